@@ -1,0 +1,1 @@
+"""The audit log inside the application: storage, the single writer, checkpoints, erasure."""

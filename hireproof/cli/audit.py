@@ -1,0 +1,17 @@
+"""``hireproof audit ...``: the offline verifier (core only) and the log operator's commands."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from . import audit_offline, audit_server
+
+
+def register(subparsers: Any) -> None:
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "audit", help="verify, export and prove the tamper-evident audit log"
+    )
+    audit_commands = parser.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
+    audit_offline.register(audit_commands)
+    audit_server.register(audit_commands)

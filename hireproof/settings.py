@@ -1,0 +1,176 @@
+"""Django settings: one file, every deployment choice from an environment variable.
+
+| variable | default | meaning |
+|---|---|---|
+| HIREPROOF_DATA_DIR | ~/.local/share/hireproof | SQLite database, keys, uploaded files |
+| DATABASE_URL | sqlite in the data folder | e.g. postgres://user:pass@host/db |
+| SECRET_KEY | generated once into the data folder | Django's signing key |
+| DEBUG | false | Django debug pages (never in production) |
+| ALLOWED_HOSTS | localhost,127.0.0.1,[::1] | host names the server answers |
+| EMAIL_URL | console | smtp://user:pass@host:port (smtps:// for TLS) |
+| DEFAULT_FROM_EMAIL | hireproof@localhost | sender of invitations and notices |
+| HIREPROOF_AUDIT_SIGNING_KEY | DATA_DIR/keys/audit-signing.key | Ed25519 checkpoint key file |
+| HIREPROOF_KEK | DATA_DIR/keys/kek.key | key-encryption key for personal data |
+| HIREPROOF_CHECKPOINT_EVERY | 100 | sign a checkpoint after this many events |
+| HIREPROOF_CHECKPOINT_SECONDS | 300 | ... or when the last one is this old |
+| HIREPROOF_LOG_ORIGIN | hireproof.local/audit | the log's name in its checkpoints |
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from hireproof.env import env_bool, env_int, env_list, env_path, env_str
+
+BASE_DIR = Path(__file__).resolve().parent
+DATA_DIR = env_path("HIREPROOF_DATA_DIR", Path.home() / ".local" / "share" / "hireproof")
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _secret_key() -> str:
+    configured = env_str("SECRET_KEY", "")
+    if configured:
+        return configured
+    key_file = DATA_DIR / "secret-key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(50))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = env_bool("DEBUG", False)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "hireproof.audit",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "hireproof.urls"
+WSGI_APPLICATION = "hireproof.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    }
+]
+
+
+def _database() -> dict[str, object]:
+    url = env_str("DATABASE_URL", "")
+    if not url:
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": DATA_DIR / "hireproof.sqlite3",
+            # IMMEDIATE: a writing transaction takes the write lock when it begins, so the
+            # audit log's single writer never meets "database is locked" halfway through.
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
+        }
+    try:
+        config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=60))
+    except ValueError as error:
+        raise ImproperlyConfigured(f"DATABASE_URL: {error}") from None
+    return config
+
+
+DATABASES = {"default": _database()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+SESSION_COOKIE_AGE = env_int("SESSION_SECONDS", 8 * 3600, minimum=60)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = False
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+
+
+def _email() -> dict[str, object]:
+    url = env_str("EMAIL_URL", "console")
+    if url == "console":
+        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    parts = urlsplit(url)
+    if parts.scheme not in {"smtp", "smtps"} or not parts.hostname:
+        raise ImproperlyConfigured(
+            f"EMAIL_URL={url!r}: expected 'console' or smtp://user:password@host:port"
+        )
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": parts.hostname,
+        "EMAIL_PORT": parts.port or (465 if parts.scheme == "smtps" else 587),
+        "EMAIL_HOST_USER": unquote(parts.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+        "EMAIL_USE_SSL": parts.scheme == "smtps",
+        "EMAIL_USE_TLS": parts.scheme == "smtp" and parts.port != 25,
+    }
+
+
+globals().update(_email())
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "hireproof@localhost")
+
+KEYS_DIR = DATA_DIR / "keys"
+HIREPROOF_AUDIT_SIGNING_KEY = env_path(
+    "HIREPROOF_AUDIT_SIGNING_KEY", KEYS_DIR / "audit-signing.key"
+)
+HIREPROOF_KEK = env_path("HIREPROOF_KEK", KEYS_DIR / "kek.key")
+HIREPROOF_CHECKPOINT_EVERY = env_int("HIREPROOF_CHECKPOINT_EVERY", 100, minimum=1)
+HIREPROOF_CHECKPOINT_SECONDS = env_int("HIREPROOF_CHECKPOINT_SECONDS", 300, minimum=1)
+HIREPROOF_LOG_ORIGIN = env_str("HIREPROOF_LOG_ORIGIN", "hireproof.local/audit")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+}
