@@ -3,7 +3,7 @@
     HireproofError                  base of everything below; str() is a plain-words message
     ├── PlaybookError               a playbook file is wrong (one or more located problems)
     ├── AnswersError                an answer sheet is wrong (unknown item id, not a string, ...)
-    ├── InterviewsError             interview ratings are wrong (unknown question, rating out of range)
+    ├── InterviewsError             interview ratings are wrong (unknown question, bad rating)
     └── AuditError                  the audit log, a proof, a checkpoint or a bundle is wrong
         ├── ProofError              an inclusion or consistency proof does not verify
         ├── SignatureError          a signed note or checkpoint signature does not verify

@@ -70,7 +70,7 @@ class Severity(StrEnum):
 class Verdict(StrEnum):
     """The written test's verdict: a band, or ``critical_fail`` when a critical flag is raised."""
 
-    STRONG_PASS = "strong_pass"
+    STRONG_PASS = "strong_pass"  # noqa: S105 (a verdict, not a password)
     BORDERLINE = "borderline"
     FAIL = "fail"
     CRITICAL_FAIL = "critical_fail"
