@@ -1,9 +1,4 @@
-"""Shared pytest setup: every test run keeps its data (database, keys) in a temporary folder."""
+"""Fixtures every app's tests share: the named personas of ``hireproof.testing`` and the
+real-browser fixtures of ``hireproof.browser_testing``."""
 
-from __future__ import annotations
-
-import os
-import tempfile
-
-# Set before Django reads its settings, so no test touches a real data folder.
-os.environ.setdefault("HIREPROOF_DATA_DIR", tempfile.mkdtemp(prefix="hireproof-test-"))
+pytest_plugins = ["hireproof.testing", "hireproof.browser_testing"]

@@ -14,6 +14,12 @@
 | HIREPROOF_CHECKPOINT_EVERY | 100 | sign a checkpoint after this many events |
 | HIREPROOF_CHECKPOINT_SECONDS | 300 | ... or when the last one is this old |
 | HIREPROOF_LOG_ORIGIN | hireproof.local/audit | the log's name in its checkpoints |
+| HIREPROOF_ADMIN_EMAIL | admin@localhost | first administrator `hireproof serve` creates |
+| SESSION_SECONDS | 28800 | a staff session's longest life (also ends when the browser closes) |
+| SIGN_IN_THROTTLE_FAILURES | 5 | failed sign-ins that lock one (account, address) pair ... |
+| SIGN_IN_THROTTLE_CLIENT_FAILURES | 50 | ... or one address, whatever the accounts |
+| SIGN_IN_THROTTLE_WINDOW_SECONDS | 900 | ... when they fall within this window |
+| SIGN_IN_THROTTLE_LOCK_SECONDS | 900 | how long the lock lasts after the last failure |
 """
 
 from __future__ import annotations
@@ -55,6 +61,12 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "hireproof.audit",
+    "hireproof.accounts",
+    "hireproof.web",
+    "hireproof.playbooks",
+    "hireproof.openings",
+    "hireproof.assessments",
+    "hireproof.reviews",
 ]
 
 MIDDLEWARE = [
@@ -81,6 +93,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "hireproof.web.navigation.navigation",
             ],
         },
     }
@@ -119,6 +132,21 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 SESSION_COOKIE_AGE = env_int("SESSION_SECONDS", 8 * 3600, minimum=60)
+# Sessions also end when the browser closes: staff pages show candidates' personal data and
+# are often opened on shared machines. SESSION_COOKIE_AGE still caps a session on the server,
+# which matters because browsers that "restore tabs" may keep session cookies alive.
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:sign_in"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "accounts:sign_in"
+# Failed sign-ins: this many within the window lock (account, client address) for the lock
+# time; CLIENT_FAILURES does the same for one address whatever the accounts it tries.
+SIGN_IN_THROTTLE_FAILURES = env_int("SIGN_IN_THROTTLE_FAILURES", 5, minimum=1)
+SIGN_IN_THROTTLE_CLIENT_FAILURES = env_int("SIGN_IN_THROTTLE_CLIENT_FAILURES", 50, minimum=1)
+SIGN_IN_THROTTLE_WINDOW_SECONDS = env_int("SIGN_IN_THROTTLE_WINDOW_SECONDS", 15 * 60, minimum=1)
+SIGN_IN_THROTTLE_LOCK_SECONDS = env_int("SIGN_IN_THROTTLE_LOCK_SECONDS", 15 * 60, minimum=1)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
@@ -130,6 +158,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]  # the site-wide CSS and vendored htmx
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

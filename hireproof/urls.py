@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, include, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("accounts/", include("hireproof.accounts.urls")),
+    path("playbooks/", include("hireproof.playbooks.urls")),
+    path("openings/", include("hireproof.openings.urls")),
+    path("reviews/", include("hireproof.reviews.urls")),
+    path("", include("hireproof.assessments.urls")),
+    path("", include("hireproof.web.urls")),
+]

@@ -1,1 +1,18 @@
-"""The audit log inside the application: storage, the single writer, checkpoints, erasure."""
+"""The audit log inside the application: storage, the single writer, checkpoints, erasure.
+
+- ``log.record_event(...)``: the one write path, called inside each ``do_*`` action's
+  transaction. ``store`` reads the stored tree and serialises writers.
+- ``checkpoints``: signed checkpoints (every ``HIREPROOF_CHECKPOINT_EVERY`` events or
+  ``HIREPROOF_CHECKPOINT_SECONDS``, and on demand), refusing to sign a fork.
+- ``keys``: the Ed25519 signing key and the KEK, in files outside the database.
+- ``vault``: per-candidate ``Subject`` (pseudonym + wrapped keys), ``seal`` / ``unseal``.
+- ``actions``: ``do_erase_subject`` and ``rotate_signing_key``.
+- ``export.export_bundle`` and ``receipts.receipt_for``: what auditors and candidates get.
+
+Erasure, in plain words. After ``do_erase_subject`` an auditor can still check: every checkpoint
+signature, the consistency of all checkpoints, every root recomputed from the leaves, that
+each of the candidate's events happened when the log says, which playbook version and
+scorecard hash a score was recorded with, and the erasure event itself. An auditor can no
+longer: open any of the candidate's commitments (answers, name, email), and therefore not
+re-run the scorer on their answers. That loss is the point of erasure, not a defect.
+"""

@@ -13,9 +13,9 @@ from collections.abc import Sequence
 
 from hireproof.core.errors import HireproofError
 
-from . import audit, playbook, scoring
+from . import audit, demo, playbook, scoring, serve
 
-COMMAND_GROUPS = (playbook, scoring, audit)
+COMMAND_GROUPS = (playbook, scoring, audit, serve, demo)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,1 @@
+"""Staff accounts: the user model, roles, sign-in with throttling, invitations, deactivation."""

@@ -1,0 +1,154 @@
+"""Every change to staff accounts: each ``do_*`` runs in one transaction with its audit event.
+
+Audit events name staff by id and role only (``public``); names and email addresses stay in
+the accounts table, never in the log.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.contrib.auth import login
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from hireproof.audit.log import record_event
+from hireproof.core.audit.events import EventType
+
+from .emails import send_invitation
+from .models import FailedSignIn, Role, User, normalize_email_address
+from .sessions import end_all_sessions
+from .throttle import oldest_failure_kept
+
+
+class StaffChangeRefused(Exception):
+    """A staff change that would leave the site unmanageable; ``str()`` says why."""
+
+
+def _staff_public(user: User) -> dict[str, object]:
+    return {"user_id": user.pk, "role": user.role}
+
+
+def do_invite_staff(*, actor: User, email: str, full_name: str, role: Role, base_url: str) -> User:
+    """Create a staff member with an unusable password and email them a set-password link.
+
+    The email leaves after the invitation is saved, so a failed save sends nothing. If
+    sending fails, the mail error propagates but the invitation stands and can be resent.
+    """
+    with transaction.atomic():
+        user = User.objects.create_user(email, None, full_name=full_name.strip(), role=role)
+        record_event(EventType.STAFF_INVITED, actor=actor.audit_actor, public=_staff_public(user))
+    send_invitation(user, base_url=base_url, invited_by=actor)
+    return user
+
+
+def do_resend_staff_invitation(*, actor: User, member: User, base_url: str) -> None:
+    """Send ``member`` a fresh set-password link, while they have not set a password yet."""
+    if member.has_set_password:
+        raise StaffChangeRefused(f"{member.full_name} has already set a password.")
+    if not member.is_active:
+        raise StaffChangeRefused(f"{member.full_name} is deactivated; reactivate them first.")
+    with transaction.atomic():
+        record_event(
+            EventType.STAFF_INVITATION_RESENT,
+            actor=actor.audit_actor,
+            public=_staff_public(member),
+        )
+    send_invitation(member, base_url=base_url, invited_by=actor)
+
+
+def do_deactivate_staff(*, actor: User, member: User) -> None:
+    """Stop ``member`` from signing in and end every session they hold."""
+    if member.pk == actor.pk:
+        raise StaffChangeRefused("You cannot deactivate your own account.")
+    if not member.is_active:
+        return
+    with transaction.atomic():
+        if member.role == Role.ADMINISTRATOR and _other_active_administrators(member) == 0:
+            raise StaffChangeRefused(
+                f"{member.full_name} is the last active administrator; keep at least one."
+            )
+        member.is_active = False
+        member.save(update_fields=["is_active"])
+        end_all_sessions(member)
+        record_event(
+            EventType.STAFF_DEACTIVATED, actor=actor.audit_actor, public=_staff_public(member)
+        )
+
+
+def do_reactivate_staff(*, actor: User, member: User) -> None:
+    """Let a deactivated ``member`` sign in again (with their existing password)."""
+    if member.is_active:
+        return
+    with transaction.atomic():
+        member.is_active = True
+        member.save(update_fields=["is_active"])
+        record_event(
+            EventType.STAFF_REACTIVATED, actor=actor.audit_actor, public=_staff_public(member)
+        )
+
+
+def do_set_staff_password(*, user: User, password: str) -> None:
+    """Set ``user``'s own password (from an invitation or a reset link).
+
+    Changing the password also ends the user's other sessions: Django ties each session to
+    a hash of the password.
+    """
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        record_event(
+            EventType.STAFF_PASSWORD_SET, actor=user.audit_actor, public=_staff_public(user)
+        )
+
+
+def do_sign_in(request: HttpRequest, user: User, *, client_ip: str) -> None:
+    """Start ``user``'s session, forget their failed attempts from this address, log it."""
+    with transaction.atomic():
+        login(request, user)
+        FailedSignIn.objects.filter(
+            email=normalize_email_address(user.email), client_ip=client_ip
+        ).delete()
+        record_event(EventType.STAFF_SIGNED_IN, actor=user.audit_actor, public=_staff_public(user))
+
+
+def do_record_failed_sign_in(*, email: str, client_ip: str, now: datetime | None = None) -> None:
+    """Count one failed sign-in for ``email`` from ``client_ip``; prune expired counts.
+
+    Not an audit event: anyone can cause one, and the address typed may be personal data of
+    someone who is not staff.
+    """
+    at = now or timezone.now()
+    with transaction.atomic():
+        FailedSignIn.objects.filter(at__lt=oldest_failure_kept(at)).delete()
+        FailedSignIn.objects.create(
+            email=normalize_email_address(email), client_ip=client_ip, at=at
+        )
+
+
+def do_create_first_administrator(*, email: str) -> User | None:
+    """Create an administrator (unusable password) when the site has no active one.
+
+    Returns the new administrator, or ``None`` when an active administrator exists. Refuses,
+    naming the address, when ``email`` already belongs to someone who is not an administrator.
+    """
+    with transaction.atomic():
+        if User.objects.filter(role=Role.ADMINISTRATOR, is_active=True).exists():
+            return None
+        if User.objects.filter(email=normalize_email_address(email)).exists():
+            raise StaffChangeRefused(
+                f"There is no active administrator, and {email} already belongs to another "
+                "staff member; set HIREPROOF_ADMIN_EMAIL to a new address."
+            )
+        user = User.objects.create_user(
+            email, None, full_name="Administrator", role=Role.ADMINISTRATOR
+        )
+        record_event(EventType.STAFF_INVITED, actor="system", public=_staff_public(user))
+    return user
+
+
+def _other_active_administrators(member: User) -> int:
+    return (
+        User.objects.filter(role=Role.ADMINISTRATOR, is_active=True).exclude(pk=member.pk).count()
+    )

@@ -1,0 +1,1 @@
+"""The candidate's timed attempt: start, autosave, deadline, submission, scoring, receipt."""

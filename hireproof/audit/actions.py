@@ -1,0 +1,128 @@
+"""The audit app's own actions: erasing a subject, rotating the signing key, recording a CLI score.
+
+Key rotation leaves a chain an auditor can follow from the first published vkey:
+
+1. ``log.key_rotated`` is appended at index ``r`` with ``{"old_vkey", "new_vkey"}``;
+2. the OLD key signs the checkpoint of size ``r + 1``, which contains that event: the old key
+   vouches for its successor;
+3. the NEW key signs the same checkpoint, then every later one.
+
+``LogKey`` records the history: the old key's ``retired_at`` is set, the new key's
+``first_leaf_index`` is ``r``. The old key file is kept as ``<key file>.retired-<old key id>``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+from hireproof.core.audit import checkpoint as notes
+from hireproof.core.audit.events import ANSWERS_FIELD, EventType, scoring_public
+from hireproof.core.playbook.model import Playbook
+from hireproof.core.scoring import Scorecard
+
+from . import checkpoints, keys, vault
+from .log import record_event
+from .models import LogKey, LogLeaf, LogPrivate, Subject
+from .signals import subject_erased
+from .store import read_head, resume_compact_range, take_writer_lock
+from .vault import SubjectErasedError
+
+ERASURE_BASIS = "art17"  # GDPR Article 17, the right to erasure
+
+
+def do_erase_subject(subject: Subject, *, actor: str, basis: str = ERASURE_BASIS) -> LogLeaf:
+    """Erase a candidate: record ``subject.erased``, let other apps delete their rows
+    (``signals.subject_erased``), delete their sealed values and destroy their keys.
+
+    All in one transaction. The log is untouched: every checkpoint and proof still verifies,
+    and the verifier lists the pseudonym as erased. Their commitments can never be opened again.
+    """
+    with transaction.atomic():
+        locked = Subject.objects.select_for_update().get(pk=subject.pk)
+        if locked.is_erased:
+            raise SubjectErasedError(f"subject {locked.pseudonym} was already erased")
+        leaf = record_event(
+            EventType.SUBJECT_ERASED, actor=actor, subject=locked, public={"basis": basis}
+        )
+        subject_erased.send(sender=Subject, subject=locked)
+        LogPrivate.objects.filter(subject=locked).delete()
+        erased_at = timezone.now()
+        Subject.objects.filter(pk=locked.pk).update(
+            secret_wrapped=None, data_key_wrapped=None, erased_at=erased_at
+        )
+    subject.secret_wrapped = subject.data_key_wrapped = None
+    subject.erased_at = erased_at
+    return leaf
+
+
+def rotate_signing_key(*, actor: str = "system") -> LogKey:
+    """Replace the signing key, recording the change in the log; returns the new ``LogKey``.
+
+    Run it on its own, not inside a larger transaction: the key file is swapped just before
+    the transaction commits, and put back if anything fails before that.
+    """
+    new_signer = notes.signer_from_key_bytes(checkpoints.log_origin(), notes.generate_signing_key())
+    retired_files: list[Path] = []  # filled the moment the key file is swapped
+    try:
+        with transaction.atomic():
+            take_writer_lock()
+            return _hand_over(new_signer, actor, retired_files)
+    except BaseException:
+        for retired in retired_files:
+            keys.restore_signing_key(retired)
+        raise
+
+
+def _hand_over(new_signer: notes.Signer, actor: str, retired_files: list[Path]) -> LogKey:
+    old_signer = checkpoints.current_signer()
+    old_vkey, new_vkey = notes.vkey_of(old_signer), notes.vkey_of(new_signer)
+    leaf = record_event(
+        EventType.LOG_KEY_ROTATED,
+        actor=actor,
+        public={"old_vkey": old_vkey, "new_vkey": new_vkey},
+    )
+    head = read_head()
+    root = resume_compact_range(head).root()
+    latest = checkpoints.latest_checkpoint()
+    old_id = checkpoints.key_id_of_vkey(old_vkey)
+    if latest is None or latest.size != head.size or latest.key_id != old_id:
+        checkpoints.sign_head(head.size, root, old_signer)
+    now = timezone.now()
+    LogKey.objects.filter(key_id=old_id, retired_at__isnull=True).update(retired_at=now)
+    new_key = LogKey.objects.create(
+        key_id=checkpoints.key_id_of_vkey(new_vkey),
+        vkey=new_vkey,
+        first_leaf_index=leaf.index,
+        created_at=now,
+    )
+    new_raw = new_signer.private_key.private_bytes_raw()
+    retired_files.append(keys.replace_signing_key(new_raw, old_id))
+    checkpoints.sign_head(head.size, root, new_signer)
+    return new_key
+
+
+def do_record_cli_score(
+    playbook: Playbook, answers: Mapping[str, str], scorecard: Scorecard, *, actor: str = "cli"
+) -> LogLeaf:
+    """Record an answer sheet scored on the command line as ``cli.scored``.
+
+    The sheet gets its own subject, so the answers are committed (never written into the leaf)
+    and can be disclosed to an auditor, whose verifier re-scores them against the playbook named.
+    """
+    with transaction.atomic():
+        return record_event(
+            EventType.CLI_SCORED,
+            actor=actor,
+            subject=vault.create_subject(),
+            public=scoring_public(
+                playbook_id=playbook.id,
+                playbook_version=playbook.version,
+                playbook_hash=playbook.hash,
+                scorecard_hash=scorecard.hash,
+            ),
+            private={ANSWERS_FIELD: dict(answers)},
+        )

@@ -1,0 +1,158 @@
+"""Export the log as an auditor's bundle (``hireproof.core.audit.bundle`` format).
+
+A bundle holds every leaf, every signed checkpoint, the history of signing keys, consistency
+proofs between successive checkpoints, the erased subjects, and, for the subjects the operator
+chooses to disclose, the openings of their committed fields plus the playbook YAML texts their
+scoring events name, so the auditor can re-run the scorer without asking us for anything.
+
+What cannot be disclosed after an erasure: the subject's openings (their secret is destroyed
+and their sealed values deleted). The bundle then lists them as erased; their events, the
+playbook and scorecard hashes recorded in them, and every proof still verify.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+from collections.abc import Callable, Iterable
+from importlib import resources
+
+from hireproof.core.audit.bundle import (
+    Bundle,
+    ConsistencyProof,
+    KeyPeriod,
+    PlaybookText,
+    write_bundle,
+)
+from hireproof.core.audit.commitments import Opening, open_field
+from hireproof.core.audit.events import SCORING_EVENTS, parse_leaf
+from hireproof.core.audit.merkle import consistency_proof
+from hireproof.core.errors import AuditError
+
+from . import vault
+from .checkpoints import log_origin
+from .log import private_context
+from .models import Checkpoint, LogKey, LogLeaf, LogPrivate, Subject
+from .store import StoredTree
+
+PlaybookSource = Callable[[str, str, str], str]
+"""``playbook_source(id, version, hash) -> YAML text`` of the playbook a scoring event names."""
+
+
+def builtin_playbook_source(playbook_id: str, version: str, digest: str) -> str:
+    """The YAML text of a built-in playbook, if it is the exact version and hash named."""
+    from hireproof.core.playbook import builtin_ids, load_builtin
+
+    if playbook_id not in builtin_ids():
+        raise AuditError(f"playbook {playbook_id} {version} is not a built-in playbook")
+    playbook = load_builtin(playbook_id)
+    if (playbook.version, playbook.hash) != (version, digest):
+        raise AuditError(
+            f"the built-in playbook {playbook_id} is version {playbook.version} (hash"
+            f" {playbook.hash[:12]}...), not the {version} (hash {digest[:12]}...) the log names"
+        )
+    folder = resources.files("hireproof.core.playbook.builtin")
+    return folder.joinpath(f"{playbook_id}.yaml").read_text("utf-8")
+
+
+def library_playbook_source(playbook_id: str, version: str, digest: str) -> str:
+    """The YAML text of the playbook version published in the library with this hash, else a
+    built-in's (the CLI can score with a built-in that was never published)."""
+    from django.apps import apps
+
+    if apps.is_installed("hireproof.playbooks"):
+        published = apps.get_model("playbooks", "PlaybookVersion")
+        source = (
+            published.objects.filter(content_hash=digest).values_list("source", flat=True).first()
+        )
+        if source is not None:
+            return str(source)
+    return builtin_playbook_source(playbook_id, version, digest)
+
+
+def export_bundle(
+    out_path: str | os.PathLike[str],
+    *,
+    disclose: Iterable[Subject] = (),
+    playbook_source: PlaybookSource = library_playbook_source,
+) -> Bundle:
+    """Write the whole log to ``out_path`` as a bundle, disclosing the given subjects' fields.
+
+    Refuses (``vault.SubjectErasedError``) to disclose an erased subject: nothing of theirs
+    can be opened any more.
+    """
+    disclosed = list(disclose)
+    checkpoints = list(Checkpoint.objects.order_by("size", "id"))
+    openings = _openings(disclosed)
+    bundle = Bundle(
+        origin=log_origin(),
+        leaves=[bytes(data) for data in LogLeaf.objects.values_list("data", flat=True)],
+        keys=_key_periods(),
+        checkpoints=tuple(c.note for c in checkpoints),
+        consistency_proofs=_consistency_proofs(sorted({c.size for c in checkpoints})),
+        openings=openings,
+        playbooks=_playbooks(sorted(openings), playbook_source),
+        erased_subjects=tuple(
+            Subject.objects.filter(erased_at__isnull=False)
+            .order_by("pseudonym")
+            .values_list("pseudonym", flat=True)
+        ),
+    )
+    write_bundle(out_path, bundle)
+    return bundle
+
+
+def _key_periods() -> tuple[KeyPeriod, ...]:
+    """Each key signs checkpoints from the one holding the event that introduced it up to the
+    one holding the event that introduced its successor (both keys sign that hand-over)."""
+    history = list(LogKey.objects.order_by("first_leaf_index"))
+    periods = []
+    for position, key in enumerate(history):
+        successor = history[position + 1] if position + 1 < len(history) else None
+        periods.append(
+            KeyPeriod(
+                vkey=key.vkey,
+                first_size=key.first_leaf_index + 1,
+                last_size=successor.first_leaf_index + 1 if successor else None,
+            )
+        )
+    return tuple(periods)
+
+
+def _consistency_proofs(sizes: list[int]) -> tuple[ConsistencyProof, ...]:
+    tree = StoredTree()
+    return tuple(
+        ConsistencyProof(size1, size2, tuple(consistency_proof(tree, size1, size2)))
+        for size1, size2 in itertools.pairwise(sizes)
+    )
+
+
+def _openings(subjects: list[Subject]) -> dict[int, tuple[Opening, ...]]:
+    openings: dict[int, list[Opening]] = {}
+    for subject in subjects:
+        secret = vault.commitment_secret(subject)
+        for row in LogPrivate.objects.filter(subject=subject).order_by("leaf_index", "field"):
+            index = row.leaf_index
+            text = vault.unseal(
+                subject, bytes(row.sealed_value), context=private_context(index, row.field)
+            )
+            opening = open_field(secret, str(index), row.field, json.loads(text))
+            openings.setdefault(index, []).append(opening)
+    return {index: tuple(found) for index, found in openings.items()}
+
+
+def _playbooks(indices: list[int], source: PlaybookSource) -> dict[str, PlaybookText]:
+    """The YAML of every playbook a disclosed scoring event names, keyed by its hash."""
+    playbooks: dict[str, PlaybookText] = {}
+    scoring = LogLeaf.objects.filter(
+        index__in=indices, event_type__in=[str(kind) for kind in SCORING_EVENTS]
+    ).values_list("data", flat=True)
+    for data in scoring:
+        named = parse_leaf(bytes(data)).public.get("playbook")
+        if not isinstance(named, dict) or named.get("hash") in playbooks:
+            continue
+        playbook_id, version, digest = named["id"], named["version"], named["hash"]
+        text = source(playbook_id, version, digest)
+        playbooks[digest] = PlaybookText(filename=f"{playbook_id}.yaml", text=text)
+    return playbooks

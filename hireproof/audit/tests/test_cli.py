@@ -1,0 +1,145 @@
+"""``hireproof audit ...`` operator commands, run as a real subprocess on a real database file."""
+
+from __future__ import annotations
+
+import base64
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from hireproof.audit.checkpoints import current_vkey
+from hireproof.core.audit.checkpoint import open_checkpoint, parse_vkey
+from hireproof.core.audit.merkle import verify_inclusion
+
+from .factories import record_many
+from .flow import record_hiring_flow
+
+HIREPROOF = str(Path(sys.executable).with_name("hireproof"))
+
+
+def hireproof(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [HIREPROOF, "audit", *args], env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_export_then_the_offline_verifier_says_ok(
+    sqlite_file_db: Path, tmp_path: Path, subprocess_env: dict[str, str], settings: Any
+) -> None:
+    settings.HIREPROOF_CHECKPOINT_EVERY = 10
+    flow = record_hiring_flow()
+    connection.close()
+    bundle = tmp_path / "audit.bundle"
+
+    exported = hireproof(
+        subprocess_env, "export", "--out", str(bundle), "--disclose", flow.candidate.pseudonym
+    )
+    assert exported.returncode == 0, exported.stderr
+    assert exported.stdout == (
+        f"wrote {bundle}: 19 leaves, 2 checkpoints, 8 disclosed fields of 1 candidates, 1 erased\n"
+    )
+    verified = hireproof(subprocess_env, "verify", str(bundle))
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert "result: OK" in verified.stdout
+
+
+def test_prove_prints_an_inclusion_proof_against_a_signed_checkpoint(
+    sqlite_file_db: Path, subprocess_env: dict[str, str]
+) -> None:
+    record_many(9)
+    connection.close()
+    proved = hireproof(subprocess_env, "prove", "--leaf", "1")
+    assert proved.returncode == 0, proved.stderr
+    document = json.loads(proved.stdout)
+    checkpoint = open_checkpoint(document["checkpoint"], [parse_vkey(current_vkey())])
+    assert (document["tree_size"], checkpoint.size) == (2, 2)
+    verify_inclusion(
+        bytes.fromhex(document["leaf_hash"]),
+        1,
+        checkpoint.size,
+        [base64.b64decode(h) for h in document["inclusion_proof"]],
+        checkpoint.root,
+    )
+
+
+def test_checkpoint_vkey_and_rotate_key(
+    sqlite_file_db: Path, subprocess_env: dict[str, str]
+) -> None:
+    record_many(3)
+    connection.close()
+    old_vkey = current_vkey()
+    assert hireproof(subprocess_env, "vkey").stdout == old_vkey + "\n"
+
+    signed = hireproof(subprocess_env, "checkpoint")
+    assert signed.returncode == 0, signed.stderr
+    assert open_checkpoint(signed.stdout, [parse_vkey(old_vkey)]).size == 4
+
+    rotated = hireproof(subprocess_env, "rotate-key")
+    assert rotated.returncode == 0, rotated.stderr
+    new_vkey = hireproof(subprocess_env, "vkey").stdout.strip()
+    assert new_vkey != old_vkey
+    assert current_vkey() == new_vkey  # this process notices the replaced key file
+    assert rotated.stdout.startswith(f"the log now signs with {new_vkey}\n")
+
+
+def test_issue_receipt_writes_a_receipt_the_offline_command_checks(
+    sqlite_file_db: Path, tmp_path: Path, subprocess_env: dict[str, str]
+) -> None:
+    record_many(4)
+    connection.close()
+    receipt = tmp_path / "receipt.json"
+    issued = hireproof(subprocess_env, "issue-receipt", "--leaf", "2", "--out", str(receipt))
+    assert issued.returncode == 0, issued.stderr
+    assert json.loads(receipt.read_text())["leaf_index"] == 2
+    checked = hireproof(subprocess_env, "receipt", "verify", str(receipt))
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ("prove", "--leaf", "99"),
+            "hireproof: the log has no leaf 99 (it holds 3 leaves, from 0)\n",
+        ),
+        (
+            ("export", "--out", "x.bundle", "--disclose", "subj_nobody"),
+            "hireproof: --disclose subj_nobody: no candidate has that pseudonym\n",
+        ),
+        (
+            ("export", "--out", "/nonexistent-folder/x.bundle"),
+            "hireproof: /nonexistent-folder/x.bundle: No such file or directory\n",
+        ),
+    ],
+)
+def test_failures_are_plain_words_and_exit_2(
+    sqlite_file_db: Path, subprocess_env: dict[str, str], args: tuple[str, ...], message: str
+) -> None:
+    record_many(2)
+    connection.close()
+    failed = hireproof(subprocess_env, *args)
+    assert (failed.returncode, failed.stderr) == (2, message)
+
+
+def test_an_empty_log_has_nothing_to_sign(
+    sqlite_file_db: Path, subprocess_env: dict[str, str]
+) -> None:
+    connection.close()
+    failed = hireproof(subprocess_env, "checkpoint")
+    assert (failed.returncode, failed.stderr) == (
+        2,
+        "hireproof: the log is empty: there is nothing to sign yet\n",
+    )
+
+
+def test_a_database_that_was_never_created_is_named(
+    tmp_path: Path, subprocess_env: dict[str, str]
+) -> None:
+    failed = hireproof(subprocess_env, "checkpoint")
+    assert failed.returncode == 2
+    assert failed.stderr.startswith("hireproof: the database could not be used (no such table")

@@ -1,0 +1,85 @@
+"""Rotating the signing key: recorded in the log, vouched for by the old key, undone on failure."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hireproof.audit import checkpoints, keys
+from hireproof.audit.actions import rotate_signing_key
+from hireproof.audit.models import Checkpoint, LogKey, LogLeaf
+from hireproof.core.audit.checkpoint import open_checkpoint, parse_vkey
+from hireproof.core.audit.events import EventType, parse_leaf
+from hireproof.core.errors import SignatureError
+
+from .factories import record_many
+
+pytestmark = pytest.mark.django_db
+
+
+def test_rotation_records_the_old_and_new_keys_and_both_sign_the_hand_over(
+    key_files: Path, settings: Any
+) -> None:
+    settings.HIREPROOF_CHECKPOINT_EVERY = 1000
+    record_many(3)
+    old_raw = (key_files / "audit-signing.key").read_bytes()
+    old_vkey = checkpoints.current_vkey()
+
+    new_key = rotate_signing_key(actor="staff:1")
+
+    new_vkey = checkpoints.current_vkey()
+    assert new_key.vkey == new_vkey != old_vkey
+    old_id = checkpoints.key_id_of_vkey(old_vkey)
+    assert (key_files / f"audit-signing.key.retired-{old_id}").read_bytes() == old_raw
+    rotation = LogLeaf.objects.get(event_type="log.key_rotated")
+    parsed = parse_leaf(bytes(rotation.data))
+    assert (parsed.index, parsed.actor) == (4, "staff:1")
+    assert parsed.public == {"old_vkey": old_vkey, "new_vkey": new_vkey}
+    history = list(LogKey.objects.order_by("first_leaf_index"))
+    assert [(k.vkey, k.first_leaf_index) for k in history] == [(old_vkey, 0), (new_vkey, 4)]
+    assert history[0].retired_at is not None
+    assert history[1].retired_at is None
+    hand_over = Checkpoint.objects.filter(size=5).order_by("id")
+    assert [c.key_id for c in hand_over] == [old_id, new_key.key_id]
+    assert open_checkpoint(hand_over[0].note, [parse_vkey(old_vkey)]).size == 5
+    assert open_checkpoint(hand_over[1].note, [parse_vkey(new_vkey)]).size == 5
+
+
+def test_after_rotation_only_the_new_key_signs(settings: Any) -> None:
+    settings.HIREPROOF_CHECKPOINT_EVERY = 1
+    record_many(2)
+    old_vkey = checkpoints.current_vkey()
+    rotate_signing_key()
+    record_many(1)
+    latest = checkpoints.latest_checkpoint()
+    assert latest is not None
+    open_checkpoint(latest.note, [parse_vkey(checkpoints.current_vkey())])
+    with pytest.raises(SignatureError, match="no trusted key signed the note"):
+        open_checkpoint(latest.note, [parse_vkey(old_vkey)])
+
+
+def test_a_failed_rotation_puts_the_old_key_file_back(
+    key_files: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    record_many(2)
+    old_raw = (key_files / "audit-signing.key").read_bytes()
+    real_sign_head = checkpoints.sign_head
+    calls: list[int] = []
+
+    def sign_then_fail(*args: Any, **kwargs: Any) -> Checkpoint:
+        calls.append(1)
+        if len(calls) == 2:  # the new key's first signature, after the file swap
+            raise OSError("disk full")
+        return real_sign_head(*args, **kwargs)
+
+    monkeypatch.setattr(checkpoints, "sign_head", sign_then_fail)
+    with pytest.raises(OSError, match="disk full"):
+        rotate_signing_key()
+    assert (key_files / "audit-signing.key").read_bytes() == old_raw
+    assert list(key_files.glob("*.retired-*")) == []
+    assert LogKey.objects.count() == 1
+    assert not LogLeaf.objects.filter(event_type=EventType.LOG_KEY_ROTATED.value).exists()
+    keys.forget_cached_keys()
+    checkpoints.sign_checkpoint_now()

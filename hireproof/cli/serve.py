@@ -1,0 +1,142 @@
+"""``hireproof serve``: set up the data folder and serve the web app with waitress.
+
+On every start: migrate the database, collect static files, run the start-up hooks (built-in
+playbooks and the like, see ``hireproof.web.startup``), make sure there is an administrator
+(printing a one-time link to choose a password; never a default password), then serve.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+from types import FrameType
+from typing import Any
+
+DEFAULT_ADMIN_EMAIL = "admin@localhost"
+
+
+def register(subparsers: Any) -> None:
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "serve", help="set up the database and serve the web app (production server)"
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument("--port", type=_port, default=8000, help="port to listen on (0: any)")
+    parser.add_argument(
+        "--threads", type=_positive, default=8, help="worker threads handling requests"
+    )
+    parser.add_argument(
+        "--connection-limit",
+        type=_positive,
+        default=1000,
+        help="open connections accepted at once (every candidate's browser keeps one open)",
+    )
+    parser.set_defaults(handler=serve)
+
+
+def _port(text: str) -> int:
+    number = _whole_number(text)
+    if not 0 <= number <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0 to 65535)")
+    return number
+
+
+def _positive(text: str) -> int:
+    number = _whole_number(text)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: need at least 1")
+    return number
+
+
+def _whole_number(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+
+
+def serve(args: argparse.Namespace) -> int:
+    """Prepare everything, then serve until Ctrl-C or SIGTERM; returns the exit code."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hireproof.settings")
+    import django
+
+    django.setup()
+    from waitress import create_server  # type: ignore[import-untyped]
+
+    prepare_site()
+    # Imported after collectstatic: WhiteNoise indexes the static folder when it starts.
+    from hireproof.wsgi import application
+
+    server = create_server(
+        application,
+        host=args.host,
+        port=args.port,
+        threads=args.threads,
+        connection_limit=args.connection_limit,
+    )
+    base_url = _base_url(args.host, int(server.effective_port))
+    announce_first_administrator(base_url)
+    print(f"hireproof is serving at {base_url}/  (Ctrl-C to stop)", flush=True)
+    _stop_on_sigterm()
+    try:
+        server.run()
+    finally:
+        server.close()
+    print("hireproof stopped.", flush=True)
+    return 0
+
+
+def prepare_site() -> None:
+    """Migrate, collect static files and run the start-up hooks (each is idempotent)."""
+    from django.core.management import call_command
+
+    from hireproof.web.startup import run_startup_hooks
+
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    run_startup_hooks()
+
+
+def announce_first_administrator(base_url: str) -> None:
+    """Create the first administrator if needed and print their one-time set-password link.
+
+    Also prints a fresh link while no active administrator has chosen a password yet, so a
+    link that expired before anyone used it is replaced by restarting the server.
+    """
+    from hireproof.accounts.actions import StaffChangeRefused, do_create_first_administrator
+    from hireproof.accounts.emails import set_password_url
+    from hireproof.accounts.models import Role, User
+    from hireproof.core.errors import HireproofError
+
+    email = os.environ.get("HIREPROOF_ADMIN_EMAIL", DEFAULT_ADMIN_EMAIL)
+    try:
+        do_create_first_administrator(email=email)
+    except StaffChangeRefused as refusal:
+        raise HireproofError(str(refusal)) from None
+    administrators = User.objects.filter(role=Role.ADMINISTRATOR, is_active=True)
+    if any(admin.has_set_password for admin in administrators):
+        return
+    admin = administrators.order_by("date_joined", "pk").first()
+    if admin is None:  # pragma: no cover - do_create_first_administrator just made one
+        return
+    print(
+        f"No administrator has a password yet. To choose one for {admin.email}, open this "
+        f"one-time link:\n\n    {set_password_url(admin, base_url)}\n",
+        flush=True,
+    )
+
+
+def _base_url(host: str, port: int) -> str:
+    shown = f"[{host}]" if ":" in host else host
+    if host in {"0.0.0.0", "::"}:  # noqa: S104 - naming the wildcard, not binding to it
+        shown = "127.0.0.1" if host == "0.0.0.0" else "[::1]"  # noqa: S104
+    return f"http://{shown}:{port}"
+
+
+def _stop_on_sigterm() -> None:
+    """Turn SIGTERM into the same graceful stop as Ctrl-C (waitress handles KeyboardInterrupt)."""
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)

@@ -1,0 +1,297 @@
+"""The export bundle: everything an outside auditor needs, in one file.
+
+Format ``hireproof-audit-bundle/v1``: UTF-8 text, one record per line, each line ending in
+``\\n``::
+
+    line 1        the manifest: one JSON object (below)
+    line 2 + i    leaf i: its exact bytes, the canonical JSON the Merkle tree hashes
+
+Leaves are RFC 8785 canonical JSON, which never holds a raw newline, so the file splits into
+leaves without any decoding; ``sed -n "$((i + 2))p"`` shows leaf ``i``. A million leaves of
+about 300 bytes make a 300 MB file that verifies in a few seconds.
+
+The manifest (keys in any order)::
+
+    {"format": "hireproof-audit-bundle/v1",
+     "origin": "assess.example.org/audit-log/v1",
+     "leaf_count": 1000000,
+     "keys": [{"vkey": "<name+id+key>", "first_size": 0, "last_size": 5000},
+              {"vkey": "<the key after rotation>", "first_size": 5000, "last_size": null}],
+     "checkpoints": ["<signed checkpoint note>", ...],
+     "consistency_proofs": [{"size1": 10, "size2": 20, "proof": ["<base64>", ...]}, ...],
+     "openings": {"42": [{"field": "answers", "value": {...}, "salt": "<hex>"}], ...},
+     "playbooks": {"<playbook hash>": {"filename": "data-scientist-mid.yaml", "text": "..."}},
+     "erased_subjects": ["subj_...", ...]}
+
+- ``keys``: every signing key the log has used, each with the checkpoint sizes it may sign
+  (``first_size <= size <= last_size``; ``null`` = no upper bound), so key rotation is auditable.
+- ``checkpoints``: every signed checkpoint note (C2SP tlog-checkpoint in a signed note).
+- ``consistency_proofs``: optional proofs between checkpoint sizes; the verifier recomputes
+  every root from the leaves anyway, and checks these too.
+- ``openings``: disclosed commitment openings, per leaf index (a decimal string key).
+- ``playbooks``: the YAML text of every playbook a disclosed scoring event names, keyed by its
+  hash, so the auditor re-scores without fetching anything from us.
+- ``erased_subjects``: the subjects the operator reports as erased (the verifier checks each
+  against the log's own ``subject.erased`` events).
+
+Nothing in the bundle is trusted by the verifier except through a signature: the leaves are
+checked against signed checkpoints, and the keys can be pinned by the auditor.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hireproof.core.errors import AuditError
+
+from .commitments import Opening
+
+__all__ = [
+    "BUNDLE_FORMAT",
+    "Bundle",
+    "ConsistencyProof",
+    "KeyPeriod",
+    "PlaybookText",
+    "decode_bundle",
+    "encode_bundle",
+    "read_bundle",
+    "write_bundle",
+]
+
+BUNDLE_FORMAT = "hireproof-audit-bundle/v1"
+_MANIFEST_KEYS = frozenset(
+    {
+        "format",
+        "origin",
+        "leaf_count",
+        "keys",
+        "checkpoints",
+        "consistency_proofs",
+        "openings",
+        "playbooks",
+        "erased_subjects",
+    }
+)
+
+
+@dataclass(frozen=True)
+class KeyPeriod:
+    """A signing key (vkey) and the checkpoint sizes it may sign, ``last_size`` None = open."""
+
+    vkey: str
+    first_size: int = 0
+    last_size: int | None = None
+
+    def covers(self, size: int) -> bool:
+        """Whether this key may sign a checkpoint of ``size`` leaves."""
+        return self.first_size <= size and (self.last_size is None or size <= self.last_size)
+
+
+@dataclass(frozen=True)
+class ConsistencyProof:
+    """A consistency proof between two checkpoint sizes, as exported by the log."""
+
+    size1: int
+    size2: int
+    proof: tuple[bytes, ...]
+
+
+@dataclass(frozen=True)
+class PlaybookText:
+    """A playbook's YAML text and the file name it was loaded from."""
+
+    filename: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """An export of the log: leaves, signed checkpoints, keys and disclosures."""
+
+    origin: str
+    leaves: Sequence[bytes]
+    keys: tuple[KeyPeriod, ...]
+    checkpoints: tuple[str, ...]
+    consistency_proofs: tuple[ConsistencyProof, ...] = ()
+    openings: Mapping[int, tuple[Opening, ...]] = field(default_factory=dict)
+    playbooks: Mapping[str, PlaybookText] = field(default_factory=dict)
+    erased_subjects: tuple[str, ...] = ()
+
+    def manifest(self) -> dict[str, Any]:
+        """The manifest object (line 1 of the file)."""
+        return {
+            "format": BUNDLE_FORMAT,
+            "origin": self.origin,
+            "leaf_count": len(self.leaves),
+            "keys": [
+                {"vkey": k.vkey, "first_size": k.first_size, "last_size": k.last_size}
+                for k in self.keys
+            ],
+            "checkpoints": list(self.checkpoints),
+            "consistency_proofs": [
+                {"size1": p.size1, "size2": p.size2, "proof": [_b64(h) for h in p.proof]}
+                for p in self.consistency_proofs
+            ],
+            "openings": {
+                str(index): [o.to_dict() for o in openings]
+                for index, openings in sorted(self.openings.items())
+            },
+            "playbooks": {
+                digest: {"filename": p.filename, "text": p.text}
+                for digest, p in sorted(self.playbooks.items())
+            },
+            "erased_subjects": list(self.erased_subjects),
+        }
+
+
+def encode_bundle(bundle: Bundle) -> bytes:
+    """The bundle file's bytes."""
+    manifest = json.dumps(bundle.manifest(), sort_keys=True, ensure_ascii=False)
+    for index, leaf in enumerate(bundle.leaves):
+        if b"\n" in leaf:
+            raise ValueError(f"leaf {index} holds a newline; leaves are canonical JSON")
+    return b"".join([manifest.encode(), b"\n", *(leaf + b"\n" for leaf in bundle.leaves)])
+
+
+def write_bundle(path: str | os.PathLike[str], bundle: Bundle) -> None:
+    """Write the bundle file at ``path``."""
+    Path(path).write_bytes(encode_bundle(bundle))
+
+
+def read_bundle(path: str | os.PathLike[str]) -> Bundle:
+    """Read a bundle file; ``AuditError`` if it cannot be read or its manifest is malformed."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as error:
+        raise AuditError(f"cannot read the bundle {os.fspath(path)}: {error.strerror}") from None
+    return decode_bundle(data)
+
+
+def decode_bundle(data: bytes) -> Bundle:
+    """Split a bundle file into its manifest and leaves; ``AuditError`` for a bad manifest.
+
+    Leaves are not parsed here: a malformed leaf is a verification failure the verifier
+    locates, not a reason to refuse the file.
+    """
+    lines = data.split(b"\n")
+    if len(lines) < 2:
+        raise AuditError("the bundle has no manifest line")
+    if lines[-1] == b"":
+        lines.pop()  # the newline that ends the last line; a cut-off last leaf stays
+    manifest = _manifest(lines[0])
+    return Bundle(
+        origin=_text(manifest["origin"], "origin"),
+        leaves=lines[1:],
+        keys=tuple(_key_period(k) for k in _list(manifest["keys"], "keys")),
+        checkpoints=tuple(
+            _text(c, "a checkpoint") for c in _list(manifest["checkpoints"], "checkpoints")
+        ),
+        consistency_proofs=tuple(
+            _consistency_proof(p)
+            for p in _list(manifest["consistency_proofs"], "consistency_proofs")
+        ),
+        openings=_openings(manifest["openings"]),
+        playbooks=_playbooks(manifest["playbooks"]),
+        erased_subjects=tuple(
+            _text(s, "an erased subject")
+            for s in _list(manifest["erased_subjects"], "erased_subjects")
+        ),
+    )
+
+
+def _manifest(line: bytes) -> dict[str, Any]:
+    try:
+        manifest = json.loads(line)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise AuditError(
+            f"the file is not a {BUNDLE_FORMAT} bundle: line 1 is not valid JSON ({error})"
+        ) from None
+    if not isinstance(manifest, dict) or manifest.get("format") != BUNDLE_FORMAT:
+        raise AuditError(f"the file is not a {BUNDLE_FORMAT} bundle (line 1)")
+    missing = sorted(_MANIFEST_KEYS - set(manifest))
+    if missing:
+        raise AuditError(f"the bundle's manifest lacks: {', '.join(missing)}")
+    return manifest
+
+
+def _b64(value: bytes) -> str:
+    return base64.b64encode(value).decode()
+
+
+def _text(value: object, what: str) -> str:
+    if not isinstance(value, str):
+        raise AuditError(f"in the bundle's manifest, {what} is not a string")
+    return value
+
+
+def _integer(value: object, what: str) -> int:
+    if type(value) is not int or value < 0:
+        raise AuditError(f"in the bundle's manifest, {what} is not a whole number >= 0")
+    return value
+
+
+def _list(value: object, what: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise AuditError(f"in the bundle's manifest, {what} is not a list")
+    return value
+
+
+def _object(value: object, what: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise AuditError(f"in the bundle's manifest, {what} is not an object")
+    return value
+
+
+def _key_period(value: object) -> KeyPeriod:
+    entry = _object(value, "a key")
+    last = entry.get("last_size")
+    return KeyPeriod(
+        vkey=_text(entry.get("vkey"), "a key's vkey"),
+        first_size=_integer(entry.get("first_size", 0), "a key's first_size"),
+        last_size=None if last is None else _integer(last, "a key's last_size"),
+    )
+
+
+def _consistency_proof(value: object) -> ConsistencyProof:
+    entry = _object(value, "a consistency proof")
+    hashes = _list(entry.get("proof"), "a consistency proof's hashes")
+    try:
+        proof = tuple(base64.b64decode(_text(h, "a proof hash"), validate=True) for h in hashes)
+    except (binascii.Error, ValueError):
+        raise AuditError("in the bundle's manifest, a proof hash is not base64") from None
+    return ConsistencyProof(
+        size1=_integer(entry.get("size1"), "a consistency proof's size1"),
+        size2=_integer(entry.get("size2"), "a consistency proof's size2"),
+        proof=proof,
+    )
+
+
+def _openings(value: object) -> dict[int, tuple[Opening, ...]]:
+    openings: dict[int, tuple[Opening, ...]] = {}
+    for key, entries in _object(value, "openings").items():
+        if not (key.isascii() and key.isdigit()):
+            raise AuditError(f"in the bundle's manifest, openings key {key!r} is not a leaf index")
+        listed = _list(entries, f"the openings of leaf {key}")
+        try:
+            openings[int(key)] = tuple(Opening.from_dict(e) for e in listed)
+        except AuditError as error:
+            raise AuditError(f"in the bundle's manifest, leaf {key}: {error}") from None
+    return openings
+
+
+def _playbooks(value: object) -> dict[str, PlaybookText]:
+    playbooks = {}
+    for digest, entry in _object(value, "playbooks").items():
+        fields = _object(entry, f"playbook {digest}")
+        playbooks[digest] = PlaybookText(
+            filename=_text(fields.get("filename"), f"playbook {digest}'s filename"),
+            text=_text(fields.get("text"), f"playbook {digest}'s text"),
+        )
+    return playbooks

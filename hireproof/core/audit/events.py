@@ -1,0 +1,229 @@
+"""Audit events as log leaves: canonical JSON records with a schema version and a fixed type.
+
+A leaf is the RFC 8785 canonical JSON of one object (schema 1)::
+
+    {"actor": "staff:7" | null, "at": "2026-05-01T10:00:00Z",
+     "commitments": {"answers": "<hex sha-256>", ...}, "index": 42, "public": {...},
+     "schema": 1, "subject": "subj_..." | null, "type": "attempt.scored"}
+
+No personal data goes in a leaf: ``subject`` is a random pseudonym (never derived from a name or
+an email), ``public`` holds ids, playbook id/version/hash, scorecard hashes and counts, and
+everything personal (answers, identities) appears only as a salted commitment (``commitments``
+module) whose value lives outside the log. ``index`` repeats the leaf's position so a dropped,
+inserted or reordered leaf is named exactly by the verifier.
+
+Scoring events (``attempt.scored``, ``cli.scored``) carry ``public["playbook"] = {"id",
+"version", "hash"}`` and ``public["scorecard_hash"]`` and commit the answer sheet under the field
+``answers`` (a dict item id -> answer text): ``scoring_public`` builds that ``public`` part.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from hireproof.core.canonical import canonical_json
+from hireproof.core.errors import AuditError
+
+__all__ = [
+    "ANSWERS_FIELD",
+    "SCHEMA_VERSION",
+    "SCORING_EVENTS",
+    "EventType",
+    "Leaf",
+    "build_leaf",
+    "leaf_from_object",
+    "parse_leaf",
+    "scoring_public",
+]
+
+SCHEMA_VERSION = 1
+ANSWERS_FIELD = "answers"  # the committed field holding a scored answer sheet
+
+
+class EventType(StrEnum):
+    """Every kind of event the log records, as a readable dotted name."""
+
+    LOG_CREATED = "log.created"
+    LOG_KEY_ROTATED = "log.key_rotated"
+    PLAYBOOK_PUBLISHED = "playbook.published"
+    OPENING_CREATED = "opening.created"
+    OPENING_CLOSED = "opening.closed"
+    OPENING_REOPENED = "opening.reopened"
+    OPENING_UPDATED = "opening.updated"
+    CANDIDATE_ADDED = "candidate.added"
+    INVITATION_SENT = "invitation.sent"
+    INVITATION_RESENT = "invitation.resent"
+    INVITATION_REVOKED = "invitation.revoked"
+    ATTEMPT_STARTED = "attempt.started"
+    ANSWER_SAVED = "answer.saved"
+    ANSWER_REFUSED_LATE = "answer.refused_late"
+    ATTEMPT_INTEGRITY_SIGNAL = "attempt.integrity_signal"
+    ATTEMPT_SUBMITTED = "attempt.submitted"
+    ATTEMPT_AUTO_SUBMITTED = "attempt.auto_submitted"
+    ATTEMPT_SCORED = "attempt.scored"
+    FLAG_ACKNOWLEDGED = "flag.acknowledged"
+    INTERVIEW_ASSIGNED = "interview.assigned"
+    INTERVIEW_SCORECARD_SUBMITTED = "interview.scorecard_submitted"
+    INTERVIEW_SCORECARD_AMENDED = "interview.scorecard_amended"
+    INTERVIEW_CANCELLED = "interview.cancelled"
+    RECOMMENDATION_COMPUTED = "recommendation.computed"
+    DECISION_RECORDED = "decision.recorded"
+    SUBJECT_ERASED = "subject.erased"
+    STAFF_INVITED = "staff.invited"
+    STAFF_DEACTIVATED = "staff.deactivated"
+    STAFF_SIGNED_IN = "staff.signed_in"
+    STAFF_INVITATION_RESENT = "staff.invitation_resent"
+    STAFF_REACTIVATED = "staff.reactivated"
+    STAFF_PASSWORD_SET = "staff.password_set"  # noqa: S105 (an event name, not a password)
+    CLI_SCORED = "cli.scored"
+    ATS_EXPORTED = "ats.exported"
+
+
+# Events whose disclosed answer sheet the verifier re-scores.
+SCORING_EVENTS = frozenset({EventType.ATTEMPT_SCORED, EventType.CLI_SCORED})
+
+_LEAF_KEYS = frozenset(
+    {"actor", "at", "commitments", "index", "public", "schema", "subject", "type"}
+)
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """One parsed log leaf (see the module docstring for the JSON it comes from)."""
+
+    schema: int
+    index: int
+    event_type: EventType
+    at: str
+    actor: str | None
+    subject: str | None
+    public: Mapping[str, Any]
+    commitments: Mapping[str, str]
+
+
+def build_leaf(
+    *,
+    schema: int,
+    index: int,
+    event_type: EventType | str,
+    at: str,
+    actor: str | None,
+    subject: str | None,
+    public: Mapping[str, Any],
+    commitments: Mapping[str, str],
+) -> bytes:
+    """The canonical JSON bytes of one event: the exact data the Merkle tree hashes.
+
+    ``at`` is an RFC 3339 UTC time passed in by the caller. Raises ``AuditError`` for an
+    unknown schema or event type, ``TypeError`` for a float anywhere in ``public``.
+    """
+    record = {
+        "schema": schema,
+        "index": index,
+        "type": str(event_type),
+        "at": at,
+        "actor": actor,
+        "subject": subject,
+        "public": dict(public),
+        "commitments": dict(commitments),
+    }
+    leaf_from_object(record)  # the writer must never append a leaf the verifier would refuse
+    return canonical_json(record)
+
+
+def parse_leaf(data: bytes) -> Leaf:
+    """Parse and check one leaf's bytes; ``AuditError`` says what is wrong."""
+    try:
+        record = json.loads(data)
+    except (ValueError, RecursionError) as error:  # bad JSON, bad UTF-8, absurd nesting
+        raise AuditError(f"the leaf is not valid JSON ({error})") from None
+    return leaf_from_object(record)
+
+
+def leaf_from_object(record: object) -> Leaf:
+    """Check an already-decoded leaf object and return it as a ``Leaf``."""
+    if not isinstance(record, dict):
+        raise AuditError("the leaf is not a JSON object")
+    keys = set(record)
+    if keys != _LEAF_KEYS:
+        raise AuditError(f"the leaf has the wrong fields: {_describe_key_difference(keys)}")
+    if record["schema"] != SCHEMA_VERSION or type(record["schema"]) is not int:
+        raise AuditError(
+            f"leaf schema {record['schema']!r} is not known (this verifier reads schema 1)"
+        )
+    if record["type"] == EventType.SUBJECT_ERASED and record["subject"] is None:
+        raise AuditError("a subject.erased event must name the erased subject")
+    return Leaf(
+        schema=SCHEMA_VERSION,
+        index=_require_index(record["index"]),
+        event_type=_require_event_type(record["type"]),
+        at=_require_text(record["at"], "at"),
+        actor=_optional_text(record["actor"], "actor"),
+        subject=_optional_text(record["subject"], "subject"),
+        public=_require_object(record["public"], "public"),
+        commitments=_require_commitments(record["commitments"]),
+    )
+
+
+def scoring_public(
+    *, playbook_id: str, playbook_version: str, playbook_hash: str, scorecard_hash: str
+) -> dict[str, Any]:
+    """The ``public`` part of a scoring event, in the shape the verifier re-scores from."""
+    return {
+        "playbook": {"id": playbook_id, "version": playbook_version, "hash": playbook_hash},
+        "scorecard_hash": scorecard_hash,
+    }
+
+
+def _describe_key_difference(keys: set[str]) -> str:
+    missing = sorted(_LEAF_KEYS - keys)
+    unknown = sorted(keys - _LEAF_KEYS)
+    parts = []
+    if missing:
+        parts.append("missing " + ", ".join(missing))
+    if unknown:
+        parts.append("unknown " + ", ".join(unknown))
+    return "; ".join(parts)
+
+
+def _require_index(value: object) -> int:
+    if type(value) is not int or value < 0:
+        raise AuditError(f"the leaf index {value!r} is not a whole number >= 0")
+    return value
+
+
+def _require_event_type(value: object) -> EventType:
+    if not isinstance(value, str):
+        raise AuditError(f"event type {value!r} is not a string")
+    try:
+        return EventType(value)
+    except ValueError:
+        raise AuditError(f"event type {value!r} is not in the catalogue") from None
+
+
+def _require_text(value: object, name: str) -> str:
+    if not isinstance(value, str):
+        raise AuditError(f"the leaf's {name} is not a string")
+    return value
+
+
+def _optional_text(value: object, name: str) -> str | None:
+    return None if value is None else _require_text(value, name)
+
+
+def _require_object(value: object, name: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise AuditError(f"the leaf's {name} is not a JSON object")
+    return value
+
+
+def _require_commitments(value: object) -> dict[str, str]:
+    commitments = _require_object(value, "commitments")
+    for field, commitment in commitments.items():
+        if not isinstance(commitment, str):
+            raise AuditError(f"the commitment to {field!r} is not a string")
+    return commitments

@@ -1,0 +1,406 @@
+"""The auditor's verifier: check an export bundle without trusting the log's operator.
+
+``verify_bundle`` checks, and reports every failure with where it is (leaf, event, field):
+
+1. every checkpoint's signature, by a key allowed to sign that size (the bundle's key history,
+   or the keys the auditor pins with ``trusted_vkeys``), and its origin;
+2. every leaf: it parses as a schema-1 event of a known type and its ``index`` equals its
+   position (so a dropped, inserted or moved leaf is named exactly);
+3. the root recomputed from the leaves at every checkpoint size equals the signed root, so
+   successive checkpoints are consistent; consistency proofs in the bundle are checked too. A
+   changed leaf is located by the first checkpoint that stops matching: it lies between that
+   checkpoint and the last one that still matches (exactly, when the log checkpoints often);
+4. leaves missing from the tail of a checkpoint (truncation); checkpoints the auditor kept
+   from earlier (``held_checkpoints``) catch a tail cut together with its checkpoints;
+5. every disclosed opening opens its leaf's commitment, and for disclosed scoring events the
+   deterministic scorer re-runs on the bundled playbook and must give the logged scorecard hash;
+6. erased subjects are listed separately: their commitments can no longer be opened, by design.
+
+What stays checkable after an erasure: the log's integrity (signatures, consistency, every
+root), that a score was recorded with a given playbook and scorecard hash, and the erasure
+event itself. What is lost: re-scoring that subject's answers, which are gone with their secret.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from json.scanner import make_scanner
+from typing import Any
+
+from hireproof.core.errors import AuditError, ProofError, SignatureError
+
+from .bundle import Bundle, KeyPeriod, read_bundle
+from .checkpoint import Checkpoint, Verifier, open_checkpoint, parse_checkpoint_body, parse_vkey
+from .commitments import Opening, opening_problem
+from .events import (
+    ANSWERS_FIELD,
+    SCHEMA_VERSION,
+    SCORING_EVENTS,
+    EventType,
+    Leaf,
+    parse_leaf,
+)
+from .merkle import EMPTY_ROOT, MemorySource, verify_consistency
+from .report import Failure, Report
+from .rescore import Rescored, Rescorer, rescore_problem, rescore_with_core
+
+__all__ = [
+    "Failure",
+    "Report",
+    "Rescored",
+    "Rescorer",
+    "rescore_with_core",
+    "verify_bundle",
+]
+
+# Past this many leaf-level failures the rest are counted, not listed: one dropped leaf
+# shifts every later position, and a million identical lines help nobody.
+MAX_LISTED_LEAF_FAILURES = 20
+
+_LEAF_KEYS = frozenset(
+    {"actor", "at", "commitments", "index", "public", "schema", "subject", "type"}
+)
+_EVENT_NAMES = frozenset(event.value for event in EventType)
+_ERASED = EventType.SUBJECT_ERASED.value
+
+
+def verify_bundle(
+    source: Bundle | str | os.PathLike[str],
+    *,
+    trusted_vkeys: Sequence[str] = (),
+    held_checkpoints: Sequence[str] = (),
+    rescorer: Rescorer = rescore_with_core,
+) -> Report:
+    """Verify an export bundle (a ``Bundle`` or the path of a bundle file).
+
+    ``trusted_vkeys`` pins the log's keys (otherwise the bundle's own keys are used, which
+    proves integrity but not who signed); ``held_checkpoints`` are signed notes the auditor kept
+    earlier. Raises ``AuditError`` only for input that cannot be read at all (a missing file,
+    a malformed manifest, a malformed trusted vkey); everything else is a ``Failure``.
+    """
+    bundle = source if isinstance(source, Bundle) else read_bundle(source)
+    return _Verification(bundle, rescorer).run(trusted_vkeys, held_checkpoints)
+
+
+@dataclass
+class _LeafScan:
+    erased: dict[str, int] = field(default_factory=dict)  # subject -> erasure leaf index
+    bad_positions: list[int] = field(default_factory=list)
+
+
+class _Verification:
+    """One run of the checks over one bundle, collecting failures as it goes."""
+
+    def __init__(self, bundle: Bundle, rescorer: Rescorer) -> None:
+        self.bundle = bundle
+        self.rescorer = rescorer
+        self.leaves = bundle.leaves
+        self.failures: list[Failure] = []
+        self.tree = MemorySource([hashlib.sha256(b"\x00" + leaf).digest() for leaf in self.leaves])
+
+    def fail(
+        self,
+        message: str,
+        *,
+        leaf: int | None = None,
+        event: str | None = None,
+        field: str | None = None,
+        leaf_end: int | None = None,
+    ) -> None:
+        self.failures.append(Failure(leaf, event, field, message, leaf_end))
+
+    def run(self, trusted_vkeys: Sequence[str], held: Sequence[str]) -> Report:
+        keys = self.signing_keys(trusted_vkeys)
+        scan = self.scan_leaves()
+        checkpoints = self.open_checkpoints(self.bundle.checkpoints, keys, "checkpoint")
+        checkpoints += self.open_checkpoints(held, keys, "your checkpoint")
+        if not checkpoints:
+            self.fail("no checkpoint verifies: nothing ties these leaves to the log's key")
+        checkpoints.sort(key=lambda cp: cp.size)
+        consistent = self.check_roots(checkpoints)
+        proofs = self.check_consistency_proofs(checkpoints)
+        openings, rescored = self.check_openings(scan)
+        self.check_erasures(scan)
+        return Report(
+            origin=self.bundle.origin,
+            leaves=len(self.leaves),
+            failures=tuple(self.failures),
+            erased_subjects=tuple(scan.erased),
+            checkpoints_verified=len(checkpoints),
+            checkpoints_total=len(self.bundle.checkpoints) + len(held),
+            signed_size=max((cp.size for cp in checkpoints), default=0),
+            consistent_pairs=consistent,
+            proofs_checked=proofs,
+            openings_checked=openings,
+            rescored=rescored,
+        )
+
+    # --- keys and checkpoints -----------------------------------------------------------------
+
+    def signing_keys(self, trusted_vkeys: Sequence[str]) -> list[tuple[KeyPeriod, Verifier]]:
+        keys = []
+        for number, period in enumerate(self.bundle.keys, start=1):
+            try:
+                keys.append((period, parse_vkey(period.vkey)))
+            except SignatureError as error:
+                self.fail(f"key {number} in the bundle: {error}")
+        if not trusted_vkeys:
+            return keys
+        trusted = [parse_vkey(vkey) for vkey in trusted_vkeys]
+        for period, verifier in keys:
+            if verifier not in trusted:
+                self.fail(f"the bundle's key {period.vkey} is not one you trust")
+        kept = [(period, verifier) for period, verifier in keys if verifier in trusted]
+        known = {verifier for _, verifier in kept}
+        kept += [(KeyPeriod(v.vkey), v) for v in trusted if v not in known]
+        return kept
+
+    def open_checkpoints(
+        self, notes: Iterable[str], keys: Sequence[tuple[KeyPeriod, Verifier]], label: str
+    ) -> list[Checkpoint]:
+        opened = []
+        for number, note in enumerate(notes, start=1):
+            size = _claimed_size(note)
+            where = f"{label} {number}" + ("" if size is None else f" (size {size})")
+            verifiers = [v for period, v in keys if size is None or period.covers(size)]
+            if size is not None and not verifiers:
+                self.fail(f"{where}: no key may sign a checkpoint of this size")
+                continue
+            try:
+                checkpoint = open_checkpoint(note, verifiers)
+            except SignatureError as error:
+                self.fail(f"{where}: {error}")
+                continue
+            if checkpoint.origin != self.bundle.origin:
+                self.fail(f"{where}: it is for log {checkpoint.origin}, not {self.bundle.origin}")
+                continue
+            opened.append(checkpoint)
+        return opened
+
+    def root_at(self, size: int) -> bytes:
+        return self.tree.root(size) if size else EMPTY_ROOT
+
+    def check_roots(self, checkpoints: Sequence[Checkpoint]) -> int:
+        """Compare every checkpoint with the leaves; return how many successive pairs agree."""
+        count = len(self.leaves)
+        matching: list[int] = [0]
+        mismatched: list[Checkpoint] = []
+        for checkpoint in checkpoints:
+            if checkpoint.size > count:
+                self.fail(
+                    f"the checkpoint of size {checkpoint.size} signs leaves "
+                    f"{count}-{checkpoint.size - 1}, which the bundle does not hold: "
+                    "the tail was cut off or leaves were dropped",
+                    leaf=count,
+                    leaf_end=checkpoint.size,
+                )
+            elif self.root_at(checkpoint.size) == checkpoint.root:
+                matching.append(checkpoint.size)
+            else:
+                mismatched.append(checkpoint)
+        self.check_same_size_forks(checkpoints)
+        if mismatched:
+            self.locate_change(mismatched, matching)
+        return max(0, len(set(matching) - {0}) - 1)
+
+    def check_same_size_forks(self, checkpoints: Sequence[Checkpoint]) -> None:
+        for before, after in itertools.pairwise(checkpoints):
+            if before.size == after.size and before.root != after.root:
+                self.fail(
+                    f"two signed checkpoints of size {before.size} have different roots: "
+                    "the log has forked"
+                )
+
+    def locate_change(self, mismatched: Sequence[Checkpoint], matching: Sequence[int]) -> None:
+        """Name the leaves between the last matching checkpoint and the first that fails."""
+        first_bad = mismatched[0]
+        start = max(size for size in matching if size < first_bad.size)
+        message = (
+            f"the checkpoint of size {first_bad.size} does not match the leaves "
+            f"(the one of size {start} does): "
+        )
+        if first_bad.size - start == 1:
+            self.fail(
+                message + "this leaf is not the one that was signed",
+                leaf=start,
+                event=self.event_of(start),
+            )
+        else:
+            self.fail(
+                message + "one of these leaves was changed, dropped, inserted or moved",
+                leaf=start,
+                leaf_end=first_bad.size,
+            )
+        later = sorted({cp.size for cp in mismatched[1:]} - {first_bad.size})
+        if later:
+            sizes = ", ".join(str(size) for size in later[:10]) + (
+                " ..." if len(later) > 10 else ""
+            )
+            self.fail(f"{len(later)} later checkpoints (sizes {sizes}) do not match either")
+
+    def check_consistency_proofs(self, checkpoints: Sequence[Checkpoint]) -> int:
+        roots = {cp.size: cp.root for cp in checkpoints}
+        checked = 0
+        for entry in self.bundle.consistency_proofs:
+            where = f"the consistency proof from size {entry.size1} to {entry.size2}"
+            if entry.size1 not in roots or entry.size2 not in roots:
+                self.fail(f"{where} names a size no verified checkpoint has")
+                continue
+            try:
+                verify_consistency(
+                    entry.size1, entry.size2, roots[entry.size1], roots[entry.size2], entry.proof
+                )
+            except ProofError as error:
+                self.fail(f"{where}: {error}")
+                continue
+            checked += 1
+        return checked
+
+    # --- leaves -------------------------------------------------------------------------------
+
+    def scan_leaves(self) -> _LeafScan:
+        scan = _LeafScan()
+        # The C scanner behind json.loads, called directly: half the cost per leaf, which is
+        # most of the verifier's time on a large log. Anything it does not accept whole takes
+        # the slow path, which parses with json.loads and says exactly what is wrong. (A
+        # JSONDecoder is exactly the context json itself builds its scanner from; typeshed
+        # only spells that context as the scanner class.)
+        scan_once = make_scanner(json.JSONDecoder())  # type: ignore[arg-type]  # see above
+        for position, raw in enumerate(self.leaves):
+            try:
+                text = raw.decode()
+                record, end = scan_once(text, 0)
+            except (ValueError, RecursionError, StopIteration):
+                self.check_leaf_slowly(scan, position, raw)
+                continue
+            # Fast path: the exact conditions under which leaf_from_object accepts the record
+            # and the index is right; anything else takes the slow path for a precise message.
+            if (
+                end == len(text)
+                and record.__class__ is dict
+                and record.keys() == _LEAF_KEYS
+                and record["index"] == position
+                and record["index"].__class__ is int
+                and record["schema"] == SCHEMA_VERSION
+                and record["schema"].__class__ is int
+                and record["type"].__class__ is str
+                and record["type"] in _EVENT_NAMES
+                and record["at"].__class__ is str
+                and (record["actor"] is None or record["actor"].__class__ is str)
+                and (record["subject"] is None or record["subject"].__class__ is str)
+                and record["public"].__class__ is dict
+                and record["commitments"].__class__ is dict
+                and all(c.__class__ is str for c in record["commitments"].values())
+            ):
+                if record["type"] != _ERASED:
+                    continue
+                subject = record["subject"]
+                if subject is not None:  # an erasure without a subject takes the slow path
+                    scan.erased.setdefault(subject, position)
+                    continue
+            self.check_leaf_slowly(scan, position, raw)
+        hidden = len(scan.bad_positions) - MAX_LISTED_LEAF_FAILURES
+        if hidden > 0:
+            self.fail(f"and {hidden} more leaves fail the checks above (not listed)")
+        return scan
+
+    def check_leaf_slowly(self, scan: _LeafScan, position: int, raw: bytes) -> None:
+        try:
+            leaf = parse_leaf(raw)
+        except AuditError as error:
+            self.leaf_failure(scan, position, None, str(error))
+            return
+        if leaf.index != position:
+            self.leaf_failure(
+                scan,
+                position,
+                leaf.event_type,
+                f"the leaf says it is leaf {leaf.index}: a leaf was dropped, inserted or moved",
+            )
+            return
+        # Only whitespace around the JSON makes the fast path refuse a well-formed leaf.
+        self.leaf_failure(
+            scan, position, leaf.event_type, "the leaf is not canonical JSON (stray whitespace)"
+        )
+
+    def leaf_failure(self, scan: _LeafScan, position: int, event: str | None, message: str) -> None:
+        scan.bad_positions.append(position)
+        if len(scan.bad_positions) <= MAX_LISTED_LEAF_FAILURES:
+            self.fail(message, leaf=position, event=event)
+
+    def event_of(self, position: int) -> str | None:
+        try:
+            return parse_leaf(self.leaves[position]).event_type.value
+        except AuditError:
+            return None
+
+    # --- openings and re-scoring --------------------------------------------------------------
+
+    def check_openings(self, scan: _LeafScan) -> tuple[int, int]:
+        opened_count = rescored = 0
+        for index, openings in sorted(self.bundle.openings.items()):
+            if index >= len(self.leaves):
+                self.fail("the bundle discloses openings for a leaf it does not hold", leaf=index)
+                continue
+            try:
+                leaf = parse_leaf(self.leaves[index])
+            except AuditError:
+                continue  # already reported by the leaf scan
+            opened = self.open_leaf_fields(index, leaf, openings, scan)
+            opened_count += len(opened)
+            if leaf.event_type in SCORING_EVENTS and ANSWERS_FIELD in opened:
+                rescored += self.rescore(index, leaf, opened[ANSWERS_FIELD])
+        return opened_count, rescored
+
+    def open_leaf_fields(
+        self, index: int, leaf: Leaf, openings: Sequence[Opening], scan: _LeafScan
+    ) -> dict[str, Any]:
+        event = leaf.event_type.value
+        if leaf.subject is not None and leaf.subject in scan.erased:
+            self.fail(
+                f"the bundle opens fields of erased subject {leaf.subject}, "
+                "whose secret should have been destroyed",
+                leaf=index,
+                event=event,
+            )
+        opened: dict[str, Any] = {}
+        for opening in openings:
+            commitment = leaf.commitments.get(opening.field)
+            problem = (
+                "the leaf commits to no such field"
+                if commitment is None
+                else opening_problem(commitment, opening)
+            )
+            if problem is None:
+                opened[opening.field] = opening.value
+            else:
+                self.fail(problem, leaf=index, event=event, field=opening.field)
+        return opened
+
+    def rescore(self, index: int, leaf: Leaf, answers: object) -> int:
+        problem = rescore_problem(leaf, answers, self.bundle.playbooks, self.rescorer)
+        if problem is None:
+            return 1
+        self.fail(problem, leaf=index, event=leaf.event_type.value, field=ANSWERS_FIELD)
+        return 0
+
+    def check_erasures(self, scan: _LeafScan) -> None:
+        for subject in self.bundle.erased_subjects:
+            if subject not in scan.erased:
+                self.fail(
+                    f"the bundle lists subject {subject} as erased, "
+                    "but the log holds no subject.erased event for it"
+                )
+
+
+def _claimed_size(note: str) -> int | None:
+    """The size a note's body claims, before any signature is checked (None if unreadable)."""
+    try:
+        return parse_checkpoint_body(note[: note.rfind("\n\n") + 1]).size
+    except SignatureError:
+        return None

@@ -1,0 +1,1 @@
+"""The bundled playbooks (``<id>.yaml``) and example answer sheets (``examples/*.json``)."""

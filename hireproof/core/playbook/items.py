@@ -1,0 +1,257 @@
+"""Reading assessment items: one reader per item kind, chosen by the item's ``kind:`` field.
+
+A new kind (say ``code``) is a new schema definition ``<kind>_item`` plus one entry in
+``_KIND_READERS``; the other kinds do not change.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+import yaml
+
+from .examples import ExampleSite
+from .model import (
+    AllOf,
+    AnyOf,
+    ContainsNumber,
+    ContainsPhrase,
+    Item,
+    ItemKind,
+    NoneOf,
+    NumericItem,
+    Option,
+    RedFlag,
+    Regex,
+    RubricExamples,
+    Rule,
+    Section,
+    Severity,
+    SingleChoiceItem,
+    TextItem,
+    Tolerance,
+    ToleranceKind,
+)
+from .reader import Fields, NodeReader, child_path, describe
+
+__all__ = ["read_items"]
+
+
+def read_items(
+    reader: NodeReader, assessment: Fields, sections: dict[str, Section]
+) -> tuple[tuple[Item, ...], list[tuple[Item, ExampleSite]]]:
+    """The assessment's items, checked against ``sections``, and their rubric examples."""
+    items: list[Item] = []
+    sites: list[tuple[Item, ExampleSite]] = []
+    for node, path in assessment.entries("items"):
+        read = _read_item(reader, node, path, sections)
+        if read is None:
+            continue
+        item, fields, item_sites = read
+        if item.id in {known.id for known in items}:
+            reader.report(
+                fields.found["id"], fields.path_of("id"), f"duplicate item id '{item.id}'"
+            )
+        items.append(item)
+        sites.extend((item, site) for site in item_sites)
+    return tuple(items), sites
+
+
+def _read_item(
+    reader: NodeReader, node: yaml.Node, path: str, sections: dict[str, Section]
+) -> tuple[Item, Fields, list[ExampleSite]] | None:
+    kind = _item_kind(reader, node, path)
+    if kind is None:
+        return None
+    fields = reader.fields(node, path, f"{kind}_item")
+    section = fields.text("section")
+    if section and sections and section not in sections:
+        known = ", ".join(sections)
+        reader.report(
+            fields.found["section"],
+            fields.path_of("section"),
+            f"unknown section '{section}' (sections: {known})",
+        )
+    examples, sites = _read_examples(reader, fields)
+    common: dict[str, Any] = {
+        "id": fields.text("id"),
+        "section": section,
+        "prompt": fields.text("prompt"),
+        "answer_key": fields.text("answer_key"),
+        "grading": fields.text("grading"),
+        "rationale": fields.text("rationale"),
+        "audit_note": fields.text("audit_note"),
+        "points": fields.decimal("points", Decimal(1), above=Decimal(0)),
+        "examples": examples,
+    }
+    item = _KIND_READERS[kind](reader, fields, common)
+    return item, fields, sites
+
+
+def _item_kind(reader: NodeReader, node: yaml.Node, path: str) -> ItemKind | None:
+    if not isinstance(node, yaml.MappingNode):
+        reader.report(node, path, f"expected a mapping of fields, got {describe(node)}")
+        return None
+    kinds = ", ".join(f"'{kind}'" for kind in ItemKind)
+    for key, value in node.value:
+        if isinstance(key, yaml.ScalarNode) and key.value == "kind":
+            text = reader.text(value, child_path(path, "kind"))
+            if text in set(ItemKind):
+                return ItemKind(text)
+            if text:
+                reader.report(
+                    value,
+                    child_path(path, "kind"),
+                    f"expected one of {kinds}, got {describe(value)}",
+                )
+            return None
+    reader.report(node, path, f"missing required field 'kind' (one of {kinds})")
+    return None
+
+
+# --- the kinds --------------------------------------------------------------------------------
+
+
+def _read_single_choice(reader: NodeReader, fields: Fields, common: dict[str, Any]) -> Item:
+    options: list[Option] = []
+    for entry in [reader.fields(node, path, "option") for node, path in fields.entries("options")]:
+        option = Option(entry.text("id"), entry.text("text"), _read_red_flag(reader, entry))
+        if option.id.casefold() in {known.id.casefold() for known in options}:
+            reader.report(
+                entry.found["id"],
+                entry.path_of("id"),
+                f"duplicate option id '{option.id}' (option ids ignore case)",
+            )
+        options.append(option)
+    correct = fields.text("correct")
+    chosen = [option for option in options if option.id == correct]
+    if correct and options and not chosen:
+        known = ", ".join(option.id for option in options)
+        reader.report(
+            fields.found["correct"],
+            fields.path_of("correct"),
+            f"'{correct}' is not one of the options ({known})",
+        )
+    if chosen and chosen[0].red_flag is not None:
+        reader.report(
+            fields.found["correct"],
+            fields.path_of("correct"),
+            f"the correct option '{correct}' carries a red flag",
+        )
+    return SingleChoiceItem(**common, options=tuple(options), correct=correct)
+
+
+def _read_red_flag(reader: NodeReader, option: Fields) -> RedFlag | None:
+    node = option.get("red_flag")
+    if node is None:
+        return None
+    fields = reader.fields(node, option.path_of("red_flag"), "red_flag")
+    return RedFlag(Severity(fields.text("severity") or Severity.WARNING), fields.text("reason"))
+
+
+def _read_numeric(reader: NodeReader, fields: Fields, common: dict[str, Any]) -> Item:
+    return NumericItem(
+        **common,
+        key=fields.decimal("key", Decimal(0)),
+        tolerance=_read_tolerance(reader, fields),
+    )
+
+
+def _read_tolerance(reader: NodeReader, parent: Fields) -> Tolerance:
+    node = parent.get("tolerance")
+    if node is None:
+        return Tolerance(ToleranceKind.ABSOLUTE, Decimal(0))
+    fields = reader.fields(node, parent.path_of("tolerance"), "tolerance")
+    kind = ToleranceKind(fields.text("kind") or ToleranceKind.ABSOLUTE)
+    return Tolerance(kind, fields.decimal("value", Decimal(0), minimum=Decimal(0)))
+
+
+def _read_text(reader: NodeReader, fields: Fields, common: dict[str, Any]) -> Item:
+    node = fields.get("rule")
+    rule = read_rule(reader, node, fields.path_of("rule")) if node is not None else AllOf(())
+    return TextItem(**common, rule=rule)
+
+
+_KIND_READERS: dict[ItemKind, Callable[[NodeReader, Fields, dict[str, Any]], Item]] = {
+    ItemKind.SINGLE_CHOICE: _read_single_choice,
+    ItemKind.NUMERIC: _read_numeric,
+    ItemKind.TEXT: _read_text,
+}
+
+
+# --- text rules -------------------------------------------------------------------------------
+
+
+def read_rule(reader: NodeReader, node: yaml.Node, path: str) -> Rule:
+    """A text rule: a mapping with exactly one of the rule fields."""
+    fields = reader.fields(node, path, "rule")
+    names = fields.names()
+    if len(names) != 1:
+        if isinstance(node, yaml.MappingNode):
+            choices = ", ".join(fields.schema["properties"])
+            reader.report(node, path, f"a rule takes exactly one of {choices}; got {len(names)}")
+        return AllOf(())
+    name = names[0]
+    return _RULE_READERS[name](reader, fields, fields.path_of(name))
+
+
+def _read_contains_number(reader: NodeReader, fields: Fields, path: str) -> Rule:
+    inner = reader.fields(fields.found["contains_number"], path, "contains_number")
+    return ContainsNumber(inner.decimal("value", Decimal(0)), _read_tolerance(reader, inner))
+
+
+def _read_contains_phrase(reader: NodeReader, fields: Fields, path: str) -> Rule:
+    return ContainsPhrase(fields.texts("contains_phrase"))
+
+
+def _read_regex(reader: NodeReader, fields: Fields, path: str) -> Rule:
+    pattern = fields.text("regex")
+    try:
+        re.compile(pattern)
+    except re.error as error:
+        reader.report(
+            fields.found["regex"],
+            path,
+            f"the regular expression does not compile: {error.msg} at position {error.pos}",
+        )
+    return Regex(pattern)
+
+
+def _read_composite(kind: type[AllOf | AnyOf | NoneOf], name: str) -> Callable[..., Rule]:
+    def read(reader: NodeReader, fields: Fields, path: str) -> Rule:
+        return kind(tuple(read_rule(reader, node, entry) for node, entry in fields.entries(name)))
+
+    return read
+
+
+_RULE_READERS: dict[str, Callable[[NodeReader, Fields, str], Rule]] = {
+    "contains_number": _read_contains_number,
+    "contains_phrase": _read_contains_phrase,
+    "regex": _read_regex,
+    "all_of": _read_composite(AllOf, "all_of"),
+    "any_of": _read_composite(AnyOf, "any_of"),
+    "none_of": _read_composite(NoneOf, "none_of"),
+}
+
+
+# --- rubric examples --------------------------------------------------------------------------
+
+
+def _read_examples(reader: NodeReader, item: Fields) -> tuple[RubricExamples, list[ExampleSite]]:
+    node = item.get("examples")
+    if node is None:
+        return RubricExamples(), []
+    fields = reader.fields(node, item.path_of("examples"), "rubric_examples")
+    sites: list[ExampleSite] = []
+    answers: dict[str, tuple[str, ...]] = {}
+    for name in ("accept", "reject"):
+        read = [
+            ExampleSite(entry, path, reader.text(entry, path, allow_empty=True), name == "accept")
+            for entry, path in fields.entries(name)
+        ]
+        sites.extend(read)
+        answers[name] = tuple(site.answer for site in read)
+    return RubricExamples(accept=answers["accept"], reject=answers["reject"]), sites

@@ -1,0 +1,45 @@
+"""Deterministic scoring and decisions: pure functions, exact arithmetic, explained results.
+
+- ``evaluate_item(item, answer)``: one answer to one item, with evidence and an explanation.
+- ``score(playbook, responses)``: a whole answer sheet -> ``Scorecard`` (JSON + SHA-256).
+- ``decide(playbook, scorecard, interviews)``: the test plus interviews -> ``Recommendation``.
+
+No clock, no I/O, no floats: the same inputs give byte-identical JSON on every machine.
+"""
+
+from __future__ import annotations
+
+from .decision import Recommendation, decide
+from .interviews import InterviewFlag, InterviewScorecard
+from .items import EVALUATORS, ItemEvaluation, Outcome, evaluate_item
+from .normalise import Evidence, NormalisedText, normalise
+from .numbers import FoundNumber, find_numbers, within_tolerance
+from .recommendation import RecommendationKind, recommend_after_interviews, recommend_after_test
+from .reference import PlaybookRef
+from .scorecard import Flag, ItemResult, Scorecard, score, scorecard_from_dict
+
+__all__ = [
+    "EVALUATORS",
+    "Evidence",
+    "Flag",
+    "FoundNumber",
+    "InterviewFlag",
+    "InterviewScorecard",
+    "ItemEvaluation",
+    "ItemResult",
+    "NormalisedText",
+    "Outcome",
+    "PlaybookRef",
+    "Recommendation",
+    "RecommendationKind",
+    "Scorecard",
+    "decide",
+    "evaluate_item",
+    "find_numbers",
+    "normalise",
+    "recommend_after_interviews",
+    "recommend_after_test",
+    "score",
+    "scorecard_from_dict",
+    "within_tolerance",
+]

@@ -1,0 +1,677 @@
+"""The auditor's verifier: a clean bundle passes; every kind of tampering is found and located."""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+import types
+from collections.abc import Mapping
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hireproof.core.audit.bundle import (
+    Bundle,
+    KeyPeriod,
+    PlaybookText,
+    decode_bundle,
+    encode_bundle,
+)
+from hireproof.core.audit.checkpoint import Checkpoint, sign_checkpoint, signer_from_key_bytes
+from hireproof.core.audit.commitments import Opening
+from hireproof.core.audit.events import EventType
+from hireproof.core.audit.merkle import EMPTY_ROOT
+from hireproof.core.audit.verify import (
+    Failure,
+    Report,
+    Rescored,
+    rescore_with_core,
+    verify_bundle,
+)
+from hireproof.core.errors import AnswersError, AuditError
+
+from .builders import (
+    ANSWERS,
+    OTHER_KEY,
+    PLAYBOOK_HASH,
+    SCORECARD_HASH,
+    SIGNER,
+    SUBJECT,
+    answers_opening,
+    checkpoints_for,
+    event_leaf,
+    make_bundle,
+    plain_leaves,
+    proofs_for,
+    scored_leaf,
+)
+
+PLAYBOOKS = {PLAYBOOK_HASH: PlaybookText("data-scientist-mid.yaml", "id: data-scientist-mid\n")}
+
+
+def fake_rescorer(text: str, filename: str, answers: Mapping[str, str]) -> Rescored:
+    """Stands in for the scorer: the expected scorecard hash exactly for ``ANSWERS``."""
+    assert (text, filename) == ("id: data-scientist-mid\n", "data-scientist-mid.yaml")
+    card = SCORECARD_HASH if dict(answers) == ANSWERS else "d" * 64
+    return Rescored("data-scientist-mid", "1.0.0", PLAYBOOK_HASH, card)
+
+
+def verify(bundle: Bundle, **options: object) -> Report:
+    options.setdefault("rescorer", fake_rescorer)
+    return verify_bundle(bundle, **options)  # type: ignore[arg-type]
+
+
+def messages(report: Report) -> list[str]:
+    return [str(failure) for failure in report.failures]
+
+
+def located(report: Report, position: int) -> bool:
+    """Whether some failure names ``position`` (exactly, or inside a named range)."""
+    for failure in report.failures:
+        if failure.leaf_index is None:
+            continue
+        end = failure.leaf_end if failure.leaf_end is not None else failure.leaf_index + 1
+        if failure.leaf_index <= position < end:
+            return True
+    return False
+
+
+# --- a clean bundle ------------------------------------------------------------------------------
+
+
+def test_a_clean_bundle_verifies_and_the_report_says_what_was_checked() -> None:
+    leaves = [*plain_leaves(9), scored_leaf(9)]
+    bundle = make_bundle(
+        leaves,
+        openings={9: (answers_opening(9),)},
+        playbooks=PLAYBOOKS,
+        consistency_proofs=proofs_for(leaves, [(4, 8), (8, 10)]),
+    )
+    report = verify(bundle)
+    assert report.failures == ()
+    assert report.ok
+    assert (report.leaves, report.checkpoints_verified, report.checkpoints_total) == (10, 3, 3)
+    assert (report.signed_size, report.consistent_pairs, report.proofs_checked) == (10, 2, 2)
+    assert (report.openings_checked, report.rescored, report.unsigned_leaves) == (1, 1, 0)
+    assert report.summary() == (
+        "bundle: 10 leaves of log example.com/audit-log-test\n"
+        "checkpoints: 3 of 3 verified, latest signs 10 leaves\n"
+        "consistency: 2 successive checkpoint pairs consistent, 2 consistency proofs checked\n"
+        "openings: 1 commitments opened, 1 scoring events re-scored\n"
+        "erased subjects: none (their commitments can no longer be opened)\n"
+        "result: OK"
+    )
+
+
+def test_it_verifies_a_bundle_file(tmp_path: Path) -> None:
+    path = tmp_path / "log.bundle"
+    path.write_bytes(encode_bundle(make_bundle(plain_leaves(5))))
+    assert verify_bundle(path).ok
+
+
+def test_it_refuses_a_bundle_file_it_cannot_read(tmp_path: Path) -> None:
+    with pytest.raises(AuditError, match=r"cannot read the bundle .*missing\.bundle"):
+        verify_bundle(tmp_path / "missing.bundle")
+
+
+def test_leaves_past_the_latest_checkpoint_are_reported_as_not_yet_signed() -> None:
+    report = verify(make_bundle(plain_leaves(7), sizes=[4]))
+    assert report.ok
+    assert report.unsigned_leaves == 3
+    assert "not yet signed: leaves 4-6 (no checkpoint covers them yet)" in report.summary()
+
+
+def test_an_empty_log_with_a_checkpoint_of_size_zero_verifies() -> None:
+    report = verify(make_bundle([], sizes=[0]))
+    assert report.ok
+    assert report.signed_size == 0
+
+
+# --- tampering with leaves -----------------------------------------------------------------------
+
+
+@settings(max_examples=120, deadline=None)
+@given(count=st.integers(min_value=1, max_value=40), data=st.data())
+def test_any_flipped_byte_in_a_leaf_is_detected_and_located(
+    count: int, data: st.DataObject
+) -> None:
+    leaves = plain_leaves(count)
+    position = data.draw(st.integers(min_value=0, max_value=count - 1))
+    byte = data.draw(st.integers(min_value=0, max_value=len(leaves[position]) - 1))
+    bit = data.draw(st.integers(min_value=0, max_value=7))
+    bundle = make_bundle(leaves)
+    tampered = bytearray(leaves[position])
+    tampered[byte] ^= 1 << bit
+    leaves[position] = bytes(tampered)
+    report = verify(dataclasses.replace(bundle, leaves=leaves))
+    assert not report.ok
+    assert located(report, position)
+
+
+@settings(max_examples=120, deadline=None)
+@given(count=st.integers(min_value=1, max_value=30), data=st.data())
+def test_any_flipped_byte_in_the_leaves_of_a_bundle_file_is_detected_and_located(
+    count: int, data: st.DataObject
+) -> None:
+    encoded = encode_bundle(make_bundle(plain_leaves(count)))
+    first_leaf = encoded.index(b"\n") + 1
+    offset = data.draw(st.integers(min_value=first_leaf, max_value=len(encoded) - 1))
+    bit = data.draw(st.integers(min_value=0, max_value=7))
+    position = encoded.count(b"\n", first_leaf, offset)  # the line holding the byte
+    tampered = bytearray(encoded)
+    tampered[offset] ^= 1 << bit
+    report = verify(decode_bundle(bytes(tampered)))
+    assert not report.ok
+    assert located(report, min(position, count - 1))
+
+
+@settings(max_examples=60, deadline=None)
+@given(count=st.integers(min_value=1, max_value=30), data=st.data())
+def test_with_a_checkpoint_per_leaf_a_flipped_byte_is_named_exactly(
+    count: int, data: st.DataObject
+) -> None:
+    leaves = plain_leaves(count)
+    position = data.draw(st.integers(min_value=0, max_value=count - 1))
+    byte = data.draw(st.integers(min_value=0, max_value=len(leaves[position]) - 1))
+    bundle = make_bundle(leaves, sizes=range(1, count + 1))
+    tampered = bytearray(leaves[position])
+    tampered[byte] ^= 0x01
+    leaves[position] = bytes(tampered)
+    report = verify(dataclasses.replace(bundle, leaves=leaves))
+    named = [f.leaf_index for f in report.failures if f.leaf_index is not None]
+    assert named[0] == position or min(named) == position
+
+
+@settings(max_examples=60, deadline=None)
+@given(count=st.integers(min_value=2, max_value=40), data=st.data())
+def test_a_dropped_leaf_is_detected_and_located(count: int, data: st.DataObject) -> None:
+    leaves = plain_leaves(count)
+    position = data.draw(st.integers(min_value=0, max_value=count - 1))
+    bundle = make_bundle(leaves)
+    del leaves[position]
+    report = verify(dataclasses.replace(bundle, leaves=leaves))
+    assert not report.ok
+    assert located(report, min(position, count - 1))
+
+
+@settings(max_examples=60, deadline=None)
+@given(count=st.integers(min_value=2, max_value=40), data=st.data())
+def test_reordered_leaves_are_detected_and_located(count: int, data: st.DataObject) -> None:
+    leaves = plain_leaves(count)
+    first = data.draw(st.integers(min_value=0, max_value=count - 2))
+    second = data.draw(st.integers(min_value=first + 1, max_value=count - 1))
+    bundle = make_bundle(leaves)
+    leaves[first], leaves[second] = leaves[second], leaves[first]
+    report = verify(dataclasses.replace(bundle, leaves=leaves))
+    assert report.failures[0] == Failure(
+        first,
+        "answer.saved",
+        None,
+        f"the leaf says it is leaf {second}: a leaf was dropped, inserted or moved",
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(count=st.integers(min_value=1, max_value=40), data=st.data())
+def test_an_inserted_leaf_is_detected_and_located(count: int, data: st.DataObject) -> None:
+    leaves = plain_leaves(count)
+    position = data.draw(st.integers(min_value=0, max_value=count - 1))
+    bundle = make_bundle(leaves)
+    # The forger even gives the new leaf the index of the place it goes.
+    leaves.insert(position, event_leaf(position, EventType.DECISION_RECORDED))
+    report = verify(dataclasses.replace(bundle, leaves=leaves))
+    assert not report.ok
+    assert located(report, position)
+
+
+def test_a_leaf_appended_after_the_signed_tail_is_reported_as_unsigned() -> None:
+    leaves = plain_leaves(8)
+    bundle = make_bundle(leaves)
+    report = verify(dataclasses.replace(bundle, leaves=[*leaves, event_leaf(8)]))
+    assert report.ok
+    assert report.unsigned_leaves == 1
+
+
+@settings(max_examples=40, deadline=None)
+@given(count=st.integers(min_value=1, max_value=40), data=st.data())
+def test_a_truncated_tail_is_detected_and_located(count: int, data: st.DataObject) -> None:
+    leaves = plain_leaves(count)
+    keep = data.draw(st.integers(min_value=0, max_value=count - 1))
+    report = verify(dataclasses.replace(make_bundle(leaves), leaves=leaves[:keep]))
+    assert (
+        Failure(
+            keep,
+            None,
+            None,
+            f"the checkpoint of size {count} signs leaves {keep}-{count - 1}, which the bundle "
+            "does not hold: the tail was cut off or leaves were dropped",
+            count,
+        )
+        in report.failures
+    )
+
+
+def test_a_held_checkpoint_catches_a_tail_cut_together_with_its_checkpoints() -> None:
+    leaves = plain_leaves(12)
+    held = checkpoints_for(leaves, [12])
+    cut = make_bundle(leaves[:8])  # a bundle that looks whole on its own
+    assert verify(cut).ok
+    report = verify(cut, held_checkpoints=held)
+    assert messages(report) == [
+        "leaves 8-11: the checkpoint of size 12 signs leaves 8-11, which the bundle does not "
+        "hold: the tail was cut off or leaves were dropped"
+    ]
+    assert report.checkpoints_total == 3
+
+
+def test_a_changed_leaf_between_sparse_checkpoints_is_named_as_a_range() -> None:
+    leaves = plain_leaves(12)
+    bundle = make_bundle(leaves, sizes=[4, 8, 12])
+    leaves[5] = leaves[5].replace(b'"item":"q0"', b'"item":"q9"')
+    report = verify(dataclasses.replace(bundle, leaves=leaves))
+    assert messages(report) == [
+        "leaves 4-7: the checkpoint of size 8 does not match the leaves (the one of size 4 "
+        "does): one of these leaves was changed, dropped, inserted or moved",
+        "1 later checkpoints (sizes 12) do not match either",
+    ]
+
+
+def test_a_changed_leaf_under_a_checkpoint_per_leaf_is_named_with_its_event() -> None:
+    leaves = plain_leaves(3)
+    bundle = make_bundle(leaves, sizes=[1, 2, 3])
+    leaves[1] = leaves[1].replace(b"staff:7", b"staff:8")
+    report = verify(dataclasses.replace(bundle, leaves=leaves))
+    assert messages(report) == [
+        "leaf 1 (answer.saved): the checkpoint of size 2 does not match the leaves (the one of "
+        "size 1 does): this leaf is not the one that was signed",
+        "1 later checkpoints (sizes 3) do not match either",
+    ]
+
+
+def test_many_later_mismatches_are_summarised() -> None:
+    leaves = plain_leaves(14)
+    bundle = make_bundle(leaves, sizes=range(1, 15))
+    leaves[0] = leaves[0].replace(b"staff:7", b"staff:8")
+    report = verify(dataclasses.replace(bundle, leaves=leaves))
+    assert messages(report)[1] == (
+        "13 later checkpoints (sizes 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 ...) do not match either"
+    )
+
+
+def test_an_unparsable_leaf_is_named_and_its_event_is_unknown() -> None:
+    leaves = plain_leaves(2)
+    bundle = make_bundle(leaves, sizes=[1, 2])
+    leaves[1] = b"{broken"
+    report = verify(dataclasses.replace(bundle, leaves=leaves))
+    assert messages(report) == [
+        "leaf 1: the leaf is not valid JSON (Expecting property name enclosed in double quotes: "
+        "line 1 column 2 (char 1))",
+        "leaf 1: the checkpoint of size 2 does not match the leaves (the one of size 1 does): "
+        "this leaf is not the one that was signed",
+    ]
+
+
+def test_a_leaf_the_log_signed_malformed_is_still_a_failure() -> None:
+    leaves = [event_leaf(0), b'{"schema":1}']
+    report = verify(make_bundle(leaves))
+    assert messages(report) == [
+        "leaf 1: the leaf has the wrong fields: missing actor, at, commitments, index, public, "
+        "subject, type"
+    ]
+
+
+@pytest.mark.parametrize("padded", [b" %s", b"%s "])
+def test_a_leaf_with_stray_whitespace_is_not_canonical(padded: bytes) -> None:
+    leaves = [event_leaf(0), padded % event_leaf(1)]
+    report = verify(make_bundle(leaves))
+    assert messages(report) == [
+        "leaf 1 (answer.saved): the leaf is not canonical JSON (stray whitespace)"
+    ]
+
+
+def test_a_leaf_that_is_not_utf8_is_not_valid_json() -> None:
+    report = verify(make_bundle([event_leaf(0), b'{"a":"\xff"}']))
+    assert messages(report) == [
+        "leaf 1: the leaf is not valid JSON ('utf-8' codec can't decode "
+        "byte 0xff in position 6: invalid start byte)"
+    ]
+
+
+def test_past_twenty_leaf_failures_the_rest_are_counted() -> None:
+    leaves = plain_leaves(30)
+    bundle = make_bundle(leaves)
+    report = verify(dataclasses.replace(bundle, leaves=leaves[1:]))
+    leaf_failures = [f for f in report.failures if f.message.startswith("the leaf says")]
+    assert len(leaf_failures) == 20
+    assert "and 9 more leaves fail the checks above (not listed)" in messages(report)
+
+
+# --- checkpoints and keys ------------------------------------------------------------------------
+
+
+def test_a_checkpoint_with_a_broken_signature_is_named() -> None:
+    bundle = make_bundle(plain_leaves(8), sizes=[4, 8])
+    broken = bundle.checkpoints[1].replace("\n8\n", "\n7\n")
+    report = verify(dataclasses.replace(bundle, checkpoints=(bundle.checkpoints[0], broken)))
+    assert messages(report) == [
+        "checkpoint 2 (size 7): the signature by example.com/audit-log-test does not verify"
+    ]
+    assert report.signed_size == 4
+
+
+def test_an_unreadable_checkpoint_is_named_without_a_size() -> None:
+    bundle = make_bundle(plain_leaves(4), sizes=[4])
+    report = verify(dataclasses.replace(bundle, checkpoints=(*bundle.checkpoints, "garbage")))
+    assert messages(report) == ["checkpoint 2: the note has no blank line before its signatures"]
+
+
+def test_a_bundle_without_any_verified_checkpoint_fails() -> None:
+    report = verify(make_bundle(plain_leaves(3), sizes=[]))
+    assert messages(report) == [
+        "no checkpoint verifies: nothing ties these leaves to the log's key"
+    ]
+
+
+def test_a_checkpoint_of_another_log_is_refused() -> None:
+    other = signer_from_key_bytes("other.example/log", OTHER_KEY)
+    note = sign_checkpoint(other, Checkpoint("other.example/log", 0, EMPTY_ROOT))
+    bundle = make_bundle(
+        plain_leaves(4),
+        keys=(KeyPeriod(SIGNER.verifier.vkey), KeyPeriod(other.verifier.vkey)),
+    )
+    report = verify(dataclasses.replace(bundle, checkpoints=(*bundle.checkpoints, note)))
+    assert messages(report) == [
+        "checkpoint 2 (size 0): it is for log other.example/log, not example.com/audit-log-test"
+    ]
+
+
+def test_two_signed_checkpoints_of_one_size_with_different_roots_are_a_fork() -> None:
+    leaves = plain_leaves(4)
+    forked = [*leaves[:3], event_leaf(3, EventType.DECISION_RECORDED)]
+    bundle = make_bundle(leaves, sizes=[4])
+    both = (*bundle.checkpoints, *checkpoints_for(forked, [4]))
+    report = verify(dataclasses.replace(bundle, checkpoints=both))
+    assert "two signed checkpoints of size 4 have different roots: the log has forked" in (
+        messages(report)
+    )
+
+
+def test_pinned_keys_refuse_a_bundle_signed_by_another_key() -> None:
+    forger = signer_from_key_bytes("example.com/audit-log-test", OTHER_KEY)
+    leaves = plain_leaves(4)
+    bundle = make_bundle(
+        leaves,
+        keys=(KeyPeriod(forger.verifier.vkey),),
+        checkpoints=checkpoints_for(leaves, [4], forger),
+    )
+    assert verify(bundle).ok  # self-consistent, which is why auditors pin the key
+    report = verify(bundle, trusted_vkeys=[SIGNER.verifier.vkey])
+    assert messages(report) == [
+        f"the bundle's key {forger.verifier.vkey} is not one you trust",
+        "checkpoint 1 (size 4): no trusted key signed the note "
+        "(trusted keys: example.com/audit-log-test)",
+        "no checkpoint verifies: nothing ties these leaves to the log's key",
+    ]
+
+
+def test_a_pinned_key_that_the_bundle_lists_keeps_its_period() -> None:
+    bundle = make_bundle(plain_leaves(8), keys=(KeyPeriod(SIGNER.verifier.vkey, 0, 4),))
+    report = verify(bundle, trusted_vkeys=[SIGNER.verifier.vkey])
+    assert messages(report) == ["checkpoint 2 (size 8): no key may sign a checkpoint of this size"]
+
+
+def test_a_pinned_key_missing_from_the_bundle_may_sign_any_size() -> None:
+    assert verify(make_bundle(plain_leaves(8), keys=()), trusted_vkeys=[SIGNER.verifier.vkey]).ok
+
+
+def test_a_rotated_key_signs_only_its_own_sizes() -> None:
+    leaves = plain_leaves(8)
+    new = signer_from_key_bytes("example.com/audit-log-test", OTHER_KEY)
+    keys = (KeyPeriod(SIGNER.verifier.vkey, 0, 4), KeyPeriod(new.verifier.vkey, 4, None))
+    good = (*checkpoints_for(leaves, [4]), *checkpoints_for(leaves, [8], new))
+    assert verify(make_bundle(leaves, keys=keys, checkpoints=good)).ok
+    late = checkpoints_for(leaves, [8])  # the retired key signs after its rotation
+    report = verify(make_bundle(leaves, keys=keys, checkpoints=(good[0], *late)))
+    assert messages(report) == [
+        "checkpoint 2 (size 8): no trusted key signed the note "
+        "(trusted keys: example.com/audit-log-test)"
+    ]
+
+
+def test_a_malformed_key_in_the_bundle_is_named() -> None:
+    bundle = make_bundle(
+        plain_leaves(4), keys=(KeyPeriod("nonsense"), KeyPeriod(SIGNER.verifier.vkey))
+    )
+    assert messages(verify(bundle)) == [
+        "key 1 in the bundle: the vkey 'nonsense' is not name+keyid+key"
+    ]
+
+
+def test_a_bad_consistency_proof_in_the_bundle_is_named() -> None:
+    leaves = plain_leaves(8)
+    good = proofs_for(leaves, [(3, 8)])[0]
+    bad = dataclasses.replace(good, proof=good.proof[:-1])
+    stray = dataclasses.replace(good, size1=2)
+    report = verify(make_bundle(leaves, sizes=[3, 8], consistency_proofs=(bad, stray)))
+    assert messages(report) == [
+        "the consistency proof from size 3 to 8: the consistency proof is shorter than the tree "
+        "is high",
+        "the consistency proof from size 2 to 8 names a size no verified checkpoint has",
+    ]
+    assert report.proofs_checked == 0
+
+
+# --- openings, re-scoring and erasure ------------------------------------------------------------
+
+
+def scored_bundle(opening: Opening | None = None, **changes: object) -> Bundle:
+    leaves = [*plain_leaves(3), scored_leaf(3)]
+    fields: dict[str, object] = {"openings": {3: (opening or answers_opening(3),)}}
+    fields["playbooks"] = PLAYBOOKS
+    fields.update(changes)
+    return make_bundle(leaves, **fields)  # type: ignore[arg-type]
+
+
+def test_an_opening_that_does_not_open_is_named_by_leaf_event_and_field() -> None:
+    report = verify(scored_bundle(answers_opening(3, {"q1": "71", "q2": "B"})))
+    assert messages(report) == ["leaf 3 (attempt.scored): field answers: commitment does not open"]
+    assert report.rescored == 0
+
+
+def test_an_opening_of_a_field_the_leaf_does_not_commit_is_named() -> None:
+    report = verify(scored_bundle(Opening("phone", "555", "00" * 32)))
+    assert messages(report) == [
+        "leaf 3 (attempt.scored): field phone: the leaf commits to no such field"
+    ]
+
+
+def test_openings_for_a_leaf_the_bundle_lacks_are_named() -> None:
+    bundle = make_bundle(plain_leaves(2), openings={5: (answers_opening(5),)})
+    assert messages(verify(bundle)) == [
+        "leaf 5: the bundle discloses openings for a leaf it does not hold"
+    ]
+
+
+def test_openings_on_an_unparsable_leaf_are_left_to_the_leaf_failure() -> None:
+    leaves = [event_leaf(0), b"not json"]
+    bundle = make_bundle(leaves, openings={1: (answers_opening(1),)})
+    assert messages(verify(bundle)) == [
+        "leaf 1: the leaf is not valid JSON (Expecting value: line 1 column 1 (char 0))"
+    ]
+
+
+def test_a_disclosed_answer_sheet_that_scores_differently_is_named() -> None:
+    leaves = [*plain_leaves(3), scored_leaf(3, scorecard_hash="e" * 64)]
+    bundle = make_bundle(leaves, openings={3: (answers_opening(3),)}, playbooks=PLAYBOOKS)
+    assert messages(verify(bundle)) == [
+        f"leaf 3 (attempt.scored): field answers: re-scoring the disclosed answers gives "
+        f"scorecard hash {SCORECARD_HASH}, the log recorded {'e' * 64}"
+    ]
+
+
+def _rescorer_returning(result: Rescored) -> object:
+    return lambda text, filename, answers: result
+
+
+@pytest.mark.parametrize(
+    ("changes", "rescorer", "message"),
+    [
+        (
+            {"playbooks": {}},
+            fake_rescorer,
+            "the bundle does not include playbook data-scientist-mid 1.0.0",
+        ),
+        (
+            {},
+            _rescorer_returning(Rescored("data-scientist-mid", "1.0.0", "f" * 64, SCORECARD_HASH)),
+            f"the bundled playbook text hashes to {'f' * 64}, not {PLAYBOOK_HASH}",
+        ),
+        (
+            {},
+            _rescorer_returning(Rescored("other", "2.0.0", PLAYBOOK_HASH, SCORECARD_HASH)),
+            "the bundled playbook is other 2.0.0, not data-scientist-mid 1.0.0",
+        ),
+    ],
+)
+def test_it_names_why_re_scoring_does_not_reproduce_the_event(
+    changes: dict[str, object], rescorer: object, message: str
+) -> None:
+    report = verify(scored_bundle(**changes), rescorer=rescorer)
+    assert messages(report) == [f"leaf 3 (attempt.scored): field answers: {message}"]
+
+
+def test_a_scorer_error_is_reported_as_a_failure() -> None:
+    def refusing(text: str, filename: str, answers: Mapping[str, str]) -> Rescored:
+        raise AnswersError("unknown item id 'q9'")
+
+    report = verify(scored_bundle(), rescorer=refusing)
+    assert messages(report) == [
+        "leaf 3 (attempt.scored): field answers: re-scoring failed: unknown item id 'q9'"
+    ]
+
+
+def test_a_scoring_event_must_name_its_playbook_and_scorecard() -> None:
+    from hireproof.core.audit.commitments import commit_fields
+
+    from .builders import SECRET
+
+    leaf = event_leaf(
+        0,
+        EventType.CLI_SCORED,
+        public={"playbook": {"id": "x"}},
+        commitments=commit_fields(SECRET, "0", {"answers": ANSWERS}),
+    )
+    bundle = make_bundle([leaf], openings={0: (answers_opening(0),)})
+    assert messages(verify(bundle)) == [
+        "leaf 0 (cli.scored): field answers: the scoring event does not name its playbook "
+        "(id, version, hash) and scorecard hash"
+    ]
+
+
+def test_opened_answers_must_be_item_ids_to_texts() -> None:
+    from hireproof.core.audit.commitments import commit_fields, open_field
+
+    from .builders import SECRET
+
+    leaf = event_leaf(
+        0,
+        EventType.ATTEMPT_SCORED,
+        public={
+            "playbook": {"id": "x", "version": "1", "hash": PLAYBOOK_HASH},
+            "scorecard_hash": SCORECARD_HASH,
+        },
+        commitments=commit_fields(SECRET, "0", {"answers": ["70"]}),
+    )
+    bundle = make_bundle([leaf], openings={0: (open_field(SECRET, "0", "answers", ["70"]),)})
+    assert messages(verify(bundle)) == [
+        "leaf 0 (attempt.scored): field answers: the opened answers are not an object of item "
+        "id -> answer text"
+    ]
+
+
+def test_erased_subjects_are_listed_separately() -> None:
+    leaves = [*plain_leaves(3), event_leaf(3, EventType.SUBJECT_ERASED, public={"basis": "art17"})]
+    report = verify(make_bundle(leaves, erased_subjects=(SUBJECT,)))
+    assert report.ok
+    assert report.erased_subjects == (SUBJECT,)
+    assert f"erased subjects: {SUBJECT} (their commitments can no longer be opened)" in (
+        report.summary()
+    )
+
+
+def test_a_subject_listed_as_erased_without_an_erasure_event_is_named() -> None:
+    report = verify(make_bundle(plain_leaves(2), erased_subjects=("subj_x",)))
+    assert messages(report) == [
+        "the bundle lists subject subj_x as erased, but the log holds no subject.erased event "
+        "for it"
+    ]
+
+
+def test_an_erasure_event_without_a_subject_is_a_leaf_failure() -> None:
+    leaf = event_leaf(0, EventType.LOG_CREATED).replace(b'"log.created"', b'"subject.erased"')
+    leaf = leaf.replace(b'"subject":"subj_7g2k"', b'"subject":null')
+    report = verify(make_bundle([leaf]))
+    assert messages(report) == ["leaf 0: a subject.erased event must name the erased subject"]
+
+
+def test_opening_an_erased_subjects_fields_is_a_failure() -> None:
+    leaves = [*plain_leaves(3), scored_leaf(3), event_leaf(4, EventType.SUBJECT_ERASED)]
+    bundle = make_bundle(leaves, openings={3: (answers_opening(3),)}, playbooks=PLAYBOOKS)
+    assert messages(verify(bundle)) == [
+        f"leaf 3 (attempt.scored): the bundle opens fields of erased subject {SUBJECT}, whose "
+        "secret should have been destroyed"
+    ]
+
+
+# --- the real scorer, reached by name ------------------------------------------------------------
+
+
+def test_rescore_with_core_loads_the_playbook_and_scores_by_name(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls: list[object] = []
+    playbook = types.SimpleNamespace(id="p", version="1", hash="h" * 64)
+
+    def load_playbook_text(text: str, filename: str) -> object:
+        calls.append((text, filename))
+        return playbook
+
+    def score(loaded: object, answers: Mapping[str, str]) -> object:
+        calls.append((loaded, dict(answers)))
+        return types.SimpleNamespace(hash="s" * 64)
+
+    monkeypatch.setitem(
+        sys.modules,
+        "hireproof.core.playbook",
+        types.SimpleNamespace(load_playbook_text=load_playbook_text),
+    )
+    monkeypatch.setitem(sys.modules, "hireproof.core.scoring", types.SimpleNamespace(score=score))
+    assert rescore_with_core("yaml", "p.yaml", {"q1": "70"}) == Rescored(
+        "p", "1", "h" * 64, "s" * 64
+    )
+    assert calls == [("yaml", "p.yaml"), (playbook, {"q1": "70"})]
+
+
+def test_failure_text_names_leaf_event_and_field() -> None:
+    assert str(Failure(42, "attempt.scored", "answers", "commitment does not open")) == (
+        "leaf 42 (attempt.scored): field answers: commitment does not open"
+    )
+    assert str(Failure(None, None, None, "no checkpoint verifies")) == "no checkpoint verifies"
+    assert str(Failure(4, None, None, "changed", 8)) == "leaves 4-7: changed"
+    assert str(Failure(4, None, None, "changed", 5)) == "leaf 4: changed"
+
+
+def test_a_report_counts_several_problems_in_the_plural() -> None:
+    report = verify(make_bundle(plain_leaves(2), erased_subjects=("subj_x", "subj_y")))
+    assert "result: FAILED (2 problems)\n" in report.summary()
+
+
+def test_a_failed_report_lists_each_failure_in_its_summary() -> None:
+    report = verify(make_bundle(plain_leaves(2), erased_subjects=("subj_x",)))
+    assert report.summary().endswith(
+        "result: FAILED (1 problem)\n"
+        "  the bundle lists subject subj_x as erased, but the log holds no subject.erased "
+        "event for it"
+    )

@@ -1,0 +1,1 @@
+"""Tests of playbook loading, validation, identity and the built-in playbooks."""

@@ -1,0 +1,1 @@
+"""Openings, their candidates and invitations, and the pipeline page."""

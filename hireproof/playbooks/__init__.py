@@ -1,0 +1,1 @@
+"""The playbook library: published, immutable, content-hashed playbook versions and their pages."""

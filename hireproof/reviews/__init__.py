@@ -1,0 +1,1 @@
+"""Reviewing candidates: the candidate page, flag acknowledgements (and, later, interviews)."""

@@ -1,0 +1,1 @@
+"""The site's frame: home page, navigation, error pages and start-up hooks."""

@@ -1,0 +1,113 @@
+"""``hireproof serve`` end to end: a real server process, real HTTP, stopped by its PID."""
+
+from __future__ import annotations
+
+import os
+import queue
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from http.cookiejar import CookieJar
+from pathlib import Path
+from typing import IO
+
+import pytest
+
+READY = re.compile(r"hireproof is serving at (http://127\.0\.0\.1:\d+)/")
+ONE_TIME_LINK = re.compile(r"(http://127\.0\.0\.1:\d+/accounts/password/set/\S+/)")
+STARTUP_SECONDS = 90
+
+
+class RunningServer:
+    """A ``hireproof serve`` subprocess and everything it has printed so far."""
+
+    def __init__(self, data_dir: Path) -> None:
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith(("HIREPROOF_", "DJANGO_")) and key != "DATABASE_URL"
+        }
+        env |= {"HIREPROOF_DATA_DIR": str(data_dir), "HIREPROOF_ADMIN_EMAIL": "boss@example.org"}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "hireproof", "serve", "--port", "0", "--threads", "2"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.output: list[str] = []
+        assert self.process.stdout is not None
+        threading.Thread(target=self._pump, args=(self.process.stdout,), daemon=True).start()
+
+    def _pump(self, stream: IO[str]) -> None:
+        for line in stream:
+            self.lines.put(line)
+
+    def wait_for(self, pattern: re.Pattern[str]) -> re.Match[str]:
+        """The first line (from now on) matching ``pattern``; fails after a timeout."""
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while time.monotonic() < deadline:
+            try:
+                line = self.lines.get(timeout=0.5)
+            except queue.Empty:
+                assert self.process.poll() is None, "server exited:\n" + "".join(self.output)
+                continue
+            self.output.append(line)
+            if match := pattern.search(line):
+                return match
+        raise AssertionError(f"no line matched {pattern.pattern}:\n" + "".join(self.output))
+
+    def stop(self) -> int:
+        """Send SIGTERM to the server's PID and wait for it to exit; its exit code."""
+        os.kill(self.process.pid, signal.SIGTERM)
+        code = self.process.wait(timeout=30)
+        while not self.lines.empty():
+            self.output.append(self.lines.get())
+        return code
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[RunningServer]:
+    running = RunningServer(tmp_path / "data")
+    yield running
+    if running.process.poll() is None:
+        running.process.kill()
+        running.process.wait(timeout=30)
+
+
+def fetch(url: str, opener: urllib.request.OpenerDirector | None = None) -> tuple[int, str, str]:
+    with (opener or urllib.request.build_opener()).open(url, timeout=10) as response:
+        return response.status, response.headers["Content-Type"], response.read().decode()
+
+
+def test_serve_sets_up_prints_a_one_time_link_serves_pages_and_stops(
+    server: RunningServer, tmp_path: Path
+) -> None:
+    link = server.wait_for(ONE_TIME_LINK).group(1)
+    base = server.wait_for(READY).group(1)
+    assert "To choose one for boss@example.org" in "".join(server.output)
+
+    status, kind, page = fetch(f"{base}/accounts/sign-in/")
+    assert (status, kind) == (200, "text/html; charset=utf-8")
+    assert '<label for="id_username">Email</label>' in page
+
+    status, kind, script = fetch(f"{base}/static/vendor/htmx.min.js")
+    assert (status, kind) == (200, 'text/javascript; charset="utf-8"')
+    assert "htmx" in script[:2000]
+    status, kind, _ = fetch(f"{base}/static/hireproof.css")
+    assert (status, kind) == (200, 'text/css; charset="utf-8"')
+
+    browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+    status, _, page = fetch(link, browser)
+    assert status == 200
+    assert "<h1>Choose your password</h1>" in page
+
+    assert server.stop() == 0
+    assert server.output[-1] == "hireproof stopped.\n"
+    assert (tmp_path / "data" / "hireproof.sqlite3").exists()
