@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "hireproof.openings",
     "hireproof.assessments",
     "hireproof.reviews",
+    "hireproof.interviews",
+    "hireproof.decisions",
 ]
 
 MIDDLEWARE = [

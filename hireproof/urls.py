@@ -9,6 +9,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("playbooks/", include("hireproof.playbooks.urls")),
     path("openings/", include("hireproof.openings.urls")),
     path("reviews/", include("hireproof.reviews.urls")),
+    path("interviews/", include("hireproof.interviews.urls")),
+    path("decisions/", include("hireproof.decisions.urls")),
     path("", include("hireproof.assessments.urls")),
     path("", include("hireproof.web.urls")),
 ]

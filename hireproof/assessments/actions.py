@@ -28,6 +28,7 @@ from hireproof.core.scoring.formatting import percent_string
 from hireproof.core.timing import GRACE, Timeliness, deadline_for, judge_request
 from hireproof.openings.models import Invitation
 
+from . import signals
 from .models import Answer, Attempt, IntegritySignal, SignalKind, SubmissionKind
 
 logger = logging.getLogger(__name__)
@@ -376,6 +377,7 @@ def _submit(attempt: Attempt, kind: SubmissionKind, at: datetime) -> None:
     _store_scorecard(attempt, scorecard, kind, at)
     attempt.receipt_json = receipt_for(scored.index).to_json()
     attempt.save()
+    signals.attempt_scored.send(sender=Attempt, attempt=attempt, actor=actor, at=at)
 
 
 def _record_scored(

@@ -43,6 +43,7 @@ from .actions import (
     do_revoke_invitation,
     do_update_opening,
 )
+from .columns import extra_columns
 from .csv_import import CsvReport, read_candidate_csv
 from .forms import (
     CandidateCsvForm,
@@ -183,12 +184,15 @@ def pipeline(request: HttpRequest, opening_id: int) -> HttpResponse:
     query = PipelineQuery.from_params(request.GET)
     rows = pipeline_rows(pipeline_queryset(opening, timezone.now()))
     shown = select_rows(rows, query)
+    headers, cells = extra_columns([row.candidate.pk for row in shown])
     return render(
         request,
         "openings/pipeline.html",
         {
             "opening": opening,
             "rows": shown,
+            "extra_headers": headers,
+            "rows_and_cells": list(zip(shown, cells, strict=True)),
             "total": len(rows),
             "counts": [
                 (status, count, query.url_params(status=status.value), status == query.status)

@@ -175,6 +175,42 @@ def _acknowledged(leaf: Leaf, names: Mapping[str, str]) -> str:
     return f"Warning on {leaf.public.get('item_id')} acknowledged {_by(leaf, names)}"
 
 
+def _interview_assigned(leaf: Leaf, names: Mapping[str, str]) -> str:
+    return f"Interview assigned {_by(leaf, names)}"
+
+
+def _interview_cancelled(leaf: Leaf, names: Mapping[str, str]) -> str:
+    return f"Interview cancelled {_by(leaf, names)}"
+
+
+def _scorecard_submitted(leaf: Leaf, names: Mapping[str, str]) -> str:
+    return f"Interview scorecard submitted {_by(leaf, names)}"
+
+
+def _scorecard_amended(leaf: Leaf, names: Mapping[str, str]) -> str:
+    return f"Interview scorecard amended {_by(leaf, names)} (version {leaf.public.get('version')})"
+
+
+def _recommended(leaf: Leaf, names: Mapping[str, str]) -> str:
+    p = leaf.public
+    interviews = p.get("interview_scorecards") or 0
+    basis = f"test and {interviews} interview scorecard(s)" if interviews else "the test alone"
+    return f"Recommendation: {p.get('kind')} (from {basis})"
+
+
+def _decided(leaf: Leaf, names: Mapping[str, str]) -> str:
+    p = leaf.public
+    notes = []
+    if p.get("against_recommendation"):
+        notes.append("against the recommendation")
+    if p.get("overrides_critical"):
+        notes.append("overrides a critical fail")
+    if p.get("supersedes") is not None:
+        notes.append(f"supersedes leaf {p.get('supersedes')}")
+    extra = f" ({'; '.join(notes)})" if notes else ""
+    return f"Decision: {p.get('outcome')} {_by(leaf, names)}{extra}"
+
+
 def _erased(leaf: Leaf, names: Mapping[str, str]) -> str:
     return f"Personal data erased {_by(leaf, names)} (basis: {leaf.public.get('basis')})"
 
@@ -193,5 +229,11 @@ _DESCRIPTIONS: dict[EventType, Describe] = {
     EventType.ATTEMPT_AUTO_SUBMITTED: _auto_submitted,
     EventType.ATTEMPT_SCORED: _scored,
     EventType.FLAG_ACKNOWLEDGED: _acknowledged,
+    EventType.INTERVIEW_ASSIGNED: _interview_assigned,
+    EventType.INTERVIEW_CANCELLED: _interview_cancelled,
+    EventType.INTERVIEW_SCORECARD_SUBMITTED: _scorecard_submitted,
+    EventType.INTERVIEW_SCORECARD_AMENDED: _scorecard_amended,
+    EventType.RECOMMENDATION_COMPUTED: _recommended,
+    EventType.DECISION_RECORDED: _decided,
     EventType.SUBJECT_ERASED: _erased,
 }

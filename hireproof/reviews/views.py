@@ -27,6 +27,7 @@ from .actions import ReviewRefused, do_acknowledge_flag
 from .flags import attempt_flags
 from .forms import AcknowledgeFlagForm
 from .page import candidate_page, receipt_filename
+from .panels import render_panels
 
 
 @require_GET
@@ -35,7 +36,8 @@ def candidate_detail(request: HttpRequest, opening_id: int, candidate_id: int) -
     """Everything about one candidate: answers, scoring, flags, signals, timeline, receipt."""
     candidate = access_candidate_page(request.user, opening_id, candidate_id)
     page = candidate_page(candidate, may_review=can_review(request.user))
-    return render(request, "reviews/candidate.html", {"page": page})
+    panels = render_panels(candidate, request)
+    return render(request, "reviews/candidate.html", {"page": page, "panels": panels})
 
 
 @require_POST
@@ -70,7 +72,9 @@ def acknowledge_flag(
     if form.errors:
         candidate = access_candidate_page(request.user, opening_id, candidate_id)
         page = candidate_page(candidate, may_review=True, posted=posted)
-        return render(request, "reviews/candidate.html", {"page": page}, status=400)
+        panels = render_panels(candidate, request)
+        context = {"page": page, "panels": panels}
+        return render(request, "reviews/candidate.html", context, status=400)
     messages.success(request, f"The warning on {item_id} is acknowledged.")
     return redirect(anchor)
 

@@ -69,7 +69,7 @@ def test_submitting_scores_on_the_pinned_playbook_and_stores_the_scorecard(
     assert (attempt.verdict, attempt.recommendation) == ("strong_pass", "review")
     assert attempt.score_percent == Decimal("80.00")
     assert attempt.warning_count == 1
-    assert event_types()[-2:] == ["attempt.submitted", "attempt.scored"]
+    assert event_types()[-3:] == ["attempt.submitted", "attempt.scored", "recommendation.computed"]
 
 
 def test_the_scored_event_names_the_playbook_and_commits_the_answers(
@@ -177,7 +177,11 @@ def test_the_sweep_submits_only_attempts_past_the_deadline_and_the_grace(
     assert attempt.submission == SubmissionKind.AUTOMATIC
     assert attempt.submitted_at == START + timedelta(minutes=30, seconds=11)
     assert attempt.verdict == "fail"
-    assert event_types()[-2:] == ["attempt.auto_submitted", "attempt.scored"]
+    assert event_types()[-3:] == [
+        "attempt.auto_submitted",
+        "attempt.scored",
+        "recommendation.computed",
+    ]
     assert leaf(LogLeaf.objects.count() - 2).actor == "system"
     assert alan.attempt.submitted_at is None
     assert sweep_once() == 0

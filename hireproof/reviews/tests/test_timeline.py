@@ -51,7 +51,8 @@ def test_it_describes_every_event_about_the_candidate_in_log_order(
         " (evidence, not a penalty) - leaf 9",
         "09:20:00 Submitted by the candidate (2 of 5 answered) - leaf 10",
         f"09:20:00 Scored: verdict fail (scorecard {scorecard}) - leaf 11",
-        "11:00:00 Warning on communication-summary acknowledged by Rosa Parks - leaf 12",
+        "09:20:00 Recommendation: reject (from the test alone) - leaf 12",
+        "11:00:00 Warning on communication-summary acknowledged by Rosa Parks - leaf 13",
     ]
 
 
@@ -63,8 +64,8 @@ def test_it_leaves_out_other_candidates_and_keeps_the_public_record_after_erasur
     do_revoke_invitation(actor=recruiter, candidate=grace)
     do_erase_candidate(actor=administrator, candidate=grace, basis=ErasureBasis.MISTAKE)
     assert lines(grace)[-2:] == [
-        "09:00:00 Invitation revoked by Rosa Parks - leaf 17",
-        "09:00:00 Personal data erased by Ada Lovelace (basis: added_by_mistake) - leaf 18",
+        "09:00:00 Invitation revoked by Rosa Parks - leaf 18",
+        "09:00:00 Personal data erased by Ada Lovelace (basis: added_by_mistake) - leaf 19",
     ]
     assert len(lines(grace)) == 5
 
@@ -98,8 +99,8 @@ def test_events_without_their_own_words_are_named_by_their_type(seat: SitFn) -> 
 
     grace = seat("Grace Hopper", "grace@example.org", {}, submit=None)
     with transaction.atomic():
-        record_event(EventType.INTERVIEW_ASSIGNED, actor="system", subject=grace.subject)
-    assert subject_timeline(grace.subject)[-1].text == "Interview assigned (by the system)"
+        record_event(EventType.ATS_EXPORTED, actor="system", subject=grace.subject)
+    assert subject_timeline(grace.subject)[-1].text == "Ats exported (by the system)"
 
 
 def test_an_unreadable_leaf_is_shown_as_such() -> None:

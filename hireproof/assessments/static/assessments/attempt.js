@@ -213,10 +213,25 @@
     }).catch(function () { /* a lost signal is not worth retrying */ });
   }
 
+  // Reloading the page or following one of its own links also blurs the window: that is not
+  // leaving the assessment, so a blur counts only if the page is still here a moment later.
+  var navigating = false;
+  var BLUR_SETTLE_MS = 300;
+  window.addEventListener("beforeunload", function () { navigating = true; });
+  window.addEventListener("pagehide", function () { navigating = true; });
+  document.addEventListener("click", function (event) {
+    var link = event.target && event.target.closest ? event.target.closest("a[href]") : null;
+    if (link && link.origin === window.location.origin) { navigating = true; }
+  }, true);
+  document.addEventListener("submit", function () { navigating = true; }, true);
+
   function left() {
     if (away) { return; }
-    away = true;
-    sendSignal("focus_lost");
+    window.setTimeout(function () {
+      if (away || navigating) { return; }
+      away = true;
+      sendSignal("focus_lost");
+    }, BLUR_SETTLE_MS);
   }
 
   function returned() {

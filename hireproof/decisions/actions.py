@@ -1,0 +1,383 @@
+"""Every change this app makes: each ``do_*`` is one transaction that records its audit event.
+
+- ``do_compute_recommendation``: runs the core ``decide()`` on the stored scorecard and the
+  interview scorecards; stores a ``Recommendation`` and records ``recommendation.computed`` only
+  when the result differs from the latest one.
+- ``do_record_decision``: a person's decision, checked against the rules of ``rules.py``;
+  records ``decision.recorded`` (the reason and justification are committed private fields) and,
+  once committed, emails the candidate.
+- ``do_update_notice_settings``: the opening's notice templates and score sharing.
+
+The machine never rejects anyone: a ``reject`` / ``no_hire`` recommendation changes nothing
+until a person records the decision, and only that sends the candidate an email.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from hireproof.accounts.models import User
+from hireproof.assessments.models import Attempt
+from hireproof.audit.log import record_event
+from hireproof.audit.receipts import receipt_for
+from hireproof.audit.store import take_writer_lock
+from hireproof.core.audit.events import EventType
+from hireproof.core.canonical import canonical_json
+from hireproof.core.scoring import Recommendation as CoreRecommendation
+from hireproof.core.scoring import RecommendationKind, decide
+from hireproof.openings.models import Candidate, Opening
+from hireproof.reviews.flags import open_flags, stored_scorecard
+
+from . import rules
+from .access import DECIDER_ROLES, OVERRIDE_ROLES
+from .emails import (
+    NOTIFIED_OUTCOMES,
+    DecisionNotice,
+    check_template,
+    compose_notice,
+    send_notice,
+)
+from .interviews import interview_scorecards
+from .models import Decision, NoticeSettings, Outcome, Recommendation
+
+logger = logging.getLogger(__name__)
+
+SYSTEM_ACTOR = "system"
+MIN_REASON_CHARS = 10
+MAX_REASON_CHARS = 4000
+
+
+class DecisionRefused(Exception):
+    """A decision that cannot be recorded as asked; ``str()`` says why, in plain words."""
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+def scored_attempt(candidate: Candidate) -> Attempt | None:
+    """The candidate's scored attempt whose scorecard is still stored (none after erasure)."""
+    return (
+        Attempt.objects.filter(invitation__candidate=candidate).exclude(scorecard_json="").first()
+    )
+
+
+def latest_recommendation(candidate: Candidate) -> Recommendation | None:
+    """The most recent stored recommendation for ``candidate`` (rows are only ever appended)."""
+    return Recommendation.objects.filter(candidate=candidate).order_by("-id").first()
+
+
+def latest_decision(candidate: Candidate) -> Decision | None:
+    """The decision in force: the one no other decision supersedes."""
+    return (
+        Decision.objects.filter(candidate=candidate, superseded_by__isnull=True)
+        .select_related("recommendation", "decided_by")
+        .first()
+    )
+
+
+def fresh_recommendation(candidate: Candidate, attempt: Attempt) -> CoreRecommendation:
+    """What ``decide()`` says right now, from the stored scorecard and the interviews."""
+    scorecard = stored_scorecard(attempt)
+    assert scorecard is not None  # callers pass a scored attempt whose scorecard is stored
+    playbook = candidate.opening.playbook_version.load()
+    return decide(playbook, scorecard, interview_scorecards(candidate))
+
+
+def actor_name(actor: User | str) -> str:
+    """How ``actor`` is named in the audit log (``staff:<id>``, or ``system``)."""
+    return actor.audit_actor if isinstance(actor, User) else actor
+
+
+# --- recommendation ---------------------------------------------------------------------------
+
+
+def do_compute_recommendation(
+    candidate: Candidate, *, actor: User | str = SYSTEM_ACTOR, now: datetime | None = None
+) -> Recommendation | None:
+    """Recompute the candidate's recommendation; store it if it changed. ``None`` before scoring.
+
+    Records ``recommendation.computed`` (public: kind, hash, scorecard hash and the counts of
+    interview scorecards and red flags) only for a new result. Safe inside another action's
+    transaction (the interviews app calls it at the end of a scorecard submission).
+    """
+    attempt = scored_attempt(candidate)
+    if attempt is None or candidate.is_erased:
+        return None
+    fresh = fresh_recommendation(candidate, attempt)
+    latest = latest_recommendation(candidate)
+    if latest is not None and latest.hash == fresh.hash:
+        return latest  # unchanged: no transaction, so reading a page takes no write lock
+    with transaction.atomic():
+        # The log's writer lock first: concurrent requests then store one row, not two.
+        take_writer_lock()
+        latest = latest_recommendation(candidate)  # another request may have stored it since
+        if latest is not None and latest.hash == fresh.hash:
+            return latest
+        return _store_recommendation(candidate, fresh, actor, now or timezone.now())
+
+
+def _store_recommendation(
+    candidate: Candidate, fresh: CoreRecommendation, actor: User | str, at: datetime
+) -> Recommendation:
+    leaf = record_event(
+        EventType.RECOMMENDATION_COMPUTED,
+        actor=actor_name(actor),
+        subject=candidate.subject,
+        public={
+            "candidate_id": candidate.pk,
+            "opening_id": candidate.opening_id,
+            "kind": str(fresh.kind),
+            "hash": fresh.hash,
+            "scorecard_hash": fresh.scorecard_hash,
+            "interview_scorecards": len(fresh.interviewers),
+            "interview_red_flags": len(fresh.interview_flags),
+        },
+        at=at,
+    )
+    return Recommendation.objects.create(
+        candidate=candidate,
+        kind=str(fresh.kind),
+        reasons_json=json.dumps(list(fresh.reasons)),
+        data_json=canonical_json(fresh.to_dict()).decode(),
+        hash=fresh.hash,
+        scorecard_hash=fresh.scorecard_hash,
+        interview_count=len(fresh.interviewers),
+        computed_at=at,
+        leaf_index=leaf.index,
+    )
+
+
+# --- decision ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What the rules found about a decision before it is recorded."""
+
+    attempt: Attempt
+    against: bool
+    overrides_critical: bool
+
+
+def do_record_decision(
+    *,
+    actor: User,
+    candidate: Candidate,
+    outcome: Outcome | str,
+    reason: str,
+    justification: str = "",
+    shown_recommendation: str = "",
+    now: datetime | None = None,
+) -> Decision:
+    """Record ``actor``'s final decision about ``candidate``; it supersedes any earlier one.
+
+    ``shown_recommendation`` is the hash of the recommendation the person saw: when the
+    inputs changed since, the decision is refused so that they read the new one first.
+    Refused (``DecisionRefused``) for a role that may not decide, an unknown outcome, a reason
+    under ``MIN_REASON_CHARS``, an erased or unscored candidate, warnings not yet acknowledged,
+    a decision against the recommendation without a justification, and a hire despite a
+    ``critical_fail`` by anyone but an administrator (or without a justification).
+    Records ``decision.recorded``; emails the candidate after commit (hire / no hire only).
+    """
+    if actor.role not in DECIDER_ROLES or not actor.is_active:
+        raise DecisionRefused("Only an administrator or a recruiter records decisions.")
+    chosen = _outcome(outcome)
+    reason_text = _checked_text(reason, "reason")
+    at = now or timezone.now()
+    attempt = _decidable_attempt(candidate)
+    recommendation = do_compute_recommendation(candidate, actor=SYSTEM_ACTOR, now=at)
+    assert recommendation is not None  # the attempt is scored and the candidate not erased
+    if shown_recommendation and shown_recommendation != recommendation.hash:
+        raise DecisionRefused(
+            "The recommendation changed since the page was opened (new interview scorecards "
+            "or a new score). Read the new recommendation, then record the decision."
+        )
+    checked = _check_rules(actor, chosen, recommendation, attempt, justification)
+    try:
+        with transaction.atomic():
+            decision = _record(
+                actor, candidate, chosen, reason_text, justification, recommendation, checked, at
+            )
+    except IntegrityError:
+        # Two first decisions at once: the unique constraint keeps one chain per candidate.
+        raise DecisionRefused(
+            "Another decision was recorded at the same moment; read it, then decide again."
+        ) from None
+    return decision
+
+
+def _outcome(outcome: Outcome | str) -> Outcome:
+    try:
+        return Outcome(outcome)
+    except ValueError:
+        choices = ", ".join(Outcome.values)
+        raise DecisionRefused(f"Choose the decision: one of {choices}.") from None
+
+
+def _checked_text(text: str, what: str) -> str:
+    stripped = text.strip()
+    if len(stripped) < MIN_REASON_CHARS:
+        raise DecisionRefused(
+            f"Write the {what} in at least {MIN_REASON_CHARS} characters: it is what an "
+            "auditor or the candidate will read."
+        )
+    if len(stripped) > MAX_REASON_CHARS:
+        raise DecisionRefused(
+            f"The {what} is {len(stripped):,} characters long; keep it under {MAX_REASON_CHARS:,}."
+        )
+    return stripped
+
+
+def _decidable_attempt(candidate: Candidate) -> Attempt:
+    if candidate.is_erased:
+        raise DecisionRefused("This candidate's personal data was erased; nothing more is decided.")
+    attempt = scored_attempt(candidate)
+    if attempt is None:
+        raise DecisionRefused(
+            "The written assessment is not scored yet: a decision waits for the score."
+        )
+    waiting = open_flags(attempt)
+    if waiting:
+        items = ", ".join(flag.item_id for flag in waiting)
+        raise DecisionRefused(
+            f"Acknowledge the warning flags first (on {items}): a person must look at each "
+            "warning before a decision."
+        )
+    return attempt
+
+
+def _check_rules(
+    actor: User,
+    outcome: Outcome,
+    recommendation: Recommendation,
+    attempt: Attempt,
+    justification: str,
+) -> Checked:
+    kind = RecommendationKind(recommendation.kind)
+    against = rules.is_against(outcome, kind)
+    overrides = rules.overrides_critical(outcome, attempt.verdict)
+    if overrides and actor.role not in OVERRIDE_ROLES:
+        raise DecisionRefused(
+            "The written test is a critical_fail: only an administrator can decide to hire "
+            "despite it, with a written justification."
+        )
+    if (against or overrides) and not justification.strip():
+        why = (
+            "overrides a critical_fail" if overrides else f"goes against the {kind} recommendation"
+        )
+        raise DecisionRefused(f"This decision {why}: write a justification saying why.")
+    if against or overrides:
+        _checked_text(justification, "justification")
+    return Checked(attempt, against, overrides)
+
+
+def _record(
+    actor: User,
+    candidate: Candidate,
+    outcome: Outcome,
+    reason: str,
+    justification: str,
+    recommendation: Recommendation,
+    checked: Checked,
+    at: datetime,
+) -> Decision:
+    take_writer_lock()  # decisions about one candidate are chained one at a time
+    previous = latest_decision(candidate)
+    leaf = record_event(
+        EventType.DECISION_RECORDED,
+        actor=actor.audit_actor,
+        subject=candidate.subject,
+        public={
+            "candidate_id": candidate.pk,
+            "opening_id": candidate.opening_id,
+            "outcome": str(outcome),
+            "recommendation": {"kind": recommendation.kind, "hash": recommendation.hash},
+            "against_recommendation": checked.against,
+            "overrides_critical": checked.overrides_critical,
+            # The leaf of the decision this one replaces: the chain can be followed in the log.
+            "supersedes": previous.leaf_index if previous is not None else None,
+        },
+        private={"reason": reason, "justification": justification.strip()},
+        at=at,
+    )
+    notifies = outcome in NOTIFIED_OUTCOMES and (previous is None or previous.outcome != outcome)
+    decision = Decision.objects.create(
+        candidate=candidate,
+        outcome=outcome,
+        reason=reason,
+        justification=justification.strip(),
+        recommendation=recommendation,
+        against_recommendation=checked.against,
+        overrides_critical=checked.overrides_critical,
+        supersedes=previous,
+        decided_by=actor,
+        decided_at=at,
+        leaf_index=leaf.index,
+        receipt_json=receipt_for(leaf.index).to_json(),
+        notifies_candidate=notifies,
+    )
+    if notifies:
+        notice = compose_notice(decision, NoticeSettings.for_opening(candidate.opening))
+        transaction.on_commit(lambda: _send_quietly(notice, decision))
+    return decision
+
+
+def _send_quietly(notice: DecisionNotice, decision: Decision) -> None:
+    # The decision stands even if the mail server is down; the failure is logged for staff.
+    try:
+        send_notice(notice)
+    except Exception:
+        logger.exception("could not email the candidate about decision %s", decision.pk)
+
+
+# --- notice settings --------------------------------------------------------------------------
+
+
+def do_update_notice_settings(
+    *,
+    actor: User,
+    opening: Opening,
+    share_scores: bool,
+    hire_subject: str,
+    hire_body: str,
+    no_hire_subject: str,
+    no_hire_body: str,
+) -> NoticeSettings:
+    """Save the opening's decision notice; records ``opening.updated`` naming what changed.
+
+    Raises ``emails.TemplateProblem`` for a template with an unknown placeholder.
+    """
+    texts = {
+        "hire_subject": hire_subject.strip(),
+        "hire_body": _unix_newlines(hire_body),
+        "no_hire_subject": no_hire_subject.strip(),
+        "no_hire_body": _unix_newlines(no_hire_body),
+    }
+    for text in texts.values():
+        check_template(text)
+    with transaction.atomic():
+        notice = NoticeSettings.for_opening(opening)
+        values: dict[str, object] = {"share_scores": share_scores, **texts}
+        changed = [f"decision_notice.{f}" for f, v in values.items() if getattr(notice, f) != v]
+        if not changed and notice.pk is not None:
+            return notice
+        for field, value in values.items():
+            setattr(notice, field, value)
+        notice.save()
+        record_event(
+            EventType.OPENING_UPDATED,
+            actor=actor.audit_actor,
+            public={"opening_id": opening.pk, "fields": changed},
+        )
+    return notice
+
+
+def _unix_newlines(text: str) -> str:
+    # Browsers post textareas with CRLF; the defaults and the email use LF.
+    return text.replace("\r\n", "\n")

@@ -1,0 +1,1 @@
+"""Structured interviews: assignments, the interview kit, and independent, versioned scorecards."""
