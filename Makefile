@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-12)
 
 .DEFAULT_GOAL := help
-.PHONY: help run demo test lint fmt typecheck contracts pytest browser bench clean
+.PHONY: help run demo test lint fmt typecheck contracts pytest app-packages test-packages bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -17,10 +17,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@rm -f $(VENV)/.installed-* && touch $@
 
-run: $(STAMP) ## Serve the app on SQLite with the built-in playbooks (http://127.0.0.1:8000/)
+run: $(STAMP) app-packages ## Serve the app on SQLite with the built-in playbooks (http://127.0.0.1:8000/)
 	$(BIN)/hireproof serve
 
-demo: $(STAMP) ## Fill the database with sample candidates at every stage
+demo: $(STAMP) app-packages ## Fill the database with sample candidates at every stage
 	$(BIN)/hireproof demo
 
 test: lint typecheck contracts pytest ## Run every check: lint, types, import contract, tests with coverage
@@ -39,19 +39,16 @@ typecheck: $(STAMP) ## mypy --strict on the core
 contracts: $(STAMP) ## The core imports neither Django nor any app
 	$(BIN)/lint-imports
 
-pytest: $(STAMP) browser ## Unit, web, CLI and browser tests, branch coverage of the core at 100%
+pytest: $(STAMP) test-packages ## Unit, web, CLI and browser tests, branch coverage of the core at 100%
 	$(BIN)/pytest --cov --cov-report=term
 
-# The browser tests drive Debian's Chromium through Playwright (no browser download).
-browser: ## Install Debian's chromium for the browser tests if it is missing
-	@command -v chromium >/dev/null || { \
-		echo "Installing Debian's chromium for the browser tests..."; \
-		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		$$SUDO apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+# Debian packages: Pango for WeasyPrint's PDF hiring files (the app), and chromium for the
+# browser tests (Playwright drives Debian's build; nothing is downloaded). Installed if missing.
+APP_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+TEST_PACKAGES := $(APP_PACKAGES) chromium
 
-bench: $(STAMP) ## Print the performance figures
-	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+app-packages:
+	@scripts/install-debian-packages $(APP_PACKAGES)
 
-clean: ## Remove the virtual environment and caches
-	rm -rf $(VENV) .mypy_cache .ruff_cache .coverage htmlcov
+test-packages: ## Install the Debian packages the tests need (chromium, Pango) if missing
+	@scripts/install-debian-packages $(TEST_PACKAGES)
