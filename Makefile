@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-12)
 
 .DEFAULT_GOAL := help
-.PHONY: help run demo test lint fmt typecheck contracts pytest app-packages test-packages bench clean
+.PHONY: help run demo test lint fmt typecheck contracts pytest pytest-postgres app-packages test-packages bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -23,7 +23,7 @@ run: $(STAMP) app-packages ## Serve the app on SQLite with the built-in playbook
 demo: $(STAMP) app-packages ## Fill the database with sample candidates at every stage
 	$(BIN)/hireproof demo
 
-test: lint typecheck contracts pytest ## Run every check: lint, types, import contract, tests with coverage
+test: lint typecheck contracts pytest pytest-postgres ## Every check: lint, types, import contract, tests on SQLite and PostgreSQL
 
 lint: $(STAMP) ## Lint and check formatting (ruff)
 	$(BIN)/ruff check .
@@ -41,6 +41,9 @@ contracts: $(STAMP) ## The core imports neither Django nor any app
 
 pytest: $(STAMP) test-packages ## Unit, web, CLI and browser tests, branch coverage of the core at 100%
 	$(BIN)/pytest --cov --cov-report=term
+
+pytest-postgres: $(STAMP) test-packages ## The whole test suite again on a throwaway PostgreSQL server
+	scripts/with-postgres $(BIN)/pytest
 
 # Debian packages: Pango for WeasyPrint's PDF hiring files (the app), and chromium for the
 # browser tests (Playwright drives Debian's build; nothing is downloaded). Installed if missing.

@@ -1,10 +1,9 @@
 """The sweeper: submits attempts left open past their deadline, every 30 seconds.
 
 An attempt is also auto-submitted when its link is opened after the deadline, and by hand with
-``django-admin sweep_attempts`` (see ``management/commands/sweep_attempts.py``); the sweeper
-covers candidates who never come back. It runs as a daemon thread of the server process,
-started by a start-up hook of ``hireproof serve``; a sweep that fails is logged and the next one
-runs as usual.
+``hireproof sweep``; the sweeper covers candidates who never come back. It runs as a daemon
+thread of the server process, started by a start-up hook of ``hireproof serve``; a sweep that
+fails is logged and the next one runs as usual.
 """
 
 from __future__ import annotations
@@ -36,7 +35,13 @@ class Sweeper(threading.Thread):
 
     def run(self) -> None:
         while True:
-            sweep_once()
+            # This thread has its own database connection: refresh it before each sweep and
+            # close it after, as Django does around a request.
+            close_old_connections()
+            try:
+                sweep_once()
+            finally:
+                close_connection()
             if self.stopped.wait(self.interval):
                 return
 
@@ -48,14 +53,11 @@ class Sweeper(threading.Thread):
 
 def sweep_once(now: datetime | None = None) -> int:
     """Auto-submit every overdue attempt; return how many were submitted. Never raises."""
-    close_old_connections()
     try:
         submitted = do_auto_submit_overdue(now)
     except Exception:
         logger.exception("the attempt sweep failed; the next one runs as usual")
         return 0
-    finally:
-        close_connection()
     if submitted:
         logger.info("auto-submitted %d attempt(s) past their deadline", len(submitted))
     return len(submitted)

@@ -13,9 +13,9 @@ from collections.abc import Sequence
 
 from hireproof.core.errors import HireproofError
 
-from . import audit, demo, playbook, scoring, serve
+from . import audit, demo, playbook, scoring, serve, sweep
 
-COMMAND_GROUPS = (playbook, scoring, audit, serve, demo)
+COMMAND_GROUPS = (playbook, scoring, audit, serve, sweep, demo)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -12,22 +12,19 @@ from __future__ import annotations
 
 import json
 import re
-import string
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import send_mail
+
+from hireproof.web.message_templates import check_template as check_placeholders
+from hireproof.web.message_templates import fill_template
 
 from .models import Decision, NoticeSettings, Outcome
 
 PLACEHOLDERS = ("name", "role", "scores")
 _PLACEHOLDER_LIST = ", ".join("{" + name + "}" for name in PLACEHOLDERS)
 NOTIFIED_OUTCOMES = (Outcome.HIRE, Outcome.NO_HIRE)
-
-
-class TemplateProblem(ValueError):
-    """A notice template that cannot be filled in; ``str()`` says what and how to fix it."""
 
 
 @dataclass(frozen=True)
@@ -41,32 +38,7 @@ class DecisionNotice:
 
 def check_template(text: str) -> None:
     """Raise ``TemplateProblem`` naming the first unknown or malformed placeholder in ``text``."""
-    _pieces(text)
-
-
-def fill_template(text: str, values: Mapping[str, str]) -> str:
-    """``text`` with every placeholder replaced by its value from ``values``."""
-    return "".join(
-        literal + (values[field] if field is not None else "") for literal, field in _pieces(text)
-    )
-
-
-def _pieces(text: str) -> list[tuple[str, str | None]]:
-    try:
-        parsed = list(string.Formatter().parse(text))
-    except ValueError:
-        raise TemplateProblem(
-            "A '{' or '}' is not part of a placeholder. Write placeholders like {name}; "
-            "for a literal brace, write {{ or }}."
-        ) from None
-    pieces: list[tuple[str, str | None]] = []
-    for literal, field, spec, conversion in parsed:
-        if field is not None and (field not in PLACEHOLDERS or spec or conversion):
-            raise TemplateProblem(
-                f"Unknown placeholder {{{field}}}. The placeholders are {_PLACEHOLDER_LIST}."
-            )
-        pieces.append((literal, field))
-    return pieces
+    check_placeholders(text, PLACEHOLDERS)
 
 
 def scores_paragraph(decision: Decision) -> str:

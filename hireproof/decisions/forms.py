@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django import forms
 
+from hireproof.web.message_templates import TemplateProblem
+
 from .actions import MAX_REASON_CHARS, MIN_REASON_CHARS
-from .emails import TemplateProblem, check_template
+from .emails import check_template
 from .models import NoticeSettings, Outcome
 
 

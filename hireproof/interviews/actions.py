@@ -32,11 +32,11 @@ from hireproof.core.scoring import InterviewScorecard as CoreScorecard
 from hireproof.core.scoring.interviews import check_interviews
 from hireproof.openings.models import Candidate, Opening
 from hireproof.reviews.flags import attempt_flags, can_move_on
+from hireproof.web.message_templates import check_template
 
 from .emails import (
     ALL_IN_PLACEHOLDERS,
     ASSIGNED_PLACEHOLDERS,
-    check_template,
     compose_all_in,
     compose_assigned,
     send_notice,

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
-import string
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -22,6 +21,7 @@ from django.core.mail import send_mail
 from django.urls import reverse
 
 from hireproof.openings.models import Opening
+from hireproof.web.message_templates import fill_template
 
 from .models import (
     DEFAULT_ALL_IN_BODY,
@@ -40,10 +40,6 @@ NO_DATE = "to be arranged"
 MAIL_ERRORS = (smtplib.SMTPException, OSError)
 
 
-class TemplateProblem(ValueError):
-    """A notice template that cannot be filled in; ``str()`` says what and how to fix it."""
-
-
 @dataclass(frozen=True)
 class Notice:
     """An email ready to send: who to, the filled-in subject and body."""
@@ -51,38 +47,6 @@ class Notice:
     to: str
     subject: str
     body: str
-
-
-def check_template(text: str, placeholders: Sequence[str]) -> None:
-    """Raise ``TemplateProblem`` naming the first unknown or malformed placeholder in ``text``."""
-    _pieces(text, placeholders)
-
-
-def fill_template(text: str, values: Mapping[str, str]) -> str:
-    """``text`` with every placeholder replaced by its value from ``values``."""
-    return "".join(
-        literal + (values[field] if field is not None else "")
-        for literal, field in _pieces(text, tuple(values))
-    )
-
-
-def _pieces(text: str, placeholders: Sequence[str]) -> list[tuple[str, str | None]]:
-    listed = ", ".join("{" + name + "}" for name in placeholders)
-    try:
-        parsed = list(string.Formatter().parse(text))
-    except ValueError:
-        raise TemplateProblem(
-            "A '{' or '}' is not part of a placeholder. Write placeholders like {candidate}; "
-            "for a literal brace, write {{ or }}."
-        ) from None
-    pieces: list[tuple[str, str | None]] = []
-    for literal, field, spec, conversion in parsed:
-        if field is not None and (field not in placeholders or spec or conversion):
-            shown = "{" + field + (f"!{conversion}" if conversion else "")
-            shown += (f":{spec}" if spec else "") + "}"
-            raise TemplateProblem(f"Unknown placeholder {shown}. The placeholders are {listed}.")
-        pieces.append((literal, field))
-    return pieces
 
 
 def templates_for(opening: Opening) -> InterviewEmailTemplates:

@@ -12,9 +12,10 @@ from django.core.exceptions import ValidationError
 
 from hireproof.accounts.models import User
 from hireproof.core.playbook.model import InterviewKit, InterviewQuestion
+from hireproof.web.message_templates import TemplateProblem, check_template
 
 from .actions import MAX_NOTES_CHARS, MAX_REASON_CHARS, MIN_REASON_CHARS
-from .emails import ALL_IN_PLACEHOLDERS, ASSIGNED_PLACEHOLDERS, TemplateProblem, check_template
+from .emails import ALL_IN_PLACEHOLDERS, ASSIGNED_PLACEHOLDERS
 
 
 class InterviewerChoice(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]

@@ -8,8 +8,6 @@ for literal braces, as in ``str.format``.
 
 from __future__ import annotations
 
-import string
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -19,13 +17,11 @@ from django.core.mail import send_mail
 from django.urls import NoReverseMatch, reverse
 
 from hireproof.core.timing import Allowance
+from hireproof.web.message_templates import check_template as check_placeholders
+from hireproof.web.message_templates import fill_template
 
 PLACEHOLDERS = ("name", "role", "link", "expires", "time_limit")
 _PLACEHOLDER_LIST = ", ".join("{" + name + "}" for name in PLACEHOLDERS)
-
-
-class TemplateProblem(ValueError):
-    """An email template that cannot be filled in; ``str()`` says what and how to fix it."""
 
 
 @dataclass(frozen=True)
@@ -39,34 +35,7 @@ class InvitationEmail:
 
 def check_template(text: str) -> None:
     """Raise ``TemplateProblem`` naming the first unknown or malformed placeholder in ``text``."""
-    _pieces(text)
-
-
-def fill_template(text: str, values: Mapping[str, str]) -> str:
-    """``text`` with every placeholder replaced by its value from ``values``."""
-    return "".join(
-        literal + (values[field] if field is not None else "") for literal, field in _pieces(text)
-    )
-
-
-def _pieces(text: str) -> list[tuple[str, str | None]]:
-    try:
-        parsed = list(string.Formatter().parse(text))
-    except ValueError:
-        raise TemplateProblem(
-            "A '{' or '}' is not part of a placeholder. Write placeholders like {name}; "
-            "for a literal brace, write {{ or }}."
-        ) from None
-    pieces: list[tuple[str, str | None]] = []
-    for literal, field, spec, conversion in parsed:
-        if field is not None and (field not in PLACEHOLDERS or spec or conversion):
-            shown = "{" + field + (f"!{conversion}" if conversion else "")
-            shown += (f":{spec}" if spec else "") + "}"
-            raise TemplateProblem(
-                f"Unknown placeholder {shown}. The placeholders are {_PLACEHOLDER_LIST}."
-            )
-        pieces.append((literal, field))
-    return pieces
+    check_placeholders(text, PLACEHOLDERS)
 
 
 def candidate_path(token: str) -> str:

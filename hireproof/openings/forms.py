@@ -8,11 +8,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from hireproof.playbooks.models import PlaybookVersion
+from hireproof.web.message_templates import TemplateProblem
 
 from .accommodation import ALLOWED_PERCENTS, MAX_EXTRA_MINUTES, Accommodation, AccommodationError
 from .actions import ErasureBasis, NewCandidate
 from .csv_import import MAX_FILE_BYTES
-from .emails import PLACEHOLDERS, TemplateProblem, check_template
+from .emails import PLACEHOLDERS, check_template
 from .models import (
     DEFAULT_EMAIL_BODY,
     DEFAULT_EMAIL_SUBJECT,

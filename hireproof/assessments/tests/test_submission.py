@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 
 from hireproof.assessments.actions import do_auto_submit_overdue, do_submit_attempt
@@ -187,7 +186,7 @@ def test_the_sweep_submits_only_attempts_past_the_deadline_and_the_grace(
     assert sweep_once() == 0
 
 
-def test_the_sweep_runs_from_its_thread_function_and_the_management_command(
+def test_the_sweep_runs_from_its_thread_function_and_the_command_line(
     candidate_client: Client, grace: Link, alan: Link, clock: Any, capsys: Any
 ) -> None:
     started(candidate_client, grace)
@@ -195,7 +194,7 @@ def test_the_sweep_runs_from_its_thread_function_and_the_management_command(
     clock.shift(timedelta(minutes=31))
     assert sweep_once() == 2
     assert grace.attempt.submission == alan.attempt.submission == SubmissionKind.AUTOMATIC
-    call_command("sweep_attempts")
+    assert hireproof_cli(["sweep"]) == 0
     assert capsys.readouterr().out == "auto-submitted 0 attempt(s) past their deadline\n"
 
 

@@ -13,7 +13,6 @@ from hireproof.accounts.models import User
 from hireproof.core.scoring import InterviewScorecard
 from hireproof.decisions import actions, hooks
 from hireproof.decisions.actions import do_record_decision, do_update_notice_settings
-from hireproof.decisions.emails import TemplateProblem
 from hireproof.decisions.models import (
     DEFAULT_HIRE_BODY,
     DEFAULT_HIRE_SUBJECT,
@@ -22,6 +21,7 @@ from hireproof.decisions.models import (
     NoticeSettings,
 )
 from hireproof.openings.models import Candidate, Opening
+from hireproof.web.message_templates import TemplateProblem
 
 from .conftest import leaves
 

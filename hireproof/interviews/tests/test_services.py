@@ -19,7 +19,6 @@ from hireproof.interviews.actions import (
     do_cancel_assignment,
     do_update_interview_emails,
 )
-from hireproof.interviews.emails import TemplateProblem
 from hireproof.interviews.models import DEFAULT_ALL_IN_BODY, DEFAULT_ALL_IN_SUBJECT, Assignment
 from hireproof.interviews.pages import interviews_panel
 from hireproof.interviews.services import (
@@ -28,6 +27,7 @@ from hireproof.interviews.services import (
     scorecard_rows_for_file,
 )
 from hireproof.openings.models import Candidate
+from hireproof.web.message_templates import TemplateProblem
 
 from .conftest import BASE_URL, IVAN_RATINGS, NADIA_RATINGS, Assign, recorded, submit
 

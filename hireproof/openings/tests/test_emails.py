@@ -7,12 +7,8 @@ from datetime import UTC, datetime
 import pytest
 
 from hireproof.core.timing import Allowance
-from hireproof.openings.emails import (
-    TemplateProblem,
-    check_template,
-    compose_invitation,
-    fill_template,
-)
+from hireproof.openings.emails import check_template, compose_invitation
+from hireproof.web.message_templates import TemplateProblem, fill_template
 
 KNOWN = "{name}, {role}, {link}, {expires}, {time_limit}"
 

@@ -190,3 +190,18 @@ def test_extra_time_shows_only_where_the_candidate_agreed_to_disclose_it(
 
     assert [row.extended for row in response.context["rows"]] == [badge_shown]
     assert ('title="Extra time granted"' in response.content.decode()) is badge_shown
+
+
+def test_managers_find_every_email_template_of_the_opening_from_its_pipeline(
+    recruiter_client: Client, auditor_client: Client, opening: Opening
+) -> None:
+    links = [
+        reverse("openings:edit", args=[opening.pk]),
+        reverse("interviews:emails", args=[opening.pk]),
+        reverse("decisions:notice_settings", args=[opening.pk]),
+    ]
+    managing = pipeline(recruiter_client, opening).content.decode()
+    reading = pipeline(auditor_client, opening).content.decode()
+
+    assert all(f'href="{link}"' in managing for link in links)
+    assert not any(f'href="{link}"' in reading for link in links)

@@ -1,0 +1,29 @@
+"""``hireproof sweep``: submit every attempt left open past its deadline, once.
+
+The server's sweeper thread does this every 30 seconds; run this from cron or by hand while
+the server is down, so no attempt waits for it.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from .django_setup import with_django
+
+
+def register(subparsers: Any) -> None:
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "sweep", help="submit every attempt left open past its deadline (what was saved)"
+    )
+    parser.set_defaults(handler=sweep)
+
+
+@with_django
+def sweep(args: argparse.Namespace) -> int:
+    """Auto-submit the overdue attempts and say how many."""
+    from hireproof.assessments.actions import do_auto_submit_overdue
+
+    submitted = do_auto_submit_overdue()
+    print(f"auto-submitted {len(submitted)} attempt(s) past their deadline")
+    return 0
