@@ -87,7 +87,7 @@ class PipelineRow:
     status: CandidateStatus
     score_percent: Decimal | None
     verdict: str
-    warning_count: int
+    warning_count: int  # warnings still waiting for a reviewer's acknowledgement
     extended: bool
     review_url: str
 
@@ -98,7 +98,7 @@ class PipelineRow:
 
     @property
     def needs_review(self) -> bool:
-        """True when the scored attempt raised warnings a person must look at."""
+        """True when the scored attempt has warnings no reviewer has acknowledged yet."""
         return self.warning_count > 0
 
     @property
@@ -205,7 +205,11 @@ def pipeline_queryset(opening: Opening, now: datetime) -> QuerySet[Candidate]:
     return (
         Candidate.objects.filter(opening=opening)
         .select_related("subject", "invitation", "invitation__attempt")
-        .annotate(status=status_expression(now))
+        .annotate(
+            status=status_expression(now),
+            # Warnings already acknowledged by a reviewer (the reviews app's table).
+            acknowledged=Count("invitation__attempt__flag_acknowledgements"),
+        )
         .order_by("added_at", "pk")
     )
 
@@ -224,7 +228,11 @@ def _row(candidate: Candidate) -> PipelineRow:
         status=CandidateStatus(candidate.status),  # type: ignore[attr-defined]
         score_percent=attempt.score_percent if attempt is not None else None,
         verdict=attempt.verdict if attempt is not None else "",
-        warning_count=attempt.warning_count if attempt is not None else 0,
+        warning_count=(
+            attempt.warning_count - candidate.acknowledged  # type: ignore[attr-defined]
+            if attempt is not None
+            else 0
+        ),
         # Reviewers learn of extra time only where the candidate agreed to disclose it.
         extended=bool(
             invitation

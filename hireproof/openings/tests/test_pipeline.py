@@ -205,3 +205,22 @@ def test_managers_find_every_email_template_of_the_opening_from_its_pipeline(
 
     assert all(f'href="{link}"' in managing for link in links)
     assert not any(f'href="{link}"' in reading for link in links)
+
+
+def test_an_acknowledged_warning_no_longer_counts_as_needing_review(
+    recruiter: User, recruiter_client: Client, opening: Opening, everyone: dict[str, Candidate]
+) -> None:
+    from hireproof.reviews.models import FlagAcknowledgement
+
+    flagged = everyone["flagged"].invitation.attempt
+    FlagAcknowledgement.objects.create(
+        attempt=flagged,
+        item_id="sjt-incomplete-data",
+        reviewer=recruiter,
+        note="Discussed.",
+        at=timezone.now(),
+    )
+
+    rows = pipeline(recruiter_client, opening, "?review=1").context["rows"]
+
+    assert [(row.name, row.warning_count) for row in rows] == [("Katherine Johnson", 1)]
