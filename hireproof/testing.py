@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
     from django.test import Client
 
     from hireproof.accounts.models import User
+    from hireproof.openings.models import Opening
+    from hireproof.playbooks.models import PlaybookVersion
 
 PERSONA_PASSWORD = "kettle-orchard-47-lantern"  # noqa: S105 - test personas only
 
@@ -155,6 +158,56 @@ def isolated_audit_keys(settings: Any, tmp_path: Path) -> Iterator[Path]:
     keys.forget_cached_keys()
     yield key_dir
     keys.forget_cached_keys()
+
+
+# --- the hiring pipeline's common ground ------------------------------------------------------
+
+TEST_START = datetime(2026, 5, 4, 9, 0, 0, tzinfo=UTC)
+"""When the shared ``clock`` stands still: a Monday morning, 09:00 UTC."""
+
+
+@pytest.fixture
+def clock(time_machine: Any) -> Any:
+    """Time stands still at ``TEST_START`` until a test moves it."""
+    time_machine.move_to(TEST_START, tick=False)
+    return time_machine
+
+
+@pytest.fixture
+def playbook_version(db: Any) -> PlaybookVersion:
+    """The built-in data-scientist-mid playbook, published as ``hireproof serve`` does."""
+    from hireproof.playbooks.actions import load_builtin_playbooks
+    from hireproof.playbooks.models import PlaybookVersion
+
+    load_builtin_playbooks()
+    return PlaybookVersion.objects.get(playbook_id="data-scientist-mid")
+
+
+def make_opening(actor: User, version: PlaybookVersion, title: str) -> Opening:
+    """An opening created through its action, with the default invitation email."""
+    from hireproof.openings.actions import do_create_opening
+    from hireproof.openings.models import DEFAULT_EMAIL_BODY, DEFAULT_EMAIL_SUBJECT
+
+    return do_create_opening(
+        actor=actor,
+        title=title,
+        playbook_version=version,
+        invitation_days=7,
+        email_subject=DEFAULT_EMAIL_SUBJECT,
+        email_body=DEFAULT_EMAIL_BODY,
+    )
+
+
+@pytest.fixture
+def opening(recruiter: User, playbook_version: PlaybookVersion) -> Opening:
+    """Rosa's "Data Scientist (Berlin)" on the built-in playbook."""
+    return make_opening(recruiter, playbook_version, "Data Scientist (Berlin)")
+
+
+@pytest.fixture
+def other_opening(recruiter: User, playbook_version: PlaybookVersion) -> Opening:
+    """A second opening, whose candidates must never be reachable through the first."""
+    return make_opening(recruiter, playbook_version, "ML Engineer (Lisbon)")
 
 
 def pytest_configure(config: pytest.Config) -> None:

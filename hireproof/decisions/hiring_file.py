@@ -47,11 +47,8 @@ from typing import Any
 from django.utils import timezone
 
 from hireproof.audit.log import rfc3339
-from hireproof.core.audit.checkpoint import parse_checkpoint_body
-from hireproof.core.audit.receipt import Receipt, verify_receipt
-from hireproof.core.errors import AuditError
 from hireproof.openings.models import Candidate
-from hireproof.reviews.page import CandidatePage, ReceiptFacts, candidate_page
+from hireproof.reviews.page import CandidatePage, ReceiptFacts, candidate_page, receipt_facts
 
 from .hooks import ensure_recommendation
 from .interviews import InterviewRow, interview_rows, interviews_installed
@@ -157,29 +154,6 @@ def hiring_file(candidate: Candidate, *, now: datetime | None = None) -> HiringF
             )
             for number, decision in enumerate(decisions, start=1)
         ],
-    )
-
-
-def receipt_facts(receipt_json: str, filename: str) -> ReceiptFacts:
-    """What the file shows of one receipt: leaf, checkpoint, and whether it verifies now."""
-    receipt = Receipt.from_json(receipt_json)
-    problem = ""
-    try:
-        verify_receipt(receipt)
-    except AuditError as error:
-        problem = str(error)
-    try:
-        checkpoint = parse_checkpoint_body(receipt.checkpoint.split("\n\n", 1)[0] + "\n")
-    except AuditError:
-        checkpoint = None
-    return ReceiptFacts(
-        leaf_index=receipt.leaf_index,
-        leaf_hash=receipt.leaf_hash.hex(),
-        checkpoint=checkpoint,
-        checkpoint_note=receipt.checkpoint,
-        verified=not problem,
-        problem=problem,
-        filename=filename,
     )
 
 

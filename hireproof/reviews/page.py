@@ -379,7 +379,12 @@ def receipt_filename(attempt: Attempt) -> str:
 
 
 def _receipt(attempt: Attempt) -> ReceiptFacts:
-    receipt = Receipt.from_json(attempt.receipt_json)
+    return receipt_facts(attempt.receipt_json, receipt_filename(attempt))
+
+
+def receipt_facts(receipt_json: str, filename: str) -> ReceiptFacts:
+    """What a page shows of one receipt: leaf, checkpoint, and whether it verifies now."""
+    receipt = Receipt.from_json(receipt_json)
     problem = ""
     try:
         verify_receipt(receipt)
@@ -397,5 +402,5 @@ def _receipt(attempt: Attempt) -> ReceiptFacts:
         checkpoint_note=receipt.checkpoint,
         verified=not problem,
         problem=problem,
-        filename=receipt_filename(attempt),
+        filename=filename,
     )

@@ -19,12 +19,11 @@ from django.urls import reverse
 from hireproof.accounts.models import User
 from hireproof.assessments.access import token_hash
 from hireproof.assessments.models import Attempt
-from hireproof.openings.actions import NewCandidate, do_add_candidate, do_create_opening
-from hireproof.openings.models import DEFAULT_EMAIL_BODY, DEFAULT_EMAIL_SUBJECT, Invitation, Opening
-from hireproof.playbooks.actions import load_builtin_playbooks
-from hireproof.playbooks.models import PlaybookVersion
+from hireproof.openings.actions import NewCandidate, do_add_candidate
+from hireproof.openings.models import Invitation, Opening
+from hireproof.testing import TEST_START
 
-START = datetime(2026, 5, 4, 9, 0, 0, tzinfo=UTC)
+START = TEST_START
 GRACE_TOKEN = "grace-token-0123456789abcdefghijklmnopqrstuv"
 ALAN_TOKEN = "alan-token-0123456789abcdefghijklmnopqrstuvwx"
 
@@ -32,33 +31,6 @@ ALAN_TOKEN = "alan-token-0123456789abcdefghijklmnopqrstuvwx"
 @pytest.fixture(autouse=True)
 def _audit_keys(isolated_audit_keys: Path) -> Path:
     return isolated_audit_keys
-
-
-@pytest.fixture
-def clock(time_machine: Any) -> Any:
-    """Time stands still at ``START`` until a test moves it (``clock.move_to`` / ``shift``)."""
-    time_machine.move_to(START, tick=False)
-    return time_machine
-
-
-@pytest.fixture
-def playbook_version(db: Any) -> PlaybookVersion:
-    """The built-in data-scientist-mid playbook, published as at server start."""
-    load_builtin_playbooks()
-    return PlaybookVersion.objects.get(playbook_id="data-scientist-mid")
-
-
-@pytest.fixture
-def opening(recruiter: User, playbook_version: PlaybookVersion) -> Opening:
-    """Rosa's opening for a data scientist, pinned to the built-in playbook."""
-    return do_create_opening(
-        actor=recruiter,
-        title="Data Scientist (Berlin)",
-        playbook_version=playbook_version,
-        invitation_days=7,
-        email_subject=DEFAULT_EMAIL_SUBJECT,
-        email_body=DEFAULT_EMAIL_BODY,
-    )
 
 
 @dataclass

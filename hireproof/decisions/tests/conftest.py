@@ -8,7 +8,7 @@ at ``START`` (``clock``); each test has its own audit key files.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,11 +27,11 @@ from hireproof.openings.models import (
     Invitation,
     Opening,
 )
-from hireproof.playbooks.actions import load_builtin_playbooks
 from hireproof.playbooks.models import PlaybookVersion
 from hireproof.reviews.actions import do_acknowledge_flag
+from hireproof.testing import TEST_START
 
-START = datetime(2026, 5, 4, 9, 0, 0, tzinfo=UTC)
+START = TEST_START
 
 # The seed playbook's five items, all answered correctly: 100%, strong_pass, advance.
 STRONG = {
@@ -52,20 +52,6 @@ FAILING = {"cognitive-growth": "1210", "pandas-filter-sum": "70"}
 @pytest.fixture(autouse=True)
 def _audit_keys(isolated_audit_keys: Path) -> Path:
     return isolated_audit_keys
-
-
-@pytest.fixture
-def clock(time_machine: Any) -> Any:
-    """Time stands still at ``START`` until a test moves it."""
-    time_machine.move_to(START, tick=False)
-    return time_machine
-
-
-@pytest.fixture
-def playbook_version(db: Any) -> PlaybookVersion:
-    """The built-in data-scientist-mid playbook, published as at server start."""
-    load_builtin_playbooks()
-    return PlaybookVersion.objects.get(playbook_id="data-scientist-mid")
 
 
 @pytest.fixture

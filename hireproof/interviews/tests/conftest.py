@@ -25,12 +25,9 @@ from hireproof.openings.accommodation import NO_ACCOMMODATION
 from hireproof.openings.actions import (
     NewCandidate,
     do_add_candidate,
-    do_create_opening,
     do_invite_candidate,
 )
-from hireproof.openings.models import DEFAULT_EMAIL_BODY, DEFAULT_EMAIL_SUBJECT, Candidate, Opening
-from hireproof.playbooks.actions import load_builtin_playbooks
-from hireproof.playbooks.models import PlaybookVersion
+from hireproof.openings.models import Candidate, Opening
 from hireproof.testing import make_staff
 
 BASE_URL = "http://testserver/"
@@ -67,26 +64,6 @@ def example_answers(name: str) -> dict[str, str]:
     folder = resources.files("hireproof.core.playbook.builtin").joinpath("examples")
     answers: dict[str, str] = json.loads(folder.joinpath(f"{name}.json").read_text("utf-8"))
     return answers
-
-
-@pytest.fixture
-def playbook_version(db: Any) -> PlaybookVersion:
-    """The built-in data-scientist-mid playbook, published as at server start."""
-    load_builtin_playbooks()
-    return PlaybookVersion.objects.get(playbook_id="data-scientist-mid")
-
-
-@pytest.fixture
-def opening(recruiter: User, playbook_version: PlaybookVersion) -> Opening:
-    """Rosa's opening, pinned to the built-in playbook."""
-    return do_create_opening(
-        actor=recruiter,
-        title="Data Scientist (Berlin)",
-        playbook_version=playbook_version,
-        invitation_days=7,
-        email_subject=DEFAULT_EMAIL_SUBJECT,
-        email_body=DEFAULT_EMAIL_BODY,
-    )
 
 
 def add_candidate(opening: Opening, actor: User, name: str, email: str) -> Candidate:

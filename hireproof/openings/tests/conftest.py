@@ -20,12 +20,9 @@ from hireproof.openings.accommodation import NO_ACCOMMODATION, Accommodation
 from hireproof.openings.actions import (
     NewCandidate,
     do_add_candidate,
-    do_create_opening,
     do_invite_candidate,
 )
-from hireproof.openings.models import DEFAULT_EMAIL_BODY, DEFAULT_EMAIL_SUBJECT, Candidate, Opening
-from hireproof.playbooks.actions import load_builtin_playbooks
-from hireproof.playbooks.models import PlaybookVersion
+from hireproof.openings.models import Candidate, Opening
 
 BASE_URL = "http://testserver/"
 LINK = re.compile(r"http://testserver(/a/([A-Za-z0-9_-]+)/)")
@@ -34,37 +31,6 @@ LINK = re.compile(r"http://testserver(/a/([A-Za-z0-9_-]+)/)")
 @pytest.fixture(autouse=True)
 def _audit_keys(isolated_audit_keys: Path) -> Path:
     return isolated_audit_keys
-
-
-@pytest.fixture
-def playbook_version(db: Any) -> PlaybookVersion:
-    """The built-in mid-level data scientist playbook, published as hireproof does at start."""
-    load_builtin_playbooks()
-    return PlaybookVersion.objects.get(playbook_id="data-scientist-mid")
-
-
-def make_opening(actor: User, playbook_version: PlaybookVersion, title: str) -> Opening:
-    """An opening created through its action, with the default email."""
-    return do_create_opening(
-        actor=actor,
-        title=title,
-        playbook_version=playbook_version,
-        invitation_days=7,
-        email_subject=DEFAULT_EMAIL_SUBJECT,
-        email_body=DEFAULT_EMAIL_BODY,
-    )
-
-
-@pytest.fixture
-def opening(recruiter: User, playbook_version: PlaybookVersion) -> Opening:
-    """ "Data Scientist (Berlin)", created by the recruiter."""
-    return make_opening(recruiter, playbook_version, "Data Scientist (Berlin)")
-
-
-@pytest.fixture
-def other_opening(recruiter: User, playbook_version: PlaybookVersion) -> Opening:
-    """A second opening, whose candidates must never be reachable through the first one."""
-    return make_opening(recruiter, playbook_version, "ML Engineer (Lisbon)")
 
 
 def add(opening: Opening, actor: User, name: str, email: str) -> Candidate:

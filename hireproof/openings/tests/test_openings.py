@@ -11,8 +11,9 @@ from django.urls import reverse
 from hireproof.accounts.models import User
 from hireproof.openings.models import DEFAULT_EMAIL_BODY, DEFAULT_EMAIL_SUBJECT, Opening
 from hireproof.playbooks.models import PlaybookVersion
+from hireproof.testing import make_opening
 
-from .conftest import add, invite, make_opening, score_attempt, start_attempt
+from .conftest import add, invite, score_attempt, start_attempt
 
 pytestmark = pytest.mark.django_db
 

@@ -25,14 +25,12 @@ from hireproof.openings.accommodation import NO_ACCOMMODATION, Accommodation
 from hireproof.openings.actions import (
     NewCandidate,
     do_add_candidate,
-    do_create_opening,
     do_invite_candidate,
 )
-from hireproof.openings.models import DEFAULT_EMAIL_BODY, DEFAULT_EMAIL_SUBJECT, Candidate, Opening
-from hireproof.playbooks.actions import load_builtin_playbooks
-from hireproof.playbooks.models import PlaybookVersion
+from hireproof.openings.models import Candidate, Opening
+from hireproof.testing import TEST_START
 
-START = datetime(2026, 5, 4, 9, 0, 0, tzinfo=UTC)
+START = TEST_START
 RIGHT = {
     "cognitive-growth": "1210",
     "pandas-filter-sum": "70",
@@ -50,44 +48,6 @@ def _audit_keys(isolated_audit_keys: Path) -> Path:
 @pytest.fixture(autouse=True)
 def _no_real_email(mailoutbox: Any) -> Any:
     return mailoutbox
-
-
-@pytest.fixture
-def clock(time_machine: Any) -> Any:
-    """Time stands still at ``START`` until a test moves it."""
-    time_machine.move_to(START, tick=False)
-    return time_machine
-
-
-@pytest.fixture
-def playbook_version(db: Any) -> PlaybookVersion:
-    """The built-in data-scientist-mid playbook, published as at server start."""
-    load_builtin_playbooks()
-    return PlaybookVersion.objects.get(playbook_id="data-scientist-mid")
-
-
-def make_opening(actor: User, version: PlaybookVersion, title: str) -> Opening:
-    """An opening made through its action."""
-    return do_create_opening(
-        actor=actor,
-        title=title,
-        playbook_version=version,
-        invitation_days=7,
-        email_subject=DEFAULT_EMAIL_SUBJECT,
-        email_body=DEFAULT_EMAIL_BODY,
-    )
-
-
-@pytest.fixture
-def opening(recruiter: User, playbook_version: PlaybookVersion) -> Opening:
-    """Rosa's "Data Scientist (Berlin)"."""
-    return make_opening(recruiter, playbook_version, "Data Scientist (Berlin)")
-
-
-@pytest.fixture
-def other_opening(recruiter: User, playbook_version: PlaybookVersion) -> Opening:
-    """A second opening, whose candidates are never reachable through the first."""
-    return make_opening(recruiter, playbook_version, "ML Engineer (Lisbon)")
 
 
 @dataclass(frozen=True)
