@@ -11,6 +11,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("reviews/", include("hireproof.reviews.urls")),
     path("interviews/", include("hireproof.interviews.urls")),
     path("decisions/", include("hireproof.decisions.urls")),
+    path("audit/", include("hireproof.audit.urls")),
     path("", include("hireproof.assessments.urls")),
     path("", include("hireproof.web.urls")),
 ]

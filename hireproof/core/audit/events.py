@@ -81,6 +81,7 @@ class EventType(StrEnum):
     STAFF_PASSWORD_SET = "staff.password_set"  # noqa: S105 (an event name, not a password)
     CLI_SCORED = "cli.scored"
     ATS_EXPORTED = "ats.exported"
+    AUDIT_EXPORTED = "audit.exported"
 
 
 # Events whose disclosed answer sheet the verifier re-scores.
