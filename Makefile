@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-12)
 .PHONY: help run demo test lint fmt typecheck contracts pytest pytest-postgres app-packages test-packages bench clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -55,3 +55,11 @@ app-packages:
 
 test-packages: ## Install the Debian packages the tests need (chromium, Pango) if missing
 	@scripts/install-debian-packages $(TEST_PACKAGES)
+
+bench: $(STAMP) ## Print the performance figures (scoring, audit log, autosave under load)
+	$(BIN)/python bench/score.py
+	$(BIN)/python bench/audit.py
+	$(BIN)/python bench/autosave.py
+
+clean: ## Remove the virtual environment and caches
+	rm -rf $(VENV) .mypy_cache .ruff_cache .coverage htmlcov
