@@ -43,6 +43,11 @@ from hireproof.core.audit.verify import verify_bundle
 VERIFY_TARGET_SECONDS = 5.0
 PROOF_TARGET_MS = 5.0
 ORIGIN = "bench.hireproof.example/audit-log/v1"
+SIGNER = signer_from_key_bytes(ORIGIN, bytes(range(32)))
+# Key events name real keys and happen once (leaf 0) or at a rotation: not among the templates.
+TEMPLATE_EVENTS = [
+    e for e in EventType if e not in {EventType.LOG_CREATED, EventType.LOG_KEY_ROTATED}
+]
 # A placeholder index that no other field can contain, swapped for the real index per leaf.
 INDEX_MARK = b'"index":987654321987654'
 
@@ -58,7 +63,7 @@ def raw_sha256_rate(count: int = 3_000_000) -> float:
 
 def leaf_templates(rng: random.Random, count: int = 97) -> list[tuple[bytes, bytes]]:
     """Realistic leaves split around their index, so a million can be stamped out quickly."""
-    events = list(EventType)
+    events = TEMPLATE_EVENTS
     templates = []
     for _ in range(count):
         secret = rng.randbytes(32)
@@ -83,14 +88,26 @@ def leaf_templates(rng: random.Random, count: int = 97) -> list[tuple[bytes, byt
 def generate_leaves(count: int, rng: random.Random) -> list[bytes]:
     templates = leaf_templates(rng)
     size = len(templates)
-    return [
+    leaves = [
         b'%s"index":%d%s' % (templates[i % size][0], i, templates[i % size][1])
         for i in range(count)
     ]
+    if leaves:  # as in the application: leaf 0 creates the log and names its first key
+        leaves[0] = build_leaf(
+            schema=1,
+            index=0,
+            event_type=EventType.LOG_CREATED,
+            at="2026-05-01T00:00:00Z",
+            actor="system",
+            subject=None,
+            public={"origin": ORIGIN, "vkey": SIGNER.verifier.vkey},
+            commitments={},
+        )
+    return leaves
 
 
 def build_bundle(leaves: list[bytes], every: int) -> tuple[Bundle, MemorySource]:
-    signer = signer_from_key_bytes(ORIGIN, bytes(range(32)))
+    signer = SIGNER
     tree = MemorySource([leaf_hash(leaf) for leaf in leaves])
     sizes = sorted({*range(every, len(leaves) + 1, every), len(leaves)})
     notes = tuple(sign_checkpoint(signer, Checkpoint(ORIGIN, s, tree.root(s))) for s in sizes)

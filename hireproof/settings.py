@@ -8,6 +8,7 @@
 | DEBUG | false | Django debug pages (never in production) |
 | ALLOWED_HOSTS | localhost,127.0.0.1,[::1] | host names the server answers |
 | EMAIL_URL | console | smtp://user:pass@host:port (smtps:// for TLS) |
+| EMAIL_TIMEOUT_SECONDS | 15 | how long sending waits for the SMTP server before giving up |
 | DEFAULT_FROM_EMAIL | hireproof@localhost | sender of invitations and notices |
 | HIREPROOF_AUDIT_SIGNING_KEY | DATA_DIR/keys/audit-signing.key | Ed25519 checkpoint key file |
 | HIREPROOF_KEK | DATA_DIR/keys/kek.key | key-encryption key for personal data |
@@ -15,6 +16,7 @@
 | HIREPROOF_CHECKPOINT_SECONDS | 300 | ... or when the last one is this old |
 | HIREPROOF_LOG_ORIGIN | hireproof.local/audit | the log's name in its checkpoints |
 | HIREPROOF_ADMIN_EMAIL | admin@localhost | first administrator `hireproof serve` creates |
+| SECURE_COOKIES | false | true when the site is served over HTTPS: cookies never go over HTTP |
 | SESSION_SECONDS | 28800 | a staff session's longest life (also ends when the browser closes) |
 | SIGN_IN_THROTTLE_FAILURES | 5 | failed sign-ins that lock one (account, address) pair ... |
 | SIGN_IN_THROTTLE_CLIENT_FAILURES | 50 | ... or one address, whatever the accounts |
@@ -152,6 +154,10 @@ SIGN_IN_THROTTLE_LOCK_SECONDS = env_int("SIGN_IN_THROTTLE_LOCK_SECONDS", 15 * 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+# Served over HTTPS (directly, or through `hireproof serve --trusted-proxy`): the browser then
+# never sends the session or CSRF cookie over plain HTTP, where anyone on the way could read it.
+# Off by default because `make run` serves plain HTTP on localhost, where such cookies are lost.
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -176,14 +182,24 @@ def _email() -> dict[str, object]:
         raise ImproperlyConfigured(
             f"EMAIL_URL={url!r}: expected 'console' or smtp://user:password@host:port"
         )
+    try:
+        port = parts.port  # urlsplit checks the port only when it is read
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"EMAIL_URL={url!r}: the port must be a number from 1 to 65535"
+        ) from None
     return {
         "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
         "EMAIL_HOST": parts.hostname,
-        "EMAIL_PORT": parts.port or (465 if parts.scheme == "smtps" else 587),
+        "EMAIL_PORT": port or (465 if parts.scheme == "smtps" else 587),
         "EMAIL_HOST_USER": unquote(parts.username or ""),
         "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
         "EMAIL_USE_SSL": parts.scheme == "smtps",
-        "EMAIL_USE_TLS": parts.scheme == "smtp" and parts.port != 25,
+        "EMAIL_USE_TLS": parts.scheme == "smtp" and port != 25,
+        # Invitations are sent inside a staff member's request: an unreachable mail server
+        # must fail that request in seconds (the invitation stays saved; Resend retries),
+        # not hold a server thread for the operating system's minutes-long TCP timeout.
+        "EMAIL_TIMEOUT": env_int("EMAIL_TIMEOUT_SECONDS", 15, minimum=1),
     }
 
 

@@ -20,8 +20,8 @@ from .throttle import sign_in_locked_until
 def client_ip_of(request: HttpRequest) -> str:
     """The client's address as the server saw it.
 
-    Behind a reverse proxy, let waitress set it from the proxy's headers (``--trusted-proxy``
-    in waitress' own options) rather than trusting ``X-Forwarded-For`` here.
+    Behind a reverse proxy, ``hireproof serve --trusted-proxy ADDRESS`` has waitress set it
+    from that proxy's ``X-Forwarded-For``; the header is never trusted here, from anyone.
     """
     return str(request.META.get("REMOTE_ADDR") or "unknown")
 

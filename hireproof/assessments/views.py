@@ -8,7 +8,7 @@ Responses are never cached: a shared computer's browser must not keep an attempt
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.http import (
     Http404,
@@ -57,10 +57,22 @@ _REFUSAL_STATUS = {
     RefusalReason.NOT_AN_OPTION: 400,
 }
 FIELD_PREFIX = "answer-"
+# The browser's countdown may reach zero a moment before the server's clock does (it counts
+# from whole seconds sent earlier). A "time is up" from further ahead than this comes from a
+# wrong clock in the browser (one set forward, say): the server's deadline decides, not it.
+TIMER_SLACK = timedelta(seconds=5)
+# The most characters one paste signal may report: far above any real answer, far below what
+# the database column holds.
+MAX_PASTE_CHARS = 10_000_000
 
 
 def _url(name: str, token: str) -> str:
     return reverse(f"assessments:{name}", args=[token])
+
+
+def _timer_is_due(attempt: Attempt, now: datetime) -> bool:
+    """True when the browser's "time is up" agrees with the server's clock."""
+    return now >= attempt.deadline - TIMER_SLACK
 
 
 def _finish_if_over(attempt: Attempt, token: str, now: datetime) -> HttpResponse | None:
@@ -181,9 +193,11 @@ def _save_form(request: HttpRequest, attempt: Attempt, token: str, now: datetime
     if over:
         return _finish_if_over(attempt, token, now) or redirect(_url("done", token))
     action = request.POST.get("action", "save")
-    if action == "timeout":
+    if action == "timeout" and _timer_is_due(attempt, now):
         do_submit_attempt(attempt, kind=SubmissionKind.AUTOMATIC, now=now)
         return redirect(_url("done", token))
+    # A timeout the server's clock does not agree with is a save: the attempt stays open and
+    # the page, loaded again, shows the server's time left.
     if errors:
         return _questions_page(request, attempt, token, now, typed=typed, errors=errors, status=400)
     if action == "submit":
@@ -199,7 +213,13 @@ def save_answer(request: HttpRequest, token: str, item_id: str) -> HttpResponse:
     """Autosave of one field (htmx): the field's status line, and the time left in a header."""
     attempt = access_attempt_for_candidate(token)
     now = timezone.now()
-    text = request.POST.get(FIELD_PREFIX + item_id, "")
+    field = FIELD_PREFIX + item_id
+    if field not in request.POST:
+        # Never read as a blank: that would wipe the saved answer.
+        return HttpResponseBadRequest(
+            f"No answer was sent: the request has no field {field!r}.", content_type="text/plain"
+        )
+    text = request.POST[field]
     context: dict[str, object] = {"item_id": item_id, "token": token}
     status = 200
     try:
@@ -249,9 +269,12 @@ def integrity_signal(request: HttpRequest, token: str) -> HttpResponse:
     try:
         kind = SignalKind(request.POST.get("kind", ""))
         chars = int(request.POST.get("chars", "0") or 0)
+        if not 0 <= chars <= MAX_PASTE_CHARS:
+            raise ValueError(chars)
     except ValueError:
         return HttpResponseBadRequest(
-            "kind must be focus_lost, focus_returned or paste, and chars a whole number",
+            "kind must be focus_lost, focus_returned or paste, and chars a whole number "
+            f"from 0 to {MAX_PASTE_CHARS:,}",
             content_type="text/plain",
         )
     do_record_integrity_signal(
@@ -274,6 +297,10 @@ def submit(request: HttpRequest, token: str) -> HttpResponse:
         return finished
     if request.method == "POST":
         timer = request.POST.get("action") == "timeout"
+        if timer and not _timer_is_due(attempt, now):
+            # The browser's clock ran ahead of the server's: nothing is submitted, and the
+            # page, loaded again, shows the server's time left.
+            return redirect(_url("submit", token))
         kind = SubmissionKind.AUTOMATIC if timer else SubmissionKind.CANDIDATE
         do_submit_attempt(attempt, kind=kind, now=now)
         return redirect(_url("done", token))

@@ -3,11 +3,13 @@
 - ``log.record_event(...)``: the one write path, called inside each ``do_*`` action's
   transaction. ``store`` reads the stored tree and serialises writers.
 - ``checkpoints``: signed checkpoints (every ``HIREPROOF_CHECKPOINT_EVERY`` events or
-  ``HIREPROOF_CHECKPOINT_SECONDS``, and on demand), refusing to sign a fork.
+  ``HIREPROOF_CHECKPOINT_SECONDS``, and on demand), refusing to sign a fork. ``checkpointer``
+  is the server's thread that signs a quiet log's newest events once that period has passed.
 - ``keys``: the Ed25519 signing key and the KEK, in files outside the database.
 - ``vault``: per-candidate ``Subject`` (pseudonym + wrapped keys), ``seal`` / ``unseal``.
 - ``actions``: ``do_erase_subject`` and ``rotate_signing_key``.
-- ``export.export_bundle`` and ``receipts.receipt_for``: what auditors and candidates get.
+- ``export.export_bundle`` (which first signs any leaves no checkpoint covers yet) and
+  ``receipts.receipt_for``: what auditors and candidates get.
 
 Erasure, in plain words. After ``do_erase_subject`` an auditor can still check: every checkpoint
 signature, the consistency of all checkpoints, every root recomputed from the leaves, that

@@ -1,5 +1,10 @@
 """Export the log as an auditor's bundle (``hireproof.core.audit.bundle`` format).
 
+Before reading the log, the export signs a checkpoint over any leaves no checkpoint covers yet
+(on demand, like ``hireproof audit checkpoint``): an unsigned leaf proves nothing, and an export
+is what an auditor checks. If signing is refused (a fork, a wrong key file), the export goes on
+without it, and the verifier names the unsigned tail.
+
 A bundle holds every leaf, every signed checkpoint, the history of signing keys, consistency
 proofs between successive checkpoints, the erased subjects, and, for the subjects the operator
 chooses to disclose, the openings of their committed fields plus the playbook YAML texts their
@@ -14,6 +19,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
 import os
 from collections.abc import Callable, Iterable
 from importlib import resources
@@ -28,13 +34,15 @@ from hireproof.core.audit.bundle import (
 from hireproof.core.audit.commitments import Opening, open_field
 from hireproof.core.audit.events import SCORING_EVENTS, parse_leaf
 from hireproof.core.audit.merkle import consistency_proof
-from hireproof.core.errors import AuditError
+from hireproof.core.errors import AuditError, HireproofError
 
 from . import vault
-from .checkpoints import log_origin
+from .checkpoints import latest_checkpoint, log_origin, sign_checkpoint_now
 from .log import private_context
 from .models import Checkpoint, LogKey, LogLeaf, LogPrivate, Subject
-from .store import StoredTree
+from .store import StoredTree, read_head
+
+logger = logging.getLogger(__name__)
 
 PlaybookSource = Callable[[str, str, str], str]
 """``playbook_source(id, version, hash) -> YAML text`` of the playbook a scoring event names."""
@@ -83,6 +91,7 @@ def export_bundle(
     can be opened any more.
     """
     disclosed = list(disclose)
+    sign_unsigned_tail()
     checkpoints = list(Checkpoint.objects.order_by("size", "id"))
     openings = _openings(disclosed)
     bundle = Bundle(
@@ -101,6 +110,21 @@ def export_bundle(
     )
     write_bundle(out_path, bundle)
     return bundle
+
+
+def sign_unsigned_tail() -> Checkpoint | None:
+    """Sign a checkpoint over the whole log if its last leaves are not covered by one yet.
+
+    Returns the new checkpoint, or None when none was needed or signing was refused (logged).
+    """
+    latest = latest_checkpoint()
+    if read_head().size <= (latest.size if latest else 0):
+        return None
+    try:
+        return sign_checkpoint_now()
+    except HireproofError as refusal:
+        logger.warning("exporting without a checkpoint over the newest leaves: %s", refusal)
+        return None
 
 
 def _key_periods() -> tuple[KeyPeriod, ...]:

@@ -34,14 +34,14 @@ def receipt_for(leaf_index: int) -> Receipt:
 def inclusion_proof_document(leaf_index: int, size: int | None = None) -> dict[str, Any]:
     """The inclusion proof of ``leaf_index`` in the tree of ``size`` leaves, as JSON data.
 
-    ``size`` defaults to the latest checkpoint's; when a checkpoint of that size exists its
-    signed note is included, so the proof can be checked against a signed root.
+    ``size`` defaults to the latest checkpoint's, signing a fresh one first if none covers the
+    leaf yet (as a receipt does): a proof is only worth something against a signed root. When a
+    checkpoint of that size exists its signed note is included.
     """
     leaf = _leaf(leaf_index)
-    head_size = read_head().size
     if size is None:
-        latest = Checkpoint.objects.order_by("-size", "-id").values_list("size", flat=True).first()
-        size = latest if latest is not None and latest > leaf_index else head_size
+        size = (_latest_covering(leaf_index) or sign_checkpoint_now()).size
+    head_size = read_head().size
     if not leaf_index < size <= head_size:
         raise AuditError(
             f"cannot prove leaf {leaf_index} in a tree of {size} leaves: the size must be more"

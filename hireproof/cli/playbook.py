@@ -14,6 +14,7 @@ import sys
 import textwrap
 from dataclasses import dataclass, field
 from enum import StrEnum
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,8 @@ from hireproof.core.playbook.model import (
     TextItem,
 )
 from hireproof.core.playbook.words import percent_text, rule_words, tolerance_words
+from hireproof.core.scoring.formatting import decimal_string
+from hireproof.core.scoring.plan import item_maxima
 
 __all__ = ["ShowFormat", "register", "render_guide", "resolve_playbook"]
 
@@ -225,15 +228,24 @@ def _render_assessment(guide: _Guide, playbook: Playbook) -> None:
         ],
         label="Sections",
     )
+    # What each item is worth in the whole test (its section's weight shared by its items), so
+    # a weighted playbook does not read as "1 point" for an item worth 3 of 10.
+    maxima = item_maxima(playbook)
+    total = sum((Fraction(section.weight) for section in assessment.sections), Fraction(0))
     for number, item in enumerate(assessment.items, start=1):
-        _render_item(guide, playbook, number, item)
+        worth = f"{_exact_points(maxima[item.id])} of {_exact_points(total)} points"
+        _render_item(guide, playbook, number, item, worth)
 
 
-def _render_item(guide: _Guide, playbook: Playbook, number: int, item: Item) -> None:
+def _exact_points(value: Fraction) -> str:
+    """``3``, ``0.5``, or ``2/3`` when the decimal never ends."""
+    text = decimal_string(value)
+    return text if Fraction(text) == value else f"{value.numerator}/{value.denominator}"
+
+
+def _render_item(guide: _Guide, playbook: Playbook, number: int, item: Item, worth: str) -> None:
     section = playbook.section(item.section).title
-    points = decimal_text(item.points)
-    unit = "point" if item.points == 1 else "points"
-    guide.heading(3, f"{number}. {item.id} ({section}, {item.kind}, {points} {unit})")
+    guide.heading(3, f"{number}. {item.id} ({section}, {item.kind}, {worth})")
     guide.paragraph(item.prompt)
     if isinstance(item, SingleChoiceItem):
         guide.bullets([_option_line(option) for option in item.options], label="Options")

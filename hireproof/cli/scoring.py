@@ -146,6 +146,9 @@ def _interview(where: str, entry: Any) -> InterviewScorecard:
     notes = _field(where, entry, "notes", str, "", "a string")
     if not all(isinstance(flag, str) for flag in red_flags):
         raise InterviewsError(f"{where}.red_flags: expected a list of question-id/flag-id strings")
+    repeated = next((flag for index, flag in enumerate(red_flags) if flag in red_flags[:index]), "")
+    if repeated:  # one concern ticked twice must not count as two red flags
+        raise InterviewsError(f"{where}.red_flags: {json.dumps(repeated)} is ticked twice")
     return InterviewScorecard(interviewer, ratings, tuple(red_flags), notes)
 
 
@@ -162,9 +165,27 @@ def _field(
     return value
 
 
+class _RepeatedKey(Exception):
+    """A JSON object gives the same key twice (``json`` would silently keep the last)."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _object_without_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise _RepeatedKey(key)
+        found[key] = value
+    return found
+
+
 def _read_json(path: str, error: Callable[[str], HireproofError]) -> Any:
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        # utf-8-sig: editors on Windows often start UTF-8 files with a byte-order mark.
+        text = Path(path).read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise error(f"{path}: no such file") from None
     except OSError as problem:
@@ -172,11 +193,15 @@ def _read_json(path: str, error: Callable[[str], HireproofError]) -> Any:
     except UnicodeDecodeError:
         raise error(f"{path}: is not UTF-8 text") from None
     try:
-        return json.loads(text)
+        return json.loads(text, object_pairs_hook=_object_without_repeats)
     except json.JSONDecodeError as problem:
         raise error(
             f"{path}:{problem.lineno}:{problem.colno}: invalid JSON: {problem.msg}"
         ) from None
+    except _RepeatedKey as repeated:
+        # Two answers to one item (or two ratings of one question): which one counts would be
+        # a guess, so neither does.
+        raise error(f"{path}: {json.dumps(repeated.key)} is given twice") from None
 
 
 def _as_json(data: Mapping[str, Any]) -> str:

@@ -31,6 +31,15 @@ def register(subparsers: Any) -> None:
         default=1000,
         help="open connections accepted at once (every candidate's browser keeps one open)",
     )
+    parser.add_argument(
+        "--trusted-proxy",
+        metavar="ADDRESS",
+        default=os.environ.get("HIREPROOF_TRUSTED_PROXY", ""),
+        help="the address of the reverse proxy in front (e.g. 127.0.0.1): trust its "
+        "X-Forwarded-For and X-Forwarded-Proto headers, so sign-in throttling sees each "
+        "client's own address and emailed links start with https:// "
+        "(default: $HIREPROOF_TRUSTED_PROXY, else trust no proxy)",
+    )
     parser.set_defaults(handler=serve)
 
 
@@ -73,6 +82,7 @@ def serve(args: argparse.Namespace) -> int:
         port=args.port,
         threads=args.threads,
         connection_limit=args.connection_limit,
+        **proxy_options(args.trusted_proxy),
     )
     base_url = _base_url(args.host, int(server.effective_port))
     announce_first_administrator(base_url)
@@ -84,6 +94,25 @@ def serve(args: argparse.Namespace) -> int:
         server.close()
     print("hireproof stopped.", flush=True)
     return 0
+
+
+def proxy_options(trusted_proxy: str) -> dict[str, Any]:
+    """Waitress' options to trust the reverse proxy at ``trusted_proxy`` ("" trusts none).
+
+    Behind a proxy every request comes from the proxy's address over plain HTTP. Without
+    these, sign-in throttling would count every client's failures as one address's (so a
+    few wrong passwords anywhere lock everyone out) and links built from the request would
+    say ``http://``. Only the proxy's own headers are trusted; waitress drops those headers
+    from anyone else.
+    """
+    if not trusted_proxy:
+        return {}
+    return {
+        "trusted_proxy": trusted_proxy,
+        "trusted_proxy_count": 1,
+        "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"},
+        "clear_untrusted_proxy_headers": True,
+    }
 
 
 def prepare_site() -> None:

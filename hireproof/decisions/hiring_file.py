@@ -47,6 +47,7 @@ from typing import Any
 from django.utils import timezone
 
 from hireproof.audit.log import rfc3339
+from hireproof.core.playbook.model import InterviewKit
 from hireproof.openings.models import Candidate
 from hireproof.reviews.page import CandidatePage, ReceiptFacts, candidate_page, receipt_facts
 
@@ -70,6 +71,59 @@ class DecisionEntry:
 
 
 @dataclass(frozen=True)
+class RatedLine:
+    """One kit question with the rating a scorecard version gave it, in the kit's words."""
+
+    number: int
+    question_id: str
+    competency: str
+    rating: int | None
+    label: str
+
+
+@dataclass(frozen=True)
+class InterviewEntry:
+    """One scorecard version laid out along the pinned kit, as an auditor reads it."""
+
+    row: InterviewRow
+    questions: list[RatedLine]
+    flags: list[str]  # the kit's words for each red flag ticked, with its id
+
+
+def interview_entry(kit: InterviewKit, row: InterviewRow) -> InterviewEntry:
+    """``row`` with each question's competency and anchor label, and each flag's text.
+
+    Ratings of ids the kit does not know (none, unless the data was altered) are listed last
+    under their id, so nothing recorded is left out of the file.
+    """
+    labels = {anchor.value: anchor.label for anchor in kit.scale}
+    known = [question.id for question in kit.questions]
+    lines = [
+        RatedLine(
+            number,
+            question.id,
+            question.competency,
+            row.ratings.get(question.id),
+            labels.get(row.ratings.get(question.id), ""),
+        )
+        for number, question in enumerate(kit.questions, start=1)
+    ]
+    lines += [
+        RatedLine(len(lines) + offset, question_id, question_id, rating, labels.get(rating, ""))
+        for offset, (question_id, rating) in enumerate(
+            ((q, r) for q, r in row.ratings.items() if q not in known), start=1
+        )
+    ]
+    texts = {
+        f"{question.id}/{flag.id}": flag.text
+        for question in kit.questions
+        for flag in question.red_flags
+    }
+    flags = [f"{texts[flag]} ({flag})" if flag in texts else flag for flag in row.red_flags]
+    return InterviewEntry(row, lines, flags)
+
+
+@dataclass(frozen=True)
 class HiringFile:
     """The whole hiring file of one candidate, ready for the template and the JSON."""
 
@@ -89,6 +143,12 @@ class HiringFile:
     def recommendation(self) -> Recommendation | None:
         """The latest recommendation."""
         return self.recommendations[-1] if self.recommendations else None
+
+    @property
+    def interview_entries(self) -> list[InterviewEntry]:
+        """Every scorecard version along the pinned kit's questions (for the page and PDF)."""
+        kit = self.page.opening.playbook_version.load().interview
+        return [interview_entry(kit, row) for row in self.interviews]
 
     @property
     def current(self) -> DecisionEntry | None:

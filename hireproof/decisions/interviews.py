@@ -1,9 +1,10 @@
 """The interviews app, as this app reads it (``hireproof.interviews.services``, its contract).
 
 - ``core_scorecards(candidate)``: the latest submitted scorecards as core ``InterviewScorecard``;
-- ``scorecard_rows_for_file(candidate)``: every version of every scorecard, for the hiring file.
+- ``scorecard_rows_for_file(candidate)``: every version of every scorecard, for the hiring file;
+- ``interview_status(candidate)``: how many interviews are assigned, and how many scored.
 
-Until that app is installed both give nothing, and the recommendation is the test's alone.
+Until that app is installed they give nothing, and the recommendation is the test's alone.
 """
 
 from __future__ import annotations
@@ -48,6 +49,27 @@ def interview_scorecards(candidate: Candidate) -> list[InterviewScorecard]:
     if not interviews_installed():
         return []
     return list(importlib.import_module(SERVICES).core_scorecards(candidate))
+
+
+@dataclass(frozen=True)
+class InterviewProgress:
+    """How many interviewers are assigned to a candidate and how many have submitted."""
+
+    assigned: int
+    submitted: int
+
+    @property
+    def waiting(self) -> int:
+        """Assigned interviewers whose scorecard is not in yet."""
+        return self.assigned - self.submitted
+
+
+def interview_progress(candidate: Candidate) -> InterviewProgress:
+    """The candidate's active interview assignments and how many have a scorecard."""
+    if not interviews_installed():
+        return InterviewProgress(0, 0)
+    assigned, submitted = importlib.import_module(SERVICES).interview_status(candidate)
+    return InterviewProgress(int(assigned), int(submitted))
 
 
 def interview_rows(candidate: Candidate) -> list[InterviewRow]:

@@ -23,7 +23,10 @@ from .access import can_decide, can_override_critical
 from .actions import latest_recommendation
 from .forms import DecisionForm
 from .hooks import ensure_recommendation
+from .interviews import InterviewProgress, interview_progress
 from .models import Decision, Outcome, Recommendation
+
+NO_PROGRESS = InterviewProgress(assigned=0, submitted=0)
 
 # The "Confirm rejection" form's field prefix: it posts to the same view as the full form.
 CONFIRM_PREFIX = "confirm"
@@ -39,6 +42,7 @@ class DecisionPanel:
     recommendation: Recommendation | None
     decisions: list[Decision]  # oldest first
     open_warnings: list[ReviewFlag]
+    interviews: InterviewProgress  # scorecards still due make the recommendation provisional
     may_decide: bool
     may_override: bool
     form: DecisionForm | None
@@ -93,8 +97,13 @@ def decision_panel(
     *,
     form: DecisionForm | None = None,
     confirm_form: DecisionForm | None = None,
+    with_progress: bool = True,
 ) -> DecisionPanel:
-    """Build the panel; ``form``/``confirm_form`` are bound forms to show again with errors."""
+    """Build the panel; ``form``/``confirm_form`` are bound forms to show again with errors.
+
+    ``with_progress`` counts the interview scorecards still due (the panel says the
+    recommendation is provisional); the candidate page leaves it to its interviews panel.
+    """
     attempt = attempt_of(candidate)
     recommendation = ensure_recommendation(candidate) if not candidate.is_erased else None
     if recommendation is None:
@@ -120,6 +129,7 @@ def decision_panel(
         recommendation=recommendation,
         decisions=decisions,
         open_warnings=warnings,
+        interviews=interview_progress(candidate) if with_progress else NO_PROGRESS,
         may_decide=may_decide,
         may_override=can_override_critical(user),
         form=form if may_decide else None,
@@ -129,4 +139,6 @@ def decision_panel(
 
 def candidate_page_panel(candidate: Candidate, user: AnyUser) -> Panel | None:
     """The recommendation and decision section of the candidate page (``reviews.panels``)."""
-    return Panel("decisions/_candidate_page_panel.html", {"panel": decision_panel(candidate, user)})
+    # The interviews panel of the same page lists each scorecard still due.
+    panel = decision_panel(candidate, user, with_progress=False)
+    return Panel("decisions/_candidate_page_panel.html", {"panel": panel})

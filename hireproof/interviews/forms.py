@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from hireproof.accounts.models import User
 from hireproof.core.playbook.model import InterviewKit, InterviewQuestion
@@ -17,12 +19,29 @@ from hireproof.web.message_templates import TemplateProblem, check_template
 from .actions import MAX_NOTES_CHARS, MAX_REASON_CHARS, MIN_REASON_CHARS
 from .emails import ALL_IN_PLACEHOLDERS, ASSIGNED_PLACEHOLDERS
 
+# How far from today an interview date may be: past ones are recorded late, future ones planned.
+SCHEDULE_WINDOW = timedelta(days=366)
+
 
 class InterviewerChoice(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
     """Interviewers listed by name and email."""
 
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.full_name} ({obj.email})"
+
+    listed: frozenset[str] = frozenset()  # the ids offered, as the form posts them
+
+    def _check_values(self, value: Any) -> Any:
+        # Compare with the ids offered before any query: a tampered id too large for the
+        # database's integer would otherwise fail inside it (a 500, not a message).
+        for chosen in value:
+            if str(chosen) not in self.listed:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": chosen},
+                )
+        return super()._check_values(value)
 
 
 class AssignForm(forms.Form):
@@ -32,7 +51,10 @@ class AssignForm(forms.Form):
         label="Interviewers",
         queryset=User.objects.none(),
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Choose at least one interviewer."},
+        error_messages={
+            "required": "Choose at least one interviewer.",
+            "invalid_choice": "Choose among the interviewers listed: one of them is not.",
+        },
     )
     scheduled_for = forms.DateTimeField(
         label="Date and time (UTC, optional)",
@@ -47,6 +69,18 @@ class AssignForm(forms.Form):
         field = self.fields["interviewers"]
         assert isinstance(field, InterviewerChoice)
         field.queryset = User.objects.filter(pk__in=[user.pk for user in choices])
+        field.listed = frozenset(str(user.pk) for user in choices)
+
+    def clean_scheduled_for(self) -> datetime | None:
+        """The date, unless it is more than a year away: a mistyped year (0026, 2062) would
+        otherwise reach the interviewers' email as it is."""
+        moment: datetime | None = self.cleaned_data["scheduled_for"]
+        if moment is not None and abs(moment - timezone.now()) > SCHEDULE_WINDOW:
+            raise ValidationError(
+                f"{moment.date().isoformat()} {moment:%H:%M} is more than a year from today: "
+                "check the year."
+            )
+        return moment
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from hireproof.accounts.access import AnyUser
 from hireproof.core.scoring import InterviewScorecard as CoreScorecard
@@ -62,10 +62,11 @@ def core_scorecards(candidate: Candidate) -> list[CoreScorecard]:
 
 def interview_status(candidate: Candidate) -> tuple[int, int]:
     """(assigned, submitted): active assignments, and how many of them have a scorecard."""
-    active = Assignment.objects.filter(candidate=candidate, cancelled_at__isnull=True)
-    assigned = active.count()
-    submitted = active.filter(scorecards__isnull=False).distinct().count()
-    return assigned, submitted
+    counts = Assignment.objects.filter(candidate=candidate, cancelled_at__isnull=True).aggregate(
+        assigned=Count("pk", distinct=True),
+        submitted=Count("pk", distinct=True, filter=Q(scorecards__isnull=False)),
+    )
+    return counts["assigned"], counts["submitted"]
 
 
 def scorecard_rows_for_file(candidate: Candidate) -> list[ScorecardRow]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -66,7 +67,10 @@ def _base_url(request: HttpRequest) -> str:
 @staff_required(*INTERVIEWER_ROLES)
 def my_interviews(request: HttpRequest) -> HttpResponse:
     """The interviewer's own assignments: candidate, opening, date, status."""
-    assignments = list(access_my_assignments(request.user).order_by("scheduled_for", "assigned_at"))
+    # Dated interviews first, soonest first, on every database (SQLite and PostgreSQL put
+    # NULLs at opposite ends); those still to be arranged follow, oldest assignment first.
+    soonest = F("scheduled_for").asc(nulls_last=True)
+    assignments = list(access_my_assignments(request.user).order_by(soonest, "assigned_at"))
     return render(request, "interviews/mine.html", {"assignments": assignments})
 
 
@@ -159,7 +163,10 @@ def kit(request: HttpRequest, assignment_id: int) -> HttpResponse:
     kit_ = _kit_of(assignment)
     own = assignment.interviewer_id == request.user.pk
     form = None
-    if own and not assignment.is_submitted:
+    if own and posted is not None and assignment.candidate.is_erased:
+        messages.error(request, "This candidate's personal data was erased: nothing is scored.")
+        return redirect("interviews:kit", assignment_id=assignment.pk)
+    if own and not assignment.is_submitted and not assignment.candidate.is_erased:
         form = ScorecardForm(posted, kit=kit_)
         if posted is not None and form.is_valid():
             try:
@@ -188,6 +195,9 @@ def kit(request: HttpRequest, assignment_id: int) -> HttpResponse:
 def amend(request: HttpRequest, assignment_id: int) -> HttpResponse:
     """Amend a submitted scorecard: the form starts from the latest version; a reason is due."""
     assignment = access_assignment(request.user, assignment_id, score=True)
+    if assignment.candidate.is_erased:
+        messages.error(request, "This candidate's personal data was erased: nothing is scored.")
+        return redirect("interviews:kit", assignment_id=assignment.pk)
     kit_ = _kit_of(assignment)
     versions = versions_of(kit_, assignment, assignment.candidate)
     if not versions:

@@ -275,11 +275,22 @@ def do_invite_candidate(
     return invitation
 
 
-def do_resend_invitation(*, actor: User, candidate: Candidate, base_url: str) -> Invitation:
+def do_resend_invitation(
+    *,
+    actor: User,
+    candidate: Candidate,
+    base_url: str,
+    accommodation: Accommodation | None = None,
+) -> Invitation:
     """Send a NEW link with a new expiry: the old link stops working. Counts the sends.
 
     A revoked invitation is reinstated by this (the recruiter chose to send a link again).
     Refused once the candidate has submitted, after erasure, and while the opening is closed.
+
+    ``accommodation`` replaces the invitation's extra time (``None`` keeps it): a candidate
+    often asks for extra time only after the invitation arrived. The new time is committed in
+    the event, never public, and the new email states it. Refused once the attempt has
+    started, since its deadline was fixed when the clock started.
     """
     invitation = _invitation_of(candidate)
     _require_open(candidate.opening)
@@ -287,6 +298,12 @@ def do_resend_invitation(*, actor: User, candidate: Candidate, base_url: str) ->
     if _has_submitted(invitation):
         raise OpeningChangeRefused(
             f"{candidate.name} has already submitted the assessment; there is nothing to resend."
+        )
+    changes_time = accommodation is not None and accommodation != _accommodation_of(invitation)
+    if changes_time and _has_started(invitation):
+        raise OpeningChangeRefused(
+            f"{candidate.name} has already started the assessment; its deadline is fixed, "
+            "so the extra time can no longer change."
         )
     token = secrets.token_urlsafe(TOKEN_BYTES)
     now = timezone.now()
@@ -297,14 +314,18 @@ def do_resend_invitation(*, actor: User, candidate: Candidate, base_url: str) ->
         invitation.send_count += 1
         invitation.expires_at = _expiry(candidate.opening, now)
         invitation.revoked_at = None
-        invitation.save(
-            update_fields=["token_hash", "sent_at", "send_count", "expires_at", "revoked_at"]
-        )
+        changed = ["token_hash", "sent_at", "send_count", "expires_at", "revoked_at"]
+        if accommodation is not None and changes_time:
+            invitation.extra_time_percent = accommodation.extra_percent
+            invitation.extra_minutes = accommodation.extra_minutes
+            changed += ["extra_time_percent", "extra_minutes"]
+        invitation.save(update_fields=changed)
         record_event(
             EventType.INVITATION_RESENT,
             actor=actor.audit_actor,
             subject=candidate.subject,
             public={**_invitation_public(invitation), "reinstated": reinstated},
+            private=_extra_time_private(_accommodation_of(invitation)) if changes_time else {},
             at=now,
         )
     _send(candidate, invitation, token, base_url)
@@ -345,6 +366,14 @@ def _invitation_of(candidate: Candidate) -> Invitation:
     return invitation
 
 
+def _has_started(invitation: Invitation) -> bool:
+    return getattr(invitation, "attempt", None) is not None
+
+
+def _accommodation_of(invitation: Invitation) -> Accommodation:
+    return Accommodation(invitation.extra_time_percent, invitation.extra_minutes)
+
+
 def _has_submitted(invitation: Invitation) -> bool:
     attempt = getattr(invitation, "attempt", None)
     return attempt is not None and attempt.submitted_at is not None
@@ -373,6 +402,11 @@ def _accommodation_private(accommodation: Accommodation) -> dict[str, Any]:
     # Extra time can hint at a health condition: committed, never public.
     if not accommodation.is_extended:
         return {}
+    return _extra_time_private(accommodation)
+
+
+def _extra_time_private(accommodation: Accommodation) -> dict[str, Any]:
+    # A change is always committed, a change back to none included, so the log shows it.
     return {
         "extra_time": {
             "percent": accommodation.extra_percent,

@@ -2,8 +2,9 @@
 
 The file: UTF-8 (with or without the byte-order mark spreadsheets add), a header row naming the
 columns ``name`` and ``email`` and optionally ``extra_time``, in any order, then one candidate per
-row. Rows are numbered as a spreadsheet shows them: the header is row 1. The result is either
-every candidate or every problem, never a part of the file.
+row; values are separated by commas, or by semicolons or tabs as some spreadsheets save them.
+Rows are numbered as a spreadsheet shows them: the header is row 1. The result is either every
+candidate or every problem, never a part of the file.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ REQUIRED_COLUMNS = ("name", "email")
 OPTIONAL_COLUMNS = ("extra_time",)
 _COLUMNS = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
 _COLUMN_LIST = "name, email and optionally extra_time"
+_DELIMITERS = (",", ";", "\t")
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,7 @@ def read_candidate_csv(data: bytes, *, existing_lookups: Set[str]) -> CsvReport:
     if text is None:
         return report
     try:
-        rows = list(csv.reader(io.StringIO(text, newline="")))
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter_of(text)))
     except csv.Error as error:  # e.g. a NUL byte: not a text file
         report.problems.append(RowProblem(0, "", f"the file is not a readable CSV file ({error})"))
         return report
@@ -106,6 +108,21 @@ def _decode(data: bytes, report: CsvReport) -> str | None:
         )
         return None
     return text
+
+
+def _delimiter_of(text: str) -> str:
+    """The separator the header row uses: a comma, or a semicolon or tab.
+
+    Spreadsheets set to a language that writes decimals with a comma (German, French, ...)
+    save "CSV" with semicolons. Only the header is looked at, and only for a separator that
+    splits it into known column names, so a comma inside a quoted name never misleads it.
+    """
+    header = text.splitlines()[0] if text else ""
+    for delimiter in _DELIMITERS:
+        names = {cell.strip().strip('"').strip().lower() for cell in header.split(delimiter)}
+        if names >= set(REQUIRED_COLUMNS) and names <= set(_COLUMNS):
+            return delimiter
+    return ","
 
 
 def _read_header(header: list[str], report: CsvReport) -> dict[str, int] | None:

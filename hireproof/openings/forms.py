@@ -18,6 +18,7 @@ from .models import (
     DEFAULT_EMAIL_BODY,
     DEFAULT_EMAIL_SUBJECT,
     Candidate,
+    Invitation,
     Opening,
     email_lookup_for,
     normalise_candidate_email,
@@ -133,6 +134,7 @@ class CandidateCsvForm(forms.Form):
     file = forms.FileField(
         label="CSV file",
         help_text="UTF-8, a header row with the columns name, email and optionally extra_time "
+        "(separated by commas or semicolons) "
         f"(25%, 50%, 100% or minutes such as 15 min); at most {MAX_FILE_BYTES // 1_000_000} MB.",
     )
 
@@ -184,6 +186,15 @@ class InvitationForm(forms.Form):
         initial = {
             "extra_percent": candidate.requested_extra_percent,
             "extra_minutes": candidate.requested_extra_minutes,
+        }
+        return cls(data, initial=initial)
+
+    @classmethod
+    def for_invitation(cls, invitation: Invitation, data: Any = None) -> InvitationForm:
+        """The form starting from the extra time ``invitation`` grants now."""
+        initial = {
+            "extra_percent": invitation.extra_time_percent,
+            "extra_minutes": invitation.extra_minutes,
         }
         return cls(data, initial=initial)
 

@@ -117,6 +117,15 @@ class PipelineRow:
         return self.status in _RESENDABLE
 
     @property
+    def can_change_extra_time(self) -> bool:
+        """Invited but not started: the extra time can still change (with a new link).
+
+        The attempt is checked too: a revoked invitation may hide an attempt already started.
+        """
+        started = getattr(self.invitation, "attempt", None) is not None
+        return self.status in _EXTRA_TIME_CHANGEABLE and not started
+
+    @property
     def can_revoke(self) -> bool:
         """The link still works and nothing has been submitted."""
         return self.status in _REVOCABLE
@@ -129,6 +138,11 @@ _RESENDABLE = {
     CandidateStatus.REVOKED,
 }
 _REVOCABLE = {CandidateStatus.INVITED, CandidateStatus.STARTED}
+_EXTRA_TIME_CHANGEABLE = {
+    CandidateStatus.INVITED,
+    CandidateStatus.EXPIRED,
+    CandidateStatus.REVOKED,
+}
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ urlpatterns = [
     path("<int:opening_id>/invite-all/", views.invite_all, name="invite_all"),
     path(_CANDIDATE + "invite/", views.candidate_invite, name="invite"),
     path(_CANDIDATE + "resend/", views.invitation_resend, name="resend"),
+    path(_CANDIDATE + "extra-time/", views.invitation_extra_time, name="extra_time"),
     path(_CANDIDATE + "revoke/", views.invitation_revoke, name="revoke"),
     path(_CANDIDATE + "erase/", views.candidate_erase, name="erase"),
 ]

@@ -29,6 +29,7 @@ from .access import (
     can_erase_candidates,
     can_manage_openings,
 )
+from .accommodation import Accommodation
 from .actions import (
     ErasureBasis,
     OpeningChangeRefused,
@@ -320,7 +321,8 @@ def invite_all(request: HttpRequest, opening_id: int) -> HttpResponse:
             _report_mail_failure(request, error)
             break
         sent += 1
-    messages.success(request, f"{sent} invitation{'s' if sent != 1 else ''} sent.")
+    if sent or not waiting:
+        messages.success(request, f"{sent} invitation{'s' if sent != 1 else ''} sent.")
     return _pipeline(opening)
 
 
@@ -340,6 +342,47 @@ def invitation_resend(request: HttpRequest, opening_id: int, candidate_id: int) 
             request, f"A new link was sent to {candidate.email}; the previous one no longer works."
         )
     return _pipeline(candidate.opening)
+
+
+@staff_required(*MANAGER_ROLES)
+def invitation_extra_time(request: HttpRequest, opening_id: int, candidate_id: int) -> HttpResponse:
+    """Change an invitation's extra time before the attempt starts; a new link states it."""
+    candidate = access_candidate(request.user, opening_id, candidate_id, manage=True)
+    invitation = getattr(candidate, "invitation", None)
+    if invitation is None:
+        messages.error(request, f"{candidate.name} has not been invited yet.")
+        return _pipeline(candidate.opening)
+    form = InvitationForm.for_invitation(invitation, _posted(request))
+    if request.method == "POST" and form.is_valid():
+        accommodation = form.cleaned_data["accommodation"]
+        try:
+            do_resend_invitation(
+                actor=_user(request),
+                candidate=candidate,
+                base_url=_base_url(request),
+                accommodation=accommodation,
+            )
+        except OpeningChangeRefused as refusal:
+            messages.error(request, str(refusal))
+        except MAIL_ERRORS as error:
+            _report_mail_failure(request, error)
+        else:
+            messages.success(
+                request,
+                f"Extra time for {candidate.name}: {accommodation.describe()}. A new link was "
+                f"sent to {candidate.email}; the previous one no longer works.",
+            )
+        return _pipeline(candidate.opening)
+    return render(
+        request,
+        "openings/extra_time.html",
+        {
+            "form": form,
+            "candidate": candidate,
+            "opening": candidate.opening,
+            "current": Accommodation(invitation.extra_time_percent, invitation.extra_minutes),
+        },
+    )
 
 
 @require_POST

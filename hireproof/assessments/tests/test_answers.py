@@ -107,6 +107,20 @@ def test_a_question_the_playbook_does_not_have_is_not_found(
     assert save(candidate_client, grace, "no-such-item", "1").status_code == 404
 
 
+def test_a_save_without_the_answer_field_is_refused_and_keeps_the_saved_answer(
+    candidate_client: Client, grace: Link
+) -> None:
+    attempt = started(candidate_client, grace)
+    save(candidate_client, grace, "outlier-ages", "141")
+    response = candidate_client.post(grace.url("save", "outlier-ages"), {}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 400
+    assert (
+        response.content == b"No answer was sent: the request has no field 'answer-outlier-ages'."
+    )
+    assert saved_answers(attempt) == {"outlier-ages": "141"}
+    assert len(events("answer.saved")) == 1
+
+
 def test_a_save_in_the_grace_period_is_accepted(
     candidate_client: Client, grace: Link, clock: Any
 ) -> None:
@@ -166,6 +180,9 @@ def test_the_questions_page_resumes_with_the_saved_answers_and_the_time_left(
     page = Client().get(grace.url("questions")).content.decode()  # a new browser
     assert 'data-seconds-left="1050"' in page
     assert ">17:30</span>" in page
+    # A <time>, which the page's script shows in the candidate's time zone like the save times.
+    deadline = (START + timedelta(minutes=30)).isoformat()
+    assert f'(ends at <time datetime="{deadline}">' in page
     assert 'name="answer-cognitive-growth" value="1210"' in page
     assert 'value="B" checked>' in page
     assert ">141, nobody is that old</textarea>" in page
@@ -258,6 +275,43 @@ def test_the_countdown_at_zero_submits_the_form_with_its_last_answers(
     after = grace.attempt
     assert after.submission == SubmissionKind.AUTOMATIC
     assert saved_answers(attempt) == {"pandas-filter-sum": "70"}
+
+
+def test_a_browser_countdown_ending_early_saves_the_answers_and_keeps_the_attempt_open(
+    candidate_client: Client, grace: Link, clock: Any
+) -> None:
+    attempt = started(candidate_client, grace)
+    clock.shift(timedelta(minutes=10))  # the browser's clock is 20 minutes ahead
+    response = candidate_client.post(
+        grace.url("questions"), {"answer-pandas-filter-sum": "70", "action": "timeout"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == grace.url("questions") + "?saved=1"
+    assert grace.attempt.submitted_at is None
+    assert saved_answers(attempt) == {"pandas-filter-sum": "70"}
+    assert events("attempt.auto_submitted") == []
+
+
+def test_a_browser_countdown_ending_early_on_the_submit_step_submits_nothing(
+    candidate_client: Client, grace: Link, clock: Any
+) -> None:
+    started(candidate_client, grace)
+    clock.shift(timedelta(minutes=10))
+    response = candidate_client.post(grace.url("submit"), {"action": "timeout"})
+    assert response.status_code == 302
+    assert response["Location"] == grace.url("submit")
+    assert grace.attempt.submitted_at is None
+    assert events("attempt.auto_submitted") == events("attempt.submitted") == []
+
+
+def test_a_browser_countdown_a_moment_ahead_of_the_server_still_submits(
+    candidate_client: Client, grace: Link, clock: Any
+) -> None:
+    started(candidate_client, grace)
+    clock.shift(timedelta(minutes=29, seconds=57))  # 3 seconds before the server's deadline
+    response = candidate_client.post(grace.url("submit"), {"action": "timeout"})
+    assert response["Location"] == grace.url("done")
+    assert grace.attempt.submission == SubmissionKind.AUTOMATIC
 
 
 def test_a_late_form_post_saves_nothing_and_submits_what_was_saved(

@@ -7,10 +7,12 @@ the database so each run takes seconds.
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.db import OperationalError
 from django.utils import timezone
 
 from hireproof.assessments.actions import saved_answers
@@ -147,3 +149,68 @@ def test_leaving_the_page_and_pasting_are_sent_as_signals(
         ("focus_returned", "", 0),
         ("paste", "outlier-ages", 22),
     ]
+
+
+def test_an_answer_typed_just_before_a_reload_is_kept_and_saved(
+    page: Any, live_server: Any, link: Link
+) -> None:
+    from playwright.sync_api import expect
+
+    start(page, live_server, link)
+    # Reloaded at once: before the autosave's pause after typing has run out.
+    page.get_by_label("Your answer to question 4").fill("141 is not a human age")
+    page.reload()
+    expect(page.get_by_label("Your answer to question 4")).to_have_value("141 is not a human age")
+    expect(page.locator("#status-outlier-ages")).to_contain_text("Saved")
+    attempt = Attempt.objects.get(invitation=link.invitation)
+    assert saved_answers(attempt) == {"outlier-ages": "141 is not a human age"}
+
+
+def test_an_answer_typed_just_before_leaving_the_page_is_saved(
+    page: Any, live_server: Any, link: Link
+) -> None:
+    start(page, live_server, link)
+    page.get_by_label("Your answer to question 2").fill("70")
+    page.goto("about:blank")  # left at once: before the autosave's pause has run out
+    assert saved_once_the_server_is_done(link) == {"pandas-filter-sum": "70"}
+
+
+def saved_once_the_server_is_done(link: Link) -> dict[str, str]:
+    """The saved answers, read once the server has handled a request sent as a page went away.
+
+    Nothing on the page tells when that request is done, so this waits, then reads; the test
+    server's in-memory SQLite refuses a read while the server writes, so a refused read is
+    tried again.
+    """
+    time.sleep(1)
+    for _ in range(50):
+        try:
+            answers = saved_answers(Attempt.objects.get(invitation=link.invitation))
+        except OperationalError:
+            answers = {}
+        if answers:
+            return answers
+        time.sleep(0.1)
+    return {}
+
+
+def test_the_confirmation_removes_every_draft_the_tab_kept(
+    page: Any, live_server: Any, link: Link
+) -> None:
+    from playwright.sync_api import expect
+
+    start(page, live_server, link)
+    # A draft left behind, as when the time runs out while the candidate is typing.
+    page.evaluate(
+        "key => sessionStorage.setItem(key, JSON.stringify({base: '', text: '141'}))",
+        f"hireproof-draft {link.url('questions')} outlier-ages",
+    )
+    page.evaluate("sessionStorage.setItem('another-site-key', 'kept')")
+    page.get_by_role("button", name="Review and submit").click()
+    page.get_by_role("button", name="Yes, submit my answers").click()
+    page.wait_for_url("**/done/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your answers are submitted")
+    page.wait_for_load_state("load")
+    keys = page.evaluate("Object.keys(sessionStorage)")
+    assert [key for key in keys if key.startswith("hireproof-draft")] == []
+    assert "another-site-key" in keys  # only this attempt's drafts are removed

@@ -245,13 +245,27 @@ def test_integrity_signals_are_kept_as_evidence(
     assert grace.attempt.score_percent is None
 
 
-@pytest.mark.parametrize("data", [{"kind": "screenshot"}, {"kind": "paste", "chars": "many"}, {}])
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"kind": "screenshot"},
+        {"kind": "paste", "chars": "many"},
+        {},
+        # Out of the column's range: once a 500, now refused like any other bad number.
+        {"kind": "paste", "item": "outlier-ages", "chars": "99999999999999999999999"},
+        {"kind": "paste", "item": "outlier-ages", "chars": "-1"},
+    ],
+)
 def test_it_refuses_a_signal_it_does_not_know(
     candidate_client: Client, grace: Link, data: dict[str, str]
 ) -> None:
     started(candidate_client, grace)
     response = candidate_client.post(grace.url("signal"), data)
     assert response.status_code == 400
+    assert response.content == (
+        b"kind must be focus_lost, focus_returned or paste, and chars a whole number "
+        b"from 0 to 10,000,000"
+    )
     assert not IntegritySignal.objects.exists()
 
 

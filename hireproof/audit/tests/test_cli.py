@@ -41,10 +41,11 @@ def test_export_then_the_offline_verifier_says_ok(
     )
     assert exported.returncode == 0, exported.stderr
     assert exported.stdout == (
-        f"wrote {bundle}: 19 leaves, 2 checkpoints, 8 disclosed fields of 1 candidates, 1 erased\n"
-    )
+        f"wrote {bundle}: 19 leaves, 3 checkpoints, 8 disclosed fields of 1 candidates, 1 erased\n"
+    )  # checkpoints at 2 and 12 were signed on the way; the export signed the last 19
     verified = hireproof(subprocess_env, "verify", str(bundle))
     assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert "checkpoints: 3 of 3 verified, latest signs 19 leaves" in verified.stdout
     assert "result: OK" in verified.stdout
 
 

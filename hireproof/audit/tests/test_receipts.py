@@ -64,6 +64,15 @@ def test_an_inclusion_proof_defaults_to_the_latest_checkpoint(settings: Any) -> 
     assert document["checkpoint"] == Checkpoint.objects.get(size=8).note
 
 
+def test_an_inclusion_proof_for_an_uncovered_leaf_signs_a_fresh_checkpoint(settings: Any) -> None:
+    settings.HIREPROOF_CHECKPOINT_EVERY = 1000
+    leaves = record_many(5)
+    document = inclusion_proof_document(leaves[-1].index)
+    assert list(Checkpoint.objects.values_list("size", flat=True)) == [2, 6]
+    assert document["tree_size"] == 6
+    assert document["checkpoint"] == Checkpoint.objects.get(size=6).note
+
+
 @pytest.mark.parametrize("size", [0, 3, 99])
 def test_an_inclusion_proof_refuses_an_impossible_size(size: int) -> None:
     record_many(5)

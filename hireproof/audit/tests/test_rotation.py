@@ -9,9 +9,11 @@ import pytest
 
 from hireproof.audit import checkpoints, keys
 from hireproof.audit.actions import rotate_signing_key
+from hireproof.audit.export import export_bundle
 from hireproof.audit.models import Checkpoint, LogKey, LogLeaf
 from hireproof.core.audit.checkpoint import open_checkpoint, parse_vkey
 from hireproof.core.audit.events import EventType, parse_leaf
+from hireproof.core.audit.verify import verify_bundle
 from hireproof.core.errors import SignatureError
 
 from .factories import record_many
@@ -83,3 +85,24 @@ def test_a_failed_rotation_puts_the_old_key_file_back(
     assert not LogLeaf.objects.filter(event_type=EventType.LOG_KEY_ROTATED.value).exists()
     keys.forget_cached_keys()
     checkpoints.sign_checkpoint_now()
+
+
+def test_an_auditor_who_pinned_the_first_key_still_verifies_after_two_rotations(
+    tmp_path: Path, settings: Any
+) -> None:
+    settings.HIREPROOF_CHECKPOINT_EVERY = 3
+    record_many(4)
+    first_vkey = checkpoints.current_vkey()
+    rotate_signing_key()
+    record_many(4)
+    rotate_signing_key()
+    record_many(2)
+    latest_vkey = checkpoints.current_vkey()
+
+    export_bundle(tmp_path / "log.bundle")
+
+    for pinned in (first_vkey, latest_vkey):
+        report = verify_bundle(tmp_path / "log.bundle", trusted_vkeys=[pinned])
+        assert report.failures == ()
+        assert report.checkpoints_verified == report.checkpoints_total
+        assert report.signed_size == LogLeaf.objects.count() == 13

@@ -66,7 +66,7 @@ def test_show_prints_the_whole_guide_for_staff(capsys: pytest.CaptureFixture[str
         "- Curiosity and Continuous Learning: A genuine passion for data",
         "- Platforms & Infrastructure: Experience with at least one major cloud platform",
         "Notice shown to candidates up front: Some questions have answers that may disqualify",
-        "[ 2. pandas-filter-sum (Hard Technical Skills, numeric, 1 point) ]",
+        "[ 2. pandas-filter-sum (Hard Technical Skills, numeric, 1 of 5 points) ]",
         "    result = df[df['a'] > 2]['b'].sum()\n    print(result)\n",
         "Key: 70 exactly",
         "Rule: the answer contains the number 141 exactly",
@@ -88,8 +88,24 @@ def test_show_renders_markdown(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert out.startswith("# Mid-Level Data Scientist / ML Engineer Hiring Guide\n\n")
     assert "\n## Core responsibilities\n" in out
-    assert "\n### 3. sjt-incomplete-data (Situational Judgment, single_choice, 1 point)\n" in out
+    assert (
+        "\n### 3. sjt-incomplete-data (Situational Judgment, single_choice, 1 of 5 points)\n" in out
+    )
     assert "**Correct option:** B" in out
+
+
+def test_show_gives_each_item_its_worth_in_the_weighted_test(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["playbook", "show", "data-scientist-mid-weighted"]) == 0
+    headings = [line for line in capsys.readouterr().out.splitlines() if line.startswith("[ ")]
+    assert headings[3:8] == [
+        "[ 1. cognitive-growth (Cognitive Reasoning, numeric, 1 of 10 points) ]",
+        "[ 2. pandas-filter-sum (Hard Technical Skills, numeric, 3 of 10 points) ]",
+        "[ 3. sjt-incomplete-data (Situational Judgment, single_choice, 2 of 10 points) ]",
+        "[ 4. outlier-ages (Accuracy, text, 3 of 10 points) ]",
+        "[ 5. communication-summary (Communication, single_choice, 1 of 10 points) ]",
+    ]
 
 
 def test_show_prints_json_with_the_hash(capsys: pytest.CaptureFixture[str]) -> None:
@@ -117,7 +133,9 @@ def test_show_reads_a_file_and_describes_every_rule(
         'meets none of: (contains one of "not"))'
     )
     assert rule in " ".join(out.split())
-    assert "[ 3. outlier (Maths, text, 2 points) ]" in out
+    assert "[ 1. sum (Maths, numeric, 1/3 of 3 points) ]" in out
+    assert "[ 3. outlier (Maths, text, 2/3 of 3 points) ]" in out
+    assert "[ 2. choice (Judgment, single_choice, 2 of 3 points) ]" in out
     assert "- Judgment (judgment): weight 2 - Choices." in out
     assert "- Maths (maths): weight 1\n" in out
 

@@ -159,6 +159,10 @@ def test_decide_with_no_interviews_keeps_the_test_recommendation(
         ),
         ('["70"]', "{path}: answers must map item ids to answer strings, got a list"),
         (
+            '{"pandas-filter-sum": "70", "pandas-filter-sum": "700"}',
+            '{path}: "pandas-filter-sum" is given twice',
+        ),
+        (
             '{"pandas-filter-sum": 70}',
             "{path}: the answer to pandas-filter-sum must be a string, got the number 70",
         ),
@@ -201,6 +205,18 @@ def test_score_refuses_a_file_that_is_not_utf8(
     assert (code, err) == (2, f"hireproof: {path}: is not UTF-8 text\n")
 
 
+def test_score_reads_a_file_that_starts_with_a_byte_order_mark(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "answers.json"
+    path.write_bytes(b'\xef\xbb\xbf{"pandas-filter-sum": "70"}')
+    code, out, err = run(
+        capsys, "score", "--playbook", "data-scientist-mid", "--answers", str(path), "--json"
+    )
+    assert (code, err) == (0, "")
+    assert json.loads(out)["score"]["points"] == "1"
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
@@ -230,8 +246,17 @@ def test_score_refuses_a_file_that_is_not_utf8(
             "{path}: [0].red_flags: expected a list of question-id/flag-id strings",
         ),
         (
+            '[{"interviewer": "Ana", "ratings": {}, '
+            '"red_flags": ["overfitting/no-validation", "overfitting/no-validation"]}]',
+            '{path}: [0].red_flags: "overfitting/no-validation" is ticked twice',
+        ),
+        (
             '[{"interviewer": "Ana", "ratings": {}, "notes": null}]',
             "{path}: [0].notes: expected a string, got null",
+        ),
+        (
+            '[{"interviewer": "Ana", "ratings": {"overfitting": 4, "overfitting": 2}}]',
+            '{path}: "overfitting" is given twice',
         ),
         (
             '[{"interviewer": "Ana", "ratings": {"overfitting": 4}}]',

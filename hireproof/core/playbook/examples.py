@@ -47,7 +47,7 @@ def check_examples(reader: NodeReader, sites: list[tuple[Item, ExampleSite]]) ->
         reader.report(
             site.node,
             site.path,
-            f"the rubric gives {answer} {points} ({evaluation.outcome}) "
+            f"the rubric of item '{item.id}' gives {answer} {points} ({evaluation.outcome}) "
             f"but the example says it must be {wanted}",
         )
 

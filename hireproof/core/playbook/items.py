@@ -7,6 +7,7 @@ A new kind (say ``code``) is a new schema definition ``<kind>_item`` plus one en
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -37,7 +38,11 @@ from .model import (
 )
 from .reader import Fields, NodeReader, child_path, describe
 
-__all__ = ["read_items"]
+__all__ = ["MAX_RULE_DEPTH", "read_items"]
+
+# How deep all_of / any_of / none_of may nest. Real rubrics need three or four levels; the bound
+# keeps loading and scoring (both recursive) far from Python's recursion limit.
+MAX_RULE_DEPTH = 16
 
 
 def read_items(
@@ -185,8 +190,11 @@ _KIND_READERS: dict[ItemKind, Callable[[NodeReader, Fields, dict[str, Any]], Ite
 # --- text rules -------------------------------------------------------------------------------
 
 
-def read_rule(reader: NodeReader, node: yaml.Node, path: str) -> Rule:
-    """A text rule: a mapping with exactly one of the rule fields."""
+def read_rule(reader: NodeReader, node: yaml.Node, path: str, depth: int = 1) -> Rule:
+    """A text rule: a mapping with exactly one of the rule fields, nested ``depth`` deep."""
+    if depth > MAX_RULE_DEPTH:
+        reader.report(node, path, f"rules may nest at most {MAX_RULE_DEPTH} levels deep")
+        return AllOf(())
     fields = reader.fields(node, path, "rule")
     names = fields.names()
     if len(names) != 1:
@@ -195,19 +203,19 @@ def read_rule(reader: NodeReader, node: yaml.Node, path: str) -> Rule:
             reader.report(node, path, f"a rule takes exactly one of {choices}; got {len(names)}")
         return AllOf(())
     name = names[0]
-    return _RULE_READERS[name](reader, fields, fields.path_of(name))
+    return _RULE_READERS[name](reader, fields, fields.path_of(name), depth)
 
 
-def _read_contains_number(reader: NodeReader, fields: Fields, path: str) -> Rule:
+def _read_contains_number(reader: NodeReader, fields: Fields, path: str, depth: int) -> Rule:
     inner = reader.fields(fields.found["contains_number"], path, "contains_number")
     return ContainsNumber(inner.decimal("value", Decimal(0)), _read_tolerance(reader, inner))
 
 
-def _read_contains_phrase(reader: NodeReader, fields: Fields, path: str) -> Rule:
+def _read_contains_phrase(reader: NodeReader, fields: Fields, path: str, depth: int) -> Rule:
     return ContainsPhrase(fields.texts("contains_phrase"))
 
 
-def _read_regex(reader: NodeReader, fields: Fields, path: str) -> Rule:
+def _read_regex(reader: NodeReader, fields: Fields, path: str, depth: int) -> Rule:
     pattern = fields.text("regex")
     try:
         re.compile(pattern)
@@ -217,17 +225,54 @@ def _read_regex(reader: NodeReader, fields: Fields, path: str) -> Rule:
             path,
             f"the regular expression does not compile: {error.msg} at position {error.pos}",
         )
+        return Regex(pattern)
+    unmatchable = _never_matching_character(pattern)
+    if unmatchable:
+        reader.report(
+            fields.found["regex"],
+            path,
+            "answers are matched after Unicode NFKC normalisation and case folding, so "
+            f"{unmatchable!r} in the pattern can never match; write {_normalised(unmatchable)!r}",
+        )
     return Regex(pattern)
 
 
+# What in a pattern is not a character to match: escapes (\D, \N{...}, \u00C9), group names,
+# inline flags and comments.
+_NOT_MATCHED = re.compile(
+    r"\\N\{[^}]*\}|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}|\\x[0-9A-Fa-f]{2}|\\."
+    r"|\(\?P<[^>]*>|\(\?P=[^)]*\)|\(\?[aiLmsux-]+[:)]|\(\?#[^)]*\)"
+)
+# Patterns that ignore case themselves, or are verbose (their comments are not matched).
+_OWN_CASE_OR_VERBOSE = re.compile(r"\(\?[aLmsu-]*[ix]")
+
+
+def _never_matching_character(pattern: str) -> str:
+    """A character of ``pattern`` that normalisation removes from every answer (else ``""``).
+
+    The answer is NFKC-normalised and case-folded before the pattern searches it, so ``"NaN"``
+    or ``[A-Z]`` would silently never match: a rubric that quietly gives 0 points to right
+    answers.
+    """
+    if _OWN_CASE_OR_VERBOSE.search(pattern):
+        return ""
+    literal = _NOT_MATCHED.sub("", pattern)
+    return next((char for char in literal if _normalised(char) != char), "")
+
+
+def _normalised(char: str) -> str:
+    return unicodedata.normalize("NFKC", char).casefold()
+
+
 def _read_composite(kind: type[AllOf | AnyOf | NoneOf], name: str) -> Callable[..., Rule]:
-    def read(reader: NodeReader, fields: Fields, path: str) -> Rule:
-        return kind(tuple(read_rule(reader, node, entry) for node, entry in fields.entries(name)))
+    def read(reader: NodeReader, fields: Fields, path: str, depth: int) -> Rule:
+        entries = fields.entries(name)
+        return kind(tuple(read_rule(reader, node, entry, depth + 1) for node, entry in entries))
 
     return read
 
 
-_RULE_READERS: dict[str, Callable[[NodeReader, Fields, str], Rule]] = {
+_RULE_READERS: dict[str, Callable[[NodeReader, Fields, str, int], Rule]] = {
     "contains_number": _read_contains_number,
     "contains_phrase": _read_contains_phrase,
     "regex": _read_regex,

@@ -103,13 +103,47 @@ def load_builtin(playbook_id: str) -> Playbook:
 # --- YAML text to nodes -----------------------------------------------------------------------
 
 
+class _RepeatedCollection(yaml.MarkedYAMLError):
+    """An alias (``*name``) that repeats a whole list or mapping, which a playbook refuses."""
+
+
+class _PlaybookComposer(yaml.SafeLoader):
+    """YAML's composer, refusing aliases that repeat a list or a mapping.
+
+    Such aliases are what "billion laughs" files are made of: ten rules that each repeat the
+    one before ten times are read, and run on every answer, ten billion times. A rule that holds
+    an alias to itself would never end. Aliases of single values stay allowed (they cost what
+    the value costs).
+    """
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            target = self.anchors.get(str(event.anchor))
+            if isinstance(target, yaml.CollectionNode):
+                raise _RepeatedCollection(
+                    problem=f"the alias *{event.anchor} repeats a whole list or mapping; "
+                    "write its content out (an alias may only repeat a single value)",
+                    problem_mark=event.start_mark,
+                )
+        return super().compose_node(parent, index)
+
+
 def _compose(text: str, filename: str) -> yaml.Node:
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=_PlaybookComposer)
+    except _RepeatedCollection as error:
+        mark = error.problem_mark
+        assert mark is not None  # always raised with the alias's place
+        problem = Problem(filename, mark.line + 1, mark.column + 1, "", str(error.problem))
+        raise PlaybookError([problem]) from None
     except yaml.MarkedYAMLError as error:
         raise PlaybookError([_yaml_problem(error, filename)]) from None
     except yaml.reader.ReaderError as error:  # characters YAML does not allow
         raise PlaybookError([_reader_problem(error, text, filename)]) from None
+    except RecursionError:  # lists or mappings nested hundreds deep
+        message = "lists and mappings are nested too deeply to be a playbook"
+        raise PlaybookError([Problem(filename, 0, 0, "", message)]) from None
     if root is None:
         raise PlaybookError(
             [Problem(filename, 0, 0, "", "the file holds no playbook (it is empty)")]

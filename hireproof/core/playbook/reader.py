@@ -45,6 +45,7 @@ _PATTERN_HINTS = {
 }
 _MAX_DIGITS = 15
 _MAX_DECIMALS = 12
+_WHOLE_NUMBER = re.compile(r"[-+]?[0-9]+")  # YAML 1.1 also reads 0x1F, 0o17 and 1_000 as ints
 
 
 def child_path(path: str, name: str) -> str:
@@ -75,6 +76,9 @@ class NodeReader:
     def report(self, node: yaml.Node, path: str, message: str) -> None:
         """Record a problem located at ``node``."""
         mark = node.start_mark
+        # A YAML escape like "\ud800" can put an unpaired surrogate in a quoted value or field
+        # name; spelled out, it can still be printed and shown on a page.
+        path, message = _printable(path), _printable(message)
         self.problems.append(Problem(self.filename, mark.line + 1, mark.column + 1, path, message))
 
     def fields(self, node: yaml.Node, path: str, definition_name: str) -> Fields:
@@ -120,6 +124,11 @@ class NodeReader:
             self.report(node, path, f"expected text, got {describe(node)}")
             return ""
         value: str = node.value
+        if _printable(value) != value:
+            self.report(
+                node, path, "holds an unpaired surrogate (an escape like \\ud800), not text"
+            )
+            return ""
         if not allow_empty and not value.strip():
             self.report(node, path, "must not be empty")
         return value
@@ -146,11 +155,22 @@ class NodeReader:
         return value
 
     def integer(self, node: yaml.Node, path: str) -> int | None:
-        """A whole number written as a YAML integer."""
-        if isinstance(node, yaml.ScalarNode) and node.tag == _INT_TAG and node.value.isdigit():
-            return int(node.value)
-        self.report(node, path, f"expected a whole number, got {describe(node)}")
-        return None
+        """A whole number written as a plain YAML integer (``30``, ``-1``)."""
+        if not (
+            isinstance(node, yaml.ScalarNode)
+            and node.tag == _INT_TAG
+            and _WHOLE_NUMBER.fullmatch(node.value)
+        ):
+            self.report(node, path, f"expected a whole number, got {describe(node)}")
+            return None
+        if len(node.value.lstrip("+-")) > _MAX_DIGITS:
+            self.report(
+                node,
+                path,
+                f"expected a whole number of at most {_MAX_DIGITS} digits, got {node.value}",
+            )
+            return None
+        return int(node.value)
 
     def sequence(self, node: yaml.Node, path: str) -> list[tuple[yaml.Node, str]]:
         """The entries of a list node with their paths (``items[0]``, ``items[1]``, ...)."""
@@ -230,15 +250,18 @@ class Fields:
         return value
 
     def integer(self, name: str) -> int:
-        """A whole-number field at least its schema ``minimum``; 0 if absent or bad."""
+        """A whole-number field within its schema minimum and maximum; 0 if absent or bad."""
         node = self.found.get(name)
         if node is None:
             return 0
         value = self.reader.integer(node, self.path_of(name))
-        minimum = self.schema["properties"][name].get("minimum")
-        if value is not None and minimum is not None and value < minimum:
-            self.reader.report(node, self.path_of(name), f"must be at least {minimum}, got {value}")
-        return value or 0
+        if value is None:
+            return 0
+        prop = self.schema["properties"][name]
+        bound = _out_of_bounds(value, prop.get("minimum"), None, prop.get("maximum"))
+        if bound:
+            self.reader.report(node, self.path_of(name), f"must be {bound}, got {value}")
+        return value
 
     def entries(self, name: str) -> list[tuple[yaml.Node, str]]:
         """The entries of a list field (at least its schema ``minItems``); ``[]`` if absent."""
@@ -265,8 +288,18 @@ def _unknown_field(name: str, known: dict[str, Any]) -> str:
     return f"unknown field '{name}'{hint}"
 
 
+def _printable(text: str) -> str:
+    """``text`` with any unpaired surrogate spelled out as ``\\udXXX`` (else unchanged)."""
+    if text.isascii():
+        return text
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def _out_of_bounds(
-    value: Decimal, minimum: Decimal | None, above: Decimal | None, maximum: Decimal | None
+    value: Decimal | int,
+    minimum: Decimal | int | None,
+    above: Decimal | None,
+    maximum: Decimal | int | None,
 ) -> str:
     if minimum is not None and value < minimum:
         return f"at least {minimum}"

@@ -30,6 +30,8 @@ IDENTIFIER_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 # Option ids are what a candidate types ("B"), so letters and digits only: "B, D" must read as two.
 OPTION_ID_PATTERN = r"^[A-Za-z0-9]+$"
 VERSION_PATTERN = r"^\d+\.\d+\.\d+$"
+MAX_TIME_LIMIT_MINUTES = 7 * 24 * 60
+MAX_RATING = 100
 
 NORMALISATION = (
     "Answers are compared after Unicode NFKC normalisation, case folding and collapsing runs of "
@@ -171,7 +173,9 @@ def _assessment_defs() -> JSON:
                 "time_limit_minutes": {
                     "type": "integer",
                     "minimum": 1,
-                    "description": "The time limit in whole minutes.",
+                    # A week: generous for any written test, and far from overflowing a deadline.
+                    "maximum": MAX_TIME_LIMIT_MINUTES,
+                    "description": "The time limit in whole minutes (1 to 10080, a week).",
                 },
                 "instructions": _text("Instructions shown to candidates before they start."),
                 "notice": _text(
@@ -298,7 +302,10 @@ def _assessment_defs() -> JSON:
                     _text("A word or phrase."),
                     1,
                 ),
-                "regex": _text("The answer matches this Python regular expression (searched)."),
+                "regex": _text(
+                    "The answer matches this Python regular expression (searched). The answer "
+                    "is normalised first, so write letters in lower case (or start with (?i))."
+                ),
                 "all_of": _list("Every rule holds.", _ref("rule", "A rule."), 1),
                 "any_of": _list("At least one rule holds.", _ref("rule", "A rule."), 1),
                 "none_of": _list("No rule holds.", _ref("rule", "A rule."), 1),
@@ -361,7 +368,12 @@ def _interview_defs() -> JSON:
         "rating_anchor": _object(
             "A rating value and its label.",
             {
-                "value": {"type": "integer", "description": "The rating, e.g. 4."},
+                "value": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "maximum": MAX_RATING,
+                    "description": "The rating, e.g. 4 (0 to 100).",
+                },
                 "label": _text("The label, e.g. 'yes'."),
             },
             ["value", "label"],

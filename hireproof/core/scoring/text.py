@@ -4,7 +4,8 @@
   within the tolerance.
 - ``contains_phrase``: one of the phrases appears as whole words; the phrase is normalised the
   same way as the answer, so ``"Data Entry"`` matches ``"data  entry"``.
-- ``regex``: Python ``re.search`` on the normalised answer (so write patterns in lower case).
+- ``regex``: Python ``re.search`` on the normalised answer (so patterns are written in lower
+  case; the loader refuses a pattern with a letter no normalised answer can hold).
 - ``all_of`` / ``any_of`` / ``none_of``: every / at least one / none of the inner rules passes.
 
 Each rule gives a plain-words ``detail`` and the evidence it matched, located in the original.

@@ -34,3 +34,11 @@ def test_an_auditor_sees_the_recommendation_but_no_decision_form(
 
     assert 'id="recommendation-heading">Recommendation</h2>' in html
     assert reverse("decisions:decide", args=[grace.opening_id, grace.pk]) not in html
+
+
+def test_the_panel_brings_its_stylesheet_to_the_candidate_page(
+    recruiter_client: Client, grace: Candidate
+) -> None:
+    html = candidate_page(recruiter_client, grace)
+
+    assert '<link rel="stylesheet" href="/static/decisions/decisions.css' in html

@@ -255,3 +255,53 @@ def test_the_file_page_links_to_both_downloads(grace: Candidate, recruiter_clien
     page = recruiter_client.get(url("file", grace)).content.decode()
     assert f'href="{url("file_pdf", grace)}"' in page
     assert f'href="{url("file_json", grace)}"' in page
+
+
+def test_the_file_names_each_rated_question_and_red_flag_in_the_kits_words(
+    grace: Candidate, recruiter: User, interviewer: User, recruiter_client: Client
+) -> None:
+    assignment = do_assign_interviewer(actor=recruiter, candidate=grace, interviewer=interviewer)
+    do_submit_scorecard(
+        actor=interviewer,
+        assignment=assignment,
+        ratings={**ALL_FOURS, "deployment": 2},
+        red_flags=["overfitting/tunes-on-test-set"],
+        notes="Tuned on the test set in the take-home.",
+    )
+    page = html.unescape(recruiter_client.get(url("file", grace)).content.decode())
+    rows = page.split("<h2>Interview scorecards</h2>", 1)[1].split("<h2>", 1)[0]
+    assert (
+        "<tr><td>1. Problem-Solving & Business Impact "
+        '<span class="muted">(past-project)</span></td><td>4 – yes</td></tr>'
+    ) in rows
+    assert '<span class="muted">(deployment)</span></td><td>2 – no</td></tr>' in rows
+    assert (
+        "<strong>Red flags ticked:</strong> Tunes the model on the test set. "
+        "(overfitting/tunes-on-test-set)</p>"
+    ) in rows
+    text = pdf_text(recruiter_client.get(url("file_pdf", grace)).content)
+    assert "3. Model Deployment & Maintenance (deployment) 2 – no" in text
+    assert "Red flags ticked: Tunes the model on the test set. (overfitting/tunes-on-test-set)" in (
+        text
+    )
+
+
+def test_an_erased_candidates_file_says_the_ratings_are_gone(
+    grace: Candidate,
+    recruiter: User,
+    interviewer: User,
+    administrator: User,
+    auditor_client: Client,
+) -> None:
+    assignment = do_assign_interviewer(actor=recruiter, candidate=grace, interviewer=interviewer)
+    do_submit_scorecard(
+        actor=interviewer, assignment=assignment, ratings=ALL_FOURS, red_flags=[], notes="Sharp."
+    )
+    do_erase_subject(grace.subject, actor=administrator.audit_actor)
+    grace.refresh_from_db()
+    page = html.unescape(auditor_client.get(url("file", grace)).content.decode())
+    rows = page.split("<h2>Interview scorecards</h2>", 1)[1].split("<h2>", 1)[0]
+    assert "Ivan Petrov, version 1" in rows
+    assert "The ratings, red flags and notes were erased with the candidate's data." in rows
+    assert "<table>" not in rows
+    assert "Sharp." not in rows

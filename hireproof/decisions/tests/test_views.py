@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,7 +19,10 @@ from hireproof.decisions import hooks
 from hireproof.decisions.actions import do_record_decision, fresh_recommendation
 from hireproof.decisions.models import Decision, Outcome, Recommendation
 from hireproof.decisions.pipeline import DecisionMark, decision_marks
+from hireproof.interviews.actions import do_assign_interviewer, do_submit_scorecard
+from hireproof.interviews.models import Assignment
 from hireproof.openings.models import Candidate
+from hireproof.testing import make_staff
 
 from .conftest import FAILING, MakeCandidate, acknowledge
 
@@ -135,6 +139,76 @@ def test_a_refused_decision_is_shown_with_the_reason_and_nothing_is_saved(
     assert Decision.objects.count() == 0
 
 
+def test_a_refused_different_decision_is_shown_open_with_the_reason(
+    mallory: Candidate, recruiter_client: Client
+) -> None:
+    # On a rejection that waits for confirmation, the full form sits in a <details>: when it
+    # comes back with errors it must be open, or the person sees no error at all.
+    response = recruiter_client.post(
+        url("decide", mallory),
+        {"outcome": "hire", "reason": REASON, "justification": "She is great otherwise."},
+    )
+    assert response.status_code == 400
+    page = text_of(response)
+    assert "<details open><summary>Record a different decision</summary>" in page
+    assert "only an administrator can decide to hire despite it" in page
+    assert Decision.objects.count() == 0
+
+
+def test_the_different_decision_starts_folded_away(
+    mallory: Candidate, recruiter_client: Client
+) -> None:
+    page = text_of(recruiter_client.get(url("candidate", mallory)))
+    assert "<details><summary>Record a different decision</summary>" in page
+
+
+INTERVIEW_FOURS = {
+    "past-project": 4,
+    "overfitting": 4,
+    "deployment": 4,
+    "ill-defined-request": 4,
+    "continuous-learning": 4,
+}
+PENDING = "1 of 2 interview scorecards are in."
+
+
+def test_the_page_says_when_interview_scorecards_are_still_due(
+    grace: Candidate, recruiter: User, interviewer: User, recruiter_client: Client
+) -> None:
+    second = make_staff("Nadia Haddad", "nadia@example.org", "interviewer")
+    ivans = do_assign_interviewer(actor=recruiter, candidate=grace, interviewer=interviewer)
+    nadias = do_assign_interviewer(actor=recruiter, candidate=grace, interviewer=second)
+    do_submit_scorecard(
+        actor=interviewer, assignment=ivans, ratings=INTERVIEW_FOURS, red_flags=[], notes=""
+    )
+    page = text_of(recruiter_client.get(url("candidate", grace)))
+    assert (
+        f"<strong>{PENDING}</strong> The recommendation counts only those submitted and is "
+        "recomputed as the others arrive. A decision recorded now is taken without them."
+    ) in page
+    do_submit_scorecard(
+        actor=second, assignment=nadias, ratings=INTERVIEW_FOURS, red_flags=[], notes=""
+    )
+    assert "interview scorecards are in." not in text_of(
+        recruiter_client.get(url("candidate", grace))
+    )
+
+
+def test_an_auditor_is_told_scorecards_are_due_without_the_decision_hint(
+    grace: Candidate, recruiter: User, interviewer: User, auditor_client: Client
+) -> None:
+    second = make_staff("Nadia Haddad", "nadia@example.org", "interviewer")
+    do_assign_interviewer(actor=recruiter, candidate=grace, interviewer=interviewer)
+    do_assign_interviewer(actor=recruiter, candidate=grace, interviewer=second)
+    ivans = Assignment.objects.get(interviewer=interviewer)
+    do_submit_scorecard(
+        actor=interviewer, assignment=ivans, ratings=INTERVIEW_FOURS, red_flags=[], notes=""
+    )
+    page = text_of(auditor_client.get(url("candidate", grace)))
+    assert PENDING in page
+    assert "A decision recorded now" not in page
+
+
 def test_open_warnings_block_the_form(alan: Candidate, recruiter_client: Client) -> None:
     page = text_of(recruiter_client.get(url("candidate", alan)))
     assert "Warning flags wait for a reviewer's note (on sjt-incomplete-data)." in page
@@ -183,7 +257,7 @@ def test_the_decision_page_reads_a_fixed_number_of_queries(
         with CaptureQueriesContext(connection) as captured:
             assert recruiter_client.get(url("candidate", candidate)).status_code == 200
         counts.append(len(captured))
-    assert counts == [8, 8]
+    assert counts == [9, 9]
 
 
 def test_the_pipeline_marks_the_decision_in_force_and_overrides(
@@ -227,3 +301,12 @@ def test_the_list_badge_flags_an_override() -> None:
         'title="Hired despite a critical red flag on the written test">critical_fail '
         'overridden</span> <span class="tag tag-warning">against the recommendation</span>'
     )
+
+
+def test_the_confirm_rejection_button_is_white_on_red() -> None:
+    # Red text on the primary blue was barely legible; white on the danger red is 6:1.
+    css = (Path(__file__).parents[1] / "static" / "decisions" / "decisions.css").read_text()
+    assert (
+        ".primary.danger { background: var(--danger); border-color: var(--danger); "
+        "color: #ffffff; }"
+    ) in css

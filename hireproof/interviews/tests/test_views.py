@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -73,6 +75,15 @@ def test_my_interviews_lists_only_the_interviewers_own_assignments(
     assert "Data Scientist (Berlin)" in html
     assert "Waiting for the scorecard" in html
     assert "Alan Turing" not in html
+
+
+def test_my_interviews_lists_dated_interviews_first_then_those_to_arrange(
+    grace: Candidate, alan: Candidate, assign: Assign, interviewer: User, client_as: ClientAs
+) -> None:
+    assign(grace, interviewer)
+    assign(alan, interviewer, scheduled_for=datetime(2026, 5, 6, 14, 30, tzinfo=UTC))
+    html = client_as(interviewer).get(reverse("interviews:mine")).content.decode()
+    assert html.index("Alan Turing") < html.index("Grace Hopper")
 
 
 def test_the_navigation_shows_my_interviews_to_interviewers_only(
@@ -342,6 +353,40 @@ def test_the_recruiter_assigns_two_interviewers_at_once(
     assert f'value="{interviewer.pk}"' not in html
 
 
+@pytest.mark.parametrize("tampered", ["99999999999999999999999", "not-a-number", "-1", "staff"])
+def test_a_tampered_interviewer_id_is_refused_with_a_message(
+    grace: Candidate, recruiter_client: Client, interviewer: User, tampered: str
+) -> None:
+    response = recruiter_client.post(
+        candidate_url(grace), {"interviewers": [str(interviewer.pk), tampered]}
+    )
+    assert response.status_code == 400
+    assert "Choose among the interviewers listed: one of them is not." in response.content.decode()
+    assert not Assignment.objects.exists()
+
+
+def test_a_recruiter_cannot_assign_someone_who_is_not_offered(
+    grace: Candidate, recruiter_client: Client, recruiter: User, interviewer: User
+) -> None:
+    response = recruiter_client.post(candidate_url(grace), {"interviewers": [str(recruiter.pk)]})
+    assert response.status_code == 400
+    assert "Choose among the interviewers listed: one of them is not." in response.content.decode()
+    assert not Assignment.objects.exists()
+
+
+@pytest.mark.parametrize("typed", ["0001-01-01T10:00", "2062-05-06T14:30", "2025-05-01T09:00"])
+def test_a_date_more_than_a_year_away_is_refused(
+    clock: Any, grace: Candidate, recruiter_client: Client, interviewer: User, typed: str
+) -> None:
+    response = recruiter_client.post(
+        candidate_url(grace), {"interviewers": [interviewer.pk], "scheduled_for": typed}
+    )
+    assert response.status_code == 400
+    shown = typed.replace("T", " ")
+    assert f"{shown} is more than a year from today: check the year." in (response.content.decode())
+    assert not Assignment.objects.exists()
+
+
 def test_the_page_says_why_interviews_cannot_be_assigned_yet(
     opening: Opening, recruiter: User, recruiter_client: Client, interviewer: User
 ) -> None:
@@ -429,3 +474,34 @@ def test_the_pages_of_an_erased_candidate_show_no_personal_data(
         assert "Grace Hopper" not in html
         assert NADIA_NOTE not in html
         assert "mean 1.4" not in html
+
+
+def test_an_erased_candidates_kit_offers_no_scorecard_to_fill_in(
+    panel: dict[str, Assignment],
+    grace: Candidate,
+    administrator: User,
+    interviewer: User,
+    client_as: ClientAs,
+) -> None:
+    do_erase_candidate(actor=administrator, candidate=grace, basis=ErasureBasis.REQUEST)
+    client = client_as(interviewer)
+    kit = client.get(kit_url(panel["ivan"])).content.decode()
+    assert "Submit the scorecard" not in kit
+    assert "The interview no longer takes place and there is no scorecard to submit." in kit
+    mine = client.get(reverse("interviews:mine")).content.decode()
+    assert "Candidate's data erased: nothing to do" in mine
+    assert kit_url(panel["ivan"]) not in mine
+    response = client.post(kit_url(panel["ivan"]), rating_post(IVAN_RATINGS), follow=True)
+    assert response.redirect_chain == [(kit_url(panel["ivan"]), 302)]
+    assert "This candidate&#x27;s personal data was erased: nothing is scored." in (
+        response.content.decode()
+    )
+    assert not InterviewScorecard.objects.filter(assignment=panel["ivan"]).exists()
+    nadias_kit = client_as(panel["nadia"].interviewer).get(kit_url(panel["nadia"]))
+    assert "Amend (reason required)" not in nadias_kit.content.decode()
+    amend_url = reverse("interviews:amend", args=[panel["nadia"].pk])
+    response = client_as(panel["nadia"].interviewer).get(amend_url, follow=True)
+    assert response.redirect_chain == [(kit_url(panel["nadia"]), 302)]
+    assert "This candidate&#x27;s personal data was erased: nothing is scored." in (
+        response.content.decode()
+    )

@@ -19,13 +19,13 @@ pytestmark = pytest.mark.django_db
 READ_PAGES = ["list", "pipeline"]
 MANAGE_GET_PAGES = ["create", "edit", "candidate_add", "candidate_import", "invite"]
 MANAGE_POSTS = ["close", "reopen", "invite_all", "resend", "revoke"]
-ALL_PAGES = [*READ_PAGES, *MANAGE_GET_PAGES, *MANAGE_POSTS, "erase"]
+ALL_PAGES = [*READ_PAGES, *MANAGE_GET_PAGES, *MANAGE_POSTS, "extra_time", "erase"]
 
 
 def url(name: str, opening: Opening, candidate: Candidate) -> str:
     if name in {"list", "create"}:
         return reverse(f"openings:{name}")
-    if name in {"invite", "resend", "revoke", "erase"}:
+    if name in {"invite", "extra_time", "resend", "revoke", "erase"}:
         return reverse(f"openings:{name}", args=[opening.pk, candidate.pk])
     return reverse(f"openings:{name}", args=[opening.pk])
 
@@ -67,7 +67,7 @@ def test_auditors_read_the_list_and_the_pipeline_without_any_control(
         assert control not in html
 
 
-@pytest.mark.parametrize("name", [*MANAGE_GET_PAGES, *MANAGE_POSTS, "erase"])
+@pytest.mark.parametrize("name", [*MANAGE_GET_PAGES, *MANAGE_POSTS, "extra_time", "erase"])
 def test_auditors_change_nothing(
     auditor_client: Client, opening: Opening, candidate: Candidate, name: str
 ) -> None:
@@ -91,7 +91,7 @@ def test_only_administrators_open_the_erasure_page(
     assert recruiter_client.get(target).status_code == 404
 
 
-@pytest.mark.parametrize("name", ["invite", "resend", "revoke", "erase"])
+@pytest.mark.parametrize("name", ["invite", "extra_time", "resend", "revoke", "erase"])
 def test_a_candidate_is_not_reachable_through_another_openings_urls(
     administrator_client: Client,
     opening: Opening,

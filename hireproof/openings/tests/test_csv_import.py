@@ -109,3 +109,33 @@ def test_it_refuses_more_rows_than_one_import_takes(monkeypatch: Any) -> None:
     monkeypatch.setattr("hireproof.openings.csv_import.MAX_ROWS", 2)
     data = b"name,email\nA,a@example.org\nB,b@example.org\nC,c@example.org\n"
     assert problems(data) == ["file: the file has more than 2 candidates; split it up"]
+
+
+def test_it_reads_files_saved_with_semicolons_or_tabs_as_european_spreadsheets_do() -> None:
+    expected = [
+        NewCandidate("Lovelace, Ada", "ada@example.org", Accommodation(extra_percent=50)),
+        NewCandidate("Grace Hopper", "grace@example.org"),
+    ]
+    semicolons = (
+        b'\xef\xbb\xbf"Name";"Email";"extra_time"\r\n'
+        b'"Lovelace, Ada";ada@example.org;x1.5\r\n'
+        b"Grace Hopper;grace@example.org;\r\n"
+    )
+    tabs = (
+        b"name\temail\textra_time\n"
+        b"Lovelace, Ada\tada@example.org\t50%\n"
+        b"Grace Hopper\tgrace@example.org\t\n"
+    )
+    for data in (semicolons, tabs):
+        report = read_candidate_csv(data, existing_lookups=frozenset())
+        assert report.problems == []
+        assert report.candidates == expected
+
+
+def test_a_comma_inside_a_quoted_header_does_not_change_the_separator() -> None:
+    assert problems(b'name,"email;x"\nAda,ada@example.org\n') == [
+        "row 1: header: unknown column 'email;x' (the columns are name, email and optionally "
+        "extra_time)",
+        "row 1: header: the column 'email' is missing (the columns are name, email and "
+        "optionally extra_time)",
+    ]

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from hireproof.accounts.models import User
 from hireproof.audit.models import LogLeaf
+from hireproof.openings.accommodation import Accommodation
 from hireproof.openings.models import Candidate, Invitation, Opening
 
 from .conftest import LINK, add, invite, score_attempt, start_attempt
@@ -256,3 +257,116 @@ def test_a_mail_failure_keeps_the_invitation_and_says_to_resend(
         "The invitation is saved, but the email could not be sent (mail server refused the "
         "connection). Check the email settings, then use Resend." in response.content.decode()
     )
+
+
+def test_extra_time_granted_after_the_invitation_goes_out_with_a_new_link(
+    recruiter: User,
+    recruiter_client: Client,
+    outsider: Client,
+    opening: Opening,
+    ada: Candidate,
+    mailoutbox: Any,
+    events: Any,
+) -> None:
+    invite(ada, recruiter)
+    old_token = token_in(mailoutbox[0].body)
+    page = recruiter_client.get(invite_url(opening, ada, "extra_time"))
+    assert page.context["form"].initial == {"extra_percent": 0, "extra_minutes": 0}
+    response = recruiter_client.post(
+        invite_url(opening, ada, "extra_time"), {"extra_percent": "50"}, follow=True
+    )
+    assert (
+        "Extra time for Ada Lovelace: x1.5 time. A new link was sent to ada@example.org; "
+        "the previous one no longer works." in response.content.decode()
+    )
+    invitation = Invitation.objects.get()
+    assert (invitation.extra_time_percent, invitation.extra_minutes) == (50, 0)
+    assert "assessment of\n45 minutes" in mailoutbox[1].body
+    assert outsider.get(f"/a/{old_token}/").status_code == 404
+    assert outsider.get(f"/a/{token_in(mailoutbox[1].body)}/").status_code == 200
+    kind, _, _, public, committed = events()[-1]
+    assert (kind, committed, "extra_time" in public) == ("invitation.resent", ["extra_time"], False)
+
+
+def test_removing_extra_time_is_committed_in_the_log_too(
+    recruiter: User, recruiter_client: Client, opening: Opening, ada: Candidate, events: Any
+) -> None:
+    invite(ada, recruiter, Accommodation(extra_minutes=15))
+    recruiter_client.post(invite_url(opening, ada, "extra_time"), {"extra_percent": "0"})
+    invitation = Invitation.objects.get()
+    assert (invitation.extra_time_percent, invitation.extra_minutes) == (0, 0)
+    assert events()[-1][4] == ["extra_time"]
+
+
+def test_a_plain_resend_keeps_the_extra_time_and_commits_nothing(
+    recruiter: User, recruiter_client: Client, opening: Opening, ada: Candidate, events: Any
+) -> None:
+    invite(ada, recruiter, Accommodation(extra_percent=25))
+    recruiter_client.post(invite_url(opening, ada, "resend"))
+    assert Invitation.objects.get().extra_time_percent == 25
+    assert events()[-1][4] == []
+
+
+def test_extra_time_cannot_change_once_the_attempt_has_started(
+    recruiter: User, recruiter_client: Client, opening: Opening, ada: Candidate, mailoutbox: Any
+) -> None:
+    invite(ada, recruiter)
+    ada.refresh_from_db()
+    start_attempt(ada)
+    response = recruiter_client.post(
+        invite_url(opening, ada, "extra_time"), {"extra_minutes": "15"}, follow=True
+    )
+    assert (
+        "Ada Lovelace has already started the assessment; its deadline is fixed, so the extra "
+        "time can no longer change." in response.content.decode()
+    )
+    assert Invitation.objects.get().extra_minutes == 0
+    assert len(mailoutbox) == 1
+
+
+def test_the_extra_time_page_refuses_bad_values_and_candidates_not_invited(
+    recruiter: User, recruiter_client: Client, opening: Opening, ada: Candidate, mailoutbox: Any
+) -> None:
+    not_invited = recruiter_client.get(invite_url(opening, ada, "extra_time"), follow=True)
+    assert "Ada Lovelace has not been invited yet." in not_invited.content.decode()
+    invite(ada, recruiter)
+    response = recruiter_client.post(
+        invite_url(opening, ada, "extra_time"), {"extra_percent": "25", "extra_minutes": "10"}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors() == [
+        "Choose extra time as a percentage or as minutes, not both."
+    ]
+    assert len(mailoutbox) == 1
+
+
+def test_the_pipeline_offers_extra_time_only_before_the_attempt_starts(
+    recruiter: User, recruiter_client: Client, opening: Opening, ada: Candidate
+) -> None:
+    grace = add(opening, recruiter, "Grace Hopper", "grace@example.org")
+    alan = add(opening, recruiter, "Alan Turing", "alan@example.org")
+    for candidate in (ada, grace, alan):
+        invite(candidate, recruiter)
+        candidate.refresh_from_db()
+    start_attempt(grace)
+    start_attempt(alan)
+    recruiter_client.post(invite_url(opening, alan, "revoke"))
+    html = recruiter_client.get(reverse("openings:pipeline", args=[opening.pk])).content.decode()
+    assert invite_url(opening, ada, "extra_time") in html
+    assert invite_url(opening, grace, "extra_time") not in html
+    assert invite_url(opening, alan, "extra_time") not in html
+
+
+def test_invite_all_does_not_claim_success_when_the_first_email_fails(
+    recruiter_client: Client, opening: Opening, ada: Candidate, monkeypatch: Any
+) -> None:
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise ConnectionRefusedError("mail server refused the connection")
+
+    monkeypatch.setattr("hireproof.openings.emails.send_mail", refuse)
+    response = recruiter_client.post(reverse("openings:invite_all", args=[opening.pk]), follow=True)
+    shown = [str(message) for message in response.context["messages"]]
+    assert shown == [
+        "The invitation is saved, but the email could not be sent (mail server refused the "
+        "connection). Check the email settings, then use Resend."
+    ]

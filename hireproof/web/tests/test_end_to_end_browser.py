@@ -241,6 +241,10 @@ def expect_hiring_file_holds_answers_and_decision(page: Page, folder: Path) -> N
         f"Decision Hire (in force) Decided by {PERSONAS['recruiter'].full_name} (Recruiter)"
     ) in text
     assert f"Why {DECISION_REASON} Justification {DECISION_JUSTIFICATION}" in text
+    # Each interviewer's scorecard, question by question in the kit's words: Ivan's 5 on
+    # deployment, Jun's 5 on overfitting.
+    assert "3. Model Deployment & Maintenance (deployment) 5 – strong yes" in text
+    assert "2. Machine Learning & Stats (technical depth) (overfitting) 5 – strong yes" in text
 
 
 def test_two_interviewers_score_the_candidate_and_the_decision_lands_in_the_hiring_file(

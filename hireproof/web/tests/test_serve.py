@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import re
@@ -14,9 +15,12 @@ import urllib.request
 from collections.abc import Iterator
 from http.cookiejar import CookieJar
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import pytest
+
+from hireproof.cli import build_parser
+from hireproof.cli.serve import proxy_options
 
 READY = re.compile(r"hireproof is serving at (http://127\.0\.0\.1:\d+)/")
 ONE_TIME_LINK = re.compile(r"(http://127\.0\.0\.1:\d+/accounts/password/set/\S+/)")
@@ -111,3 +115,51 @@ def test_serve_sets_up_prints_a_one_time_link_serves_pages_and_stops(
     assert server.stop() == 0
     assert server.output[-1] == "hireproof stopped.\n"
     assert (tmp_path / "data" / "hireproof.sqlite3").exists()
+
+
+def _echo_client_address(environ: dict[str, str], start_response: Any) -> list[bytes]:
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [f"{environ['REMOTE_ADDR']} {environ['wsgi.url_scheme']}".encode()]
+
+
+def _seen_by_waitress(options: dict[str, Any]) -> str:
+    """What a WSGI app behind waitress (with ``options``) sees of a proxied request."""
+    from waitress import create_server  # type: ignore[import-untyped]
+
+    server = create_server(_echo_client_address, host="127.0.0.1", port=0, threads=1, **options)
+
+    def run_until_closed() -> None:
+        # Waitress has no stop(): closing its socket ends the loop with EBADF, as intended.
+        with contextlib.suppress(OSError):
+            server.run()
+
+    thread = threading.Thread(target=run_until_closed, daemon=True)
+    thread.start()
+    try:
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{server.effective_port}/",
+            headers={"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"},
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - local
+            return str(response.read().decode())
+    finally:
+        server.close()
+        thread.join(timeout=10)
+
+
+def test_behind_a_trusted_proxy_the_app_sees_the_client_address_and_https() -> None:
+    assert _seen_by_waitress(proxy_options("127.0.0.1")) == "203.0.113.7 https"
+
+
+def test_without_a_trusted_proxy_forwarded_headers_are_ignored() -> None:
+    assert _seen_by_waitress(proxy_options("")) == "127.0.0.1 http"
+    assert _seen_by_waitress(proxy_options("192.0.2.1")) == "127.0.0.1 http"
+
+
+def test_the_trusted_proxy_comes_from_the_option_or_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("HIREPROOF_TRUSTED_PROXY", "10.0.0.5")
+    assert build_parser().parse_args(["serve"]).trusted_proxy == "10.0.0.5"
+    parsed = build_parser().parse_args(["serve", "--trusted-proxy", "127.0.0.1"])
+    assert parsed.trusted_proxy == "127.0.0.1"

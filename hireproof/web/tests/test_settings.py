@@ -75,6 +75,14 @@ def _start_settings(tmp_path: Path, **variables: str) -> subprocess.CompletedPro
     ("variables", "message"),
     [
         ({"EMAIL_URL": "pigeon://coop"}, "EMAIL_URL='pigeon://coop': expected 'console' or smtp"),
+        (
+            {"EMAIL_URL": "smtp://mail.example.org:25x"},
+            "EMAIL_URL='smtp://mail.example.org:25x': the port must be a number from 1 to 65535",
+        ),
+        (
+            {"EMAIL_URL": "smtp://mail.example.org", "EMAIL_TIMEOUT_SECONDS": "0"},
+            "EMAIL_TIMEOUT_SECONDS='0': must be at least 1",
+        ),
         ({"HIREPROOF_CHECKPOINT_EVERY": "0"}, "HIREPROOF_CHECKPOINT_EVERY='0': must be at least 1"),
         ({"DEBUG": "perhaps"}, "DEBUG='perhaps'"),
     ],
@@ -93,7 +101,8 @@ def test_smtp_settings_come_from_one_url(tmp_path: Path) -> None:
             sys.executable,
             "-c",
             "import hireproof.settings as s; print(s.EMAIL_HOST, s.EMAIL_PORT, "
-            "s.EMAIL_HOST_USER, s.EMAIL_HOST_PASSWORD, s.EMAIL_USE_SSL, s.EMAIL_USE_TLS)",
+            "s.EMAIL_HOST_USER, s.EMAIL_HOST_PASSWORD, s.EMAIL_USE_SSL, s.EMAIL_USE_TLS, "
+            "s.EMAIL_TIMEOUT)",
         ],
         env={
             **{k: v for k, v in os.environ.items() if not k.startswith("HIREPROOF_")},
@@ -104,7 +113,15 @@ def test_smtp_settings_come_from_one_url(tmp_path: Path) -> None:
         text=True,
         check=True,
     )
-    assert result.stdout.split() == ["mail.example.org", "465", "mailer", "p@ss", "True", "False"]
+    assert result.stdout.split() == [
+        "mail.example.org",
+        "465",
+        "mailer",
+        "p@ss",
+        "True",
+        "False",
+        "15",
+    ]
 
 
 def test_the_secret_key_is_generated_once_into_the_data_folder(tmp_path: Path) -> None:
@@ -113,3 +130,26 @@ def test_the_secret_key_is_generated_once_into_the_data_folder(tmp_path: Path) -
     key_file = tmp_path / "secret-key"
     assert len(key_file.read_text()) >= 50
     assert key_file.stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.parametrize(("raw", "expected"), [(None, "False False"), ("true", "True True")])
+def test_cookies_are_https_only_when_secure_cookies_is_set(
+    tmp_path: Path, raw: str | None, expected: str
+) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HIREPROOF_")}
+    env.pop("SECURE_COOKIES", None)
+    env["HIREPROOF_DATA_DIR"] = str(tmp_path)
+    if raw is not None:
+        env["SECURE_COOKIES"] = raw
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import hireproof.settings as s; print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE)",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.strip() == expected

@@ -3,8 +3,10 @@
  * The server is the clock: the countdown starts from the seconds it sent and re-syncs from
  * every save's X-Seconds-Left header. Screen readers hear the time only at 10, 5 and 1 minutes
  * left (a polite live region; focus never moves). A save that fails on the network keeps the
- * typed value and is retried until it goes through. Nothing here is needed to take the
- * assessment: without JavaScript the form's buttons save and submit.
+ * typed value and is retried until it goes through. Text typed in the pause before its autosave
+ * is not lost either: it is kept in this tab's sessionStorage until the server confirms it (and
+ * put back after a reload), and sent with a keepalive request when the page goes away. Nothing
+ * here is needed to take the assessment: without JavaScript the form's buttons save and submit.
  */
 (function () {
   "use strict";
@@ -23,6 +25,7 @@
   var announced = {};
   var finished = false;
   var pending = new Set();
+  var submittingForm = false;
 
   function csrfToken() {
     try {
@@ -157,6 +160,11 @@
 
   document.addEventListener("htmx:afterSwap", function (event) { localTimes(event.detail.target); });
 
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var field = event.detail.elt;
+    if (isTextField(field)) { field.dataset.sending = field.value; }
+  });
+
   document.addEventListener("htmx:afterRequest", function (event) {
     var xhr = event.detail.xhr;
     var field = event.detail.elt;
@@ -167,6 +175,9 @@
     }
     pending.delete(field);
     delete field.dataset.retryMs;
+    if (isTextField(field) && xhr.status >= 200 && xhr.status < 300) {
+      confirmSaved(field, field.dataset.sending);
+    }
     // The attempt is over (time up, or submitted elsewhere): show why, then go to the
     // confirmation. Checked first, so the countdown's own submission does not race it.
     var doneUrl = xhr.getResponseHeader("X-Attempt-Done");
@@ -190,6 +201,96 @@
       event.returnValue = "";
     }
   });
+
+  // --- nothing typed is lost: drafts kept until saved, and sent as the page goes away -------
+
+  function isTextField(element) {
+    return Boolean(element && element.dataset && element.dataset.item &&
+      (element.tagName === "TEXTAREA" || element.tagName === "INPUT"));
+  }
+
+  function textFields() {
+    return Array.prototype.filter.call(document.querySelectorAll("[data-item]"), isTextField);
+  }
+
+  function draftKey(field) {
+    // One attempt's drafts apart from another's: the form's URL carries the link's token.
+    return "hireproof-draft " + (form ? form.getAttribute("action").split("?")[0] : "") +
+      " " + field.dataset.item;
+  }
+
+  function readDraft(field) {
+    try {
+      return JSON.parse(window.sessionStorage.getItem(draftKey(field)) || "null");
+    } catch (error) {
+      return null;
+    }
+  }
+
+  function writeDraft(field) {
+    try {
+      window.sessionStorage.setItem(
+        draftKey(field), JSON.stringify({ base: field.dataset.saved, text: field.value }));
+    } catch (error) { /* storage full or disabled: the autosave still runs */ }
+  }
+
+  function dropDraft(field) {
+    try { window.sessionStorage.removeItem(draftKey(field)); } catch (error) { /* nothing kept */ }
+  }
+
+  function dropAllDrafts(questionsUrl) {
+    var prefix = "hireproof-draft " + questionsUrl + " ";
+    try {
+      for (var i = window.sessionStorage.length - 1; i >= 0; i -= 1) {
+        var key = window.sessionStorage.key(i);
+        if (key && key.indexOf(prefix) === 0) { window.sessionStorage.removeItem(key); }
+      }
+    } catch (error) { /* storage disabled: nothing was kept */ }
+  }
+
+  function confirmSaved(field, text) {
+    if (typeof text !== "string") { return; }
+    field.dataset.saved = text;
+    var draft = readDraft(field);
+    if (draft && draft.text === text) { dropDraft(field); }
+  }
+
+  function restoreDrafts() {
+    textFields().forEach(function (field) {
+      // defaultValue is what the server rendered: the text it holds.
+      var saved = field.defaultValue;
+      field.dataset.saved = saved;
+      var draft = readDraft(field);
+      if (draft && draft.base === saved && draft.text !== saved) {
+        field.value = draft.text;  // typed here after the last save the server confirmed
+      } else if (draft) {
+        dropDraft(field);  // saved already, or the server holds a newer text: it wins
+      }
+      if (field.value !== saved) { window.htmx.trigger(field, "retry-save"); }
+    });
+  }
+
+  function sendUnsaved() {
+    if (finished || submittingForm) { return; }
+    textFields().forEach(function (field) {
+      if (field.value === field.dataset.saved) { return; }
+      var body = new URLSearchParams();
+      body.append(field.name, field.value);
+      fetch(field.getAttribute("hx-post"), {
+        method: "POST",
+        body: body,
+        credentials: "same-origin",
+        keepalive: true,
+        headers: { "X-CSRFToken": csrfToken(), "HX-Request": "true" }
+      }).catch(function () { /* the draft is kept in this tab for the next load */ });
+    });
+  }
+
+  document.addEventListener("input", function (event) {
+    if (isTextField(event.target)) { writeDraft(event.target); }
+  });
+  document.addEventListener("submit", function () { submittingForm = true; }, true);
+  window.addEventListener("pagehide", sendUnsaved);
 
   // --- integrity signals (evidence for a person, never a penalty) ---------------------------
 
@@ -257,6 +358,21 @@
   // --- start --------------------------------------------------------------------------------
 
   localTimes(document);
+  var over = document.querySelector("[data-attempt-over]");
+  if (over) {
+    // Submitted: a draft still kept (typed as the time ran out, say) has no use any more, and
+    // a shared computer's next user must not find it.
+    dropAllDrafts(over.dataset.questionsUrl);
+  }
+  if (form && window.htmx) {
+    // After htmx has wired the fields (it does so on DOMContentLoaded), so a restored draft's
+    // save goes through it like any other.
+    if (document.readyState === "loading") {
+      document.addEventListener("DOMContentLoaded", restoreDrafts);
+    } else {
+      window.setTimeout(restoreDrafts, 0);
+    }
+  }
   if (countdown) {
     setSecondsLeft(countdown.dataset.secondsLeft);
     window.setInterval(tick, 1000);

@@ -19,7 +19,12 @@ from hireproof.core.audit.bundle import (
     decode_bundle,
     encode_bundle,
 )
-from hireproof.core.audit.checkpoint import Checkpoint, sign_checkpoint, signer_from_key_bytes
+from hireproof.core.audit.checkpoint import (
+    Checkpoint,
+    Signer,
+    sign_checkpoint,
+    signer_from_key_bytes,
+)
 from hireproof.core.audit.commitments import Opening
 from hireproof.core.audit.events import EventType
 from hireproof.core.audit.merkle import EMPTY_ROOT
@@ -438,6 +443,120 @@ def test_a_rotated_key_signs_only_its_own_sizes() -> None:
         "checkpoint 2 (size 8): no trusted key signed the note "
         "(trusted keys: example.com/audit-log-test)"
     ]
+
+
+ROTATED_TO = signer_from_key_bytes("example.com/audit-log-test", OTHER_KEY)
+
+
+def rotated_log(old_vkey: str | None = None, first_vkey: str | None = None) -> list[bytes]:
+    """Eight leaves: the log is created with ``SIGNER``'s key, rotated to ``ROTATED_TO`` at 4."""
+    leaves = plain_leaves(8)
+    system: dict[str, object] = {"actor": "system", "subject": None}
+    created = {"origin": "example.com/audit-log-test", "vkey": first_vkey or SIGNER.verifier.vkey}
+    leaves[0] = event_leaf(0, EventType.LOG_CREATED, public=created, **system)
+    rotation = {
+        "old_vkey": old_vkey or SIGNER.verifier.vkey,
+        "new_vkey": ROTATED_TO.verifier.vkey,
+    }
+    leaves[4] = event_leaf(4, EventType.LOG_KEY_ROTATED, public=rotation, **system)
+    return leaves
+
+
+def rotated_bundle(leaves: list[bytes], old_sizes: list[int], new_sizes: list[int]) -> Bundle:
+    keys = (KeyPeriod(SIGNER.verifier.vkey, 1, 5), KeyPeriod(ROTATED_TO.verifier.vkey, 5, None))
+    signed = (*checkpoints_for(leaves, old_sizes), *checkpoints_for(leaves, new_sizes, ROTATED_TO))
+    return make_bundle(leaves, keys=keys, checkpoints=signed)
+
+
+@pytest.mark.parametrize("pinned", [SIGNER, ROTATED_TO], ids=["first key", "current key"])
+def test_a_pinned_key_vouches_for_the_keys_the_log_rotated_through(pinned: Signer) -> None:
+    bundle = rotated_bundle(rotated_log(), [2, 5], [5, 8])
+    report = verify(bundle, trusted_vkeys=[pinned.verifier.vkey])
+    assert report.failures == ()
+    assert (report.checkpoints_verified, report.signed_size) == (4, 8)
+
+
+def test_a_pinned_key_alone_vouches_even_when_the_bundle_lists_no_keys() -> None:
+    bundle = dataclasses.replace(rotated_bundle(rotated_log(), [2, 5], [5, 8]), keys=())
+    report = verify(bundle, trusted_vkeys=[SIGNER.verifier.vkey])
+    assert report.failures == ()
+    assert report.checkpoints_verified == 4
+
+
+def test_the_retired_key_may_not_sign_past_the_hand_over_that_the_log_records() -> None:
+    leaves = rotated_log()
+    bundle = rotated_bundle(leaves, [2, 5, 8], [5, 8])
+    # The bundle claims the first key never retired; the log says it handed over at size 5.
+    claimed = (KeyPeriod(SIGNER.verifier.vkey), KeyPeriod(ROTATED_TO.verifier.vkey, 5, None))
+    report = verify(dataclasses.replace(bundle, keys=claimed), trusted_vkeys=[SIGNER.verifier.vkey])
+    assert messages(report) == [
+        "checkpoint 3 (size 8): no trusted key signed the note "
+        "(trusted keys: example.com/audit-log-test)"
+    ]
+
+
+def test_a_rotation_the_old_key_never_signed_is_not_followed() -> None:
+    # The rotation sits in a tail the first key never signed: anyone could have written it.
+    bundle = rotated_bundle(rotated_log(), [2], [5, 8])
+    report = verify(bundle, trusted_vkeys=[SIGNER.verifier.vkey])
+    assert messages(report) == [
+        f"the bundle's key {ROTATED_TO.verifier.vkey} is not one you trust",
+        "checkpoint 2 (size 5): no trusted key signed the note "
+        "(trusted keys: example.com/audit-log-test)",
+        "checkpoint 3 (size 8): no key may sign a checkpoint of this size",
+    ]
+
+
+def test_a_rotation_whose_signed_tree_does_not_match_the_leaves_is_not_followed() -> None:
+    leaves = rotated_log()
+    bundle = rotated_bundle(leaves, [2, 5], [5, 8])
+    changed = [*leaves[:3], event_leaf(3, actor="staff:8"), *leaves[4:]]  # under size 5
+    report = verify(
+        dataclasses.replace(bundle, leaves=changed), trusted_vkeys=[SIGNER.verifier.vkey]
+    )
+    assert not report.ok
+    assert f"the bundle's key {ROTATED_TO.verifier.vkey} is not one you trust" in messages(report)
+
+
+def test_without_pinned_keys_the_bundles_keys_must_be_the_ones_the_log_records() -> None:
+    honest = rotated_bundle(rotated_log(), [2, 5], [5, 8])
+    assert verify(honest).failures == ()
+    stranger = signer_from_key_bytes("example.com/audit-log-test", bytes(range(1, 33)))
+    extra = dataclasses.replace(honest, keys=(*honest.keys, KeyPeriod(stranger.verifier.vkey)))
+    assert messages(verify(extra)) == [
+        f"the bundle's key {stranger.verifier.vkey} is not one the log records "
+        "(log.created or log.key_rotated)"
+    ]
+
+
+def test_a_rotation_that_names_the_wrong_old_key_is_named() -> None:
+    stranger = ROTATED_TO.verifier.vkey
+    bundle = rotated_bundle(rotated_log(old_vkey=stranger), [2, 5], [5, 8])
+    report = verify(bundle, trusted_vkeys=[SIGNER.verifier.vkey])
+    assert messages(report) == [
+        f"leaf 4 (log.key_rotated): the rotation replaces key {stranger}, "
+        f"but the log's key at that point is {SIGNER.verifier.vkey}"
+    ]
+
+
+def test_a_second_log_creation_is_named() -> None:
+    leaves = rotated_log()
+    again = {"origin": "example.com/audit-log-test", "vkey": ROTATED_TO.verifier.vkey}
+    leaves[4] = event_leaf(4, EventType.LOG_CREATED, public=again, actor="system", subject=None)
+    bundle = rotated_bundle(leaves, [2, 5], [5, 8])
+    report = verify(bundle, trusted_vkeys=[SIGNER.verifier.vkey])
+    assert messages(report) == [
+        "leaf 4 (log.created): a log is created once, at leaf 0; this names a new key"
+    ]
+
+
+def test_a_key_event_naming_a_malformed_vkey_is_named() -> None:
+    bundle = rotated_bundle(rotated_log(first_vkey="nonsense"), [2, 5], [5, 8])
+    report = verify(bundle, trusted_vkeys=[SIGNER.verifier.vkey])
+    assert messages(report)[0] == (
+        "leaf 0 (log.created): the key it introduces: the vkey 'nonsense' is not name+keyid+key"
+    )
+    assert not report.ok
 
 
 def test_a_malformed_key_in_the_bundle_is_named() -> None:

@@ -270,6 +270,77 @@ CASES = [
         ["tiny.yaml:21:23: assessment.time_limit_minutes: must be at least 1, got 0"],
     ),
     (
+        "a time limit over a week",
+        "  time_limit_minutes: 10\n",
+        "  time_limit_minutes: 100000\n",
+        ["tiny.yaml:21:23: assessment.time_limit_minutes: must be at most 10080, got 100000"],
+    ),
+    (
+        "a negative time limit",
+        "  time_limit_minutes: 10\n",
+        "  time_limit_minutes: -5\n",
+        ["tiny.yaml:21:23: assessment.time_limit_minutes: must be at least 1, got -5"],
+    ),
+    (
+        "a whole number too long to be one",
+        "  time_limit_minutes: 10\n",
+        "  time_limit_minutes: 1000000000000000000000000000000\n",
+        [
+            "tiny.yaml:21:23: assessment.time_limit_minutes: expected a whole number of at most "
+            "15 digits, got 1000000000000000000000000000000"
+        ],
+    ),
+    (
+        "a negative rating",
+        '    - {value: 1, label: "no"}',
+        '    - {value: -1, label: "no"}',
+        ["tiny.yaml:64:15: interview.scale[0].value: must be at least 0, got -1"],
+    ),
+    (
+        "a rating over 100",
+        '    - {value: 2, label: "yes"}',
+        '    - {value: 1000, label: "yes"}',
+        ["tiny.yaml:65:15: interview.scale[1].value: must be at most 100, got 1000"],
+    ),
+    (
+        "an unpaired surrogate in text",
+        "  title: Analyst\n",
+        '  title: "Analyst \\ud800"\n',
+        [
+            "tiny.yaml:5:10: role.title: holds an unpaired surrogate (an escape like \\ud800), "
+            "not text"
+        ],
+    ),
+    (
+        "an unpaired surrogate in a field name",
+        "  title: Analyst\n",
+        '  title: Analyst\n  "\\ud800x": 1\n',
+        ["tiny.yaml:6:3: role: unknown field '\\ud800x'"],
+    ),
+    (
+        "rules nested too deeply",
+        '          - none_of: [{contains_phrase: ["not"]}]',
+        "          - none_of: ["
+        + "{any_of: [" * 15
+        + '{contains_phrase: ["not"]}'
+        + "]}" * 15
+        + "]",
+        [
+            "tiny.yaml:60:163: assessment.items[2].rule.all_of[2].none_of[0]"
+            + ".any_of[0]" * 14
+            + ": rules may nest at most 16 levels deep"
+        ],
+    ),
+    (
+        "a rule that holds an alias to itself",
+        '          - none_of: [{contains_phrase: ["not"]}]',
+        "          - &loop\n            none_of: [*loop]",
+        [
+            "tiny.yaml:61:23: the alias *loop repeats a whole list or mapping; write its content "
+            "out (an alias may only repeat a single value)"
+        ],
+    ),
+    (
         "a version that is not x.y.z",
         'version: "1.0.0"',
         "version: 1.0",
@@ -401,6 +472,10 @@ def test_it_reports_each_problem_with_its_place(old: str, new: str, expected: li
             ],
         ),
         (
+            "a: " + "[" * 3000 + "]" * 3000,
+            ["tiny.yaml: lists and mappings are nested too deeply to be a playbook"],
+        ),
+        (
             "a: [1,\n",
             [
                 "tiny.yaml:2:1: not valid YAML: expected the node content, but found "
@@ -408,7 +483,14 @@ def test_it_reports_each_problem_with_its_place(old: str, new: str, expected: li
             ],
         ),
     ],
-    ids=["empty", "a list", "two documents", "a control character", "unclosed bracket"],
+    ids=[
+        "empty",
+        "a list",
+        "two documents",
+        "a control character",
+        "nesting too deep to read",
+        "unclosed bracket",
+    ],
 )
 def test_it_reports_text_that_is_not_a_playbook(text: str, expected: list[str]) -> None:
     assert problems(text) == expected
@@ -444,10 +526,10 @@ def test_it_refuses_a_rubric_that_disagrees_with_its_examples() -> None:
         'examples: {accept: ["4", "5"], reject: ["5", "4.0"]}',
     )
     assert problems(text) == [
-        'tiny.yaml:35:32: assessment.items[0].examples.accept[1]: the rubric gives "5" 0 points '
-        "(incorrect) but the example says it must be accepted",
-        'tiny.yaml:35:52: assessment.items[0].examples.reject[1]: the rubric gives "4.0" 1 point '
-        "(correct) but the example says it must be rejected",
+        "tiny.yaml:35:32: assessment.items[0].examples.accept[1]: the rubric of item 'sum' "
+        'gives "5" 0 points (incorrect) but the example says it must be accepted',
+        "tiny.yaml:35:52: assessment.items[0].examples.reject[1]: the rubric of item 'sum' "
+        'gives "4.0" 1 point (correct) but the example says it must be rejected',
     ]
 
 
@@ -456,8 +538,8 @@ def test_it_refuses_a_partly_accepted_example() -> None:
         'examples: {accept: ["99 is an outlier"]', 'examples: {accept: ["99 is an outlier", "99"]'
     )
     assert problems(text) == [
-        'tiny.yaml:61:47: assessment.items[2].examples.accept[1]: the rubric gives "99" 0 points '
-        "(incorrect) but the example says it must be accepted"
+        "tiny.yaml:61:47: assessment.items[2].examples.accept[1]: the rubric of item 'outlier' "
+        'gives "99" 0 points (incorrect) but the example says it must be accepted'
     ]
 
 
@@ -529,3 +611,61 @@ def test_it_reports_rather_than_crashes_whatever_a_field_holds(delete: bool) -> 
         # Loading may succeed (an optional field) or raise PlaybookError; anything else fails.
         with contextlib.suppress(PlaybookError):
             load_sample(yaml.safe_dump(document))
+
+
+def test_it_refuses_an_alias_that_repeats_a_mapping() -> None:
+    # Aliases of lists and mappings are how a small file expands to billions of rules.
+    text = sample_with(
+        "    attitude: [{name: Curiosity, description: Asks why.}]", "    attitude: [*skill]"
+    ).replace("    soft: [{name", "    soft: [&skill {name")
+    assert problems(text) == [
+        "tiny.yaml:14:16: the alias *skill repeats a whole list or mapping; write its content "
+        "out (an alias may only repeat a single value)"
+    ]
+
+
+def test_it_accepts_an_alias_that_repeats_a_single_value() -> None:
+    text = sample_with("  title: Analyst\n", "  title: &job Analyst\n").replace(
+        "  level: Junior\n", "  level: *job\n"
+    )
+    assert load_sample(text).role.level == "Analyst"
+
+
+@pytest.mark.parametrize(
+    ("pattern", "character", "instead"),
+    [
+        ("\\\\bWrong\\\\b", "W", "w"),
+        ("[A-Z]+ wrong", "A", "a"),
+        ("stra\u00dfe", "\u00df", "ss"),
+        ("\uff57rong", "\uff57", "w"),
+    ],
+    ids=["a capital", "a capital range", "a letter that folds to two", "a full-width letter"],
+)
+def test_it_refuses_a_pattern_that_could_never_match_a_normalised_answer(
+    pattern: str, character: str, instead: str
+) -> None:
+    text = sample_with('{regex: "\\\\bwrong\\\\b"}', f'{{regex: "{pattern}"}}')
+    assert problems(text) == [
+        "tiny.yaml:59:67: assessment.items[2].rule.all_of[1].any_of[1].regex: answers are "
+        f"matched after Unicode NFKC normalisation and case folding, so {character!r} in the "
+        f"pattern can never match; write {instead!r}"
+    ]
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        "\\\\bwrong\\\\b",
+        "(?i)\\\\bWrong\\\\b",
+        "(?i:Wrong)",
+        "(?x) wrong  # Not a letter to match",
+        "\\\\D\\\\W\\\\S\\\\B\\\\A\\\\Z",
+        "(?P<Word>wrong)(?P=Word)",
+        "(?#Comment)wrong",
+        "\\\\N{LATIN SMALL LETTER W}rong",
+        "\\\\u0077\\\\x72ong",
+    ],
+)
+def test_it_accepts_patterns_whose_capitals_are_not_letters_to_match(pattern: str) -> None:
+    text = sample_with('{regex: "\\\\bwrong\\\\b"}', f'{{regex: "{pattern}"}}')
+    assert load_sample(text).assessment.items[2].id == "outlier"
