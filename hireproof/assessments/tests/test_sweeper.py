@@ -34,8 +34,6 @@ class Recorder:
 def recorder(monkeypatch: pytest.MonkeyPatch) -> Recorder:
     recorder = Recorder()
     monkeypatch.setattr(sweeper, "do_auto_submit_overdue", recorder)
-    monkeypatch.setattr(sweeper, "close_old_connections", lambda: None)
-    monkeypatch.setattr(sweeper, "close_connection", lambda: None)
     return recorder
 
 
@@ -70,7 +68,7 @@ def test_the_server_start_hook_is_registered_and_starts_no_thread_inside_tests(
 ) -> None:
     assert sweeper.start_sweeper_at_server_start in STARTUP_HOOKS
     sweeper.start_sweeper_at_server_start()
-    assert sweeper._running is None
+    assert sweeper.JOB.running is None
     assert recorder.calls == []
 
 
@@ -80,8 +78,8 @@ def test_the_server_start_hook_starts_the_sweeper_when_serving(
     monkeypatch.delenv("PYTEST_CURRENT_TEST")
     sweeper.start_sweeper_at_server_start()
     try:
-        assert sweeper._running is not None
-        assert sweeper._running.interval == 30.0
+        assert sweeper.JOB.running is not None
+        assert sweeper.JOB.running.interval == 30.0
         assert recorder.three.wait(0.5) is False  # one sweep at start, the next in 30 s
         assert recorder.calls == [None]
     finally:

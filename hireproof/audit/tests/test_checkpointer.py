@@ -113,7 +113,7 @@ def test_the_server_start_hook_is_registered_and_starts_no_thread_inside_tests(
 ) -> None:
     assert checkpointer.start_checkpointer_at_server_start in STARTUP_HOOKS
     checkpointer.start_checkpointer_at_server_start()
-    assert checkpointer._running is None
+    assert checkpointer.JOB.running is None
     assert recorder.calls == 0
 
 
@@ -124,8 +124,8 @@ def test_the_server_start_hook_starts_the_checkpointer_when_serving(
     monkeypatch.delenv("PYTEST_CURRENT_TEST")
     checkpointer.start_checkpointer_at_server_start()
     try:
-        assert checkpointer._running is not None
-        assert checkpointer._running.interval == 10.0  # at most 10 s late
+        assert checkpointer.JOB.running is not None
+        assert checkpointer.JOB.running.interval == 10.0  # at most 10 s late
         assert recorder.three.wait(0.3) is False  # one look at start, the next in 10 s
         assert recorder.calls == 1
     finally:
