@@ -37,8 +37,8 @@ from typing import Any
 
 from hireproof.core.errors import AuditError, ProofError, SignatureError
 
-from .bundle import Bundle, KeyPeriod, read_bundle
-from .checkpoint import Checkpoint, Verifier, open_checkpoint, parse_checkpoint_body, parse_vkey
+from .bundle import Bundle, read_bundle
+from .checkpoint import Checkpoint, open_checkpoint, parse_checkpoint_body
 from .commitments import Opening, opening_problem
 from .events import (
     ANSWERS_FIELD,
@@ -48,6 +48,7 @@ from .events import (
     Leaf,
     parse_leaf,
 )
+from .keyhistory import KEY_EVENTS, KeyChain, KeyedPeriod, RotationEvidence, signing_keys
 from .merkle import EMPTY_ROOT, MemorySource, verify_consistency
 from .report import Failure, Report
 from .rescore import Rescored, Rescorer, rescore_problem, rescore_with_core
@@ -70,7 +71,6 @@ _LEAF_KEYS = frozenset(
 )
 _EVENT_NAMES = frozenset(event.value for event in EventType)
 _ERASED = EventType.SUBJECT_ERASED.value
-_KEY_EVENTS = frozenset({EventType.LOG_CREATED.value, EventType.LOG_KEY_ROTATED.value})
 
 
 def verify_bundle(
@@ -95,8 +95,8 @@ def verify_bundle(
 class _LeafScan:
     erased: dict[str, int] = field(default_factory=dict)  # subject -> erasure leaf index
     bad_positions: list[int] = field(default_factory=list)
-    # (leaf index, key) introduced by each well-formed log.created and log.key_rotated event
-    key_chain: list[tuple[int, Verifier]] = field(default_factory=list)
+    # the keys introduced by each well-formed log.created and log.key_rotated event
+    key_chain: KeyChain = field(default_factory=KeyChain)
 
 
 class _Verification:
@@ -124,7 +124,7 @@ class _Verification:
     def run(self, trusted_vkeys: Sequence[str], held: Sequence[str]) -> Report:
         self.held = tuple(held)  # the auditor's own checkpoints also vouch for key rotations
         scan = self.scan_leaves()
-        keys = self.signing_keys(trusted_vkeys, scan)
+        keys = self.trusted_keys(trusted_vkeys, scan)
         checkpoints = self.open_checkpoints(self.bundle.checkpoints, keys, "checkpoint")
         checkpoints += self.open_checkpoints(held, keys, "your checkpoint")
         if not checkpoints:
@@ -150,132 +150,22 @@ class _Verification:
 
     # --- keys and checkpoints -----------------------------------------------------------------
 
-    def signing_keys(
-        self, trusted_vkeys: Sequence[str], scan: _LeafScan
-    ) -> list[tuple[KeyPeriod, Verifier]]:
-        keys = []
-        for number, period in enumerate(self.bundle.keys, start=1):
-            try:
-                keys.append((period, parse_vkey(period.vkey)))
-            except SignatureError as error:
-                self.fail(f"key {number} in the bundle: {error}")
-        logged = self.logged_keys(scan)
-        if not trusted_vkeys:
-            self.check_keys_are_logged(keys, logged)
-            return keys
-        pinned = [parse_vkey(vkey) for vkey in trusted_vkeys]
-        vouched = self.follow_key_history(pinned, logged)
-        trusted = [*pinned, *(v for _, v in vouched if v not in pinned)]
-        for period, verifier in keys:
-            if verifier not in trusted:
-                self.fail(f"the bundle's key {period.vkey} is not one you trust")
-        # The sizes a key signs come from the log's own (signed) record when it has one.
-        periods = {verifier: period for period, verifier in logged}
-        kept = [
-            (periods.get(verifier, period), verifier)
-            for period, verifier in keys
-            if verifier in trusted
-        ]
-        known = {verifier for _, verifier in kept}
-        kept += [(periods.get(v, KeyPeriod(v.vkey)), v) for v in trusted if v not in known]
-        return kept
-
-    # --- the log's own record of its keys ---------------------------------------------------------
-
-    def note_key_event(
-        self, scan: _LeafScan, position: int, kind: str, public: dict[str, Any]
-    ) -> None:
-        """Add the key a ``log.created`` or ``log.key_rotated`` event introduces to the chain."""
-        named = public.get("vkey" if kind == EventType.LOG_CREATED else "new_vkey")
-        try:
-            verifier = parse_vkey(named if isinstance(named, str) else "")
-        except SignatureError as error:
-            self.leaf_failure(scan, position, kind, f"the key it introduces: {error}")
-            return
-        previous = scan.key_chain[-1][1].vkey if scan.key_chain else None
-        if kind == EventType.LOG_CREATED and position != 0:
-            self.leaf_failure(
-                scan, position, kind, "a log is created once, at leaf 0; this names a new key"
-            )
-        elif kind == EventType.LOG_KEY_ROTATED and public.get("old_vkey") != previous:
-            self.leaf_failure(
-                scan,
-                position,
-                kind,
-                f"the rotation replaces key {public.get('old_vkey')}, but the log's key at "
-                f"that point is {previous}",
-            )
-        scan.key_chain.append((position, verifier))
-
-    def logged_keys(self, scan: _LeafScan) -> list[tuple[KeyPeriod, Verifier]]:
-        """The keys the log records (first key, then each rotation) with the sizes each signs.
-
-        A key introduced by the event at leaf ``r`` signs trees of ``r + 1`` leaves up to the
-        tree holding its successor's event (both keys sign that hand-over), as the log exports.
-        """
-        chain = scan.key_chain
-        periods = []
-        for position, (index, verifier) in enumerate(chain):
-            end = chain[position + 1][0] + 1 if position + 1 < len(chain) else None
-            periods.append((KeyPeriod(verifier.vkey, index + 1, end), verifier))
-        return periods
-
-    def check_keys_are_logged(
-        self,
-        keys: Sequence[tuple[KeyPeriod, Verifier]],
-        logged: Sequence[tuple[KeyPeriod, Verifier]],
-    ) -> None:
-        """Without pinned keys, at least hold the bundle's keys to the log's own record."""
-        recorded = {verifier for _, verifier in logged}
-        if not recorded:
-            return  # a log without key events (older exports, tests): nothing to compare
-        for period, verifier in keys:
-            if verifier not in recorded:
-                self.fail(
-                    f"the bundle's key {period.vkey} is not one the log records "
-                    "(log.created or log.key_rotated)"
-                )
-
-    def follow_key_history(
-        self, pinned: Sequence[Verifier], logged: Sequence[tuple[KeyPeriod, Verifier]]
-    ) -> list[tuple[KeyPeriod, Verifier]]:
-        """The logged keys a pinned key vouches for, directly or through a chain of rotations.
-
-        Neighbours in the key history vouch for each other once either one has signed a
-        checkpoint over the rotation event between them that matches the leaves: the log that
-        key signed names the other key as its predecessor or successor.
-        """
-        accepted = {verifier for _, verifier in logged if verifier in pinned}
-        grown = True
-        while grown:
-            grown = False
-            for (_, earlier), (later_period, later) in itertools.pairwise(logged):
-                rotation = later_period.first_size - 1
-                for known, other in ((earlier, later), (later, earlier)):
-                    if (
-                        known in accepted
-                        and other not in accepted
-                        and self.vouches(known, rotation)
-                    ):
-                        accepted.add(other)
-                        grown = True
-        return [(period, verifier) for period, verifier in logged if verifier in accepted]
-
-    def vouches(self, verifier: Verifier, index: int) -> bool:
-        """Whether ``verifier`` signed a checkpoint over leaf ``index`` that matches the leaves."""
-        for note in (*self.bundle.checkpoints, *self.held):
-            try:
-                checkpoint = open_checkpoint(note, [verifier])
-            except SignatureError:
-                continue
-            if index < checkpoint.size <= len(self.leaves) and (
-                self.root_at(checkpoint.size) == checkpoint.root
-            ):
-                return True
-        return False
+    def trusted_keys(self, trusted_vkeys: Sequence[str], scan: _LeafScan) -> list[KeyedPeriod]:
+        """The keys checkpoints may be signed with (see ``keyhistory.signing_keys``)."""
+        evidence = RotationEvidence(
+            notes=(*self.bundle.checkpoints, *self.held),
+            leaf_count=len(self.leaves),
+            root_at=self.root_at,
+        )
+        keys, problems = signing_keys(
+            self.bundle.keys, trusted_vkeys, scan.key_chain, evidence.vouches
+        )
+        for problem in problems:
+            self.fail(problem)
+        return keys
 
     def open_checkpoints(
-        self, notes: Iterable[str], keys: Sequence[tuple[KeyPeriod, Verifier]], label: str
+        self, notes: Iterable[str], keys: Sequence[KeyedPeriod], label: str
     ) -> list[Checkpoint]:
         opened = []
         for number, note in enumerate(notes, start=1):
@@ -413,7 +303,7 @@ class _Verification:
             ):
                 kind = record["type"]
                 if kind != _ERASED:
-                    if kind in _KEY_EVENTS:
+                    if kind in KEY_EVENTS:
                         self.note_key_event(scan, position, kind, record["public"])
                     continue
                 subject = record["subject"]
@@ -444,6 +334,14 @@ class _Verification:
         self.leaf_failure(
             scan, position, leaf.event_type, "the leaf is not canonical JSON (stray whitespace)"
         )
+
+    def note_key_event(
+        self, scan: _LeafScan, position: int, kind: str, public: dict[str, Any]
+    ) -> None:
+        """Add the key a ``log.created`` or ``log.key_rotated`` event introduces to the chain."""
+        problem = scan.key_chain.note(position, kind, public)
+        if problem is not None:
+            self.leaf_failure(scan, position, kind, problem)
 
     def leaf_failure(self, scan: _LeafScan, position: int, event: str | None, message: str) -> None:
         scan.bad_positions.append(position)
