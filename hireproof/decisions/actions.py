@@ -5,7 +5,9 @@
   when the result differs from the latest one.
 - ``do_record_decision``: a person's decision, checked against the rules of ``rules.py``;
   records ``decision.recorded`` (the reason and justification are committed private fields) and,
-  once committed, emails the candidate.
+  once committed, emails the candidate. ``withdrawn`` can be recorded at any stage (before the
+  invitation, during the test, with warnings still open, after interviews); taken before the
+  test is scored, it has no recommendation.
 - ``do_update_notice_settings``: the opening's notice templates and score sharing.
 
 The machine never rejects anyone: a ``reject`` / ``no_hire`` recommendation changes nothing
@@ -158,9 +160,13 @@ def _store_recommendation(
 
 @dataclass(frozen=True)
 class Checked:
-    """What the rules found about a decision before it is recorded."""
+    """What the rules found about a decision before it is recorded.
 
-    attempt: Attempt
+    ``recommendation`` is the one the decision is taken against: ``None`` only for a withdrawal
+    recorded before the written test was scored.
+    """
+
+    recommendation: Recommendation | None
     against: bool
     overrides_critical: bool
 
@@ -178,11 +184,14 @@ def do_record_decision(
     """Record ``actor``'s final decision about ``candidate``; it supersedes any earlier one.
 
     ``shown_recommendation`` is the hash of the recommendation the person saw: when the
-    inputs changed since, the decision is refused so that they read the new one first.
+    inputs changed since, a hire or no hire is refused so that they read the new one first.
     Refused (``DecisionRefused``) for a role that may not decide, an unknown outcome, a reason
-    under ``MIN_REASON_CHARS``, an erased or unscored candidate, warnings not yet acknowledged,
-    a decision against the recommendation without a justification, and a hire despite a
-    ``critical_fail`` by anyone but an administrator (or without a justification).
+    under ``MIN_REASON_CHARS``, an erased candidate, and, for hire and no hire only, an
+    unscored candidate, warnings not yet acknowledged, a decision against the recommendation
+    without a justification, and a hire despite a ``critical_fail`` by anyone but an
+    administrator (or without a justification).
+    ``withdrawn`` waits for none of those: the candidate left, whatever the stage. It is taken
+    against the current recommendation, or none before the test is scored.
     Records ``decision.recorded``; emails the candidate after commit (hire / no hire only).
     """
     if actor.role not in DECIDER_ROLES or not actor.is_active:
@@ -190,20 +199,15 @@ def do_record_decision(
     chosen = _outcome(outcome)
     reason_text = _checked_text(reason, "reason")
     at = now or timezone.now()
-    attempt = _decidable_attempt(candidate)
-    recommendation = do_compute_recommendation(candidate, actor=SYSTEM_ACTOR, now=at)
-    assert recommendation is not None  # the attempt is scored and the candidate not erased
-    if shown_recommendation and shown_recommendation != recommendation.hash:
-        raise DecisionRefused(
-            "The recommendation changed since the page was opened (new interview scorecards "
-            "or a new score). Read the new recommendation, then record the decision."
+    if chosen == Outcome.WITHDRAWN:
+        checked = _checked_withdrawal(candidate, at)
+    else:
+        checked = _checked_judgement(
+            actor, candidate, chosen, justification, shown_recommendation, at
         )
-    checked = _check_rules(actor, chosen, recommendation, attempt, justification)
     try:
         with transaction.atomic():
-            decision = _record(
-                actor, candidate, chosen, reason_text, justification, recommendation, checked, at
-            )
+            decision = _record(actor, candidate, chosen, reason_text, justification, checked, at)
     except IntegrityError:
         # Two first decisions at once: the unique constraint keeps one chain per candidate.
         raise DecisionRefused(
@@ -234,20 +238,53 @@ def _checked_text(text: str, what: str) -> str:
     return stripped
 
 
-def _decidable_attempt(candidate: Candidate) -> Attempt:
+def _refuse_erased(candidate: Candidate) -> None:
     if candidate.is_erased:
         raise DecisionRefused("This candidate's personal data was erased; nothing more is decided.")
+
+
+def _checked_withdrawal(candidate: Candidate, at: datetime) -> Checked:
+    # A withdrawal is never against a recommendation and hires nobody: it waits neither for
+    # the score nor for the warnings, and a recommendation that changed meanwhile changes
+    # nothing about it. It still names the recommendation in force, if there is one.
+    _refuse_erased(candidate)
+    recommendation = do_compute_recommendation(candidate, actor=SYSTEM_ACTOR, now=at)
+    return Checked(recommendation, against=False, overrides_critical=False)
+
+
+def _checked_judgement(
+    actor: User,
+    candidate: Candidate,
+    outcome: Outcome,
+    justification: str,
+    shown_recommendation: str,
+    at: datetime,
+) -> Checked:
+    attempt = _decidable_attempt(candidate)
+    recommendation = do_compute_recommendation(candidate, actor=SYSTEM_ACTOR, now=at)
+    assert recommendation is not None  # the attempt is scored and the candidate not erased
+    if shown_recommendation and shown_recommendation != recommendation.hash:
+        raise DecisionRefused(
+            "The recommendation changed since the page was opened (new interview scorecards "
+            "or a new score). Read the new recommendation, then record the decision."
+        )
+    return _check_rules(actor, outcome, recommendation, attempt, justification)
+
+
+def _decidable_attempt(candidate: Candidate) -> Attempt:
+    _refuse_erased(candidate)
     attempt = scored_attempt(candidate)
     if attempt is None:
         raise DecisionRefused(
-            "The written assessment is not scored yet: a decision waits for the score."
+            "The written assessment is not scored yet: hire or no hire waits for the score "
+            "(withdrawn can be recorded now)."
         )
     waiting = open_flags(attempt)
     if waiting:
         items = ", ".join(flag.item_id for flag in waiting)
         raise DecisionRefused(
             f"Acknowledge the warning flags first (on {items}): a person must look at each "
-            "warning before a decision."
+            "warning before hire or no hire (withdrawn can be recorded now)."
         )
     return attempt
 
@@ -274,7 +311,7 @@ def _check_rules(
         raise DecisionRefused(f"This decision {why}: write a justification saying why.")
     if against or overrides:
         _checked_text(justification, "justification")
-    return Checked(attempt, against, overrides)
+    return Checked(recommendation, against, overrides)
 
 
 def _record(
@@ -283,7 +320,6 @@ def _record(
     outcome: Outcome,
     reason: str,
     justification: str,
-    recommendation: Recommendation,
     checked: Checked,
     at: datetime,
 ) -> Decision:
@@ -297,7 +333,8 @@ def _record(
             "candidate_id": candidate.pk,
             "opening_id": candidate.opening_id,
             "outcome": str(outcome),
-            "recommendation": {"kind": recommendation.kind, "hash": recommendation.hash},
+            # null: a withdrawal recorded before the written test was scored.
+            "recommendation": _recommendation_public(checked.recommendation),
             "against_recommendation": checked.against,
             "overrides_critical": checked.overrides_critical,
             # The leaf of the decision this one replaces: the chain can be followed in the log.
@@ -312,7 +349,7 @@ def _record(
         outcome=outcome,
         reason=reason,
         justification=justification.strip(),
-        recommendation=recommendation,
+        recommendation=checked.recommendation,
         against_recommendation=checked.against,
         overrides_critical=checked.overrides_critical,
         supersedes=previous,
@@ -326,6 +363,12 @@ def _record(
         notice = compose_notice(decision, NoticeSettings.for_opening(candidate.opening))
         transaction.on_commit(lambda: _send_quietly(notice, decision))
     return decision
+
+
+def _recommendation_public(recommendation: Recommendation | None) -> dict[str, str] | None:
+    if recommendation is None:
+        return None
+    return {"kind": recommendation.kind, "hash": recommendation.hash}
 
 
 def _send_quietly(notice: DecisionNotice, decision: Decision) -> None:

@@ -42,7 +42,12 @@ def check_template(text: str) -> None:
 
 
 def scores_paragraph(decision: Decision) -> str:
-    """The scores, in words, from the recommendation the decision was taken against."""
+    """The scores, in words, from the recommendation the decision was taken against.
+
+    Empty for a decision without one (a withdrawal before scoring, which sends no email).
+    """
+    if decision.recommendation is None:
+        return ""
     data = json.loads(decision.recommendation.data_json)
     lines = [f"Your written assessment score: {data['test']['percent']}%."]
     if data["combined_percent"] is not None:

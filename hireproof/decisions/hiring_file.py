@@ -24,7 +24,8 @@ The JSON download (``to_json``) is a stable, documented structure (``format_vers
       "recommendations": [{"computed_at", "kind", "hash", "interview_scorecards",
                            "leaf_index", "recommendation": <Recommendation.to_dict()>}],
       "decisions": [{"id", "outcome", "decided_by": {"id", "name", "role"}, "decided_at",
-                     "reason", "justification", "recommendation": {"kind", "hash"},
+                     "reason", "justification", "recommendation": {"kind", "hash"} | null,
+                     "no_recommendation": "<why there is none, in words>" | null,
                      "against_recommendation", "overrides_critical", "supersedes",
                      "in_force", "leaf_index", "receipt": <receipt JSON>}],
       "receipts": [{"event", "leaf_index", "checkpoint_size", "receipt": <receipt JSON>}],
@@ -33,7 +34,9 @@ The JSON download (``to_json``) is a stable, documented structure (``format_vers
     }
 
 Times are RFC 3339 UTC; numbers from the core are decimal strings, as the core writes them.
-``supersedes`` is the log leaf index of the decision replaced. After an erasure, ``name``,
+``supersedes`` is the log leaf index of the decision replaced. A decision's ``recommendation``
+is null only for a withdrawal recorded before the written test was scored; ``no_recommendation``
+then says so ("Withdrawn before the written test was scored"). After an erasure, ``name``,
 ``email``, ``answers``, ``scorecard``, signals and written reasons are gone (empty or null).
 """
 
@@ -359,10 +362,8 @@ def _decision_json(entry: DecisionEntry) -> dict[str, Any]:
         "decided_at": rfc3339(decision.decided_at),
         "reason": decision.reason,
         "justification": decision.justification,
-        "recommendation": {
-            "kind": decision.recommendation.kind,
-            "hash": decision.recommendation.hash,
-        },
+        "recommendation": _decision_recommendation_json(decision),
+        "no_recommendation": decision.no_recommendation_text or None,
         "against_recommendation": decision.against_recommendation,
         "overrides_critical": decision.overrides_critical,
         "supersedes": entry.supersedes_leaf,
@@ -370,6 +371,13 @@ def _decision_json(entry: DecisionEntry) -> dict[str, Any]:
         "leaf_index": decision.leaf_index,
         "receipt": json.loads(decision.receipt_json),
     }
+
+
+def _decision_recommendation_json(decision: Decision) -> dict[str, Any] | None:
+    recommendation = decision.recommendation
+    if recommendation is None:
+        return None
+    return {"kind": recommendation.kind, "hash": recommendation.hash}
 
 
 def _receipts_json(file: HiringFile) -> list[dict[str, Any]]:

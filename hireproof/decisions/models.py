@@ -90,8 +90,14 @@ class Outcome(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
+NO_RECOMMENDATION_TEXT = "Withdrawn before the written test was scored"
+
+
 class Decision(AppendOnlyModel):
     """A person's decision about a candidate, the recommendation it was taken against, and why.
+
+    A withdrawal can be recorded at any stage; one recorded before the written test was scored
+    has no recommendation (``recommendation`` is null, ``no_recommendation_text`` says so).
 
     Create rows only with ``actions.do_record_decision``, which records ``decision.recorded``
     first: ``leaf_index`` is that event and ``receipt_json`` its receipt.
@@ -103,8 +109,10 @@ class Decision(AppendOnlyModel):
     outcome = models.CharField(max_length=20, choices=Outcome.choices)
     reason = models.TextField()
     justification = models.TextField(blank=True)
+    # Null only for a withdrawal recorded before the written test was scored (no
+    # recommendation existed yet); hire and no hire are always taken against one.
     recommendation = models.ForeignKey(
-        Recommendation, on_delete=models.PROTECT, related_name="decisions"
+        Recommendation, null=True, blank=True, on_delete=models.PROTECT, related_name="decisions"
     )
     against_recommendation = models.BooleanField(default=False)
     overrides_critical = models.BooleanField(
@@ -137,6 +145,11 @@ class Decision(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"decision {self.pk} ({self.outcome})"
+
+    @property
+    def no_recommendation_text(self) -> str:
+        """Why there is no recommendation, in words; empty when the decision has one."""
+        return NO_RECOMMENDATION_TEXT if self.recommendation_id is None else ""
 
 
 DEFAULT_HIRE_SUBJECT = "Your application for {role}"

@@ -30,6 +30,8 @@ NO_PROGRESS = InterviewProgress(assigned=0, submitted=0)
 
 # The "Confirm rejection" form's field prefix: it posts to the same view as the full form.
 CONFIRM_PREFIX = "confirm"
+# The "Record that the candidate withdrew" form's prefix, offered while hire and no hire wait.
+WITHDRAWN_PREFIX = "withdrawn"
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,7 @@ class DecisionPanel:
     may_override: bool
     form: DecisionForm | None
     confirm_form: DecisionForm | None
+    withdrawn_form: DecisionForm | None
 
     @property
     def current(self) -> Decision | None:
@@ -80,15 +83,26 @@ class DecisionPanel:
 
     @property
     def blockers(self) -> list[str]:
-        """Why no decision can be recorded yet, in words (empty when one can)."""
+        """Why hire or no hire cannot be recorded yet, in words (empty when they can)."""
         if self.candidate.is_erased:
             return ["The candidate's personal data was erased: no decision can be recorded."]
         if self.attempt is None or not self.attempt.scorecard_hash:
-            return ["The written assessment is not scored yet."]
+            return [
+                "The written assessment is not scored yet: hire or no hire waits for the score."
+            ]
         if self.open_warnings:
             items = ", ".join(flag.item_id for flag in self.open_warnings)
             return [f"Warning flags wait for a reviewer's note (on {items})."]
         return []
+
+    @property
+    def offers_withdrawal(self) -> bool:
+        """True when hire and no hire wait but a withdrawal can be recorded now.
+
+        Not after an erasure (nothing more is decided) nor once the withdrawal is in force.
+        """
+        already = self.current is not None and self.current.outcome == Outcome.WITHDRAWN
+        return bool(self.blockers) and not self.candidate.is_erased and not already
 
 
 def decision_panel(
@@ -97,9 +111,11 @@ def decision_panel(
     *,
     form: DecisionForm | None = None,
     confirm_form: DecisionForm | None = None,
+    withdrawn_form: DecisionForm | None = None,
     with_progress: bool = True,
 ) -> DecisionPanel:
-    """Build the panel; ``form``/``confirm_form`` are bound forms to show again with errors.
+    """Build the panel; ``form``/``confirm_form``/``withdrawn_form`` are bound forms to show
+    again with errors.
 
     ``with_progress`` counts the interview scorecards still due (the panel says the
     recommendation is provisional); the candidate page leaves it to its interviews panel.
@@ -122,6 +138,10 @@ def decision_panel(
         confirm_form = confirm_form or DecisionForm(
             initial={"recommendation": shown, "outcome": Outcome.NO_HIRE}, prefix=CONFIRM_PREFIX
         )
+        withdrawn_form = withdrawn_form or DecisionForm(
+            initial={"recommendation": shown, "outcome": Outcome.WITHDRAWN},
+            prefix=WITHDRAWN_PREFIX,
+        )
     return DecisionPanel(
         candidate=candidate,
         opening=candidate.opening,
@@ -134,6 +154,7 @@ def decision_panel(
         may_override=can_override_critical(user),
         form=form if may_decide else None,
         confirm_form=confirm_form if may_decide else None,
+        withdrawn_form=withdrawn_form if may_decide else None,
     )
 
 

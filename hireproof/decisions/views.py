@@ -29,7 +29,7 @@ from .actions import DecisionRefused, do_record_decision, do_update_notice_setti
 from .forms import DecisionForm, NoticeSettingsForm
 from .hiring_file import hiring_file, to_json
 from .models import Decision, NoticeSettings, Outcome
-from .panel import CONFIRM_PREFIX, decision_panel
+from .panel import CONFIRM_PREFIX, WITHDRAWN_PREFIX, decision_panel
 from .pdf import render_pdf
 
 
@@ -45,13 +45,14 @@ def candidate_decision(request: HttpRequest, opening_id: int, candidate_id: int)
 @require_POST
 @staff_required(*DECIDER_ROLES)
 def record_decision(request: HttpRequest, opening_id: int, candidate_id: int) -> HttpResponse:
-    """Record a decision from the full form or the "Confirm rejection" form."""
+    """Record a decision from the full form, "Confirm rejection" or "the candidate withdrew"."""
     candidate = access_decision_candidate(request.user, opening_id, candidate_id, decide=True)
-    confirming = f"{CONFIRM_PREFIX}-reason" in request.POST
+    prefix, form_name = _posted_form(request)
     data = request.POST.copy()
-    if confirming:
-        data[f"{CONFIRM_PREFIX}-outcome"] = Outcome.NO_HIRE  # that form confirms a rejection only
-    form = DecisionForm(data, prefix=CONFIRM_PREFIX if confirming else None)
+    if prefix is not None:
+        # Those two forms record one outcome only, whatever the post says.
+        data[f"{prefix}-outcome"] = _PREFIXED_OUTCOMES[prefix]
+    form = DecisionForm(data, prefix=prefix)
     if form.is_valid():
         cleaned = form.cleaned_data
         try:
@@ -68,9 +69,20 @@ def record_decision(request: HttpRequest, opening_id: int, candidate_id: int) ->
         else:
             messages.success(request, _recorded_message(decision))
             return redirect(reverse("decisions:candidate", args=[opening_id, candidate_id]))
-    forms = {"confirm_form": form} if confirming else {"form": form}
-    panel = decision_panel(candidate, request.user, **forms)
+    panel = decision_panel(candidate, request.user, **{form_name: form})
     return render(request, "decisions/candidate.html", {"panel": panel}, status=400)
+
+
+_PREFIXED_OUTCOMES = {CONFIRM_PREFIX: Outcome.NO_HIRE, WITHDRAWN_PREFIX: Outcome.WITHDRAWN}
+_FORM_NAMES = {CONFIRM_PREFIX: "confirm_form", WITHDRAWN_PREFIX: "withdrawn_form"}
+
+
+def _posted_form(request: HttpRequest) -> tuple[str | None, str]:
+    """The posted form's field prefix and its ``decision_panel`` argument name."""
+    for prefix, name in _FORM_NAMES.items():
+        if f"{prefix}-reason" in request.POST:
+            return prefix, name
+    return None, "form"
 
 
 def _recorded_message(decision: Decision) -> str:

@@ -61,7 +61,7 @@ class Migration(migrations.Migration):
                 ('candidate', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='decisions', to='openings.candidate')),
                 ('decided_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('supersedes', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='superseded_by', to='decisions.decision')),
-                ('recommendation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='decisions', to='decisions.recommendation')),
+                ('recommendation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='decisions', to='decisions.recommendation')),
             ],
             options={
                 'ordering': ['id'],

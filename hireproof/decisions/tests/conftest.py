@@ -67,14 +67,18 @@ def opening(clock: Any, recruiter: User, playbook_version: PlaybookVersion) -> O
     )
 
 
-def take_test(candidate: Candidate, answers: Mapping[str, str]) -> Candidate:
-    """The candidate starts, answers ``answers`` and submits; returns them read afresh."""
-    invitation = Invitation.objects.create(
+def invite(candidate: Candidate) -> Invitation:
+    """An invitation for ``candidate``, valid for a week from ``START`` (no email)."""
+    return Invitation.objects.create(
         candidate=candidate,
         token_hash=token_hash(f"token-{candidate.pk}-0123456789abcdefghijklmnopqrstuvwxyz"),
         expires_at=START + timedelta(days=7),
     )
-    attempt = do_start_attempt(invitation, now=START)
+
+
+def take_test(candidate: Candidate, answers: Mapping[str, str]) -> Candidate:
+    """The candidate starts, answers ``answers`` and submits; returns them read afresh."""
+    attempt = do_start_attempt(invite(candidate), now=START)
     for item_id, text in answers.items():
         do_save_answer(attempt, item_id, text, now=START + timedelta(minutes=5))
     do_submit_attempt(attempt, now=START + timedelta(minutes=20))

@@ -184,12 +184,18 @@ def test_open_warnings_must_be_acknowledged_first(alan: Candidate, recruiter: Us
     assert decide(recruiter, alan, "no_hire").outcome == "no_hire"
 
 
-def test_an_unscored_candidate_cannot_be_decided(
-    make_candidate: MakeCandidate, recruiter: User
+@pytest.mark.parametrize("outcome", ["hire", "no_hire"])
+def test_an_unscored_candidate_cannot_be_hired_or_turned_down(
+    make_candidate: MakeCandidate, recruiter: User, outcome: str
 ) -> None:
     candidate = make_candidate("Nobody Yet", "nobody@example.org")
-    with pytest.raises(DecisionRefused, match="The written assessment is not scored yet"):
-        decide(recruiter, candidate, "withdrawn")
+    with pytest.raises(
+        DecisionRefused,
+        match=r"^The written assessment is not scored yet: hire or no hire waits for the score "
+        r"\(withdrawn can be recorded now\)\.$",
+    ):
+        decide(recruiter, candidate, outcome)
+    assert Decision.objects.count() == 0
 
 
 def test_an_erased_candidate_cannot_be_decided(frank: Candidate, administrator: User) -> None:

@@ -135,6 +135,7 @@ def test_the_json_file_has_the_documented_structure(
     assert decision["decided_by"] == {"id": recruiter.pk, "name": "Rosa Parks", "role": "recruiter"}
     assert (decision["reason"], decision["justification"]) == (REASON, JUSTIFICATION)
     assert decision["recommendation"] == {"kind": "review", "hash": recommendation["hash"]}
+    assert decision["no_recommendation"] is None
     assert (decision["against_recommendation"], decision["in_force"]) == (True, True)
     assert [r["event"] for r in data["receipts"]] == ["attempt.scored", "decision.recorded"]
     assert data["receipts"][1]["leaf_index"] == decision["leaf_index"]
