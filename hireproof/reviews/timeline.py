@@ -207,6 +207,8 @@ def _decided(leaf: Leaf, names: Mapping[str, str]) -> str:
         notes.append("overrides a critical fail")
     if p.get("supersedes") is not None:
         notes.append(f"supersedes leaf {p.get('supersedes')}")
+    if "recommendation" in p and p["recommendation"] is None:
+        notes.append("before any recommendation existed")
     extra = f" ({'; '.join(notes)})" if notes else ""
     return f"Decision: {p.get('outcome')} {_by(leaf, names)}{extra}"
 

@@ -110,3 +110,43 @@ def test_an_unreadable_leaf_is_shown_as_such() -> None:
     entry = _entry(_parsed(LogLeaf(index=3, data=b"{", event_type="answer.saved")), {})
     assert entry.line.startswith("--:--:-- Unreadable event (the leaf is not valid JSON")
     assert entry.line.endswith(" - leaf 3")
+
+
+@pytest.mark.parametrize(
+    ("public", "words"),
+    [
+        (
+            {"outcome": "hire", "recommendation": {"kind": "hire", "hash": "ab"}},
+            "Decision: hire by the system",
+        ),
+        (
+            {
+                "outcome": "hire",
+                "recommendation": {"kind": "review", "hash": "ab"},
+                "against_recommendation": True,
+                "overrides_critical": True,
+                "supersedes": 12,
+            },
+            "Decision: hire by the system (against the recommendation; overrides a critical"
+            " fail; supersedes leaf 12)",
+        ),
+        (
+            {"outcome": "withdrawn", "recommendation": None},
+            "Decision: withdrawn by the system (before any recommendation existed)",
+        ),
+    ],
+)
+def test_decisions_say_what_they_went_against(
+    seat: SitFn, public: dict[str, object], words: str
+) -> None:
+    from django.db import transaction
+
+    from hireproof.audit.log import record_event
+    from hireproof.core.audit.events import EventType
+
+    grace = seat("Grace Hopper", "grace@example.org", {}, submit=None)
+    with transaction.atomic():
+        record_event(
+            EventType.DECISION_RECORDED, actor="system", subject=grace.subject, public=public
+        )
+    assert subject_timeline(grace.subject)[-1].text == words
