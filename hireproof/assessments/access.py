@@ -8,10 +8,9 @@ any other missing page.
 
 from __future__ import annotations
 
-import hashlib
-
 from django.http import Http404
 
+from hireproof.openings.actions import hash_token
 from hireproof.openings.models import Invitation
 
 from .models import Attempt
@@ -21,9 +20,7 @@ from .models import Attempt
 MAX_TOKEN_LENGTH = 200
 
 
-def token_hash(token: str) -> str:
-    """The SHA-256 hex digest stored for a link token (the token itself is never stored)."""
-    return hashlib.sha256(token.encode()).hexdigest()
+token_hash = hash_token  # the digest the openings app stores for each link token
 
 
 def access_invitation_for_candidate(token: str) -> Invitation:

@@ -21,7 +21,8 @@ from .access import access_audit_log, access_audit_signing
 from .checkpoints import current_vkey, log_origin, sign_checkpoint_now
 from .export import export_bundle
 from .log import record_event
-from .models import Checkpoint, LogKey, LogLeaf, Subject
+from .models import Checkpoint, LogKey, Subject
+from .store import read_head
 from .vault import SubjectErasedError
 
 RECENT_CHECKPOINTS = 20
@@ -35,7 +36,7 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {
         "origin": log_origin(),
         "vkey": current_vkey(),
-        "size": LogLeaf.objects.count(),
+        "size": read_head().size,
         "checkpoints": Checkpoint.objects.order_by("-size", "-id")[:RECENT_CHECKPOINTS],
         "keys": LogKey.objects.order_by("first_leaf_index"),
         "erased": Subject.objects.filter(erased_at__isnull=False).count(),

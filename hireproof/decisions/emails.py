@@ -23,7 +23,6 @@ from hireproof.web.message_templates import fill_template
 from .models import Decision, NoticeSettings, Outcome
 
 PLACEHOLDERS = ("name", "role", "scores")
-_PLACEHOLDER_LIST = ", ".join("{" + name + "}" for name in PLACEHOLDERS)
 NOTIFIED_OUTCOMES = (Outcome.HIRE, Outcome.NO_HIRE)
 
 

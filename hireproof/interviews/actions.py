@@ -23,7 +23,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from hireproof.accounts.models import Role, User
-from hireproof.assessments.models import Attempt
 from hireproof.audit import vault
 from hireproof.audit.log import record_event
 from hireproof.core.audit.events import EventType
@@ -31,6 +30,7 @@ from hireproof.core.errors import InterviewsError
 from hireproof.core.scoring import InterviewScorecard as CoreScorecard
 from hireproof.core.scoring.interviews import check_interviews
 from hireproof.openings.models import Candidate, Opening
+from hireproof.reviews.access import attempt_of
 from hireproof.reviews.flags import attempt_flags, can_move_on
 from hireproof.web.message_templates import check_template
 
@@ -65,12 +65,6 @@ class ScorecardInvalid(InterviewRefused):
 
 
 # --- who can be interviewed, and by whom ------------------------------------------------------
-
-
-def attempt_of(candidate: Candidate) -> Attempt | None:
-    """The candidate's written-test attempt, if they started one."""
-    invitation = getattr(candidate, "invitation", None)
-    return getattr(invitation, "attempt", None) if invitation is not None else None
 
 
 def why_not_ready(candidate: Candidate) -> str | None:

@@ -12,12 +12,12 @@ from datetime import datetime
 from decimal import Decimal
 
 from hireproof.accounts.access import AnyUser
-from hireproof.core.playbook.model import InterviewKit, InterviewQuestion, InterviewRedFlag, Verdict
+from hireproof.core.playbook.model import InterviewKit, InterviewQuestion, InterviewRedFlag
 from hireproof.core.scoring import InterviewScorecard as CoreScorecard
 from hireproof.core.scoring.formatting import decimal_string, percent_string
 from hireproof.core.scoring.interviews import interview_percent, mean_rating
 from hireproof.openings.models import Candidate
-from hireproof.openings.pipeline import VERDICT_LABELS
+from hireproof.playbooks.presentation import verdict_label
 from hireproof.reviews.flags import ReviewFlag, attempt_flags
 from hireproof.reviews.panels import Panel
 
@@ -88,7 +88,7 @@ def written_test_summary(candidate: Candidate) -> WrittenTestSummary | None:
     attempt = attempt_of(candidate)
     if attempt is None or not attempt.scorecard_hash:
         return None
-    label = VERDICT_LABELS.get(Verdict(attempt.verdict), attempt.verdict) if attempt.verdict else ""
+    label = verdict_label(attempt.verdict)
     return WrittenTestSummary(attempt.score_percent, attempt.verdict, label, attempt_flags(attempt))
 
 

@@ -20,11 +20,6 @@ MANAGER_ROLES = (Role.ADMINISTRATOR, Role.RECRUITER)
 ERASER_ROLES = (Role.ADMINISTRATOR,)
 
 
-def can_read_openings(user: AnyUser) -> bool:
-    """Administrators, recruiters and auditors see openings and their pipelines."""
-    return has_role(user, *READER_ROLES)
-
-
 def can_manage_openings(user: AnyUser) -> bool:
     """Administrators and recruiters create openings, add and invite candidates."""
     return has_role(user, *MANAGER_ROLES)

@@ -68,7 +68,7 @@ class NewCandidate:
 
 def hash_token(token: str) -> str:
     """The SHA-256 (hex) of a link token: the only form in which a token is stored."""
-    return hashlib.sha256(token.encode("ascii")).hexdigest()
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 # --- openings ---------------------------------------------------------------------------------

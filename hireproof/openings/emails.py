@@ -21,7 +21,6 @@ from hireproof.web.message_templates import check_template as check_placeholders
 from hireproof.web.message_templates import fill_template
 
 PLACEHOLDERS = ("name", "role", "link", "expires", "time_limit")
-_PLACEHOLDER_LIST = ", ".join("{" + name + "}" for name in PLACEHOLDERS)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from hireproof.accounts.models import normalize_email_address
 from hireproof.audit import vault
 from hireproof.core.timing import Allowance
 
@@ -143,9 +144,8 @@ class Candidate(models.Model):
         return vault.unseal(self.subject, bytes(blob), context=context)
 
 
-def normalise_candidate_email(email: str) -> str:
-    """The form an email is compared in: trimmed, lower-case (as staff addresses are)."""
-    return email.strip().lower()
+# Candidates' addresses are compared in the same form as staff addresses.
+normalise_candidate_email = normalize_email_address
 
 
 def email_lookup_for(email: str) -> str:

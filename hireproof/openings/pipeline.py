@@ -22,17 +22,12 @@ from django.db.models import Case, CharField, Count, QuerySet, Value, When
 from django.urls import reverse
 
 from hireproof.core.playbook.model import Verdict
+from hireproof.playbooks.presentation import verdict_label
 
 from .models import Candidate, CandidateStatus, Invitation, Opening
 
 Choice = TypeVar("Choice", bound=Enum)
 STATUS_ORDER = tuple(CandidateStatus)
-VERDICT_LABELS = {
-    Verdict.STRONG_PASS: "Strong pass",
-    Verdict.BORDERLINE: "Borderline",
-    Verdict.FAIL: "Fail",
-    Verdict.CRITICAL_FAIL: "Critical fail",
-}
 
 
 class SortKey(StrEnum):
@@ -104,7 +99,7 @@ class PipelineRow:
     @property
     def verdict_label(self) -> str:
         """The verdict in words (empty until scored)."""
-        return VERDICT_LABELS.get(Verdict(self.verdict), self.verdict) if self.verdict else ""
+        return verdict_label(self.verdict)
 
     @property
     def can_invite(self) -> bool:

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from hireproof.accounts.access import staff_required
 from hireproof.accounts.models import User
+from hireproof.playbooks.presentation import VERDICT_LABELS
 
 from .access import (
     ERASER_ROLES,
@@ -57,7 +58,6 @@ from .forms import (
 from .models import Candidate, CandidateStatus, Opening
 from .pipeline import (
     STATUS_ORDER,
-    VERDICT_LABELS,
     PipelineQuery,
     SortKey,
     count_statuses,

@@ -33,6 +33,13 @@ VERDICT_LABELS = {
     Verdict.FAIL: "Fail",
     Verdict.CRITICAL_FAIL: "Critical fail",
 }
+
+
+def verdict_label(verdict: str) -> str:
+    """A stored verdict in words ("" before scoring)."""
+    return VERDICT_LABELS.get(Verdict(verdict), verdict) if verdict else ""
+
+
 KIND_LABELS = {
     ItemKind.SINGLE_CHOICE: "Single choice",
     ItemKind.NUMERIC: "Numeric answer",

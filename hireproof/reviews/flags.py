@@ -46,7 +46,13 @@ def stored_scorecard(attempt: Attempt) -> Scorecard | None:
     """
     if not attempt.scorecard_json:
         return None
-    return scorecard_from_dict(json.loads(attempt.scorecard_json))
+    # Several panels of one page ask for it: parse and hash-check the stored text once per
+    # attempt object (a new request loads a new object, so nothing stale is kept).
+    cached: tuple[str, Scorecard] | None = getattr(attempt, "_parsed_scorecard", None)
+    if cached is None or cached[0] != attempt.scorecard_json:
+        cached = (attempt.scorecard_json, scorecard_from_dict(json.loads(attempt.scorecard_json)))
+        attempt._parsed_scorecard = cached  # type: ignore[attr-defined]
+    return cached[1]
 
 
 def attempt_flags(

@@ -34,7 +34,7 @@ from hireproof.core.scoring import ItemResult, Outcome, Scorecard
 from hireproof.core.scoring.formatting import decimal_string, percent_string
 from hireproof.openings.accommodation import Accommodation
 from hireproof.openings.models import Candidate, CandidateStatus, Invitation, Opening
-from hireproof.openings.pipeline import VERDICT_LABELS
+from hireproof.playbooks.presentation import verdict_label
 
 from .access import attempt_of
 from .flags import ReviewFlag, attempt_flags, stored_scorecard
@@ -177,7 +177,7 @@ class CandidatePage:
     def verdict_label(self) -> str:
         """The verdict in words ("" before scoring)."""
         verdict = self.attempt.verdict if self.attempt else ""
-        return VERDICT_LABELS.get(Verdict(verdict), verdict) if verdict else ""
+        return verdict_label(verdict)
 
     @property
     def is_critical_fail(self) -> bool:

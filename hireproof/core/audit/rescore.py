@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from hireproof.core.errors import HireproofError
 
 from .bundle import PlaybookText
 from .events import Leaf
+
+if TYPE_CHECKING:
+    from hireproof.core.playbook.model import Playbook
 
 __all__ = ["Rescored", "Rescorer", "rescore_problem", "rescore_with_core"]
 
@@ -34,7 +39,7 @@ def rescore_with_core(text: str, filename: str, answers: Mapping[str, str]) -> R
     from hireproof.core.playbook import load_playbook_text
     from hireproof.core.scoring import score
 
-    playbook = load_playbook_text(text, filename)
+    playbook = _loaded(text, filename, load_playbook_text)
     scorecard = score(playbook, answers)
     return Rescored(
         playbook_id=playbook.id,
@@ -78,3 +83,10 @@ def rescore_problem(
             f"the log recorded {recorded}"
         )
     return None
+
+
+@functools.lru_cache(maxsize=16)
+def _loaded(text: str, filename: str, load: Callable[[str, str], Playbook]) -> Playbook:
+    # A bundle's disclosed attempts mostly name one playbook: parse and validate it once, not
+    # once per attempt (a frozen Playbook is safe to share; a refusal raises and is not kept).
+    return load(text, filename)
