@@ -203,6 +203,11 @@ def do_save_answer(
 
 def _is_saved_text(attempt: Attempt, item_id: str, text: str) -> bool:
     answer = Answer.objects.filter(attempt=attempt, item_id=item_id).first()
+    return _same_text(attempt, answer, text)
+
+
+def _same_text(attempt: Attempt, answer: Answer | None, text: str) -> bool:
+    """True when ``text`` is what ``answer`` already holds (a blank for no answer yet)."""
     if answer is None:
         return not text
     return _unseal(attempt, subject_of(attempt), answer) == text
@@ -243,7 +248,7 @@ def _check_text(item: Item, text: str) -> None:
 def _save(attempt: Attempt, item_id: str, text: str, at: datetime) -> Answer | None:
     subject = subject_of(attempt)
     answer = Answer.objects.filter(attempt=attempt, item_id=item_id).first()
-    if _is_saved_text(attempt, item_id, text):
+    if _same_text(attempt, answer, text):
         return answer
     if answer is None:
         answer = Answer(attempt=attempt, item_id=item_id)

@@ -30,6 +30,7 @@ from hireproof.core.errors import AuditError
 
 __all__ = [
     "ANSWERS_FIELD",
+    "LEAF_KEYS",
     "SCHEMA_VERSION",
     "SCORING_EVENTS",
     "EventType",
@@ -87,7 +88,7 @@ class EventType(StrEnum):
 # Events whose disclosed answer sheet the verifier re-scores.
 SCORING_EVENTS = frozenset({EventType.ATTEMPT_SCORED, EventType.CLI_SCORED})
 
-_LEAF_KEYS = frozenset(
+LEAF_KEYS = frozenset(
     {"actor", "at", "commitments", "index", "public", "schema", "subject", "type"}
 )
 
@@ -150,7 +151,7 @@ def leaf_from_object(record: object) -> Leaf:
     if not isinstance(record, dict):
         raise AuditError("the leaf is not a JSON object")
     keys = set(record)
-    if keys != _LEAF_KEYS:
+    if keys != LEAF_KEYS:
         raise AuditError(f"the leaf has the wrong fields: {_describe_key_difference(keys)}")
     if record["schema"] != SCHEMA_VERSION or type(record["schema"]) is not int:
         raise AuditError(
@@ -181,8 +182,8 @@ def scoring_public(
 
 
 def _describe_key_difference(keys: set[str]) -> str:
-    missing = sorted(_LEAF_KEYS - keys)
-    unknown = sorted(keys - _LEAF_KEYS)
+    missing = sorted(LEAF_KEYS - keys)
+    unknown = sorted(keys - LEAF_KEYS)
     parts = []
     if missing:
         parts.append("missing " + ", ".join(missing))

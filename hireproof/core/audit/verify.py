@@ -42,6 +42,7 @@ from .checkpoint import Checkpoint, open_checkpoint, parse_checkpoint_body
 from .commitments import Opening, opening_problem
 from .events import (
     ANSWERS_FIELD,
+    LEAF_KEYS,
     SCHEMA_VERSION,
     SCORING_EVENTS,
     EventType,
@@ -66,9 +67,6 @@ __all__ = [
 # shifts every later position, and a million identical lines help nobody.
 MAX_LISTED_LEAF_FAILURES = 20
 
-_LEAF_KEYS = frozenset(
-    {"actor", "at", "commitments", "index", "public", "schema", "subject", "type"}
-)
 _EVENT_NAMES = frozenset(event.value for event in EventType)
 _ERASED = EventType.SUBJECT_ERASED.value
 
@@ -287,7 +285,7 @@ class _Verification:
             if (
                 end == len(text)
                 and record.__class__ is dict
-                and record.keys() == _LEAF_KEYS
+                and record.keys() == LEAF_KEYS
                 and record["index"] == position
                 and record["index"].__class__ is int
                 and record["schema"] == SCHEMA_VERSION
