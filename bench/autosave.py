@@ -87,17 +87,17 @@ def set_up_candidates(count: int) -> list[str]:
     from django.db import connections
 
     from hireproof.accounts.models import Role, User
-    from hireproof.assessments.actions import do_start_attempt
-    from hireproof.openings.accommodation import NO_ACCOMMODATION
-    from hireproof.openings.actions import (
+    from hireproof.hiring.actions.attempts import do_start_attempt
+    from hireproof.hiring.models.accommodation import NO_ACCOMMODATION
+    from hireproof.hiring.actions.openings import (
         NewCandidate,
         do_create_opening,
         do_import_candidates,
         do_invite_candidate,
     )
-    from hireproof.openings.models import DEFAULT_EMAIL_BODY, DEFAULT_EMAIL_SUBJECT, Invitation
-    from hireproof.playbooks.actions import load_builtin_playbooks
-    from hireproof.playbooks.models import PlaybookVersion
+    from hireproof.hiring.models.openings import DEFAULT_EMAIL_BODY, DEFAULT_EMAIL_SUBJECT, Invitation
+    from hireproof.hiring.actions.playbooks import load_builtin_playbooks
+    from hireproof.hiring.models.playbooks import PlaybookVersion
 
     call_command("migrate", interactive=False, verbosity=0)
     load_builtin_playbooks()

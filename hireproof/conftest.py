@@ -1,4 +1,4 @@
-"""Fixtures every app's tests share: the named personas of ``hireproof.testing`` and the
-real-browser fixtures of ``hireproof.browser_testing``."""
+"""Fixtures every app's tests share: the named personas of ``hireproof.testing.personas`` and the
+real-browser fixtures of ``hireproof.testing.browser``."""
 
-pytest_plugins = ["hireproof.testing", "hireproof.browser_testing"]
+pytest_plugins = ["hireproof.testing.personas", "hireproof.testing.browser"]

@@ -33,7 +33,7 @@ from urllib.parse import unquote, urlsplit
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from hireproof.env import env_bool, env_int, env_list, env_path, env_str
+from hireproof.platform.env import env_bool, env_int, env_list, env_path, env_str
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = env_path("HIREPROOF_DATA_DIR", Path.home() / ".local" / "share" / "hireproof")
@@ -57,20 +57,18 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "t
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
+    # The product's parts, in layer order (see docs/architecture.md). They come first so that
+    # their templates (the sign-in and password pages) take precedence over Django's own.
+    "hireproof.platform",
+    "hireproof.audit",
+    "hireproof.accounts",
+    "hireproof.hiring",
+    "hireproof.views",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "hireproof.audit",
-    "hireproof.accounts",
-    "hireproof.web",
-    "hireproof.playbooks",
-    "hireproof.openings",
-    "hireproof.assessments",
-    "hireproof.reviews",
-    "hireproof.interviews",
-    "hireproof.decisions",
 ]
 
 MIDDLEWARE = [
@@ -84,20 +82,20 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
-ROOT_URLCONF = "hireproof.urls"
+ROOT_URLCONF = "hireproof.views.urls"
 WSGI_APPLICATION = "hireproof.wsgi.application"
 
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "hireproof.web.navigation.navigation",
+                "hireproof.views.navigation.navigation",
             ],
         },
     }
@@ -166,7 +164,6 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
-STATICFILES_DIRS = [BASE_DIR / "static"]  # the site-wide CSS and vendored htmx
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

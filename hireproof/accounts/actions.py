@@ -13,13 +13,13 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from hireproof.accounts.emails import send_invitation
+from hireproof.accounts.models import FailedSignIn, User, normalize_email_address
+from hireproof.accounts.roles import Permission, Role, roles_with
+from hireproof.accounts.sessions import end_all_sessions, remember_session
+from hireproof.accounts.throttle import oldest_failure_kept
 from hireproof.audit.log import record_event
-from hireproof.core.audit.events import EventType
-
-from .emails import send_invitation
-from .models import FailedSignIn, Role, User, normalize_email_address
-from .sessions import end_all_sessions
-from .throttle import oldest_failure_kept
+from hireproof.core.audit import EventType
 
 
 class StaffChangeRefused(Exception):
@@ -65,7 +65,7 @@ def do_deactivate_staff(*, actor: User, member: User) -> None:
     if not member.is_active:
         return
     with transaction.atomic():
-        if member.role == Role.ADMINISTRATOR and _other_active_administrators(member) == 0:
+        if member.role in _STAFF_MANAGERS and _other_active_administrators(member) == 0:
             raise StaffChangeRefused(
                 f"{member.full_name} is the last active administrator; keep at least one."
             )
@@ -107,6 +107,7 @@ def do_sign_in(request: HttpRequest, user: User, *, client_ip: str) -> None:
     """Start ``user``'s session, forget their failed attempts from this address, log it."""
     with transaction.atomic():
         login(request, user)
+        remember_session(request, user)
         FailedSignIn.objects.filter(
             email=normalize_email_address(user.email), client_ip=client_ip
         ).delete()
@@ -148,7 +149,10 @@ def do_create_first_administrator(*, email: str) -> User | None:
     return user
 
 
+# Whoever manages staff: the site must always keep one, or nobody could ever manage it again.
+_STAFF_MANAGERS = roles_with(Permission.MANAGE_STAFF)
+
+
 def _other_active_administrators(member: User) -> int:
-    return (
-        User.objects.filter(role=Role.ADMINISTRATOR, is_active=True).exclude(pk=member.pk).count()
-    )
+    others = User.objects.filter(role__in=_STAFF_MANAGERS, is_active=True).exclude(pk=member.pk)
+    return others.count()

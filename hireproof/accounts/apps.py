@@ -1,3 +1,5 @@
+"""Staff accounts as a Django app: the user model, their sessions and failed sign-ins."""
+
 from django.apps import AppConfig
 
 
@@ -6,7 +8,3 @@ class AccountsConfig(AppConfig):
     label = "accounts"
     verbose_name = "Staff accounts"
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self) -> None:
-        # Connect the signal receivers that keep track of each user's sessions.
-        from . import sessions  # noqa: F401

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from .models import User
+from hireproof.accounts.models import User
+from hireproof.platform.mail import Email, send_email
 
 
 def set_password_path(user: User) -> str:
@@ -38,9 +38,5 @@ def send_invitation(user: User, *, base_url: str, invited_by: User | None) -> No
         "valid_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
         "base_url": base_url,
     }
-    send_mail(
-        subject="You are invited to hireproof",
-        message=render_to_string("accounts/email/invitation.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        recipient_list=[user.email],
-    )
+    body = render_to_string("accounts/email/invitation.txt", context)
+    send_email(Email(to=user.email, subject="You are invited to hireproof", body=body))

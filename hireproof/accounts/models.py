@@ -8,6 +8,8 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
 from django.utils import timezone
 
+from hireproof.accounts.roles import Role
+
 
 def normalize_email_address(email: str) -> str:
     """The form an email address is stored and compared in: trimmed and lower-case.
@@ -17,15 +19,6 @@ def normalize_email_address(email: str) -> str:
     constraint case-insensitive without a functional index.
     """
     return email.strip().lower()
-
-
-class Role(models.TextChoices):
-    """What a staff member may do; the checks themselves live only in ``access.py``."""
-
-    ADMINISTRATOR = "administrator", "Administrator"
-    RECRUITER = "recruiter", "Recruiter"
-    INTERVIEWER = "interviewer", "Interviewer"
-    AUDITOR = "auditor", "Auditor"
 
 
 class UserManager(BaseUserManager["User"]):

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db.models import QuerySet
 
-from .models import FailedSignIn, normalize_email_address
+from hireproof.accounts.models import FailedSignIn, normalize_email_address
 
 
 @dataclass(frozen=True)

@@ -19,27 +19,34 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
-from hireproof.core.audit import checkpoint as notes
-from hireproof.core.audit.events import ANSWERS_FIELD, EventType, scoring_public
-from hireproof.core.playbook.model import Playbook
+from hireproof.audit import checkpoints, keys, vault
+from hireproof.audit.log import record_event
+from hireproof.audit.models import LogKey, LogLeaf, LogPrivate, Subject
+from hireproof.audit.store import read_head, resume_compact_range, take_writer_lock
+from hireproof.audit.vault import SubjectErasedError
+from hireproof.core.audit import (
+    ANSWERS_FIELD,
+    EventType,
+    Signer,
+    generate_signing_key,
+    scoring_public,
+    signer_from_key_bytes,
+    vkey_of,
+)
+from hireproof.core.playbook import Playbook
 from hireproof.core.scoring import Scorecard
-
-from . import checkpoints, keys, vault
-from .log import record_event
-from .models import LogKey, LogLeaf, LogPrivate, Subject
-from .signals import subject_erased
-from .store import read_head, resume_compact_range, take_writer_lock
-from .vault import SubjectErasedError
 
 ERASURE_BASIS = "art17"  # GDPR Article 17, the right to erasure
 
 
 def do_erase_subject(subject: Subject, *, actor: str, basis: str = ERASURE_BASIS) -> LogLeaf:
-    """Erase a candidate: record ``subject.erased``, let other apps delete their rows
-    (``signals.subject_erased``), delete their sealed values and destroy their keys.
+    """Erase a subject: record ``subject.erased``, delete their sealed values and destroy their
+    keys, in one transaction.
 
-    All in one transaction. The log is untouched: every checkpoint and proof still verifies,
-    and the verifier lists the pseudonym as erased. Their commitments can never be opened again.
+    The caller that holds other rows about the person (``hireproof.hiring.actions.erasure``)
+    deletes them inside the same transaction. The log is untouched: every checkpoint and proof
+    still verifies, and the verifier lists the pseudonym as erased. Their commitments can never
+    be opened again.
     """
     with transaction.atomic():
         locked = Subject.objects.select_for_update().get(pk=subject.pk)
@@ -48,7 +55,6 @@ def do_erase_subject(subject: Subject, *, actor: str, basis: str = ERASURE_BASIS
         leaf = record_event(
             EventType.SUBJECT_ERASED, actor=actor, subject=locked, public={"basis": basis}
         )
-        subject_erased.send(sender=Subject, subject=locked)
         LogPrivate.objects.filter(subject=locked).delete()
         erased_at = timezone.now()
         Subject.objects.filter(pk=locked.pk).update(
@@ -65,7 +71,7 @@ def rotate_signing_key(*, actor: str = "system") -> LogKey:
     Run it on its own, not inside a larger transaction: the key file is swapped just before
     the transaction commits, and put back if anything fails before that.
     """
-    new_signer = notes.signer_from_key_bytes(checkpoints.log_origin(), notes.generate_signing_key())
+    new_signer = signer_from_key_bytes(checkpoints.log_origin(), generate_signing_key())
     retired_files: list[Path] = []  # filled the moment the key file is swapped
     try:
         with transaction.atomic():
@@ -77,9 +83,9 @@ def rotate_signing_key(*, actor: str = "system") -> LogKey:
         raise
 
 
-def _hand_over(new_signer: notes.Signer, actor: str, retired_files: list[Path]) -> LogKey:
+def _hand_over(new_signer: Signer, actor: str, retired_files: list[Path]) -> LogKey:
     old_signer = checkpoints.current_signer()
-    old_vkey, new_vkey = notes.vkey_of(old_signer), notes.vkey_of(new_signer)
+    old_vkey, new_vkey = vkey_of(old_signer), vkey_of(new_signer)
     leaf = record_event(
         EventType.LOG_KEY_ROTATED,
         actor=actor,

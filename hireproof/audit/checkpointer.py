@@ -13,9 +13,8 @@ import logging
 
 from django.conf import settings
 
-from hireproof.web.background import BackgroundJob, PeriodicThread
-
-from .checkpoints import sign_checkpoint_if_due
+from hireproof.audit.checkpoints import sign_checkpoint_if_due
+from hireproof.platform.background import BackgroundJob, PeriodicThread
 
 logger = logging.getLogger(__name__)
 

@@ -16,13 +16,27 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from hireproof.core.audit import checkpoint as notes
-from hireproof.core.audit.merkle import consistency_proof
+from hireproof.audit import keys
+from hireproof.audit.models import Checkpoint, LogKey
+from hireproof.audit.store import (
+    StoredTree,
+    fetch_one,
+    read_head,
+    resume_compact_range,
+    take_writer_lock,
+)
+from hireproof.core.audit import (
+    Checkpoint as CheckpointBody,
+)
+from hireproof.core.audit import (
+    Signer,
+    check_extends,
+    consistency_proof,
+    sign_checkpoint,
+    signer_from_key_bytes,
+    vkey_of,
+)
 from hireproof.core.errors import AuditError, ForkError
-
-from . import keys
-from .models import Checkpoint, LogKey
-from .store import StoredTree, fetch_one, read_head, resume_compact_range, take_writer_lock
 
 _LAST_CHECKPOINT = (
     "SELECT size, signed_at FROM audit_checkpoint ORDER BY size DESC, id DESC LIMIT 1"
@@ -34,14 +48,14 @@ def log_origin() -> str:
     return str(settings.HIREPROOF_LOG_ORIGIN)
 
 
-def current_signer() -> notes.Signer:
+def current_signer() -> Signer:
     """The signer built from the key file (created on first use)."""
-    return notes.signer_from_key_bytes(log_origin(), keys.signing_key_bytes())
+    return signer_from_key_bytes(log_origin(), keys.signing_key_bytes())
 
 
 def current_vkey() -> str:
     """The vkey string of the current signing key: what auditors are given to trust."""
-    return notes.vkey_of(current_signer())
+    return vkey_of(current_signer())
 
 
 def key_id_of_vkey(vkey: str) -> str:
@@ -103,7 +117,7 @@ def _aware(value: datetime | str) -> datetime:
     return moment if timezone.is_aware(moment) else timezone.make_aware(moment, UTC)
 
 
-def sign_head(size: int, root: bytes, signer: notes.Signer | None = None) -> Checkpoint:
+def sign_head(size: int, root: bytes, signer: Signer | None = None) -> Checkpoint:
     """Sign and store the checkpoint (``size``, ``root``) after the fork checks.
 
     Must run inside the writer's transaction. The key holder's record of the last signed head
@@ -111,12 +125,12 @@ def sign_head(size: int, root: bytes, signer: notes.Signer | None = None) -> Che
     """
     signer = signer or current_signer()
     key_id = _require_registered(signer)
-    new = notes.Checkpoint(log_origin(), size, root)
+    new = CheckpointBody(log_origin(), size, root)
     _refuse_fork(new)
     row = Checkpoint.objects.create(
         size=size,
         root=root,
-        note=notes.sign_checkpoint(signer, new),
+        note=sign_checkpoint(signer, new),
         signed_at=timezone.now(),
         key_id=key_id,
     )
@@ -125,8 +139,8 @@ def sign_head(size: int, root: bytes, signer: notes.Signer | None = None) -> Che
     return row
 
 
-def _require_registered(signer: notes.Signer) -> str:
-    key_id = notes.vkey_of(signer).split("+", 2)[1]
+def _require_registered(signer: Signer) -> str:
+    key_id = vkey_of(signer).split("+", 2)[1]
     active = LogKey.objects.filter(retired_at__isnull=True).values_list("key_id", flat=True)
     if key_id not in active:
         raise keys.KeyFileError(
@@ -137,7 +151,7 @@ def _require_registered(signer: notes.Signer) -> str:
     return key_id
 
 
-def _refuse_fork(new: notes.Checkpoint) -> None:
+def _refuse_fork(new: CheckpointBody) -> None:
     stored = latest_checkpoint()
     signed_before = [keys.last_signed_head()]
     if stored is not None:
@@ -147,7 +161,7 @@ def _refuse_fork(new: notes.Checkpoint) -> None:
         _refuse_fork_from(previous, new)
 
 
-def _refuse_fork_from(previous: keys.SignedHead, new: notes.Checkpoint) -> None:
+def _refuse_fork_from(previous: keys.SignedHead, new: CheckpointBody) -> None:
     if previous.size > new.size:
         raise ForkError(
             f"a checkpoint over {previous.size} leaves was already signed, but the log now holds"
@@ -155,5 +169,5 @@ def _refuse_fork_from(previous: keys.SignedHead, new: notes.Checkpoint) -> None:
             " Refusing to sign a second history"
         )
     proof = consistency_proof(StoredTree(), previous.size, new.size) if previous.size else []
-    signed = notes.Checkpoint(new.origin, previous.size, previous.root)
-    notes.check_extends(signed, new, proof)
+    signed = CheckpointBody(new.origin, previous.size, previous.root)
+    check_extends(signed, new, proof)

@@ -24,23 +24,24 @@ import os
 from collections.abc import Callable, Iterable
 from importlib import resources
 
-from hireproof.core.audit.bundle import (
+from hireproof.audit import vault
+from hireproof.audit.checkpoints import latest_checkpoint, log_origin, sign_checkpoint_now
+from hireproof.audit.log import private_context
+from hireproof.audit.models import Checkpoint, LogKey, LogLeaf, LogPrivate, Subject
+from hireproof.audit.store import StoredTree, read_head
+from hireproof.core.audit import (
+    SCORING_EVENTS,
     Bundle,
     ConsistencyProof,
     KeyPeriod,
+    Opening,
     PlaybookText,
+    consistency_proof,
+    open_field,
+    parse_leaf,
     write_bundle,
 )
-from hireproof.core.audit.commitments import Opening, open_field
-from hireproof.core.audit.events import SCORING_EVENTS, parse_leaf
-from hireproof.core.audit.merkle import consistency_proof
 from hireproof.core.errors import AuditError, HireproofError
-
-from . import vault
-from .checkpoints import latest_checkpoint, log_origin, sign_checkpoint_now
-from .log import private_context
-from .models import Checkpoint, LogKey, LogLeaf, LogPrivate, Subject
-from .store import StoredTree, read_head
 
 logger = logging.getLogger(__name__)
 
@@ -64,28 +65,18 @@ def builtin_playbook_source(playbook_id: str, version: str, digest: str) -> str:
     return folder.joinpath(f"{playbook_id}.yaml").read_text("utf-8")
 
 
-def library_playbook_source(playbook_id: str, version: str, digest: str) -> str:
-    """The YAML text of the playbook version published in the library with this hash, else a
-    built-in's (the CLI can score with a built-in that was never published)."""
-    from django.apps import apps
-
-    if apps.is_installed("hireproof.playbooks"):
-        published = apps.get_model("playbooks", "PlaybookVersion")
-        source = (
-            published.objects.filter(content_hash=digest).values_list("source", flat=True).first()
-        )
-        if source is not None:
-            return str(source)
-    return builtin_playbook_source(playbook_id, version, digest)
-
-
 def export_bundle(
     out_path: str | os.PathLike[str],
     *,
     disclose: Iterable[Subject] = (),
-    playbook_source: PlaybookSource = library_playbook_source,
+    playbook_source: PlaybookSource = builtin_playbook_source,
 ) -> Bundle:
     """Write the whole log to ``out_path`` as a bundle, disclosing the given subjects' fields.
+
+    ``playbook_source`` finds the YAML of each playbook a disclosed scoring event names: the
+    built-ins by default; the hiring layer passes one that also reads its published library
+    (``hireproof.hiring.models.playbooks.published_playbook_source``), since the log knows
+    nothing of a library above it.
 
     Refuses (``vault.SubjectErasedError``) to disclose an erased subject: nothing of theirs
     can be opened any more.

@@ -19,14 +19,18 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from hireproof.core.audit.commitments import commit_fields
-from hireproof.core.audit.events import SCHEMA_VERSION, EventType, build_leaf
-from hireproof.core.audit.merkle import CompactRange, leaf_hash
+from hireproof.audit import checkpoints, vault
+from hireproof.audit.models import LogKey, LogLeaf, LogPrivate, Subject
+from hireproof.audit.store import read_head, resume_compact_range, take_writer_lock
+from hireproof.core.audit import (
+    SCHEMA_VERSION,
+    CompactRange,
+    EventType,
+    build_leaf,
+    commit_fields,
+    leaf_hash,
+)
 from hireproof.core.canonical import canonical_json
-
-from . import checkpoints, vault
-from .models import LogKey, LogLeaf, LogPrivate, Subject
-from .store import read_head, resume_compact_range, take_writer_lock
 
 _INSERT_LEAF = (
     'INSERT INTO audit_logleaf ("index", data, leaf_hash, event_type, recorded_at, subject)'

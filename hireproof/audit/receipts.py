@@ -5,13 +5,11 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from hireproof.core.audit.merkle import inclusion_proof
-from hireproof.core.audit.receipt import Receipt
+from hireproof.audit.checkpoints import sign_checkpoint_now
+from hireproof.audit.models import Checkpoint, LogKey, LogLeaf
+from hireproof.audit.store import StoredTree, read_head
+from hireproof.core.audit import Receipt, inclusion_proof
 from hireproof.core.errors import AuditError
-
-from .checkpoints import sign_checkpoint_now
-from .models import Checkpoint, LogKey, LogLeaf
-from .store import StoredTree, read_head
 
 
 def receipt_for(leaf_index: int) -> Receipt:

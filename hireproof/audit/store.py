@@ -12,7 +12,7 @@ from typing import Any
 
 from django.db import connection
 
-from hireproof.core.audit.merkle import EMPTY_ROOT, CompactRange, subtree_root
+from hireproof.core.audit import EMPTY_ROOT, CompactRange, subtree_root
 from hireproof.core.errors import AuditError
 
 # Any constant works: it only has to be the same in every process that writes the log.

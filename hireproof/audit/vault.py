@@ -26,10 +26,9 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.utils import timezone
 
+from hireproof.audit.keys import KEY_SIZE, kek_bytes
+from hireproof.audit.models import Subject
 from hireproof.core.errors import HireproofError
-
-from .keys import KEY_SIZE, kek_bytes
-from .models import Subject
 
 NONCE_SIZE = 12
 PSEUDONYM_PREFIX = "subj_"

@@ -11,9 +11,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from hireproof.cli import audit, demo, playbook, scoring, serve, sweep
 from hireproof.core.errors import HireproofError
-
-from . import audit, demo, playbook, scoring, serve, sweep
 
 COMMAND_GROUPS = (playbook, scoring, audit, serve, sweep, demo)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from . import audit_offline, audit_server
+from hireproof.cli import audit_offline, audit_server
 
 
 def register(subparsers: Any) -> None:

@@ -13,10 +13,14 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from hireproof.core.audit.checkpoint import open_checkpoint, parse_vkey
-from hireproof.core.audit.events import parse_leaf
-from hireproof.core.audit.receipt import Receipt, verify_receipt
-from hireproof.core.audit.verify import verify_bundle
+from hireproof.core.audit import (
+    Receipt,
+    open_checkpoint,
+    parse_leaf,
+    parse_vkey,
+    verify_bundle,
+    verify_receipt,
+)
 from hireproof.core.errors import AuditError
 
 EXIT_OK = 0

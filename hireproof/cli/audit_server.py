@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .django_setup import with_django
+from hireproof.cli.django_setup import with_django
 
 
 def register(subparsers: Any) -> None:
@@ -58,9 +58,9 @@ def register(subparsers: Any) -> None:
 
 @with_django
 def _export(args: argparse.Namespace) -> int:
-    from hireproof.audit.export import export_bundle
     from hireproof.audit.models import Subject
     from hireproof.core.errors import AuditError
+    from hireproof.hiring.actions.log_export import do_export_log
 
     subjects = []
     for pseudonym in args.disclose:
@@ -68,7 +68,8 @@ def _export(args: argparse.Namespace) -> int:
         if subject is None:
             raise AuditError(f"--disclose {pseudonym}: no candidate has that pseudonym")
         subjects.append(subject)
-    bundle = export_bundle(args.out, disclose=subjects)
+    # A disclosure from the command line is recorded like one from the audit page.
+    bundle = do_export_log(args.out, actor="cli", disclose=subjects)
     openings = sum(len(found) for found in bundle.openings.values())
     print(
         f"wrote {args.out}: {len(bundle.leaves)} leaves, {len(bundle.checkpoints)} checkpoints,"

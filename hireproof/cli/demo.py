@@ -1,7 +1,7 @@
 """``hireproof demo``: fill the database with sample staff and candidates at every stage.
 
-It prepares the site exactly as ``hireproof serve`` does (migrate, static files, start-up
-hooks), then loads the demo (``hireproof.reviews.demo``). Running it twice adds nothing.
+It prepares the site exactly as ``hireproof serve`` does (migrate, static files, built-in
+playbooks), then loads the demo (``hireproof.hiring.actions.demo``). Running it twice adds nothing.
 """
 
 from __future__ import annotations
@@ -25,14 +25,10 @@ def demo(args: argparse.Namespace) -> int:
     import django
 
     django.setup()
-    from hireproof.assessments.sweeper import stop_sweeper
-    from hireproof.reviews.demo import load_demo, report_lines
-
-    from .serve import prepare_site
+    from hireproof.cli.serve import prepare_site
+    from hireproof.hiring.actions.demo import load_demo, report_lines
 
     prepare_site()
-    # The start-up hooks start the attempt sweeper for a server; this command is not one.
-    stop_sweeper()
     report = load_demo()  # a DemoRefused is a HireproofError: the CLI prints it, exit 2
     print("\n".join(report_lines(report)), flush=True)
     print("Start the server with `make run` (or `hireproof serve`) and sign in.", flush=True)

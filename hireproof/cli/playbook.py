@@ -20,14 +20,6 @@ from typing import Any
 
 from hireproof.core.errors import PlaybookError, Problem
 from hireproof.core.playbook import (
-    builtin_ids,
-    load_builtin,
-    load_playbook,
-    playbook_schema,
-    playbook_to_dict,
-)
-from hireproof.core.playbook.identity import decimal_text
-from hireproof.core.playbook.model import (
     Item,
     NumericItem,
     Option,
@@ -35,10 +27,17 @@ from hireproof.core.playbook.model import (
     SingleChoiceItem,
     Skill,
     TextItem,
+    builtin_ids,
+    decimal_text,
+    load_builtin,
+    load_playbook,
+    percent_text,
+    playbook_schema,
+    playbook_to_dict,
+    rule_words,
+    tolerance_words,
 )
-from hireproof.core.playbook.words import percent_text, rule_words, tolerance_words
-from hireproof.core.scoring.formatting import decimal_string
-from hireproof.core.scoring.plan import item_maxima
+from hireproof.core.scoring import decimal_string, item_maxima
 
 __all__ = ["ShowFormat", "register", "render_guide", "resolve_playbook"]
 

@@ -19,19 +19,19 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from hireproof.cli.django_setup import with_django
+from hireproof.cli.playbook import resolve_playbook
 from hireproof.core.errors import AnswersError, HireproofError, InterviewsError
-from hireproof.core.playbook.model import Playbook
+from hireproof.core.playbook import Playbook
 from hireproof.core.scoring import (
     InterviewScorecard,
     Recommendation,
     Scorecard,
     decide,
+    decimal_string,
+    percent_string,
     score,
 )
-from hireproof.core.scoring.formatting import decimal_string, percent_string
-
-from .django_setup import with_django
-from .playbook import resolve_playbook
 
 __all__ = ["read_interviews", "register", "run_decide", "run_score"]
 

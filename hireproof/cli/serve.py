@@ -1,8 +1,9 @@
 """``hireproof serve``: set up the data folder and serve the web app with waitress.
 
-On every start: migrate the database, collect static files, run the start-up hooks (built-in
-playbooks and the like, see ``hireproof.web.startup``), make sure there is an administrator
-(printing a one-time link to choose a password; never a default password), then serve.
+On every start: migrate the database, collect static files, publish the built-in playbooks,
+make sure there is an administrator (printing a one-time link to choose a password; never a
+default password), start the background jobs (the attempt sweeper, the audit checkpointer),
+then serve.
 """
 
 from __future__ import annotations
@@ -86,6 +87,7 @@ def serve(args: argparse.Namespace) -> int:
     )
     base_url = _base_url(args.host, int(server.effective_port))
     announce_first_administrator(base_url)
+    start_background_jobs()
     print(f"hireproof is serving at {base_url}/  (Ctrl-C to stop)", flush=True)
     _stop_on_sigterm()
     try:
@@ -116,14 +118,23 @@ def proxy_options(trusted_proxy: str) -> dict[str, Any]:
 
 
 def prepare_site() -> None:
-    """Migrate, collect static files and run the start-up hooks (each is idempotent)."""
+    """Migrate, collect static files and publish the built-in playbooks (each is idempotent)."""
     from django.core.management import call_command
 
-    from hireproof.web.startup import run_startup_hooks
+    from hireproof.hiring.actions.playbooks import load_builtin_playbooks
 
     call_command("migrate", interactive=False, verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
-    run_startup_hooks()
+    load_builtin_playbooks()
+
+
+def start_background_jobs() -> None:
+    """Start this serving process's periodic jobs (never inside a test run)."""
+    from hireproof.audit.checkpointer import start_checkpointer_at_server_start
+    from hireproof.hiring.actions.sweeper import start_sweeper_at_server_start
+
+    start_sweeper_at_server_start()
+    start_checkpointer_at_server_start()
 
 
 def announce_first_administrator(base_url: str) -> None:
@@ -134,7 +145,8 @@ def announce_first_administrator(base_url: str) -> None:
     """
     from hireproof.accounts.actions import StaffChangeRefused, do_create_first_administrator
     from hireproof.accounts.emails import set_password_url
-    from hireproof.accounts.models import Role, User
+    from hireproof.accounts.models import User
+    from hireproof.accounts.roles import Role
     from hireproof.core.errors import HireproofError
 
     email = os.environ.get("HIREPROOF_ADMIN_EMAIL", DEFAULT_ADMIN_EMAIL)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from .django_setup import with_django
+from hireproof.cli.django_setup import with_django
 
 
 def register(subparsers: Any) -> None:
@@ -22,7 +22,7 @@ def register(subparsers: Any) -> None:
 @with_django
 def sweep(args: argparse.Namespace) -> int:
     """Auto-submit the overdue attempts and say how many."""
-    from hireproof.assessments.actions import do_auto_submit_overdue
+    from hireproof.hiring.actions.attempts import do_auto_submit_overdue
 
     submitted = do_auto_submit_overdue()
     print(f"auto-submitted {len(submitted)} attempt(s) past their deadline")

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from hireproof.audit.models import LogLeaf
-from hireproof.core.audit.events import EventType, parse_leaf
+from hireproof.core.audit import EventType, parse_leaf
 
 
 @pytest.fixture(autouse=True)

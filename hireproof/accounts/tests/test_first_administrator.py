@@ -9,11 +9,11 @@ import pytest
 from django.test import Client
 
 from hireproof.accounts.actions import StaffChangeRefused, do_create_first_administrator
-from hireproof.accounts.models import Role, User
+from hireproof.accounts.models import User
+from hireproof.accounts.roles import Role
 from hireproof.cli.serve import announce_first_administrator
 from hireproof.core.errors import HireproofError
-from hireproof.testing import make_staff
-from hireproof.web.startup import add_startup_hook, run_startup_hooks
+from hireproof.testing.personas import make_staff
 
 LINK = re.compile(r"http://testserver(/accounts/password/set/\S+/)")
 CHOSEN = "walnut-ferry-62-quartz"
@@ -74,19 +74,3 @@ def test_serve_explains_an_admin_email_that_is_taken(recruiter: User, monkeypatc
     monkeypatch.setenv("HIREPROOF_ADMIN_EMAIL", "rosa@example.org")
     with pytest.raises(HireproofError, match="set HIREPROOF_ADMIN_EMAIL to a new address"):
         announce_first_administrator("http://testserver")
-
-
-def test_startup_hooks_run_once_each_in_order(monkeypatch: Any) -> None:
-    calls: list[str] = []
-    monkeypatch.setattr("hireproof.web.startup.STARTUP_HOOKS", [])
-
-    def first() -> None:
-        calls.append("first")
-
-    def second() -> None:
-        calls.append("second")
-
-    for hook in (first, second, first):
-        add_startup_hook(hook)
-    run_startup_hooks()
-    assert calls == ["first", "second"]

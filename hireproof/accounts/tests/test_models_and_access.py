@@ -1,4 +1,4 @@
-"""The user model's email rules, the access functions and ``staff_required``."""
+"""The user model's email rules, the permission table as the funnel reads it, and ``staff_view``."""
 
 from __future__ import annotations
 
@@ -10,17 +10,17 @@ from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.test import RequestFactory
 
-from hireproof.accounts.access import (
-    access_role,
-    access_staff_admin,
-    access_staff_member,
-    can_manage_staff,
-    can_read_audit,
-    can_read_playbooks,
-    can_use_pipeline,
-    staff_required,
+from hireproof.accounts.models import User
+from hireproof.accounts.roles import Permission, Role
+from hireproof.hiring.access import access_site, access_staff_member, may
+from hireproof.views.decorators import staff_view
+
+CHECKED = (
+    Permission.MANAGE_STAFF,
+    Permission.READ_AUDIT_LOG,
+    Permission.READ_CANDIDATES,
+    Permission.READ_PLAYBOOKS,
 )
-from hireproof.accounts.models import Role, User
 
 
 def test_emails_are_stored_trimmed_and_lower_case(db: Any) -> None:
@@ -63,48 +63,47 @@ def test_each_role_may_do_what_the_table_says(
     persona: str, staff: bool, audit: bool, pipeline: bool, playbooks: bool, request: Any
 ) -> None:
     user = request.getfixturevalue(persona)
-    assert (
-        can_manage_staff(user),
-        can_read_audit(user),
-        can_use_pipeline(user),
-        can_read_playbooks(user),
-    ) == (staff, audit, pipeline, playbooks)
+    assert tuple(may(user, permission) for permission in CHECKED) == (
+        staff,
+        audit,
+        pipeline,
+        playbooks,
+    )
 
 
 def test_anonymous_and_deactivated_users_may_do_nothing(recruiter: User) -> None:
     recruiter.is_active = False
     for user in (AnonymousUser(), recruiter):
-        assert not any(
-            check(user)
-            for check in (can_manage_staff, can_read_audit, can_use_pipeline, can_read_playbooks)
-        )
+        assert not any(may(user, permission) for permission in Permission)
         with pytest.raises(Http404):
-            access_role(user, Role.RECRUITER)
+            access_site(user, Permission.STAFF_HOME)
 
 
 def test_access_staff_member_returns_the_member_to_an_administrator(
     administrator: User, recruiter: User
 ) -> None:
-    assert access_staff_member(administrator, recruiter.pk) == recruiter
-    assert access_staff_admin(administrator) == administrator
+    assert access_staff_member(administrator, recruiter.pk, Permission.MANAGE_STAFF) == recruiter
+    assert access_site(administrator, Permission.MANAGE_STAFF) == administrator
 
 
 def test_access_staff_member_gives_the_same_404_for_forbidden_and_missing(
     administrator: User, recruiter: User
 ) -> None:
     with pytest.raises(Http404):
-        access_staff_member(recruiter, administrator.pk)
+        access_staff_member(recruiter, administrator.pk, Permission.MANAGE_STAFF)
     with pytest.raises(Http404):
-        access_staff_member(administrator, 987654)
+        access_staff_member(administrator, 987654, Permission.MANAGE_STAFF)
 
 
-@staff_required()
+@staff_view
 def any_staff_view(request: HttpRequest) -> HttpResponse:
+    access_site(request.user, Permission.STAFF_HOME)
     return HttpResponse("in")
 
 
-@staff_required(Role.AUDITOR, Role.ADMINISTRATOR)
+@staff_view
 def audit_view(request: HttpRequest) -> HttpResponse:
+    access_site(request.user, Permission.READ_AUDIT_LOG)
     return HttpResponse("in")
 
 
@@ -114,20 +113,22 @@ def request_as(user: User | AnonymousUser, path: str = "/reports/?page=2") -> Ht
     return request
 
 
-def test_staff_required_sends_anonymous_visitors_to_sign_in_and_back() -> None:
+def test_a_staff_view_sends_anonymous_visitors_to_sign_in_and_back() -> None:
     response = audit_view(request_as(AnonymousUser()))
     assert response.status_code == 302
     assert response["Location"] == "/accounts/sign-in/?next=/reports/%3Fpage%3D2"
 
 
 @pytest.mark.parametrize("persona", ["administrator", "recruiter", "interviewer", "auditor"])
-def test_staff_required_without_roles_admits_every_role(persona: str, request: Any) -> None:
+def test_a_staff_view_asking_for_the_home_permission_admits_every_role(
+    persona: str, request: Any
+) -> None:
     user = request.getfixturevalue(persona)
     assert any_staff_view(request_as(user)).content == b"in"
 
 
 @pytest.mark.parametrize(("persona", "admitted"), [("auditor", True), ("recruiter", False)])
-def test_staff_required_with_roles_gives_others_404(
+def test_a_staff_view_gives_those_without_its_permission_404(
     persona: str, admitted: bool, request: Any
 ) -> None:
     user = request.getfixturevalue(persona)
@@ -138,5 +139,5 @@ def test_staff_required_with_roles_gives_others_404(
             audit_view(request_as(user))
 
 
-def test_staff_required_keeps_the_view_name() -> None:
+def test_a_staff_view_keeps_the_view_name() -> None:
     assert audit_view.__name__ == "audit_view"

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from hireproof.accounts.models import FailedSignIn, User
-from hireproof.testing import PERSONA_PASSWORD
+from hireproof.testing.personas import PERSONA_PASSWORD
 
 SIGN_IN = reverse("accounts:sign_in")
 LOCKED = "Too many failed sign-ins from here."
@@ -191,7 +191,7 @@ def test_old_failures_are_pruned(recruiter: User) -> None:
     [(1, "in 1 minute"), (60, "in 1 minute"), (61, "in 2 minutes"), (900, "in 15 minutes")],
 )
 def test_the_wait_is_said_in_whole_minutes_rounded_up(seconds_left: int, expected: str) -> None:
-    from hireproof.accounts.forms import describe_wait
+    from hireproof.views.staff.forms.accounts import describe_wait
 
     until = START + timedelta(seconds=seconds_left)
     assert describe_wait(until, START).endswith(f"({expected})")

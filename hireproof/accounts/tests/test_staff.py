@@ -15,8 +15,9 @@ from hireproof.accounts.actions import (
     do_invite_staff,
     do_reactivate_staff,
 )
-from hireproof.accounts.models import Role, User
-from hireproof.testing import PERSONA_PASSWORD, make_staff
+from hireproof.accounts.models import User
+from hireproof.accounts.roles import Role
+from hireproof.testing.personas import PERSONA_PASSWORD, make_staff
 
 STAFF = reverse("accounts:staff_list")
 INVITE = reverse("accounts:staff_invite")
@@ -106,7 +107,7 @@ def test_a_failed_email_keeps_the_invitation_and_says_so(
     def broken_send(*args: Any, **kwargs: Any) -> None:
         raise ConnectionRefusedError("Connection refused")
 
-    monkeypatch.setattr("hireproof.accounts.emails.send_mail", broken_send)
+    monkeypatch.setattr("hireproof.platform.mail.send_mail", broken_send)
     response = invite(administrator_client)
     page = administrator_client.get(STAFF).content.decode()
     assert response.status_code == 302

@@ -8,7 +8,7 @@ from django.db import transaction
 
 from hireproof.audit.log import record_event
 from hireproof.audit.models import LogLeaf
-from hireproof.core.audit.events import EventType
+from hireproof.core.audit import EventType
 
 
 def record(event_type: EventType | str = EventType.STAFF_INVITED, **fields: Any) -> LogLeaf:

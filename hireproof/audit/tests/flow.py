@@ -10,7 +10,7 @@ from hireproof.audit import vault
 from hireproof.audit.actions import do_erase_subject
 from hireproof.audit.log import record_event
 from hireproof.audit.models import Subject
-from hireproof.core.audit.events import EventType, scoring_public
+from hireproof.core.audit import EventType, scoring_public
 from hireproof.core.playbook import load_builtin
 from hireproof.core.scoring import score
 

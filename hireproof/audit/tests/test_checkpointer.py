@@ -13,9 +13,8 @@ import time_machine
 from hireproof.audit import checkpointer
 from hireproof.audit.checkpoints import sign_checkpoint_if_due
 from hireproof.audit.models import Checkpoint
-from hireproof.web.startup import STARTUP_HOOKS
-
-from .factories import record_many
+from hireproof.audit.tests.factories import record_many
+from hireproof.cli.serve import start_background_jobs
 
 START = datetime(2026, 5, 1, 10, 0, tzinfo=UTC)
 
@@ -108,11 +107,10 @@ def test_a_failed_attempt_is_logged_and_the_checkpointer_goes_on(
     assert "signing a due checkpoint failed; the next attempt runs as usual" in caplog.text
 
 
-def test_the_server_start_hook_is_registered_and_starts_no_thread_inside_tests(
+def test_serving_starts_the_checkpointer_but_no_thread_inside_tests(
     recorder: Recorder,
 ) -> None:
-    assert checkpointer.start_checkpointer_at_server_start in STARTUP_HOOKS
-    checkpointer.start_checkpointer_at_server_start()
+    start_background_jobs()
     assert checkpointer.JOB.running is None
     assert recorder.calls == 0
 

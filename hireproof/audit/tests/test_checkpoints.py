@@ -14,11 +14,9 @@ from django.utils import timezone
 from hireproof.audit import keys
 from hireproof.audit.checkpoints import current_vkey, sign_checkpoint_now
 from hireproof.audit.models import Checkpoint, LogKey, LogLeaf
-from hireproof.core.audit.checkpoint import generate_signing_key, open_checkpoint, parse_vkey
-from hireproof.core.audit.merkle import root_of
+from hireproof.audit.tests.factories import record_many
+from hireproof.core.audit import generate_signing_key, open_checkpoint, parse_vkey, root_of
 from hireproof.core.errors import ForkError
-
-from .factories import record_many
 
 pytestmark = pytest.mark.django_db
 

@@ -13,11 +13,10 @@ import pytest
 from django.db import connection
 
 from hireproof.audit.checkpoints import current_vkey
-from hireproof.core.audit.checkpoint import open_checkpoint, parse_vkey
-from hireproof.core.audit.merkle import verify_inclusion
-
-from .factories import record_many
-from .flow import record_hiring_flow
+from hireproof.audit.models import LogLeaf
+from hireproof.audit.tests.factories import record_many
+from hireproof.audit.tests.flow import record_hiring_flow
+from hireproof.core.audit import open_checkpoint, parse_leaf, parse_vkey, verify_inclusion
 
 HIREPROOF = str(Path(sys.executable).with_name("hireproof"))
 
@@ -41,11 +40,15 @@ def test_export_then_the_offline_verifier_says_ok(
     )
     assert exported.returncode == 0, exported.stderr
     assert exported.stdout == (
-        f"wrote {bundle}: 19 leaves, 3 checkpoints, 8 disclosed fields of 1 candidates, 1 erased\n"
-    )  # checkpoints at 2 and 12 were signed on the way; the export signed the last 19
+        f"wrote {bundle}: 20 leaves, 3 checkpoints, 8 disclosed fields of 1 candidates, 1 erased\n"
+    )  # checkpoints at 2 and 12 were signed on the way; the export signed the last 20
+    # The disclosure is itself recorded, by the command line, before the bundle is written.
+    disclosed = parse_leaf(bytes(LogLeaf.objects.order_by("-index").first().data))
+    assert (disclosed.event_type, disclosed.actor) == ("audit.exported", "cli")
+    assert dict(disclosed.public) == {"disclosed": [flow.candidate.pseudonym]}
     verified = hireproof(subprocess_env, "verify", str(bundle))
     assert verified.returncode == 0, verified.stdout + verified.stderr
-    assert "checkpoints: 3 of 3 verified, latest signs 19 leaves" in verified.stdout
+    assert "checkpoints: 3 of 3 verified, latest signs 20 leaves" in verified.stdout
     assert "result: OK" in verified.stdout
 
 

@@ -14,12 +14,9 @@ from hireproof.audit.checkpoints import current_vkey
 from hireproof.audit.export import export_bundle
 from hireproof.audit.models import LogLeaf
 from hireproof.audit.receipts import receipt_for
+from hireproof.audit.tests.flow import record_hiring_flow
 from hireproof.audit.vault import SubjectErasedError
-from hireproof.core.audit.bundle import read_bundle
-from hireproof.core.audit.receipt import verify_receipt
-from hireproof.core.audit.verify import verify_bundle
-
-from .flow import record_hiring_flow
+from hireproof.core.audit import read_bundle, verify_bundle, verify_receipt
 
 EVENTS = [
     "log.created",

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
+from django.db import transaction
 
 from hireproof.audit import vault
 from hireproof.audit.actions import do_erase_subject
 from hireproof.audit.models import LogLeaf, LogPrivate, Subject
-from hireproof.audit.signals import subject_erased
 from hireproof.audit.store import StoredTree
-from hireproof.core.audit.events import EventType, parse_leaf
-from hireproof.core.audit.merkle import root_of
-
-from .factories import record
+from hireproof.audit.tests.factories import record
+from hireproof.core.audit import EventType, parse_leaf, root_of
 
 pytestmark = pytest.mark.django_db
 
@@ -60,31 +56,13 @@ def test_erasure_leaves_every_leaf_and_root_as_it_was(candidate: Subject) -> Non
     )
 
 
-def test_other_apps_are_told_inside_the_erasure(candidate: Subject) -> None:
-    told: list[str] = []
-
-    def delete_rows(sender: Any, subject: Subject, **_: Any) -> None:
-        told.append(subject.pseudonym)
-
-    subject_erased.connect(delete_rows)
-    try:
-        do_erase_subject(candidate, actor="staff:1")
-    finally:
-        subject_erased.disconnect(delete_rows)
-    assert told == [candidate.pseudonym]
-
-
-def test_a_failing_receiver_rolls_the_whole_erasure_back(candidate: Subject) -> None:
-    def refuse(sender: Any, subject: Subject, **_: Any) -> None:
-        raise RuntimeError("rows could not be deleted")
-
-    subject_erased.connect(refuse)
+def test_a_failure_in_the_callers_transaction_rolls_the_whole_erasure_back(
+    candidate: Subject,
+) -> None:
     leaves_before = LogLeaf.objects.count()
-    try:
-        with pytest.raises(RuntimeError, match="rows could not be deleted"):
-            do_erase_subject(candidate, actor="staff:1")
-    finally:
-        subject_erased.disconnect(refuse)
+    with pytest.raises(RuntimeError, match="rows could not be deleted"), transaction.atomic():
+        do_erase_subject(candidate, actor="staff:1")
+        raise RuntimeError("rows could not be deleted")
     assert not Subject.objects.get(pk=candidate.pk).is_erased
     assert LogLeaf.objects.count() == leaves_before
     assert LogPrivate.objects.count() == 2

@@ -12,9 +12,8 @@ from hireproof.audit import keys
 from hireproof.audit.checkpoints import current_vkey
 from hireproof.audit.export import export_bundle
 from hireproof.audit.models import Checkpoint
-from hireproof.core.audit.verify import verify_bundle
-
-from .factories import record_many
+from hireproof.audit.tests.factories import record_many
+from hireproof.core.audit import verify_bundle
 
 pytestmark = pytest.mark.django_db
 

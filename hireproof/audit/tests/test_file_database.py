@@ -14,11 +14,9 @@ from hireproof.audit import keys
 from hireproof.audit.checkpoints import sign_checkpoint_now
 from hireproof.audit.models import Checkpoint, LogLeaf
 from hireproof.audit.store import StoredTree
-from hireproof.core.audit.events import EventType
-from hireproof.core.audit.merkle import root_of
+from hireproof.audit.tests.factories import record, record_many
+from hireproof.core.audit import EventType, root_of
 from hireproof.core.errors import ForkError
-
-from .factories import record, record_many
 
 
 def _copy_database(source: Path, target: Path) -> None:

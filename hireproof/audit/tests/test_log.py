@@ -14,11 +14,16 @@ from hireproof.audit import vault
 from hireproof.audit.log import OutsideTransactionError, private_context, record_event
 from hireproof.audit.models import LogLeaf, LogNode, LogPrivate, Subject
 from hireproof.audit.store import StoredTree
-from hireproof.core.audit.commitments import open_field, verify_opening
-from hireproof.core.audit.events import EventType, parse_leaf
-from hireproof.core.audit.merkle import MemorySource, leaf_hash, root_of
-
-from .factories import record, record_many
+from hireproof.audit.tests.factories import record, record_many
+from hireproof.core.audit import (
+    EventType,
+    MemorySource,
+    leaf_hash,
+    open_field,
+    parse_leaf,
+    root_of,
+    verify_opening,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -10,11 +10,9 @@ import pytest
 from hireproof.audit.checkpoints import current_vkey
 from hireproof.audit.models import Checkpoint
 from hireproof.audit.receipts import inclusion_proof_document, receipt_for
-from hireproof.core.audit.merkle import verify_inclusion
-from hireproof.core.audit.receipt import Receipt, verify_receipt
+from hireproof.audit.tests.factories import record_many
+from hireproof.core.audit import Receipt, verify_inclusion, verify_receipt
 from hireproof.core.errors import AuditError
-
-from .factories import record_many
 
 pytestmark = pytest.mark.django_db
 

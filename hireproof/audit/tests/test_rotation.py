@@ -11,12 +11,9 @@ from hireproof.audit import checkpoints, keys
 from hireproof.audit.actions import rotate_signing_key
 from hireproof.audit.export import export_bundle
 from hireproof.audit.models import Checkpoint, LogKey, LogLeaf
-from hireproof.core.audit.checkpoint import open_checkpoint, parse_vkey
-from hireproof.core.audit.events import EventType, parse_leaf
-from hireproof.core.audit.verify import verify_bundle
+from hireproof.audit.tests.factories import record_many
+from hireproof.core.audit import EventType, open_checkpoint, parse_leaf, parse_vkey, verify_bundle
 from hireproof.core.errors import SignatureError
-
-from .factories import record_many
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,8 @@ from hireproof.audit import keys
 from hireproof.audit.actions import rotate_signing_key
 from hireproof.audit.checkpoints import current_vkey, key_id_of_vkey, sign_checkpoint_now
 from hireproof.audit.store import Head, StoredTree, compact_range_nodes, resume_compact_range
+from hireproof.audit.tests.factories import record_many
 from hireproof.core.errors import AuditError
-
-from .factories import record_many
 
 pytestmark = pytest.mark.django_db
 

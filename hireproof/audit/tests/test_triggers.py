@@ -8,8 +8,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from hireproof.audit.models import Checkpoint, LogKey, LogLeaf, LogNode
-
-from .factories import record_many
+from hireproof.audit.tests.factories import record_many
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,7 @@ from hireproof.audit.checkpoints import current_vkey
 from hireproof.audit.log import record_event
 from hireproof.audit.models import Checkpoint, LogLeaf, Subject
 from hireproof.audit.vault import create_subject
-from hireproof.core.audit.events import EventType, parse_leaf
-from hireproof.core.audit.verify import verify_bundle
+from hireproof.core.audit import EventType, parse_leaf, verify_bundle
 
 pytestmark = pytest.mark.django_db
 

@@ -11,10 +11,15 @@ from pathlib import Path
 import pytest
 
 from hireproof.cli import main
-from hireproof.core.audit.bundle import write_bundle
-from hireproof.core.audit.checkpoint import Checkpoint, sign_checkpoint
-from hireproof.core.audit.merkle import MemorySource, inclusion_proof, leaf_hash
-from hireproof.core.audit.receipt import Receipt
+from hireproof.core.audit import (
+    Checkpoint,
+    MemorySource,
+    Receipt,
+    inclusion_proof,
+    leaf_hash,
+    sign_checkpoint,
+    write_bundle,
+)
 from hireproof.core.tests.audit.builders import (
     ORIGIN,
     SIGNER,

@@ -5,23 +5,75 @@ load_playbook_text(text, filename)   the same from text
 load_builtin(id) / builtin_ids()     the playbooks bundled with hireproof
 playbook_schema()                    the JSON Schema of the format
 canonical_form(p) / playbook_hash(p) / playbook_to_dict(p)   identity and export
+Playbook, Item, SingleChoiceItem, ...   the frozen model the loader builds (``model``)
+rubric_words(item), rule_words(rule), ...   a rubric in plain words (``words``)
 """
 
 from __future__ import annotations
 
-from .identity import canonical_form, playbook_hash, playbook_to_dict
+from .identity import canonical_form, decimal_text, playbook_hash, playbook_to_dict
 from .loader import builtin_ids, load_builtin, load_playbook, load_playbook_text
-from .model import Playbook
+from .model import (
+    Assessment,
+    Band,
+    DecisionRules,
+    InterviewKit,
+    InterviewQuestion,
+    InterviewRedFlag,
+    Item,
+    ItemKind,
+    NumericItem,
+    Option,
+    Playbook,
+    RatingAnchor,
+    RedFlag,
+    Rule,
+    Section,
+    Severity,
+    SingleChoiceItem,
+    Skill,
+    TextItem,
+    Tolerance,
+    ToleranceKind,
+    Verdict,
+)
 from .schema import playbook_schema
+from .words import percent_text, rubric_words, rule_words, tolerance_words
 
 __all__ = [
+    "Assessment",
+    "Band",
+    "DecisionRules",
+    "InterviewKit",
+    "InterviewQuestion",
+    "InterviewRedFlag",
+    "Item",
+    "ItemKind",
+    "NumericItem",
+    "Option",
     "Playbook",
+    "RatingAnchor",
+    "RedFlag",
+    "Rule",
+    "Section",
+    "Severity",
+    "SingleChoiceItem",
+    "Skill",
+    "TextItem",
+    "Tolerance",
+    "ToleranceKind",
+    "Verdict",
     "builtin_ids",
     "canonical_form",
+    "decimal_text",
     "load_builtin",
     "load_playbook",
     "load_playbook_text",
+    "percent_text",
     "playbook_hash",
     "playbook_schema",
     "playbook_to_dict",
+    "rubric_words",
+    "rule_words",
+    "tolerance_words",
 ]

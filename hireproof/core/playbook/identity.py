@@ -16,7 +16,7 @@ from hireproof.core.canonical import canonical_json, sha256_hex
 
 from .model import AllOf, AnyOf, ContainsNumber, ContainsPhrase, NoneOf, Playbook, Regex, Rule
 
-__all__ = ["canonical_form", "playbook_hash", "playbook_to_dict"]
+__all__ = ["canonical_form", "decimal_text", "playbook_hash", "playbook_to_dict"]
 
 
 def canonical_form(playbook: Playbook) -> dict[str, Any]:

@@ -1,0 +1,97 @@
+"""Who may do what: the one table from each permission to the roles that hold it.
+
+Every permission check of the product reads this table, through the access funnel
+(``hireproof.hiring.access``) for pages and API calls, and through ``has_permission`` for the few
+rules that depend on who acts (only an administrator hires despite a critical fail). Nowhere
+else compares a role: a new rule is a new row here.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    """A staff member's job on the site; what it allows is ``ROLE_PERMISSIONS``."""
+
+    ADMINISTRATOR = "administrator", "Administrator"
+    RECRUITER = "recruiter", "Recruiter"
+    INTERVIEWER = "interviewer", "Interviewer"
+    AUDITOR = "auditor", "Auditor"
+
+
+class Permission(StrEnum):
+    """One thing a staff member may do or see."""
+
+    STAFF_HOME = "staff_home"
+    """Sign in and open the staff home page."""
+    MANAGE_STAFF = "manage_staff"
+    """Invite, deactivate and reactivate staff members."""
+    READ_PLAYBOOKS = "read_playbooks"
+    """Read the playbook library, answer keys included (staff knowledge)."""
+    PUBLISH_PLAYBOOKS = "publish_playbooks"
+    """Upload playbooks and new versions."""
+    READ_CANDIDATES = "read_candidates"
+    """Read openings, pipelines, candidate pages, recommendations, decisions and hiring files."""
+    MANAGE_OPENINGS = "manage_openings"
+    """Create and change openings and their emails; add, import and invite candidates."""
+    ERASE_CANDIDATES = "erase_candidates"
+    """Erase a candidate's personal data for good."""
+    REVIEW_FLAGS = "review_flags"
+    """Acknowledge a written test's warning flags with a note."""
+    READ_INTERVIEWS = "read_interviews"
+    """Read every interview assignment, kit and scorecard."""
+    MANAGE_INTERVIEWS = "manage_interviews"
+    """Assign and cancel interviews; edit an opening's interview notices."""
+    INTERVIEW = "interview"
+    """Be assigned interviews; submit and amend one's own scorecards."""
+    OPEN_INTERVIEW_KITS = "open_interview_kits"
+    """Open interview kits: one's own assignments', or every one for those who read interviews."""
+    DECIDE = "decide"
+    """Record the final decision about a candidate."""
+    OVERRIDE_CRITICAL = "override_critical"
+    """Hire a candidate whose written test is a critical fail (with a justification)."""
+    READ_AUDIT_LOG = "read_audit_log"
+    """Read the audit log's page and download exports."""
+    SIGN_CHECKPOINTS = "sign_checkpoints"
+    """Sign a checkpoint of the audit log on demand."""
+
+
+_A, _R, _I, _U = Role.ADMINISTRATOR, Role.RECRUITER, Role.INTERVIEWER, Role.AUDITOR
+
+PERMISSION_ROLES: dict[Permission, frozenset[Role]] = {
+    Permission.STAFF_HOME: frozenset({_A, _R, _I, _U}),
+    Permission.MANAGE_STAFF: frozenset({_A}),
+    Permission.READ_PLAYBOOKS: frozenset({_A, _R, _I, _U}),
+    Permission.PUBLISH_PLAYBOOKS: frozenset({_A, _R}),
+    Permission.READ_CANDIDATES: frozenset({_A, _R, _U}),
+    Permission.MANAGE_OPENINGS: frozenset({_A, _R}),
+    Permission.ERASE_CANDIDATES: frozenset({_A}),
+    Permission.REVIEW_FLAGS: frozenset({_A, _R}),
+    Permission.READ_INTERVIEWS: frozenset({_A, _R, _U}),
+    Permission.MANAGE_INTERVIEWS: frozenset({_A, _R}),
+    Permission.INTERVIEW: frozenset({_I}),
+    Permission.OPEN_INTERVIEW_KITS: frozenset({_A, _R, _I, _U}),
+    Permission.DECIDE: frozenset({_A, _R}),
+    Permission.OVERRIDE_CRITICAL: frozenset({_A}),
+    Permission.READ_AUDIT_LOG: frozenset({_A, _U}),
+    Permission.SIGN_CHECKPOINTS: frozenset({_A}),
+}
+"""The table: every permission and the roles that hold it (a test pins every pair)."""
+
+
+def roles_with(permission: Permission) -> frozenset[Role]:
+    """The roles that hold ``permission``."""
+    return PERMISSION_ROLES[permission]
+
+
+def has_permission(user: object, permission: Permission) -> bool:
+    """True when ``user`` is an active staff member whose role holds ``permission``.
+
+    ``user`` is whatever ``request.user`` holds: an anonymous visitor never passes.
+    """
+    return bool(getattr(user, "is_active", False)) and getattr(user, "role", None) in roles_with(
+        permission
+    )

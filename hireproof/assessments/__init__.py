@@ -1,1 +1,0 @@
-"""The candidate's timed attempt: start, autosave, deadline, submission, scoring, receipt."""

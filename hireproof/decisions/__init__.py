@@ -1,1 +1,0 @@
-"""The decisions app: the recommendation, the person's final decision, and the hiring file."""

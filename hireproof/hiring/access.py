@@ -1,0 +1,258 @@
+"""The access funnel: every permission check of a page, an API call or a command passes here.
+
+``access_<thing>(user, ..., permission)`` returns the thing when ``user`` holds ``permission``
+(the table in ``hireproof.accounts.roles``) and may reach that very thing; otherwise it raises
+``Http404``. To someone who may not see a thing, a forbidden thing looks exactly like a missing
+one: another opening's candidate, another interviewer's assignment and an id that does not
+exist all give the same page.
+
+A candidate has no account: the token of their personal link is their credential, and
+``access_invitation_for_candidate`` is their one way in.
+
+``may(user, permission)`` answers the same question without raising, for what a page offers
+(a button shown or not) and for the few rules of an action that depend on who acts.
+"""
+
+from __future__ import annotations
+
+from typing import cast
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.http import Http404
+from django.utils import timezone
+
+from hireproof.accounts.models import User
+from hireproof.accounts.roles import Permission, has_permission, roles_with
+from hireproof.hiring.models.attempts import Attempt, attempt_of
+from hireproof.hiring.models.candidates import Candidate, Invitation, hash_token
+from hireproof.hiring.models.decisions import Decision
+from hireproof.hiring.models.interviews import Assignment, ScorecardVersion
+from hireproof.hiring.models.openings import Opening
+from hireproof.hiring.models.playbooks import PlaybookVersion
+from hireproof.hiring.models.stage import with_stage
+
+AnyUser = AbstractBaseUser | AnonymousUser
+"""What ``request.user`` may be; only an active ``User`` ever passes a check."""
+
+# Tokens are ``secrets.token_urlsafe(32)`` (43 characters); anything far longer is not ours and
+# is refused before hashing.
+MAX_TOKEN_LENGTH = 200
+
+
+def may(user: AnyUser | User, permission: Permission) -> bool:
+    """True when ``user`` holds ``permission``."""
+    return has_permission(user, permission)
+
+
+def access_site(user: AnyUser | User, permission: Permission) -> User:
+    """``user`` itself when they hold ``permission`` (a page about no one thing); else 404."""
+    if not has_permission(user, permission):
+        raise Http404("No such page.")
+    return cast(User, user)
+
+
+# --- staff ------------------------------------------------------------------------------------
+
+
+def access_staff_member(user: AnyUser, member_id: int, permission: Permission) -> User:
+    """Staff member ``member_id``, for ``user`` to manage; else 404."""
+    access_site(user, permission)
+    member = User.objects.filter(pk=member_id).first()
+    if member is None:
+        raise Http404("No such staff member.")
+    return member
+
+
+def interviewers() -> QuerySet[User]:
+    """Every active staff member who may be assigned interviews, by name."""
+    return User.objects.filter(is_active=True, role__in=roles_with(Permission.INTERVIEW)).order_by(
+        "full_name"
+    )
+
+
+# --- playbooks --------------------------------------------------------------------------------
+
+
+def access_playbook_version(
+    user: AnyUser, playbook_id: str, version: str, permission: Permission
+) -> PlaybookVersion:
+    """The published ``version`` of ``playbook_id``, for ``user``; else 404."""
+    access_site(user, permission)
+    found = (
+        PlaybookVersion.objects.select_related("published_by")
+        .filter(playbook_id=playbook_id, version=version)
+        .first()
+    )
+    if found is None:
+        raise Http404("No such playbook version.")
+    return found
+
+
+# --- openings and candidates ------------------------------------------------------------------
+
+
+def access_opening(user: AnyUser, opening_id: int, permission: Permission) -> Opening:
+    """Opening ``opening_id`` with its pinned playbook version, for ``user``; else 404."""
+    access_site(user, permission)
+    opening = (
+        Opening.objects.select_related("playbook_version", "created_by")
+        .filter(pk=opening_id)
+        .first()
+    )
+    if opening is None:
+        raise Http404("No such opening.")
+    return opening
+
+
+def candidate_rows() -> QuerySet[Candidate]:
+    """Candidates with everything a candidate's page shows about them, in one query."""
+    return Candidate.objects.select_related(
+        "subject",
+        "opening",
+        "opening__playbook_version",
+        "opening__created_by",
+        "invitation",
+        "invitation__attempt",
+    )
+
+
+def access_candidate(
+    user: AnyUser, opening_id: int, candidate_id: int, permission: Permission
+) -> Candidate:
+    """Candidate ``candidate_id`` of opening ``opening_id`` (and only of it), for ``user``.
+
+    One query loads the candidate, their subject, the opening, its playbook version, the
+    invitation and the attempt, with their ``stage`` annotated. Anything else, the candidate of
+    another opening included, raises ``Http404``.
+    """
+    access_site(user, permission)
+    found = with_stage(candidate_rows(), timezone.now())
+    candidate = found.filter(pk=candidate_id, opening_id=opening_id).first()
+    if candidate is None:
+        raise Http404("No such candidate.")
+    return candidate
+
+
+def access_scored_attempt(
+    user: AnyUser, opening_id: int, candidate_id: int, permission: Permission
+) -> Attempt:
+    """The candidate's scored attempt, for ``user``; ``Http404`` when there is none."""
+    candidate = access_candidate(user, opening_id, candidate_id, permission)
+    attempt = attempt_of(candidate)
+    if attempt is None or not attempt.scorecard_hash:
+        raise Http404("No such attempt.")
+    return attempt
+
+
+def access_decision(
+    user: AnyUser, opening_id: int, candidate_id: int, decision_id: int, permission: Permission
+) -> Decision:
+    """Decision ``decision_id`` about that candidate (and only them), for ``user``; else 404."""
+    candidate = access_candidate(user, opening_id, candidate_id, permission)
+    decision = Decision.objects.filter(pk=decision_id, candidate=candidate).first()
+    if decision is None:
+        raise Http404("No such decision.")
+    decision.candidate = candidate
+    return decision
+
+
+# --- interviews -------------------------------------------------------------------------------
+
+
+def assignment_rows() -> QuerySet[Assignment]:
+    """Assignments with everything a page shows about them loaded in the same query."""
+    return Assignment.objects.select_related(
+        "interviewer",
+        "candidate",
+        "candidate__subject",
+        "candidate__opening",
+        "candidate__opening__playbook_version",
+        "candidate__invitation",
+        "candidate__invitation__attempt",
+    ).annotate(
+        latest_version=Subquery(
+            ScorecardVersion.objects.filter(assignment=OuterRef("pk"))
+            .order_by("-version")
+            .values("version")[:1]
+        )
+    )
+
+
+def access_my_assignments(user: AnyUser, permission: Permission) -> QuerySet[Assignment]:
+    """The user's own active assignments, ready for the list; else 404."""
+    interviewer = access_site(user, permission)
+    return assignment_rows().filter(interviewer=interviewer, cancelled_at__isnull=True)
+
+
+def access_assignment(user: AnyUser, assignment_id: int, permission: Permission) -> Assignment:
+    """Assignment ``assignment_id`` with its candidate, opening and playbook, for ``user``.
+
+    Whoever reads interviews (``READ_INTERVIEWS``) reaches every assignment; anyone else only
+    their own assignments that were not cancelled.
+    """
+    access_site(user, permission)
+    assignment = assignment_rows().filter(pk=assignment_id).first()
+    if assignment is None:
+        raise Http404("No such interview.")
+    if not has_permission(user, Permission.READ_INTERVIEWS) and (
+        assignment.interviewer_id != user.pk or assignment.is_cancelled
+    ):
+        raise Http404("No such interview.")
+    return assignment
+
+
+def sees_other_scorecards(user: AnyUser, candidate: Candidate) -> bool:
+    """True when ``user`` may see every interviewer's ratings of ``candidate``.
+
+    Whoever reads interviews always may. An interviewer may once they have submitted their own
+    scorecard for this candidate (on an active assignment), so their ratings were independent.
+    """
+    if has_permission(user, Permission.READ_INTERVIEWS):
+        return True
+    if not has_permission(user, Permission.INTERVIEW):
+        return False
+    return ScorecardVersion.objects.filter(
+        assignment__candidate=candidate,
+        assignment__interviewer_id=user.pk,
+        assignment__cancelled_at__isnull=True,
+    ).exists()
+
+
+# --- the candidate's link ---------------------------------------------------------------------
+
+
+def access_invitation_for_candidate(token: str) -> Invitation:
+    """The live invitation whose link carries ``token``, with everything a page needs; else 404.
+
+    Expired invitations are returned: whether an expired link may still be used depends on
+    whether the attempt had started, which the page decides. Unknown tokens, revoked links and
+    erased candidates all look exactly like any other missing page.
+    """
+    if not token or len(token) > MAX_TOKEN_LENGTH:
+        raise Http404("No such page.")
+    invitation = (
+        Invitation.objects.select_related(
+            "candidate__subject",
+            "candidate__opening__playbook_version",
+            "candidate__opening__created_by",
+        )
+        .filter(token_hash=hash_token(token))
+        .first()
+    )
+    if invitation is None or invitation.revoked_at is not None:
+        raise Http404("No such page.")
+    candidate = invitation.candidate
+    if candidate.erased_at is not None or candidate.subject.is_erased:
+        raise Http404("No such page.")
+    return invitation
+
+
+def access_attempt_for_candidate(token: str) -> Attempt:
+    """The started attempt of the link carrying ``token``; 404 when there is none."""
+    invitation = access_invitation_for_candidate(token)
+    attempt = attempt_of(invitation.candidate)
+    if attempt is None:
+        raise Http404("No such page.")
+    return attempt

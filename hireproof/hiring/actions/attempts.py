@@ -1,0 +1,410 @@
+"""Every change to an attempt: each ``do_*`` runs in one transaction with its audit event.
+
+The clock is the server's: ``started_at`` and ``deadline`` are set here from ``now`` (an argument,
+so tests and the sweeper pass their own), and every save is judged against the deadline with
+``hireproof.core.timing.judge_request``. Answer texts are sealed under the candidate's audit
+subject; the log holds only their commitments (private field ``answer`` / ``answers``).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from hireproof.audit import vault
+from hireproof.audit.log import record_event, rfc3339
+from hireproof.audit.models import LogLeaf
+from hireproof.audit.receipts import receipt_for
+from hireproof.core.audit import EventType, scoring_public
+from hireproof.core.canonical import canonical_json
+from hireproof.core.playbook import Item, Playbook, Severity, SingleChoiceItem
+from hireproof.core.scoring import Scorecard, percent_string, score
+from hireproof.core.timing import GRACE, Timeliness, deadline_for, judge_request
+from hireproof.hiring.actions.recommendations import do_compute_recommendation
+from hireproof.hiring.models.attempts import (
+    Answer,
+    Attempt,
+    IntegritySignal,
+    SignalKind,
+    SubmissionKind,
+    answer_context,
+    playbook_of,
+    saved_answers,
+    subject_of,
+    unseal_answer,
+)
+from hireproof.hiring.models.candidates import Invitation
+
+logger = logging.getLogger(__name__)
+
+CANDIDATE_ACTOR = "candidate"
+SYSTEM_ACTOR = "system"
+MAX_ANSWER_CHARS = 10_000
+# Integrity signals are evidence for a person, not a stream: past this many per attempt the rest
+# are dropped, so a script cannot flood the audit log through the signal endpoint.
+MAX_SIGNALS_PER_ATTEMPT = 500
+
+
+class RefusalReason(StrEnum):
+    LATE = "late"
+    SUBMITTED = "submitted"
+    UNKNOWN_ITEM = "unknown_item"
+    TOO_LONG = "too_long"
+    NOT_AN_OPTION = "not_an_option"
+
+
+class AnswerRefused(Exception):
+    """A save the server does not accept; ``str()`` is the message for the candidate."""
+
+    def __init__(self, reason: RefusalReason, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+class StartRefused(Exception):
+    """The attempt cannot start (the link expired); ``str()`` says why."""
+
+
+# --- starting ---------------------------------------------------------------------------------
+
+
+def do_start_attempt(
+    invitation: Invitation, *, disclose_extension: bool = False, now: datetime | None = None
+) -> Attempt:
+    """Start the clock: create the invitation's one attempt, or return it if it exists.
+
+    ``disclose_extension`` is the candidate's consent that reviewers see their extra time; it
+    is recorded only when the invitation grants extra time. Raises ``StartRefused`` for an
+    expired or revoked invitation that was never started.
+    """
+    at = now or timezone.now()
+    existing = Attempt.objects.filter(invitation=invitation).first()
+    if existing is not None:
+        return existing
+    if invitation.revoked_at is not None:
+        raise StartRefused("This link was withdrawn. Contact the recruiter who invited you.")
+    if invitation.expires_at <= at:
+        raise StartRefused("This link has expired. Contact the recruiter who invited you.")
+    try:
+        with transaction.atomic():
+            return _start(invitation, disclose_extension, at)
+    except IntegrityError:
+        # The same link pressed Start twice at once: the first attempt is the attempt.
+        return Attempt.objects.get(invitation=invitation)
+
+
+def _start(invitation: Invitation, disclose_extension: bool, at: datetime) -> Attempt:
+    playbook = playbook_of(invitation)
+    allowance = invitation.allowance(playbook.assessment.time_limit_minutes)
+    attempt = Attempt.objects.create(
+        invitation=invitation, started_at=at, deadline=deadline_for(at, allowance)
+    )
+    disclosed = disclose_extension and allowance.is_extended
+    if invitation.extension_disclosed != disclosed:
+        invitation.extension_disclosed = disclosed
+        invitation.save(update_fields=["extension_disclosed"])
+    record_event(
+        EventType.ATTEMPT_STARTED,
+        actor=CANDIDATE_ACTOR,
+        subject=invitation.candidate.subject,
+        public={
+            "attempt_id": attempt.pk,
+            "opening_id": invitation.candidate.opening_id,
+            "time_limit_minutes": playbook.assessment.time_limit_minutes,
+        },
+        # Extra time is an accommodation, often for a health reason: personal, so committed.
+        private={
+            "deadline": rfc3339(attempt.deadline),
+            "extra_time_percent": invitation.extra_time_percent,
+            "extra_minutes": invitation.extra_minutes,
+            "extension_disclosed": disclosed,
+        },
+        at=at,
+    )
+    return attempt
+
+
+# --- saving -----------------------------------------------------------------------------------
+
+
+def do_save_answer(
+    attempt: Attempt, item_id: str, text: str, *, now: datetime | None = None
+) -> Answer | None:
+    """Save the candidate's latest text for one item (sealed, revision + 1, ``answer.saved``).
+
+    A save in time or within the grace period is accepted; a later one is refused with
+    ``AnswerRefused(LATE)`` and the refusal itself is recorded (``answer.refused_late``) and
+    committed. Saving the text already saved, or a blank for a question never answered,
+    changes nothing and records nothing (``None`` for the blank).
+    """
+    at = now or timezone.now()
+    item = _item_or_refuse(attempt, item_id)
+    _check_text(item, text)
+    if attempt.submitted_at is not None:
+        raise _already_submitted()
+    if judge_request(at, attempt.deadline) is Timeliness.LATE:
+        if not _is_saved_text(attempt, item_id, text):  # nothing is lost by refusing the same
+            _record_late_refusal(attempt, item_id, text, at)
+        raise AnswerRefused(
+            RefusalReason.LATE,
+            "Time is up: this answer arrived after the deadline and was not saved.",
+        )
+    with transaction.atomic():
+        # Saves and the submission of one attempt take its row lock in turn, so a save cannot
+        # slip in after the answers were scored, nor two saves of one item collide.
+        locked = Attempt.objects.select_for_update().only("submitted_at").get(pk=attempt.pk)
+        if locked.submitted_at is not None:
+            raise _already_submitted()
+        return _save(attempt, item_id, text, at)
+
+
+def _is_saved_text(attempt: Attempt, item_id: str, text: str) -> bool:
+    answer = Answer.objects.filter(attempt=attempt, item_id=item_id).first()
+    return _same_text(attempt, answer, text)
+
+
+def _same_text(attempt: Attempt, answer: Answer | None, text: str) -> bool:
+    """True when ``text`` is what ``answer`` already holds (a blank for no answer yet)."""
+    if answer is None:
+        return not text
+    return unseal_answer(attempt, answer) == text
+
+
+def _already_submitted() -> AnswerRefused:
+    return AnswerRefused(
+        RefusalReason.SUBMITTED,
+        "Your assessment was already submitted, so this answer was not saved.",
+    )
+
+
+def _item_or_refuse(attempt: Attempt, item_id: str) -> Item:
+    try:
+        return playbook_of(attempt).item(item_id)
+    except KeyError:
+        raise AnswerRefused(
+            RefusalReason.UNKNOWN_ITEM, f"There is no question {item_id!r} in this assessment."
+        ) from None
+
+
+def _check_text(item: Item, text: str) -> None:
+    if len(text) > MAX_ANSWER_CHARS:
+        raise AnswerRefused(
+            RefusalReason.TOO_LONG,
+            f"This answer is {len(text):,} characters long; the most a box takes is "
+            f"{MAX_ANSWER_CHARS:,}. Shorten it and it will be saved.",
+        )
+    if isinstance(item, SingleChoiceItem) and text:
+        choices = [option.id for option in item.options]
+        if text not in choices:
+            raise AnswerRefused(
+                RefusalReason.NOT_AN_OPTION,
+                f"Choose one of the options {', '.join(choices)} for this question.",
+            )
+
+
+def _save(attempt: Attempt, item_id: str, text: str, at: datetime) -> Answer | None:
+    subject = subject_of(attempt)
+    answer = Answer.objects.filter(attempt=attempt, item_id=item_id).first()
+    if _same_text(attempt, answer, text):
+        return answer
+    if answer is None:
+        answer = Answer(attempt=attempt, item_id=item_id)
+    answer.text_sealed = vault.seal(subject, text, context=answer_context(attempt, item_id))
+    answer.revision += 1
+    answer.saved_at = at
+    answer.save()
+    record_event(
+        EventType.ANSWER_SAVED,
+        actor=CANDIDATE_ACTOR,
+        subject=subject,
+        public={"attempt_id": attempt.pk, "item_id": item_id, "revision": answer.revision},
+        private={"answer": text},
+        at=at,
+    )
+    return answer
+
+
+def _record_late_refusal(attempt: Attempt, item_id: str, text: str, at: datetime) -> None:
+    late_by = at - attempt.deadline
+    with transaction.atomic():
+        record_event(
+            EventType.ANSWER_REFUSED_LATE,
+            actor=CANDIDATE_ACTOR,
+            subject=subject_of(attempt),
+            public={
+                "attempt_id": attempt.pk,
+                "item_id": item_id,
+                "seconds_after_deadline": int(late_by.total_seconds()),
+            },
+            private={"answer": text},
+            at=at,
+        )
+
+
+# --- integrity signals ------------------------------------------------------------------------
+
+
+def do_record_integrity_signal(
+    attempt: Attempt,
+    kind: SignalKind,
+    *,
+    item_id: str = "",
+    chars: int = 0,
+    now: datetime | None = None,
+) -> IntegritySignal | None:
+    """Keep one focus or paste signal as evidence for reviewers (never a penalty).
+
+    Ignored (``None``) once the attempt is submitted or past its deadline, for an item the
+    playbook does not have, and past ``MAX_SIGNALS_PER_ATTEMPT``.
+    """
+    at = now or timezone.now()
+    if attempt.submitted_at is not None or judge_request(at, attempt.deadline) is Timeliness.LATE:
+        return None
+    if item_id and item_id not in {item.id for item in playbook_of(attempt).assessment.items}:
+        return None
+    with transaction.atomic():
+        if IntegritySignal.objects.filter(attempt=attempt).count() >= MAX_SIGNALS_PER_ATTEMPT:
+            return None
+        signal = IntegritySignal.objects.create(
+            attempt=attempt, kind=kind, item_id=item_id, chars=max(0, chars), at=at
+        )
+        record_event(
+            EventType.ATTEMPT_INTEGRITY_SIGNAL,
+            actor=CANDIDATE_ACTOR,
+            subject=subject_of(attempt),
+            public={
+                "attempt_id": attempt.pk,
+                "kind": str(kind),
+                "item_id": item_id,
+                "chars": signal.chars,
+            },
+            at=at,
+        )
+    return signal
+
+
+# --- submitting and scoring -------------------------------------------------------------------
+
+
+def do_submit_attempt(
+    attempt: Attempt,
+    *,
+    kind: SubmissionKind = SubmissionKind.CANDIDATE,
+    now: datetime | None = None,
+) -> Attempt:
+    """Submit the saved answers, score them on the pinned playbook and keep the receipt.
+
+    Records ``attempt.submitted`` (or ``attempt.auto_submitted``) then ``attempt.scored``, whose
+    public part names the playbook and the scorecard hash and whose private ``answers`` field
+    commits the answer sheet, so an auditor can re-score it. A submission after the deadline and
+    its grace is automatic whoever asked for it. Submitting twice returns the first submission.
+    """
+    at = now or timezone.now()
+    if judge_request(at, attempt.deadline) is Timeliness.LATE:
+        kind = SubmissionKind.AUTOMATIC
+    with transaction.atomic():
+        current = Attempt.objects.select_for_update().get(pk=attempt.pk)
+        if current.submitted_at is not None:
+            current.invitation = attempt.invitation
+            return current
+        current.invitation = attempt.invitation
+        _submit(current, kind, at)
+    return current
+
+
+def _submit(attempt: Attempt, kind: SubmissionKind, at: datetime) -> None:
+    playbook = playbook_of(attempt)
+    answers = saved_answers(attempt)
+    scorecard = score(playbook, answers)
+    subject = subject_of(attempt)
+    submitted_event = (
+        EventType.ATTEMPT_AUTO_SUBMITTED
+        if kind is SubmissionKind.AUTOMATIC
+        else EventType.ATTEMPT_SUBMITTED
+    )
+    actor = SYSTEM_ACTOR if kind is SubmissionKind.AUTOMATIC else CANDIDATE_ACTOR
+    answered = sum(1 for text in answers.values() if text.strip())
+    record_event(
+        submitted_event,
+        actor=actor,
+        subject=subject,
+        public={
+            "attempt_id": attempt.pk,
+            "answered": answered,
+            "items": len(playbook.assessment.items),
+        },
+        at=at,
+    )
+    scored = _record_scored(attempt, playbook, scorecard, answers, actor, at)
+    _store_scorecard(attempt, scorecard, kind, at)
+    attempt.receipt_json = receipt_for(scored.index).to_json()
+    attempt.save()
+    # The first recommendation is computed by the system, whoever submitted, in the same
+    # transaction: a scored attempt never lacks one.
+    do_compute_recommendation(attempt.invitation.candidate, now=at)
+
+
+def _record_scored(
+    attempt: Attempt,
+    playbook: Playbook,
+    scorecard: Scorecard,
+    answers: dict[str, str],
+    actor: str,
+    at: datetime,
+) -> LogLeaf:
+    public = scoring_public(
+        playbook_id=playbook.id,
+        playbook_version=playbook.version,
+        playbook_hash=playbook.hash,
+        scorecard_hash=scorecard.hash,
+    )
+    public.update({"attempt_id": attempt.pk, "verdict": str(scorecard.verdict)})
+    return record_event(
+        EventType.ATTEMPT_SCORED,
+        actor=actor,
+        subject=subject_of(attempt),
+        public=public,
+        private={"answers": answers},
+        at=at,
+    )
+
+
+def _store_scorecard(
+    attempt: Attempt, scorecard: Scorecard, kind: SubmissionKind, at: datetime
+) -> None:
+    attempt.submitted_at = at
+    attempt.submission = kind
+    attempt.scorecard_json = canonical_json(scorecard.to_dict()).decode()
+    attempt.scorecard_hash = scorecard.hash
+    attempt.verdict = str(scorecard.verdict)
+    attempt.recommendation = str(scorecard.recommendation)
+    attempt.score_percent = Decimal(percent_string(scorecard.percent))
+    attempt.warning_count = sum(1 for f in scorecard.flags if f.severity is Severity.WARNING)
+
+
+def do_auto_submit_overdue(now: datetime | None = None) -> list[Attempt]:
+    """Submit, with what was saved, every attempt left open past its deadline and the grace.
+
+    Each attempt is submitted in its own transaction: one that fails (logged) does not hold
+    back the others. Attempts of erased candidates are left alone: nothing of theirs remains.
+    """
+    at = now or timezone.now()
+    overdue = Attempt.objects.select_related(
+        "invitation__candidate__subject", "invitation__candidate__opening__playbook_version"
+    ).filter(
+        submitted_at__isnull=True,
+        deadline__lt=at - GRACE,
+        invitation__candidate__subject__erased_at__isnull=True,
+    )
+    submitted = []
+    for attempt in overdue:
+        try:
+            submitted.append(do_submit_attempt(attempt, kind=SubmissionKind.AUTOMATIC, now=at))
+        except Exception:
+            logger.exception("could not auto-submit attempt %s", attempt.pk)
+    return submitted

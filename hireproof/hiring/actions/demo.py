@@ -1,0 +1,430 @@
+"""``hireproof demo``: sample staff, an opening and candidates at every stage of the pipeline.
+
+Everything is made with the real actions (openings, assessments, reviews), so the audit log,
+the scorecards and the receipts are real. Running it again adds nothing: the demo opening's
+title is how it recognises its own work.
+
+Time: the actions that add and invite candidates take no time argument, so those happen now,
+and so does almost everything else, seconds apart. Two stages need time to have passed:
+
+- the auto-submitted attempt is started 40 minutes back (``do_start_attempt`` takes ``now``),
+  so its 30-minute deadline really has passed when it is submitted;
+- the expired invitation is sent while the opening's links are valid for 0 days (an
+  ``opening.updated`` event then sets the usual 7), because an invitation's expiry is always
+  counted from the moment it is sent.
+
+No email leaves: every demo address is under ``demo.hireproof.test`` (a reserved top-level
+domain), and mail goes to Django's dummy backend while the demo runs.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from hireproof.accounts.actions import do_set_staff_password
+from hireproof.accounts.models import User
+from hireproof.accounts.roles import Role
+from hireproof.audit.log import record_event
+from hireproof.core.audit import EventType
+from hireproof.core.errors import HireproofError
+from hireproof.hiring.actions.attempts import (
+    do_record_integrity_signal,
+    do_save_answer,
+    do_start_attempt,
+    do_submit_attempt,
+)
+from hireproof.hiring.actions.candidates import NewCandidate, do_add_candidate
+from hireproof.hiring.actions.invitations import do_invite_candidate, do_revoke_invitation
+from hireproof.hiring.actions.openings import do_create_opening, do_update_opening
+from hireproof.hiring.actions.reviews import do_acknowledge_flag
+from hireproof.hiring.models.accommodation import NO_ACCOMMODATION, Accommodation
+from hireproof.hiring.models.attempts import Attempt, SignalKind, SubmissionKind
+from hireproof.hiring.models.candidates import Candidate
+from hireproof.hiring.models.openings import DEFAULT_EMAIL_BODY, DEFAULT_EMAIL_SUBJECT, Opening
+from hireproof.hiring.models.playbooks import PlaybookVersion
+
+DEMO_OPENING_TITLE = "Data Scientist (demo)"
+DEMO_DOMAIN = "demo.hireproof.test"
+DEMO_PLAYBOOK_ID = "data-scientist-mid"
+INVITATION_DAYS = 7
+# Invitations are emailed nowhere (see ``emails_kept_in``), so the link's host does not matter.
+LINK_BASE_URL = "http://127.0.0.1:8000/"
+_DUMMY_EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
+
+
+class Stage(StrEnum):
+    """Where a demo candidate is left in the pipeline."""
+
+    ADDED = "added"
+    INVITED = "invited"
+    STARTED = "started"
+    STRONG_PASS = "strong_pass"  # noqa: S105 (a stage, not a password)
+    BORDERLINE = "borderline"
+    FAIL = "fail"
+    CRITICAL_FAIL = "critical_fail"
+    WARNING_TO_REVIEW = "warning_to_review"
+    WARNING_ACKNOWLEDGED = "warning_acknowledged"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+    AUTO_SUBMITTED = "auto_submitted"
+
+
+@dataclass(frozen=True)
+class DemoStaff:
+    """A demo member of staff."""
+
+    full_name: str
+    email: str
+    role: Role
+
+
+@dataclass(frozen=True)
+class Signal:
+    """An integrity signal the demo candidate sends while answering."""
+
+    kind: SignalKind
+    item_id: str = ""
+    chars: int = 0
+
+
+@dataclass(frozen=True)
+class DemoCandidate:
+    """A sample candidate: who, the stage they are left at, their answers and signals."""
+
+    name: str
+    email: str
+    stage: Stage
+    answers: Mapping[str, str] = field(default_factory=dict)
+    signals: tuple[Signal, ...] = ()
+    extra_time: Accommodation = NO_ACCOMMODATION
+    disclose_extension: bool = False
+
+
+DEMO_STAFF = (
+    DemoStaff("Maya Chen", f"maya.chen@{DEMO_DOMAIN}", Role.RECRUITER),
+    DemoStaff("Tom Okafor", f"tom.okafor@{DEMO_DOMAIN}", Role.INTERVIEWER),
+    DemoStaff("Ines Duarte", f"ines.duarte@{DEMO_DOMAIN}", Role.AUDITOR),
+)
+
+_RIGHT = {
+    "cognitive-growth": "1210",
+    "pandas-filter-sum": "70",
+    "sjt-incomplete-data": "B",
+    "outlier-ages": "141 - nobody on the payroll is 141 years old; probably a typo for 41.",
+    "communication-summary": "B",
+}
+
+
+def _answers(**changes: str) -> dict[str, str]:
+    """The right answers with some changed (keyword names use _ for -)."""
+    answers = dict(_RIGHT)
+    answers.update({key.replace("_", "-"): value for key, value in changes.items()})
+    return answers
+
+
+DEMO_CANDIDATES = (
+    DemoCandidate(
+        "Amara Okafor",
+        f"amara.okafor@{DEMO_DOMAIN}",
+        Stage.STRONG_PASS,
+        _answers(cognitive_growth="1,210 rows"),
+        (Signal(SignalKind.FOCUS_LOST), Signal(SignalKind.FOCUS_RETURNED)),
+    ),
+    DemoCandidate(
+        "Lukas Becker",
+        f"lukas.becker@{DEMO_DOMAIN}",
+        Stage.STRONG_PASS,
+        _answers(cognitive_growth="1200", outlier_ages="The outlier is 141."),
+        (Signal(SignalKind.PASTE, "outlier-ages", 19),),
+        extra_time=Accommodation(extra_percent=25),
+        disclose_extension=True,
+    ),
+    DemoCandidate(
+        "Sofia Marin",
+        f"sofia.marin@{DEMO_DOMAIN}",
+        Stage.BORDERLINE,
+        _answers(pandas_filter_sum="700", communication_summary="A"),
+    ),
+    DemoCandidate(
+        "Daniel Kim",
+        f"daniel.kim@{DEMO_DOMAIN}",
+        Stage.FAIL,
+        _answers(
+            cognitive_growth="1331",
+            pandas_filter_sum="70 or 100",
+            outlier_ages="45, it looks low next to the others",
+            communication_summary="D",
+        ),
+        (
+            Signal(SignalKind.FOCUS_LOST),
+            Signal(SignalKind.FOCUS_RETURNED),
+            Signal(SignalKind.PASTE, "pandas-filter-sum", 9),
+        ),
+    ),
+    DemoCandidate(
+        "Priya Natarajan",
+        f"priya.natarajan@{DEMO_DOMAIN}",
+        Stage.CRITICAL_FAIL,
+        _answers(sjt_incomplete_data="D"),
+    ),
+    DemoCandidate(
+        "Jonas Weber",
+        f"jonas.weber@{DEMO_DOMAIN}",
+        Stage.WARNING_TO_REVIEW,
+        _answers(communication_summary="C"),
+    ),
+    DemoCandidate(
+        "Chloe Dubois",
+        f"chloe.dubois@{DEMO_DOMAIN}",
+        Stage.WARNING_ACKNOWLEDGED,
+        _answers(sjt_incomplete_data="A"),
+    ),
+    DemoCandidate(
+        "Mateo Garcia",
+        f"mateo.garcia@{DEMO_DOMAIN}",
+        Stage.STARTED,
+        {"cognitive-growth": "1210", "pandas-filter-sum": "70.0"},
+    ),
+    DemoCandidate("Hannah Schmidt", f"hannah.schmidt@{DEMO_DOMAIN}", Stage.INVITED),
+    DemoCandidate("Wei Zhang", f"wei.zhang@{DEMO_DOMAIN}", Stage.ADDED),
+    DemoCandidate("Olivia Brown", f"olivia.brown@{DEMO_DOMAIN}", Stage.EXPIRED),
+    DemoCandidate("Kwame Mensah", f"kwame.mensah@{DEMO_DOMAIN}", Stage.REVOKED),
+    DemoCandidate(
+        "Elena Rossi",
+        f"elena.rossi@{DEMO_DOMAIN}",
+        Stage.AUTO_SUBMITTED,
+        {"cognitive-growth": "1210", "pandas-filter-sum": "70", "sjt-incomplete-data": "B"},
+    ),
+)
+
+ACKNOWLEDGEMENT_NOTE = (
+    "Discussed option A with the candidate on a call: they would flag the data gaps to the "
+    "manager first. Fine to move on; ask about it again in the interview."
+)
+_SUBMITTED_STAGES = {
+    Stage.STRONG_PASS,
+    Stage.BORDERLINE,
+    Stage.FAIL,
+    Stage.CRITICAL_FAIL,
+    Stage.WARNING_TO_REVIEW,
+    Stage.WARNING_ACKNOWLEDGED,
+}
+_AUTO_SUBMITTED_STARTED_AGO = timedelta(minutes=40)
+_STEP = timedelta(minutes=2)
+
+
+@dataclass(frozen=True)
+class StaffLogin:
+    """A demo staff member, with their password when this run created them (else None)."""
+
+    staff: DemoStaff
+    password: str | None
+
+
+@dataclass(frozen=True)
+class DemoReport:
+    """What ``load_demo`` did: whether it created the opening, the staff, the candidates."""
+
+    created: bool
+    opening: Opening
+    staff: tuple[StaffLogin, ...]
+    candidates: tuple[tuple[str, Stage], ...]
+
+
+class DemoRefused(HireproofError):
+    """The demo cannot be loaded (e.g. the built-in playbook is missing); ``str()`` says why."""
+
+
+def load_demo() -> DemoReport:
+    """Create the demo staff, opening and candidates if absent, all in one transaction."""
+    with transaction.atomic(), emails_kept_in(_DUMMY_EMAIL_BACKEND):
+        staff = tuple(_ensure_staff(member) for member in DEMO_STAFF)
+        recruiter = User.objects.get(email=DEMO_STAFF[0].email)
+        existing = Opening.objects.filter(title=DEMO_OPENING_TITLE).order_by("pk").first()
+        if existing is not None:
+            return DemoReport(False, existing, staff, ())
+        opening = _create_opening(recruiter)
+        made = []
+        for demo in _in_build_order():
+            made.append((demo.name, _make_candidate(opening, recruiter, demo)))
+            if demo.stage == Stage.EXPIRED:
+                _restore_link_validity(opening, recruiter)
+    return DemoReport(True, opening, staff, tuple(made))
+
+
+@contextmanager
+def emails_kept_in(backend: str) -> Iterator[None]:
+    """Send mail with ``backend`` while the block runs (the demo sends no real email)."""
+    previous = settings.EMAIL_BACKEND
+    settings.EMAIL_BACKEND = backend
+    try:
+        yield
+    finally:
+        settings.EMAIL_BACKEND = previous
+
+
+def _ensure_staff(member: DemoStaff) -> StaffLogin:
+    if User.objects.filter(email=member.email).exists():
+        return StaffLogin(member, None)
+    password = secrets.token_urlsafe(12)
+    user = User.objects.create_user(
+        member.email, None, full_name=member.full_name, role=member.role
+    )
+    record_event(
+        EventType.STAFF_INVITED, actor="system", public={"user_id": user.pk, "role": user.role}
+    )
+    do_set_staff_password(user=user, password=password)
+    return StaffLogin(member, password)
+
+
+def _create_opening(recruiter: User) -> Opening:
+    version = (
+        PlaybookVersion.objects.filter(playbook_id=DEMO_PLAYBOOK_ID, is_builtin=True)
+        .order_by("-published_at", "-pk")
+        .first()
+    )
+    if version is None:
+        raise DemoRefused(
+            f"the built-in playbook {DEMO_PLAYBOOK_ID} is not published; run the start-up "
+            "preparation first (hireproof serve does it)"
+        )
+    # Links valid for 0 days until the expired candidate is invited: see the module docstring.
+    return do_create_opening(
+        actor=recruiter,
+        title=DEMO_OPENING_TITLE,
+        playbook_version=version,
+        invitation_days=0,
+        email_subject=DEFAULT_EMAIL_SUBJECT,
+        email_body=DEFAULT_EMAIL_BODY,
+    )
+
+
+def _in_build_order() -> list[DemoCandidate]:
+    """The expired candidate first (invited while links last 0 days), then the others."""
+    return sorted(DEMO_CANDIDATES, key=lambda c: c.stage != Stage.EXPIRED)
+
+
+def _restore_link_validity(opening: Opening, recruiter: User) -> None:
+    do_update_opening(
+        actor=recruiter,
+        opening=opening,
+        title=opening.title,
+        invitation_days=INVITATION_DAYS,
+        email_subject=opening.email_subject,
+        email_body=opening.email_body,
+    )
+
+
+def _make_candidate(opening: Opening, recruiter: User, demo: DemoCandidate) -> Stage:
+    candidate = do_add_candidate(
+        actor=recruiter,
+        opening=opening,
+        candidate=NewCandidate(demo.name, demo.email, demo.extra_time),
+    )
+    if demo.stage == Stage.ADDED:
+        return demo.stage
+    do_invite_candidate(
+        actor=recruiter,
+        candidate=candidate,
+        accommodation=demo.extra_time,
+        base_url=LINK_BASE_URL,
+    )
+    if demo.stage == Stage.EXPIRED:
+        return demo.stage
+    if demo.stage == Stage.INVITED:
+        return demo.stage
+    if demo.stage == Stage.REVOKED:
+        do_revoke_invitation(actor=recruiter, candidate=candidate)
+        return demo.stage
+    if demo.stage == Stage.AUTO_SUBMITTED:
+        _sit_past_the_deadline(candidate, demo)
+        return demo.stage
+    attempt = _sit(candidate, demo)
+    if demo.stage in _SUBMITTED_STAGES:
+        attempt = do_submit_attempt(attempt)
+    if demo.stage == Stage.WARNING_ACKNOWLEDGED:
+        do_acknowledge_flag(
+            actor=recruiter,
+            attempt=attempt,
+            item_id="sjt-incomplete-data",
+            note=ACKNOWLEDGEMENT_NOTE,
+        )
+    return demo.stage
+
+
+def _sit(candidate: Candidate, demo: DemoCandidate, start: datetime | None = None) -> Attempt:
+    """Start the attempt and save the answers and signals, in that order.
+
+    With ``start`` (a past time) the steps are two minutes apart from it; without, each
+    action takes its own "now".
+    """
+    attempt = do_start_attempt(
+        candidate.invitation, disclose_extension=demo.disclose_extension, now=start
+    )
+    moments = _moments(start)
+    for signal in demo.signals[:1]:
+        _signal(attempt, signal, next(moments))
+    for item_id, text in demo.answers.items():
+        do_save_answer(attempt, item_id, text, now=next(moments))
+    for signal in demo.signals[1:]:
+        _signal(attempt, signal, next(moments))
+    return attempt
+
+
+def _moments(start: datetime | None) -> Iterator[datetime | None]:
+    moment = start
+    while True:
+        if moment is not None:
+            moment += _STEP
+        yield moment
+
+
+def _sit_past_the_deadline(candidate: Candidate, demo: DemoCandidate) -> Attempt:
+    """An attempt started 40 minutes ago, answers saved in its first minutes, never submitted
+    by the candidate: submitted now, automatically, as the sweeper does."""
+    attempt = _sit(candidate, demo, timezone.now() - _AUTO_SUBMITTED_STARTED_AGO)
+    return do_submit_attempt(attempt, kind=SubmissionKind.AUTOMATIC)
+
+
+def _signal(attempt: Attempt, signal: Signal, at: datetime | None) -> None:
+    do_record_integrity_signal(
+        attempt, signal.kind, item_id=signal.item_id, chars=signal.chars, now=at
+    )
+
+
+def report_lines(report: DemoReport) -> list[str]:
+    """What to print after ``load_demo``: where to look and how to sign in."""
+    if not report.created:
+        lines = [
+            f"The demo is already loaded (opening {report.opening.title!r}, id "
+            f"{report.opening.pk}); nothing was added."
+        ]
+    else:
+        lines = [
+            f"Created the opening {report.opening.title!r} (id {report.opening.pk}) with "
+            f"{len(report.candidates)} candidates:"
+        ]
+        lines += [f"  {name}: {stage.replace('_', ' ')}" for name, stage in report.candidates]
+    created = [login for login in report.staff if login.password]
+    if created:
+        lines.append("Demo staff (these passwords are shown only this once):")
+        lines += [
+            f"  {login.staff.role.label:<12} {login.staff.email}  password: {login.password}"
+            for login in created
+        ]
+    else:
+        lines.append(
+            "Demo staff: "
+            + ", ".join(login.staff.email for login in report.staff)
+            + " (their passwords were printed when they were created)."
+        )
+    return lines

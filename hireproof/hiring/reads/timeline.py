@@ -1,0 +1,241 @@
+"""A candidate's timeline, read from the audit log: one readable line per event about them.
+
+The log's leaves carry the subject's pseudonym (``LogLeaf.subject``, copied out of the leaf
+for this indexed query); each leaf is parsed with the core's ``parse_leaf`` and described
+from its public part only, which is all that remains after an erasure too. Staff actors are
+named by one more query for their names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from hireproof.accounts.models import User
+from hireproof.audit.models import LogLeaf, Subject
+from hireproof.core.audit import EventType, Leaf, parse_leaf
+from hireproof.core.errors import AuditError
+
+STAFF_PREFIX = "staff:"
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One event of the candidate's timeline: when, what (in words), and its leaf index."""
+
+    index: int
+    at: datetime | None
+    event_type: str
+    text: str
+
+    @property
+    def line(self) -> str:
+        """``"10:42:03 Answer saved (pandas-filter-sum, revision 3) - leaf 57"``."""
+        when = f"{self.at:%H:%M:%S}" if self.at else "--:--:--"
+        return f"{when} {self.text} - leaf {self.index}"
+
+
+def subject_timeline(subject: Subject) -> list[TimelineEntry]:
+    """Every event the log holds about ``subject``, oldest first (two queries at most)."""
+    leaves = LogLeaf.objects.filter(subject=subject.pseudonym).order_by("index")
+    parsed = [_parsed(leaf) for leaf in leaves]
+    names = _staff_names(leaf.actor for leaf in parsed if isinstance(leaf, Leaf))
+    return [_entry(leaf, names) for leaf in parsed]
+
+
+def _parsed(leaf: LogLeaf) -> Leaf | TimelineEntry:
+    try:
+        return parse_leaf(bytes(leaf.data))
+    except AuditError as error:
+        # A leaf that does not read is shown, not hidden: verification will name it too.
+        return TimelineEntry(leaf.index, None, leaf.event_type, f"Unreadable event ({error})")
+
+
+def _staff_names(actors: Any) -> dict[str, str]:
+    ids = {int(a.removeprefix(STAFF_PREFIX)) for a in actors if _is_staff(a)}
+    if not ids:
+        return {}
+    rows = User.objects.filter(pk__in=ids).values_list("pk", "full_name")
+    return {f"{STAFF_PREFIX}{pk}": name for pk, name in rows}
+
+
+def _is_staff(actor: str | None) -> bool:
+    return bool(
+        actor and actor.startswith(STAFF_PREFIX) and actor.removeprefix(STAFF_PREFIX).isdigit()
+    )
+
+
+def _entry(leaf: Leaf | TimelineEntry, names: Mapping[str, str]) -> TimelineEntry:
+    if isinstance(leaf, TimelineEntry):
+        return leaf
+    describe = _DESCRIPTIONS.get(leaf.event_type, _generic)
+    return TimelineEntry(leaf.index, _time(leaf.at), str(leaf.event_type), describe(leaf, names))
+
+
+def _time(text: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def actor_words(actor: str | None, names: Mapping[str, str]) -> str:
+    """Who acted, in words: a staff member's name, "the candidate", "the system"."""
+    if actor is None or actor == "system":
+        return "the system"
+    if actor == "candidate":
+        return "the candidate"
+    return names.get(actor, actor)
+
+
+def _when(value: object) -> str:
+    moment = _time(value) if isinstance(value, str) else None
+    return f"{moment:%d %b %Y %H:%M} UTC" if moment else "an unknown time"
+
+
+def _by(leaf: Leaf, names: Mapping[str, str]) -> str:
+    return f"by {actor_words(leaf.actor, names)}"
+
+
+def _generic(leaf: Leaf, names: Mapping[str, str]) -> str:
+    words = str(leaf.event_type).replace(".", " ").replace("_", " ")
+    return f"{words[:1].upper()}{words[1:]} ({_by(leaf, names)})"
+
+
+def _added(leaf: Leaf, names: Mapping[str, str]) -> str:
+    source = " from a CSV file" if leaf.public.get("source") == "csv" else ""
+    return f"Added to the opening{source} {_by(leaf, names)}"
+
+
+def _invited(leaf: Leaf, names: Mapping[str, str]) -> str:
+    until = _when(leaf.public.get("expires_at"))
+    return f"Invitation sent {_by(leaf, names)} (link valid until {until})"
+
+
+def _resent(leaf: Leaf, names: Mapping[str, str]) -> str:
+    p = leaf.public
+    again = ", reinstated after a revocation" if p.get("reinstated") else ""
+    return (
+        f"New link sent {_by(leaf, names)} (send {p.get('send_count')}{again}; valid until "
+        f"{_when(p.get('expires_at'))})"
+    )
+
+
+def _revoked(leaf: Leaf, names: Mapping[str, str]) -> str:
+    return f"Invitation revoked {_by(leaf, names)}"
+
+
+def _started(leaf: Leaf, names: Mapping[str, str]) -> str:
+    return f"Assessment started (time limit {leaf.public.get('time_limit_minutes')} minutes)"
+
+
+def _saved(leaf: Leaf, names: Mapping[str, str]) -> str:
+    p = leaf.public
+    return f"Answer saved ({p.get('item_id')}, revision {p.get('revision')})"
+
+
+def _refused(leaf: Leaf, names: Mapping[str, str]) -> str:
+    p = leaf.public
+    return (
+        f"Answer refused: it arrived {p.get('seconds_after_deadline')} seconds after the "
+        f"deadline ({p.get('item_id')})"
+    )
+
+
+def _signal(leaf: Leaf, names: Mapping[str, str]) -> str:
+    p = leaf.public
+    kind = str(p.get("kind", "")).replace("_", " ")
+    where = f", {p['item_id']}" if p.get("item_id") else ""
+    chars = f", {p.get('chars')} characters" if p.get("kind") == "paste" else ""
+    return f"Integrity signal: {kind}{where}{chars} (evidence, not a penalty)"
+
+
+def _submitted(leaf: Leaf, names: Mapping[str, str]) -> str:
+    p = leaf.public
+    return f"Submitted by the candidate ({p.get('answered')} of {p.get('items')} answered)"
+
+
+def _auto_submitted(leaf: Leaf, names: Mapping[str, str]) -> str:
+    p = leaf.public
+    return (
+        f"Submitted automatically at the deadline ({p.get('answered')} of {p.get('items')} "
+        "answered)"
+    )
+
+
+def _scored(leaf: Leaf, names: Mapping[str, str]) -> str:
+    p = leaf.public
+    scorecard = str(p.get("scorecard_hash", ""))[:12]
+    return f"Scored: verdict {p.get('verdict')} (scorecard {scorecard})"
+
+
+def _acknowledged(leaf: Leaf, names: Mapping[str, str]) -> str:
+    return f"Warning on {leaf.public.get('item_id')} acknowledged {_by(leaf, names)}"
+
+
+def _interview_assigned(leaf: Leaf, names: Mapping[str, str]) -> str:
+    return f"Interview assigned {_by(leaf, names)}"
+
+
+def _interview_cancelled(leaf: Leaf, names: Mapping[str, str]) -> str:
+    return f"Interview cancelled {_by(leaf, names)}"
+
+
+def _scorecard_submitted(leaf: Leaf, names: Mapping[str, str]) -> str:
+    return f"Interview scorecard submitted {_by(leaf, names)}"
+
+
+def _scorecard_amended(leaf: Leaf, names: Mapping[str, str]) -> str:
+    return f"Interview scorecard amended {_by(leaf, names)} (version {leaf.public.get('version')})"
+
+
+def _recommended(leaf: Leaf, names: Mapping[str, str]) -> str:
+    p = leaf.public
+    interviews = p.get("interview_scorecards") or 0
+    basis = f"test and {interviews} interview scorecard(s)" if interviews else "the test alone"
+    return f"Recommendation: {p.get('kind')} (from {basis})"
+
+
+def _decided(leaf: Leaf, names: Mapping[str, str]) -> str:
+    p = leaf.public
+    notes = []
+    if p.get("against_recommendation"):
+        notes.append("against the recommendation")
+    if p.get("overrides_critical"):
+        notes.append("overrides a critical fail")
+    if p.get("supersedes") is not None:
+        notes.append(f"supersedes leaf {p.get('supersedes')}")
+    if "recommendation" in p and p["recommendation"] is None:
+        notes.append("before any recommendation existed")
+    extra = f" ({'; '.join(notes)})" if notes else ""
+    return f"Decision: {p.get('outcome')} {_by(leaf, names)}{extra}"
+
+
+def _erased(leaf: Leaf, names: Mapping[str, str]) -> str:
+    return f"Personal data erased {_by(leaf, names)} (basis: {leaf.public.get('basis')})"
+
+
+Describe = Callable[[Leaf, Mapping[str, str]], str]
+_DESCRIPTIONS: dict[EventType, Describe] = {
+    EventType.CANDIDATE_ADDED: _added,
+    EventType.INVITATION_SENT: _invited,
+    EventType.INVITATION_RESENT: _resent,
+    EventType.INVITATION_REVOKED: _revoked,
+    EventType.ATTEMPT_STARTED: _started,
+    EventType.ANSWER_SAVED: _saved,
+    EventType.ANSWER_REFUSED_LATE: _refused,
+    EventType.ATTEMPT_INTEGRITY_SIGNAL: _signal,
+    EventType.ATTEMPT_SUBMITTED: _submitted,
+    EventType.ATTEMPT_AUTO_SUBMITTED: _auto_submitted,
+    EventType.ATTEMPT_SCORED: _scored,
+    EventType.FLAG_ACKNOWLEDGED: _acknowledged,
+    EventType.INTERVIEW_ASSIGNED: _interview_assigned,
+    EventType.INTERVIEW_CANCELLED: _interview_cancelled,
+    EventType.INTERVIEW_SCORECARD_SUBMITTED: _scorecard_submitted,
+    EventType.INTERVIEW_SCORECARD_AMENDED: _scorecard_amended,
+    EventType.RECOMMENDATION_COMPUTED: _recommended,
+    EventType.DECISION_RECORDED: _decided,
+    EventType.SUBJECT_ERASED: _erased,
+}

@@ -1,0 +1,145 @@
+"""``hireproof demo``: sample candidates at every stage, made with the real actions, once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from hireproof.accounts.models import User
+from hireproof.audit.models import LogLeaf
+from hireproof.cli import main
+from hireproof.hiring.actions.demo import DEMO_OPENING_TITLE, DemoRefused, load_demo, report_lines
+from hireproof.hiring.actions.playbooks import load_builtin_playbooks
+from hireproof.hiring.models.candidates import Candidate
+from hireproof.hiring.models.flags import can_move_on
+from hireproof.hiring.models.openings import Opening
+from hireproof.hiring.models.reviews import FlagAcknowledgement
+from hireproof.hiring.models.stage import with_stage
+
+pytestmark = pytest.mark.django_db
+
+EXPECTED = {
+    "Amara Okafor": ("scored", "strong_pass", "advance", 0),
+    "Lukas Becker": ("scored", "strong_pass", "advance", 0),
+    "Sofia Marin": ("scored", "borderline", "review", 0),
+    "Daniel Kim": ("scored", "fail", "reject", 0),
+    "Priya Natarajan": ("scored", "critical_fail", "reject", 0),
+    "Jonas Weber": ("scored", "strong_pass", "review", 1),
+    "Chloe Dubois": ("scored", "strong_pass", "review", 1),
+    "Mateo Garcia": ("started", "", "", 0),
+    "Hannah Schmidt": ("invited", "", "", 0),
+    "Wei Zhang": ("added", "", "", 0),
+    "Olivia Brown": ("expired", "", "", 0),
+    "Kwame Mensah": ("revoked", "", "", 0),
+    "Elena Rossi": ("scored", "borderline", "review", 0),
+}
+
+
+@pytest.fixture
+def published(db: Any) -> None:
+    load_builtin_playbooks()
+
+
+def pipeline() -> dict[str, tuple[str, str, str, int]]:
+    candidates = with_stage(
+        Candidate.objects.filter(opening__title=DEMO_OPENING_TITLE).select_related(
+            "subject", "invitation__attempt"
+        ),
+        timezone.now(),
+    )
+    rows = {}
+    for candidate in candidates:
+        attempt = getattr(getattr(candidate, "invitation", None), "attempt", None)
+        rows[candidate.name] = (
+            candidate.stage,  # type: ignore[attr-defined]
+            attempt.verdict if attempt else "",
+            attempt.recommendation if attempt else "",
+            attempt.warning_count if attempt else 0,
+        )
+    return rows
+
+
+def test_it_fills_an_opening_with_candidates_at_every_stage(published: None) -> None:
+    report = load_demo()
+    assert report.created is True
+    assert pipeline() == EXPECTED
+    assert report.candidates[0] == ("Olivia Brown", "expired")
+    assert Opening.objects.get(title=DEMO_OPENING_TITLE).invitation_days == 7
+    assert mail.outbox == []
+
+
+def test_the_demo_candidates_show_each_review_state(published: None) -> None:
+    load_demo()
+    attempts = {
+        c.name: c.invitation.attempt
+        for c in Candidate.objects.filter(invitation__attempt__scorecard_hash__gt="")
+    }
+    assert can_move_on(attempts["Amara Okafor"]) is True
+    assert can_move_on(attempts["Jonas Weber"]) is False
+    assert can_move_on(attempts["Chloe Dubois"]) is True
+    assert can_move_on(attempts["Priya Natarajan"]) is False
+    assert list(FlagAcknowledgement.objects.values_list("item_id", flat=True)) == [
+        "sjt-incomplete-data"
+    ]
+    assert attempts["Elena Rossi"].submission == "automatic"
+    assert attempts["Elena Rossi"].submitted_at > attempts["Elena Rossi"].deadline
+    assert attempts["Lukas Becker"].invitation.extension_disclosed is True
+    assert attempts["Daniel Kim"].signals.count() == 3
+
+
+def test_demo_staff_get_passwords_printed_once(published: None) -> None:
+    report = load_demo()
+    lines = report_lines(report)
+    assert lines[0] == (
+        f"Created the opening 'Data Scientist (demo)' (id {report.opening.pk}) with 13 candidates:"
+    )
+    assert "  Priya Natarajan: critical fail" in lines
+    passwords = {login.staff.email: login.password for login in report.staff}
+    for email, password in passwords.items():
+        assert password is not None
+        assert User.objects.get(email=email).check_password(password)
+        assert any(line.endswith(f"{email}  password: {password}") for line in lines)
+    assert sorted(User.objects.values_list("role", flat=True)) == [
+        "auditor",
+        "interviewer",
+        "recruiter",
+    ]
+
+
+def test_running_it_twice_adds_nothing_and_says_so(published: None) -> None:
+    first = load_demo()
+    events, candidates = LogLeaf.objects.count(), Candidate.objects.count()
+    second = load_demo()
+    assert second.created is False
+    assert second.opening == first.opening
+    assert (LogLeaf.objects.count(), Candidate.objects.count()) == (events, candidates)
+    assert User.objects.count() == 3
+    assert report_lines(second) == [
+        f"The demo is already loaded (opening 'Data Scientist (demo)', id {first.opening.pk}); "
+        "nothing was added.",
+        "Demo staff: maya.chen@demo.hireproof.test, tom.okafor@demo.hireproof.test, "
+        "ines.duarte@demo.hireproof.test (their passwords were printed when they were created).",
+    ]
+
+
+def test_it_refuses_without_the_built_in_playbook(db: Any) -> None:
+    with pytest.raises(DemoRefused, match="the built-in playbook data-scientist-mid"):
+        load_demo()
+    assert Opening.objects.count() == 0
+    assert User.objects.count() == 0
+
+
+def test_the_command_prepares_the_site_then_loads_the_demo(
+    published: None, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    prepared = []
+    monkeypatch.setattr("hireproof.cli.serve.prepare_site", lambda: prepared.append(True))
+    assert main(["demo"]) == 0
+    assert main(["demo"]) == 0
+    assert prepared == [True, True]
+    out = capsys.readouterr().out
+    assert out.count("Created the opening 'Data Scientist (demo)'") == 1
+    assert out.count("The demo is already loaded") == 1

@@ -1,1 +1,0 @@
-"""Structured interviews: assignments, the interview kit, and independent, versioned scorecards."""

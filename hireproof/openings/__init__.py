@@ -1,1 +1,0 @@
-"""Openings, their candidates and invitations, and the pipeline page."""

@@ -1,1 +1,0 @@
-"""The playbook library: published, immutable, content-hashed playbook versions and their pages."""

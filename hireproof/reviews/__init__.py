@@ -1,1 +1,0 @@
-"""Reviewing candidates: the candidate page, flag acknowledgements (and, later, interviews)."""

@@ -1,0 +1,1 @@
+"""The candidate's pages: the timed attempt, reached only through their personal link."""

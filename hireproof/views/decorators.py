@@ -1,0 +1,60 @@
+"""The three kinds of page, each marked by its decorator.
+
+- ``staff_view``: an anonymous visitor is sent to sign in; anyone signed in reaches the view,
+  whose first step asks the access funnel for the thing it shows with the permission it needs
+  (``access_*(request.user, ..., Permission.X)``). Staff without the permission get the 404
+  of a missing page from the funnel.
+- ``candidate_view``: no account; the view's first step is the token funnel
+  (``access_invitation_for_candidate`` / ``access_attempt_for_candidate``).
+- ``public_view``: the few pages anyone may open (sign-in, password reset, the health check).
+
+Each sets ``view.surface``, so a test can list every URL pattern and check that each view is
+one of the three, and that each staff view answers every role as the permission table says.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import StrEnum
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+
+View = TypeVar("View", bound=Callable[..., HttpResponse])
+
+
+class Surface(StrEnum):
+    """Who a page is for."""
+
+    STAFF = "staff"
+    CANDIDATE = "candidate"
+    PUBLIC = "public"
+
+
+def staff_view(view: View) -> View:
+    """A staff page: anonymous visitors go to sign-in; the view asks the funnel for the rest."""
+
+    @wraps(view)
+    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return _marked(guarded, Surface.STAFF)
+
+
+def candidate_view(view: View) -> View:
+    """A candidate's page, reached only through the token of their personal link."""
+    return _marked(view, Surface.CANDIDATE)
+
+
+def public_view(view: View) -> View:
+    """A page anyone may open."""
+    return _marked(view, Surface.PUBLIC)
+
+
+def _marked(view: Callable[..., HttpResponse], surface: Surface) -> Any:
+    view.surface = surface  # type: ignore[attr-defined]
+    return cast(Any, view)

@@ -1,0 +1,261 @@
+"""Candidates of an opening: adding them (one or a CSV file), inviting them, their links, and
+erasing them. Every page needs ``MANAGE_OPENINGS``, erasure ``ERASE_CANDIDATES``.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from hireproof.accounts.roles import Permission
+from hireproof.hiring.access import access_candidate, access_opening
+from hireproof.hiring.actions.candidates import do_add_candidate, do_import_candidates
+from hireproof.hiring.actions.erasure import ErasureBasis, do_erase_candidate
+from hireproof.hiring.actions.invitations import (
+    do_invite_candidate,
+    do_resend_invitation,
+    do_revoke_invitation,
+)
+from hireproof.hiring.actions.openings import OpeningChangeRefused
+from hireproof.hiring.models.accommodation import Accommodation
+from hireproof.hiring.models.candidates import Candidate
+from hireproof.hiring.models.openings import Opening
+from hireproof.hiring.models.stage import Stage
+from hireproof.hiring.reads.pipeline import pipeline_queryset, pipeline_rows
+from hireproof.platform.mail import MAIL_ERRORS
+from hireproof.views.decorators import staff_view
+from hireproof.views.staff.csv_import import CsvReport, read_candidate_csv
+from hireproof.views.staff.forms.openings import (
+    CandidateCsvForm,
+    CandidateForm,
+    EraseCandidateForm,
+    InvitationForm,
+)
+from hireproof.views.staff.http import (
+    acting_user,
+    base_url,
+    posted,
+    report_mail_failure,
+    to_pipeline,
+)
+
+# --- candidates -------------------------------------------------------------------------------
+
+
+@staff_view
+def candidate_add(request: HttpRequest, opening_id: int) -> HttpResponse:
+    """Add one candidate by name and email."""
+    opening = access_opening(request.user, opening_id, Permission.MANAGE_OPENINGS)
+    form = CandidateForm(posted(request), opening=opening)
+    if request.method == "POST" and form.is_valid():
+        try:
+            do_add_candidate(
+                actor=acting_user(request), opening=opening, candidate=form.new_candidate()
+            )
+        except OpeningChangeRefused as refusal:
+            messages.error(request, str(refusal))
+            return to_pipeline(opening)
+        messages.success(request, f"{form.cleaned_data['name']} is added. Invite them when ready.")
+        return to_pipeline(opening)
+    return render(request, "openings/candidate_add.html", {"form": form, "opening": opening})
+
+
+@staff_view
+def candidate_import(request: HttpRequest, opening_id: int) -> HttpResponse:
+    """Upload a CSV file: every row is checked first; any problem and nothing is imported."""
+    opening = access_opening(request.user, opening_id, Permission.MANAGE_OPENINGS)
+    form = CandidateCsvForm(posted(request), request.FILES if request.method == "POST" else None)
+    report: CsvReport | None = None
+    if request.method == "POST" and form.is_valid():
+        report = _check_file(opening, form.cleaned_data["file"].read())
+        if report.ok:
+            try:
+                added = do_import_candidates(
+                    actor=acting_user(request), opening=opening, candidates=report.candidates
+                )
+            except OpeningChangeRefused as refusal:
+                messages.error(request, str(refusal))
+            else:
+                messages.success(request, f"{len(added)} candidates imported.")
+                return to_pipeline(opening)
+    return render(
+        request,
+        "openings/candidate_import.html",
+        {"form": form, "opening": opening, "report": report},
+    )
+
+
+def _check_file(opening: Opening, data: bytes) -> CsvReport:
+    existing = set(
+        Candidate.objects.filter(opening=opening)
+        .exclude(email_lookup="")
+        .values_list("email_lookup", flat=True)
+    )
+    return read_candidate_csv(data, existing_lookups=existing)
+
+
+# --- invitations ------------------------------------------------------------------------------
+
+
+@staff_view
+def candidate_invite(request: HttpRequest, opening_id: int, candidate_id: int) -> HttpResponse:
+    """Invite a candidate, with extra time if they need it; the link goes only by email."""
+    candidate = access_candidate(request.user, opening_id, candidate_id, Permission.MANAGE_OPENINGS)
+    form = InvitationForm.for_candidate(candidate, posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            do_invite_candidate(
+                actor=acting_user(request),
+                candidate=candidate,
+                accommodation=form.cleaned_data["accommodation"],
+                base_url=base_url(request),
+            )
+        except OpeningChangeRefused as refusal:
+            messages.error(request, str(refusal))
+        except MAIL_ERRORS as error:
+            report_mail_failure(request, error)
+        else:
+            messages.success(request, f"Invitation sent to {candidate.email}.")
+        return to_pipeline(candidate.opening)
+    return render(
+        request,
+        "openings/invite.html",
+        {"form": form, "candidate": candidate, "opening": candidate.opening},
+    )
+
+
+@require_POST
+@staff_view
+def invite_all(request: HttpRequest, opening_id: int) -> HttpResponse:
+    """Invite every candidate not invited yet, each with the extra time they asked for."""
+    opening = access_opening(request.user, opening_id, Permission.MANAGE_OPENINGS)
+    waiting = [
+        row.candidate
+        for row in pipeline_rows(pipeline_queryset(opening, timezone.now()))
+        if row.stage == Stage.ADDED
+    ]
+    sent = 0
+    for candidate in waiting:
+        try:
+            do_invite_candidate(
+                actor=acting_user(request),
+                candidate=candidate,
+                accommodation=candidate.requested_accommodation,
+                base_url=base_url(request),
+            )
+        except OpeningChangeRefused as refusal:
+            messages.error(request, str(refusal))
+            break
+        except MAIL_ERRORS as error:
+            report_mail_failure(request, error)
+            break
+        sent += 1
+    if sent or not waiting:
+        messages.success(request, f"{sent} invitation{'s' if sent != 1 else ''} sent.")
+    return to_pipeline(opening)
+
+
+@require_POST
+@staff_view
+def invitation_resend(request: HttpRequest, opening_id: int, candidate_id: int) -> HttpResponse:
+    """Send a new link with a new expiry; the old link stops working."""
+    candidate = access_candidate(request.user, opening_id, candidate_id, Permission.MANAGE_OPENINGS)
+    try:
+        do_resend_invitation(
+            actor=acting_user(request), candidate=candidate, base_url=base_url(request)
+        )
+    except OpeningChangeRefused as refusal:
+        messages.error(request, str(refusal))
+    except MAIL_ERRORS as error:
+        report_mail_failure(request, error)
+    else:
+        messages.success(
+            request, f"A new link was sent to {candidate.email}; the previous one no longer works."
+        )
+    return to_pipeline(candidate.opening)
+
+
+@staff_view
+def invitation_extra_time(request: HttpRequest, opening_id: int, candidate_id: int) -> HttpResponse:
+    """Change an invitation's extra time before the attempt starts; a new link states it."""
+    candidate = access_candidate(request.user, opening_id, candidate_id, Permission.MANAGE_OPENINGS)
+    invitation = getattr(candidate, "invitation", None)
+    if invitation is None:
+        messages.error(request, f"{candidate.name} has not been invited yet.")
+        return to_pipeline(candidate.opening)
+    form = InvitationForm.for_invitation(invitation, posted(request))
+    if request.method == "POST" and form.is_valid():
+        accommodation = form.cleaned_data["accommodation"]
+        try:
+            do_resend_invitation(
+                actor=acting_user(request),
+                candidate=candidate,
+                base_url=base_url(request),
+                accommodation=accommodation,
+            )
+        except OpeningChangeRefused as refusal:
+            messages.error(request, str(refusal))
+        except MAIL_ERRORS as error:
+            report_mail_failure(request, error)
+        else:
+            messages.success(
+                request,
+                f"Extra time for {candidate.name}: {accommodation.describe()}. A new link was "
+                f"sent to {candidate.email}; the previous one no longer works.",
+            )
+        return to_pipeline(candidate.opening)
+    return render(
+        request,
+        "openings/extra_time.html",
+        {
+            "form": form,
+            "candidate": candidate,
+            "opening": candidate.opening,
+            "current": Accommodation(invitation.extra_time_percent, invitation.extra_minutes),
+        },
+    )
+
+
+@require_POST
+@staff_view
+def invitation_revoke(request: HttpRequest, opening_id: int, candidate_id: int) -> HttpResponse:
+    """Stop the candidate's link from working."""
+    candidate = access_candidate(request.user, opening_id, candidate_id, Permission.MANAGE_OPENINGS)
+    try:
+        do_revoke_invitation(actor=acting_user(request), candidate=candidate)
+    except OpeningChangeRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, f"{candidate.name}'s link no longer works.")
+    return to_pipeline(candidate.opening)
+
+
+# --- erasure ----------------------------------------------------------------------------------
+
+
+@staff_view
+def candidate_erase(request: HttpRequest, opening_id: int, candidate_id: int) -> HttpResponse:
+    """Erase a candidate's personal data for good, after a confirmation and with a reason."""
+    candidate = access_candidate(
+        request.user, opening_id, candidate_id, Permission.ERASE_CANDIDATES
+    )
+    if candidate.is_erased:
+        messages.info(request, "This candidate's personal data is already erased.")
+        return to_pipeline(candidate.opening)
+    form = EraseCandidateForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        do_erase_candidate(
+            actor=acting_user(request),
+            candidate=candidate,
+            basis=ErasureBasis(form.cleaned_data["basis"]),
+        )
+        messages.success(request, "The candidate's personal data is erased.")
+        return to_pipeline(candidate.opening)
+    return render(
+        request,
+        "openings/erase.html",
+        {"form": form, "candidate": candidate, "opening": candidate.opening},
+    )

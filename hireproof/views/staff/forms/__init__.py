@@ -1,0 +1,1 @@
+"""The forms staff pages parse, one module per page module."""

@@ -1,0 +1,53 @@
+"""Small helpers every staff page shares: the posted form data, the site's base URL, the acting
+user, the way back to an opening's pipeline, and the message when an email did not leave."""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect
+
+from hireproof.accounts.models import User
+from hireproof.hiring.models.openings import Opening
+
+logger = logging.getLogger(__name__)
+
+
+def posted(request: HttpRequest) -> QueryDict | None:
+    """The form data of a POST, else ``None`` (an unbound form).
+
+    Not ``request.POST or None``: a POST with no fields (every field optional) is a submission.
+    """
+    return request.POST if request.method == "POST" else None
+
+
+def base_url(request: HttpRequest) -> str:
+    """The site's address as this request reached it, for the links an email carries."""
+    return request.build_absolute_uri("/")
+
+
+def acting_user(request: HttpRequest) -> User:
+    """The signed-in staff member (only called after the access funnel let them through)."""
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def to_pipeline(opening: Opening) -> HttpResponse:
+    """A redirect to the opening's pipeline."""
+    return redirect("openings:pipeline", opening_id=opening.pk)
+
+
+def report_mail_failure(request: HttpRequest, error: Exception) -> None:
+    """Tell the staff member an invitation is saved but its email did not leave.
+
+    The message names the mail server's complaint; the log names only its kind (never a link
+    or an address, which only the email may carry).
+    """
+    logger.warning("invitation email not sent: %s", type(error).__name__)
+    messages.warning(
+        request,
+        f"The invitation is saved, but the email could not be sent ({error}). "
+        "Check the email settings, then use Resend.",
+    )

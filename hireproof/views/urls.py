@@ -1,0 +1,161 @@
+"""Every URL of the site, by namespace (each namespace's paths live under one prefix).
+
+Staff pages are in ``hireproof.views.staff``, the candidate's in ``hireproof.views.candidate``.
+Each view is a staff, candidate or public view (``hireproof.views.decorators``); the test of
+the permission table walks this list.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.urls import URLPattern, URLResolver, include, path
+
+from hireproof.views.candidate import attempt
+from hireproof.views.decorators import public_view
+from hireproof.views.staff import (
+    accounts,
+    audit,
+    candidate_page,
+    candidates,
+    decisions,
+    hiring_file,
+    home,
+    interviews,
+    openings,
+    playbooks,
+)
+
+Patterns = list[URLPattern | URLResolver]
+
+# A candidate is always named with their opening, an assignment by its own id (the access
+# funnel checks whose it is).
+CANDIDATE = "openings/<int:opening_id>/candidates/<int:candidate_id>/"
+OPENING_CANDIDATE = "<int:opening_id>/candidates/<int:candidate_id>/"
+
+accounts_urls: Patterns = [
+    path("sign-in/", public_view(accounts.SignInView.as_view()), name="sign_in"),
+    path("sign-out/", public_view(accounts.SignOutView.as_view()), name="sign_out"),
+    path(
+        "password/reset/",
+        public_view(accounts.PasswordResetView.as_view()),
+        name="password_reset",
+    ),
+    path(
+        "password/reset/sent/",
+        public_view(
+            auth_views.PasswordResetDoneView.as_view(
+                template_name="registration/password_reset_done.html"
+            )
+        ),
+        name="password_reset_done",
+    ),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        public_view(accounts.ResetPasswordView.as_view()),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password/set/<uidb64>/<token>/",
+        public_view(accounts.SetPasswordView.as_view()),
+        name="set_password",
+    ),
+    path("staff/", accounts.staff_list, name="staff_list"),
+    path("staff/invite/", accounts.staff_invite, name="staff_invite"),
+    path("staff/<int:member_id>/resend/", accounts.staff_resend, name="staff_resend"),
+    path("staff/<int:member_id>/deactivate/", accounts.staff_deactivate, name="staff_deactivate"),
+    path("staff/<int:member_id>/reactivate/", accounts.staff_reactivate, name="staff_reactivate"),
+]
+
+playbooks_urls: Patterns = [
+    path("", playbooks.library, name="list"),
+    path("upload/", playbooks.upload, name="upload"),
+    path("<slug:playbook_id>/<str:version>/", playbooks.version_detail, name="version"),
+    path("<slug:playbook_id>/<str:version>/yaml/", playbooks.version_yaml, name="version_yaml"),
+]
+
+openings_urls: Patterns = [
+    path("", openings.opening_list, name="list"),
+    path("new/", openings.opening_create, name="create"),
+    path("<int:opening_id>/", openings.pipeline, name="pipeline"),
+    path("<int:opening_id>/edit/", openings.opening_edit, name="edit"),
+    path("<int:opening_id>/close/", openings.opening_close, name="close"),
+    path("<int:opening_id>/reopen/", openings.opening_reopen, name="reopen"),
+    path("<int:opening_id>/candidates/add/", candidates.candidate_add, name="candidate_add"),
+    path(
+        "<int:opening_id>/candidates/import/",
+        candidates.candidate_import,
+        name="candidate_import",
+    ),
+    path("<int:opening_id>/invite-all/", candidates.invite_all, name="invite_all"),
+    path(OPENING_CANDIDATE + "invite/", candidates.candidate_invite, name="invite"),
+    path(OPENING_CANDIDATE + "resend/", candidates.invitation_resend, name="resend"),
+    path(OPENING_CANDIDATE + "extra-time/", candidates.invitation_extra_time, name="extra_time"),
+    path(OPENING_CANDIDATE + "revoke/", candidates.invitation_revoke, name="revoke"),
+    path(OPENING_CANDIDATE + "erase/", candidates.candidate_erase, name="erase"),
+]
+
+reviews_urls: Patterns = [
+    path(CANDIDATE, candidate_page.candidate_detail, name="candidate"),
+    path(CANDIDATE + "receipt.json", candidate_page.receipt, name="receipt"),
+    path(
+        CANDIDATE + "flags/<str:item_id>/acknowledge/",
+        candidate_page.acknowledge_flag,
+        name="acknowledge",
+    ),
+]
+
+interviews_urls: Patterns = [
+    path("", interviews.my_interviews, name="mine"),
+    path(CANDIDATE, interviews.candidate_interviews, name="candidate"),
+    path("openings/<int:opening_id>/emails/", interviews.email_templates, name="emails"),
+    path("assignments/<int:assignment_id>/", interviews.kit, name="kit"),
+    path("assignments/<int:assignment_id>/amend/", interviews.amend, name="amend"),
+    path("assignments/<int:assignment_id>/cancel/", interviews.cancel, name="cancel"),
+]
+
+decisions_urls: Patterns = [
+    path(CANDIDATE, decisions.candidate_decision, name="candidate"),
+    path(CANDIDATE + "decide/", decisions.record_decision, name="decide"),
+    path(CANDIDATE + "file/", hiring_file.hiring_file_page, name="file"),
+    path(CANDIDATE + "file.pdf", hiring_file.hiring_file_pdf, name="file_pdf"),
+    path(CANDIDATE + "file.json", hiring_file.hiring_file_json, name="file_json"),
+    path(
+        CANDIDATE + "decisions/<int:decision_id>/receipt.json",
+        hiring_file.decision_receipt,
+        name="receipt",
+    ),
+    path("openings/<int:opening_id>/notice/", decisions.notice_settings, name="notice_settings"),
+]
+
+audit_urls: Patterns = [
+    path("", audit.home, name="home"),
+    path("export/", audit.export, name="export"),
+    path("checkpoint/", audit.checkpoint, name="checkpoint"),
+]
+
+# The candidate's pages, all under their personal link ``a/<token>/``.
+assessments_urls: Patterns = [
+    path("a/<str:token>/", attempt.start, name="start"),
+    path("a/<str:token>/questions/", attempt.questions, name="questions"),
+    path("a/<str:token>/answers/<str:item_id>/", attempt.save_answer, name="save"),
+    path("a/<str:token>/time/", attempt.time_left, name="time_left"),
+    path("a/<str:token>/signals/", attempt.integrity_signal, name="signal"),
+    path("a/<str:token>/submit/", attempt.submit, name="submit"),
+    path("a/<str:token>/done/", attempt.done, name="done"),
+    path("a/<str:token>/receipt.json", attempt.receipt, name="receipt"),
+    path("healthz", attempt.health, name="health"),
+]
+
+web_urls: Patterns = [path("", home.home, name="home")]
+
+urlpatterns: Patterns = [
+    path("accounts/", include((accounts_urls, "accounts"))),
+    path("playbooks/", include((playbooks_urls, "playbooks"))),
+    path("openings/", include((openings_urls, "openings"))),
+    path("reviews/", include((reviews_urls, "reviews"))),
+    path("interviews/", include((interviews_urls, "interviews"))),
+    path("decisions/", include((decisions_urls, "decisions"))),
+    path("audit/", include((audit_urls, "audit"))),
+    path("", include((assessments_urls, "assessments"))),
+    path("", include((web_urls, "web"))),
+]
