@@ -88,15 +88,19 @@ def set_up_candidates(count: int) -> list[str]:
 
     from hireproof.accounts.models import Role, User
     from hireproof.hiring.actions.attempts import do_start_attempt
-    from hireproof.hiring.models.accommodation import NO_ACCOMMODATION
     from hireproof.hiring.actions.openings import (
         NewCandidate,
         do_create_opening,
         do_import_candidates,
         do_invite_candidate,
     )
-    from hireproof.hiring.models.openings import DEFAULT_EMAIL_BODY, DEFAULT_EMAIL_SUBJECT, Invitation
     from hireproof.hiring.actions.playbooks import load_builtin_playbooks
+    from hireproof.hiring.models.accommodation import NO_ACCOMMODATION
+    from hireproof.hiring.models.openings import (
+        DEFAULT_EMAIL_BODY,
+        DEFAULT_EMAIL_SUBJECT,
+        Invitation,
+    )
     from hireproof.hiring.models.playbooks import PlaybookVersion
 
     call_command("migrate", interactive=False, verbosity=0)

@@ -1,9 +1,9 @@
 """Periodic work inside the server process: one daemon thread per job.
 
 The attempt sweeper and the audit checkpointer each run as a ``BackgroundJob``: started by
-``hireproof serve`` once the site is prepared (never inside a test run, where a thread writing to the
-test database behind the tests' back would make them flaky), stopped on demand. Each round runs
-with a fresh database connection, closed afterwards, as Django does around a request.
+``hireproof serve`` once the site is prepared (never inside a test run, where a thread writing
+to the test database behind the tests' back would make them flaky), stopped on demand. Each
+round runs with a fresh database connection, closed afterwards, as Django does around a request.
 """
 
 from __future__ import annotations

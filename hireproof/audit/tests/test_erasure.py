@@ -56,13 +56,19 @@ def test_erasure_leaves_every_leaf_and_root_as_it_was(candidate: Subject) -> Non
     )
 
 
+def erase_then_fail(subject: Subject) -> None:
+    """Erase inside a caller's transaction whose next step fails."""
+    with transaction.atomic():
+        do_erase_subject(subject, actor="staff:1")
+        raise RuntimeError("rows could not be deleted")
+
+
 def test_a_failure_in_the_callers_transaction_rolls_the_whole_erasure_back(
     candidate: Subject,
 ) -> None:
     leaves_before = LogLeaf.objects.count()
-    with pytest.raises(RuntimeError, match="rows could not be deleted"), transaction.atomic():
-        do_erase_subject(candidate, actor="staff:1")
-        raise RuntimeError("rows could not be deleted")
+    with pytest.raises(RuntimeError, match="rows could not be deleted"):
+        erase_then_fail(candidate)
     assert not Subject.objects.get(pk=candidate.pk).is_erased
     assert LogLeaf.objects.count() == leaves_before
     assert LogPrivate.objects.count() == 2

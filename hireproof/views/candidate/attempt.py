@@ -4,8 +4,9 @@ Every view finds everything from the link's token (the access funnel's
 ``access_invitation_for_candidate`` / ``access_attempt_for_candidate``), acts through the
 attempt's actions and renders. Opening a page never writes: an attempt whose time ran out is
 submitted by the sweeper, by the countdown's last request, or by the candidate's press on the
-"time is up" page, all of them POSTs. Nothing of the answer key reaches a template: the pages are given the prompts and the
-option texts, item by item, through ``presentation.CandidateItem`` and nothing else.
+"time is up" page, all of them POSTs. Nothing of the answer key reaches a template: the pages
+are given the prompts and the option texts, item by item, through
+``hireproof.hiring.reads.candidate_attempt.CandidateItem`` and nothing else.
 Responses are never cached: a shared computer's browser must not keep an attempt's pages.
 """
 

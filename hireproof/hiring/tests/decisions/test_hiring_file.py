@@ -209,14 +209,12 @@ def test_the_file_includes_every_interview_scorecard_version(
     do_submit_scorecard(
         actor=interviewer,
         assignment=assignment,
-        card=InterviewScorecard("", ratings=ALL_FOURS, red_flags=tuple([]), notes=""),
+        card=InterviewScorecard("", ratings=ALL_FOURS, red_flags=(), notes=""),
     )
     do_amend_scorecard(
         actor=interviewer,
         assignment=assignment,
-        card=InterviewScorecard(
-            "", ratings={**ALL_FOURS, "deployment": 5}, red_flags=tuple([]), notes=""
-        ),
+        card=InterviewScorecard("", ratings={**ALL_FOURS, "deployment": 5}, red_flags=(), notes=""),
         reason="Mixed up two candidates' deployment answers.",
     )
     data = json.loads(recruiter_client.get(url("file_json", grace)).content)
@@ -276,7 +274,7 @@ def test_the_file_names_each_rated_question_and_red_flag_in_the_kits_words(
         card=InterviewScorecard(
             "",
             ratings={**ALL_FOURS, "deployment": 2},
-            red_flags=tuple(["overfitting/tunes-on-test-set"]),
+            red_flags=("overfitting/tunes-on-test-set",),
             notes="Tuned on the test set in the take-home.",
         ),
     )
@@ -309,7 +307,7 @@ def test_an_erased_candidates_file_says_the_ratings_are_gone(
     do_submit_scorecard(
         actor=interviewer,
         assignment=assignment,
-        card=InterviewScorecard("", ratings=ALL_FOURS, red_flags=tuple([]), notes="Sharp."),
+        card=InterviewScorecard("", ratings=ALL_FOURS, red_flags=(), notes="Sharp."),
     )
     do_erase_candidate(actor=administrator, candidate=grace, basis=ErasureBasis.REQUEST)
     grace.refresh_from_db()

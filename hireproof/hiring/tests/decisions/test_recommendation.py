@@ -122,7 +122,7 @@ def test_a_submitted_interview_scorecard_recomputes_it_in_the_same_action(
     do_submit_scorecard(
         actor=interviewer,
         assignment=assignment,
-        card=InterviewScorecard("", ratings=ALL_FOURS, red_flags=tuple([]), notes=""),
+        card=InterviewScorecard("", ratings=ALL_FOURS, red_flags=(), notes=""),
     )
     latest = Recommendation.objects.filter(candidate=grace).last()
     assert latest is not None

@@ -185,7 +185,7 @@ def test_the_page_says_when_interview_scorecards_are_still_due(
     do_submit_scorecard(
         actor=interviewer,
         assignment=ivans,
-        card=InterviewScorecard("", ratings=INTERVIEW_FOURS, red_flags=tuple([]), notes=""),
+        card=InterviewScorecard("", ratings=INTERVIEW_FOURS, red_flags=(), notes=""),
     )
     page = text_of(recruiter_client.get(url("candidate", grace)))
     assert (
@@ -195,7 +195,7 @@ def test_the_page_says_when_interview_scorecards_are_still_due(
     do_submit_scorecard(
         actor=second,
         assignment=nadias,
-        card=InterviewScorecard("", ratings=INTERVIEW_FOURS, red_flags=tuple([]), notes=""),
+        card=InterviewScorecard("", ratings=INTERVIEW_FOURS, red_flags=(), notes=""),
     )
     assert "interview scorecards are in." not in text_of(
         recruiter_client.get(url("candidate", grace))
@@ -212,7 +212,7 @@ def test_an_auditor_is_told_scorecards_are_due_without_the_decision_hint(
     do_submit_scorecard(
         actor=interviewer,
         assignment=ivans,
-        card=InterviewScorecard("", ratings=INTERVIEW_FOURS, red_flags=tuple([]), notes=""),
+        card=InterviewScorecard("", ratings=INTERVIEW_FOURS, red_flags=(), notes=""),
     )
     page = text_of(auditor_client.get(url("candidate", grace)))
     assert PENDING in page

@@ -186,7 +186,7 @@ def test_a_withdrawal_after_interviews_is_taken_against_the_current_recommendati
     do_submit_scorecard(
         actor=interviewer,
         assignment=assignment,
-        card=InterviewScorecard("", ratings=ALL_FOURS, red_flags=tuple([]), notes=""),
+        card=InterviewScorecard("", ratings=ALL_FOURS, red_flags=(), notes=""),
     )
     decision = withdraw(recruiter, grace)
     assert decision.recommendation is not None

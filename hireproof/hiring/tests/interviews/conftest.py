@@ -146,7 +146,7 @@ def submit(
     return do_submit_scorecard(
         actor=assignment.interviewer,
         assignment=assignment,
-        card=InterviewScorecard("", ratings=ratings, red_flags=tuple(list(red_flags)), notes=notes),
+        card=InterviewScorecard("", ratings=ratings, red_flags=tuple(red_flags), notes=notes),
     )
 
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import json
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
-from django.urls import reverse
 from django.core import mail
+from django.urls import reverse
 
 from hireproof.accounts.models import User
 from hireproof.accounts.roles import Role

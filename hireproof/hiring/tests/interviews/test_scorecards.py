@@ -120,7 +120,7 @@ def test_only_the_assigned_interviewer_submits(
             do_submit_scorecard(
                 actor=actor,
                 assignment=ivans,
-                card=InterviewScorecard("", ratings=IVAN_RATINGS, red_flags=tuple([]), notes=""),
+                card=InterviewScorecard("", ratings=IVAN_RATINGS, red_flags=(), notes=""),
             )
     assert not ScorecardVersion.objects.exists()
 
@@ -231,7 +231,7 @@ def test_the_last_scorecard_in_tells_the_recruiter_who_assigned(
     do_submit_scorecard(
         actor=nadia,
         assignment=nadias,
-        card=InterviewScorecard("", ratings=NADIA_RATINGS, red_flags=tuple([]), notes=""),
+        card=InterviewScorecard("", ratings=NADIA_RATINGS, red_flags=(), notes=""),
         base_url="http://testserver/",
     )
     assert sorted(m.to[0] for m in mail.outbox) == ["omar@example.org", "rosa@example.org"]

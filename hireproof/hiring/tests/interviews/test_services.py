@@ -53,7 +53,7 @@ def test_core_scorecards_are_the_latest_versions_of_active_assignments(
         actor=interviewer,
         assignment=ivans,
         card=CoreScorecard(
-            "", ratings={**IVAN_RATINGS, "deployment": 4}, red_flags=tuple([]), notes="Second."
+            "", ratings={**IVAN_RATINGS, "deployment": 4}, red_flags=(), notes="Second."
         ),
         reason="Reread my notes after the call.",
     )
@@ -76,7 +76,7 @@ def test_interview_status_counts_active_assignments_and_submitted_ones(
     do_amend_scorecard(
         actor=interviewer,
         assignment=ivans,
-        card=CoreScorecard("", ratings=IVAN_RATINGS, red_flags=tuple([]), notes=""),
+        card=CoreScorecard("", ratings=IVAN_RATINGS, red_flags=(), notes=""),
         reason="Nothing changed but the notes.",
     )
     assert interview_progress(grace) == InterviewProgress(2, 1)
@@ -92,12 +92,19 @@ def test_the_hiring_file_rows_hold_every_version(
     do_amend_scorecard(
         actor=interviewer,
         assignment=ivans,
-        card=CoreScorecard("", ratings=IVAN_RATINGS, red_flags=tuple([]), notes="Second."),
+        card=CoreScorecard("", ratings=IVAN_RATINGS, red_flags=(), notes="Second."),
         reason="The flag was ticked by mistake.",
     )
     rows = scorecard_records(grace)
     assert [
-        (r.card.interviewer, r.version, r.card.red_flags, r.card.notes, r.amendment_reason, r.is_latest)
+        (
+            r.card.interviewer,
+            r.version,
+            r.card.red_flags,
+            r.card.notes,
+            r.amendment_reason,
+            r.is_latest,
+        )
         for r in rows
     ] == [
         ("Ivan Petrov", 1, ("deployment/no-monitoring",), "First.", "", False),
