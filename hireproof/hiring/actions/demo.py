@@ -1,8 +1,10 @@
 """``hireproof demo``: sample staff, an opening and candidates at every stage of the pipeline.
 
-Everything is made with the real actions (openings, assessments, reviews), so the audit log,
-the scorecards and the receipts are real. Running it again adds nothing: the demo opening's
-title is how it recognises its own work.
+Everything is made with the real actions (openings, attempts, reviews, interviews, decisions,
+erasure), so the audit log, the scorecards, the recommendations and the receipts are real, and
+every stage of the pipeline (``hireproof.hiring.models.stage``) has someone in it but
+"submitted", which lasts no longer than the transaction that scores it. Running it again adds
+nothing: the demo opening's title is how it recognises its own work.
 
 Time: the actions that add and invite candidates take no time argument, so those happen now,
 and so does almost everything else, seconds apart. Two stages need time to have passed:
@@ -36,6 +38,7 @@ from hireproof.accounts.roles import Role
 from hireproof.audit.log import record_event
 from hireproof.core.audit import EventType
 from hireproof.core.errors import HireproofError
+from hireproof.core.scoring import InterviewScorecard
 from hireproof.hiring.actions.attempts import (
     do_record_integrity_signal,
     do_save_answer,
@@ -43,12 +46,16 @@ from hireproof.hiring.actions.attempts import (
     do_submit_attempt,
 )
 from hireproof.hiring.actions.candidates import NewCandidate, do_add_candidate
+from hireproof.hiring.actions.decisions import do_record_decision
+from hireproof.hiring.actions.erasure import ErasureBasis, do_erase_candidate
+from hireproof.hiring.actions.interviews import do_assign_interviewer, do_submit_scorecard
 from hireproof.hiring.actions.invitations import do_invite_candidate, do_revoke_invitation
 from hireproof.hiring.actions.openings import do_create_opening, do_update_opening
 from hireproof.hiring.actions.reviews import do_acknowledge_flag
 from hireproof.hiring.models.accommodation import NO_ACCOMMODATION, Accommodation
 from hireproof.hiring.models.attempts import Attempt, SignalKind, SubmissionKind
 from hireproof.hiring.models.candidates import Candidate
+from hireproof.hiring.models.decisions import Outcome
 from hireproof.hiring.models.openings import DEFAULT_EMAIL_BODY, DEFAULT_EMAIL_SUBJECT, Opening
 from hireproof.hiring.models.playbooks import PlaybookVersion
 
@@ -61,8 +68,8 @@ LINK_BASE_URL = "http://127.0.0.1:8000/"
 _DUMMY_EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
 
 
-class Stage(StrEnum):
-    """Where a demo candidate is left in the pipeline."""
+class DemoStage(StrEnum):
+    """Where a demo candidate is left, and how they got there."""
 
     ADDED = "added"
     INVITED = "invited"
@@ -76,6 +83,12 @@ class Stage(StrEnum):
     EXPIRED = "expired"
     REVOKED = "revoked"
     AUTO_SUBMITTED = "auto_submitted"
+    IN_INTERVIEW = "in_interview"
+    RECOMMENDED = "recommended"
+    HIRED = "hired"
+    NOT_HIRED = "not_hired"
+    WITHDRAWN = "withdrawn"
+    ERASED = "erased"
 
 
 @dataclass(frozen=True)
@@ -102,7 +115,7 @@ class DemoCandidate:
 
     name: str
     email: str
-    stage: Stage
+    stage: DemoStage
     answers: Mapping[str, str] = field(default_factory=dict)
     signals: tuple[Signal, ...] = ()
     extra_time: Accommodation = NO_ACCOMMODATION
@@ -113,7 +126,9 @@ DEMO_STAFF = (
     DemoStaff("Maya Chen", f"maya.chen@{DEMO_DOMAIN}", Role.RECRUITER),
     DemoStaff("Tom Okafor", f"tom.okafor@{DEMO_DOMAIN}", Role.INTERVIEWER),
     DemoStaff("Ines Duarte", f"ines.duarte@{DEMO_DOMAIN}", Role.AUDITOR),
+    DemoStaff("Lena Fischer", f"lena.fischer@{DEMO_DOMAIN}", Role.ADMINISTRATOR),
 )
+RECRUITER, INTERVIEWER, _AUDITOR, ADMINISTRATOR = DEMO_STAFF
 
 _RIGHT = {
     "cognitive-growth": "1210",
@@ -135,14 +150,14 @@ DEMO_CANDIDATES = (
     DemoCandidate(
         "Amara Okafor",
         f"amara.okafor@{DEMO_DOMAIN}",
-        Stage.STRONG_PASS,
+        DemoStage.STRONG_PASS,
         _answers(cognitive_growth="1,210 rows"),
         (Signal(SignalKind.FOCUS_LOST), Signal(SignalKind.FOCUS_RETURNED)),
     ),
     DemoCandidate(
         "Lukas Becker",
         f"lukas.becker@{DEMO_DOMAIN}",
-        Stage.STRONG_PASS,
+        DemoStage.STRONG_PASS,
         _answers(cognitive_growth="1200", outlier_ages="The outlier is 141."),
         (Signal(SignalKind.PASTE, "outlier-ages", 19),),
         extra_time=Accommodation(extra_percent=25),
@@ -151,13 +166,13 @@ DEMO_CANDIDATES = (
     DemoCandidate(
         "Sofia Marin",
         f"sofia.marin@{DEMO_DOMAIN}",
-        Stage.BORDERLINE,
+        DemoStage.BORDERLINE,
         _answers(pandas_filter_sum="700", communication_summary="A"),
     ),
     DemoCandidate(
         "Daniel Kim",
         f"daniel.kim@{DEMO_DOMAIN}",
-        Stage.FAIL,
+        DemoStage.FAIL,
         _answers(
             cognitive_growth="1331",
             pandas_filter_sum="70 or 100",
@@ -173,50 +188,88 @@ DEMO_CANDIDATES = (
     DemoCandidate(
         "Priya Natarajan",
         f"priya.natarajan@{DEMO_DOMAIN}",
-        Stage.CRITICAL_FAIL,
+        DemoStage.CRITICAL_FAIL,
         _answers(sjt_incomplete_data="D"),
     ),
     DemoCandidate(
         "Jonas Weber",
         f"jonas.weber@{DEMO_DOMAIN}",
-        Stage.WARNING_TO_REVIEW,
+        DemoStage.WARNING_TO_REVIEW,
         _answers(communication_summary="C"),
     ),
     DemoCandidate(
         "Chloe Dubois",
         f"chloe.dubois@{DEMO_DOMAIN}",
-        Stage.WARNING_ACKNOWLEDGED,
+        DemoStage.WARNING_ACKNOWLEDGED,
         _answers(sjt_incomplete_data="A"),
     ),
     DemoCandidate(
         "Mateo Garcia",
         f"mateo.garcia@{DEMO_DOMAIN}",
-        Stage.STARTED,
+        DemoStage.STARTED,
         {"cognitive-growth": "1210", "pandas-filter-sum": "70.0"},
     ),
-    DemoCandidate("Hannah Schmidt", f"hannah.schmidt@{DEMO_DOMAIN}", Stage.INVITED),
-    DemoCandidate("Wei Zhang", f"wei.zhang@{DEMO_DOMAIN}", Stage.ADDED),
-    DemoCandidate("Olivia Brown", f"olivia.brown@{DEMO_DOMAIN}", Stage.EXPIRED),
-    DemoCandidate("Kwame Mensah", f"kwame.mensah@{DEMO_DOMAIN}", Stage.REVOKED),
+    DemoCandidate("Hannah Schmidt", f"hannah.schmidt@{DEMO_DOMAIN}", DemoStage.INVITED),
+    DemoCandidate("Wei Zhang", f"wei.zhang@{DEMO_DOMAIN}", DemoStage.ADDED),
+    DemoCandidate("Olivia Brown", f"olivia.brown@{DEMO_DOMAIN}", DemoStage.EXPIRED),
+    DemoCandidate("Kwame Mensah", f"kwame.mensah@{DEMO_DOMAIN}", DemoStage.REVOKED),
     DemoCandidate(
         "Elena Rossi",
         f"elena.rossi@{DEMO_DOMAIN}",
-        Stage.AUTO_SUBMITTED,
+        DemoStage.AUTO_SUBMITTED,
         {"cognitive-growth": "1210", "pandas-filter-sum": "70", "sjt-incomplete-data": "B"},
     ),
+    DemoCandidate("Ana Souza", f"ana.souza@{DEMO_DOMAIN}", DemoStage.IN_INTERVIEW, _answers()),
+    DemoCandidate(
+        "Ravi Kumar",
+        f"ravi.kumar@{DEMO_DOMAIN}",
+        DemoStage.RECOMMENDED,
+        _answers(outlier_ages="141: a typing slip, surely 41."),
+    ),
+    DemoCandidate(
+        "Grace Obi", f"grace.obi@{DEMO_DOMAIN}", DemoStage.HIRED, _answers(cognitive_growth="1210")
+    ),
+    DemoCandidate(
+        "Tomás Silva",
+        f"tomas.silva@{DEMO_DOMAIN}",
+        DemoStage.NOT_HIRED,
+        _answers(cognitive_growth="1100", pandas_filter_sum="100", communication_summary="D"),
+    ),
+    DemoCandidate(
+        "Yuki Tanaka",
+        f"yuki.tanaka@{DEMO_DOMAIN}",
+        DemoStage.WITHDRAWN,
+        {"cognitive-growth": "1210"},
+    ),
+    DemoCandidate("Sam Doe", f"sam.doe@{DEMO_DOMAIN}", DemoStage.ERASED),
 )
+
+# The interview kit's questions, all rated 4 (a "yes") by the demo interviewer.
+INTERVIEW_RATINGS = dict.fromkeys(
+    ("past-project", "overfitting", "deployment", "ill-defined-request", "continuous-learning"), 4
+)
+INTERVIEW_NOTES = (
+    "Walked through a churn model end to end; clear on validation and on what the business "
+    "needed. Would ask for more depth on deployment."
+)
+HIRE_REASON = "Strong written test and a convincing interview; the team wants this profile now."
+NO_HIRE_REASON = "The written test shows gaps in the basics the role uses every day."
+WITHDRAWN_REASON = "The candidate wrote that they accepted another offer."
 
 ACKNOWLEDGEMENT_NOTE = (
     "Discussed option A with the candidate on a call: they would flag the data gaps to the "
     "manager first. Fine to move on; ask about it again in the interview."
 )
+_INTERVIEWED_STAGES = {DemoStage.IN_INTERVIEW, DemoStage.RECOMMENDED, DemoStage.HIRED}
 _SUBMITTED_STAGES = {
-    Stage.STRONG_PASS,
-    Stage.BORDERLINE,
-    Stage.FAIL,
-    Stage.CRITICAL_FAIL,
-    Stage.WARNING_TO_REVIEW,
-    Stage.WARNING_ACKNOWLEDGED,
+    *_INTERVIEWED_STAGES,
+    DemoStage.NOT_HIRED,
+    DemoStage.STRONG_PASS,
+    DemoStage.BORDERLINE,
+    DemoStage.FAIL,
+    DemoStage.CRITICAL_FAIL,
+    DemoStage.WARNING_TO_REVIEW,
+    DemoStage.WARNING_ACKNOWLEDGED,
 }
 _AUTO_SUBMITTED_STARTED_AGO = timedelta(minutes=40)
 _STEP = timedelta(minutes=2)
@@ -237,7 +290,7 @@ class DemoReport:
     created: bool
     opening: Opening
     staff: tuple[StaffLogin, ...]
-    candidates: tuple[tuple[str, Stage], ...]
+    candidates: tuple[tuple[str, DemoStage], ...]
 
 
 class DemoRefused(HireproofError):
@@ -246,9 +299,11 @@ class DemoRefused(HireproofError):
 
 def load_demo() -> DemoReport:
     """Create the demo staff, opening and candidates if absent, all in one transaction."""
-    with transaction.atomic(), emails_kept_in(_DUMMY_EMAIL_BACKEND):
+    # The dummy backend stays in place until the transaction has committed: decision notices
+    # leave from on-commit callbacks.
+    with emails_kept_in(_DUMMY_EMAIL_BACKEND), transaction.atomic():
         staff = tuple(_ensure_staff(member) for member in DEMO_STAFF)
-        recruiter = User.objects.get(email=DEMO_STAFF[0].email)
+        recruiter = User.objects.get(email=RECRUITER.email)
         existing = Opening.objects.filter(title=DEMO_OPENING_TITLE).order_by("pk").first()
         if existing is not None:
             return DemoReport(False, existing, staff, ())
@@ -256,7 +311,7 @@ def load_demo() -> DemoReport:
         made = []
         for demo in _in_build_order():
             made.append((demo.name, _make_candidate(opening, recruiter, demo)))
-            if demo.stage == Stage.EXPIRED:
+            if demo.stage == DemoStage.EXPIRED:
                 _restore_link_validity(opening, recruiter)
     return DemoReport(True, opening, staff, tuple(made))
 
@@ -310,7 +365,7 @@ def _create_opening(recruiter: User) -> Opening:
 
 def _in_build_order() -> list[DemoCandidate]:
     """The expired candidate first (invited while links last 0 days), then the others."""
-    return sorted(DEMO_CANDIDATES, key=lambda c: c.stage != Stage.EXPIRED)
+    return sorted(DEMO_CANDIDATES, key=lambda c: c.stage != DemoStage.EXPIRED)
 
 
 def _restore_link_validity(opening: Opening, recruiter: User) -> None:
@@ -324,13 +379,17 @@ def _restore_link_validity(opening: Opening, recruiter: User) -> None:
     )
 
 
-def _make_candidate(opening: Opening, recruiter: User, demo: DemoCandidate) -> Stage:
+def _make_candidate(opening: Opening, recruiter: User, demo: DemoCandidate) -> DemoStage:
     candidate = do_add_candidate(
         actor=recruiter,
         opening=opening,
         candidate=NewCandidate(demo.name, demo.email, demo.extra_time),
     )
-    if demo.stage == Stage.ADDED:
+    if demo.stage == DemoStage.ADDED:
+        return demo.stage
+    if demo.stage == DemoStage.ERASED:
+        administrator = User.objects.get(email=ADMINISTRATOR.email)
+        do_erase_candidate(actor=administrator, candidate=candidate, basis=ErasureBasis.MISTAKE)
         return demo.stage
     do_invite_candidate(
         actor=recruiter,
@@ -338,20 +397,29 @@ def _make_candidate(opening: Opening, recruiter: User, demo: DemoCandidate) -> S
         accommodation=demo.extra_time,
         base_url=LINK_BASE_URL,
     )
-    if demo.stage == Stage.EXPIRED:
+    if demo.stage == DemoStage.EXPIRED:
         return demo.stage
-    if demo.stage == Stage.INVITED:
+    if demo.stage == DemoStage.INVITED:
         return demo.stage
-    if demo.stage == Stage.REVOKED:
+    if demo.stage == DemoStage.REVOKED:
         do_revoke_invitation(actor=recruiter, candidate=candidate)
         return demo.stage
-    if demo.stage == Stage.AUTO_SUBMITTED:
+    if demo.stage == DemoStage.AUTO_SUBMITTED:
         _sit_past_the_deadline(candidate, demo)
         return demo.stage
     attempt = _sit(candidate, demo)
+    if demo.stage == DemoStage.WITHDRAWN:
+        _decide(recruiter, candidate, Outcome.WITHDRAWN, WITHDRAWN_REASON)
+        return demo.stage
     if demo.stage in _SUBMITTED_STAGES:
         attempt = do_submit_attempt(attempt)
-    if demo.stage == Stage.WARNING_ACKNOWLEDGED:
+    if demo.stage in _INTERVIEWED_STAGES:
+        _interview(recruiter, candidate, submitted=demo.stage != DemoStage.IN_INTERVIEW)
+    if demo.stage == DemoStage.HIRED:
+        _decide(recruiter, candidate, Outcome.HIRE, HIRE_REASON)
+    if demo.stage == DemoStage.NOT_HIRED:
+        _decide(recruiter, candidate, Outcome.NO_HIRE, NO_HIRE_REASON)
+    if demo.stage == DemoStage.WARNING_ACKNOWLEDGED:
         do_acknowledge_flag(
             actor=recruiter,
             attempt=attempt,
@@ -359,6 +427,23 @@ def _make_candidate(opening: Opening, recruiter: User, demo: DemoCandidate) -> S
             note=ACKNOWLEDGEMENT_NOTE,
         )
     return demo.stage
+
+
+def _interview(recruiter: User, candidate: Candidate, *, submitted: bool) -> None:
+    """The demo interviewer is assigned; with ``submitted`` their scorecard is in."""
+    interviewer = User.objects.get(email=INTERVIEWER.email)
+    assignment = do_assign_interviewer(
+        actor=recruiter, candidate=candidate, interviewer=interviewer, base_url=LINK_BASE_URL
+    )
+    if submitted:
+        card = InterviewScorecard(interviewer.full_name, INTERVIEW_RATINGS, notes=INTERVIEW_NOTES)
+        do_submit_scorecard(
+            actor=interviewer, assignment=assignment, card=card, base_url=LINK_BASE_URL
+        )
+
+
+def _decide(recruiter: User, candidate: Candidate, outcome: Outcome, reason: str) -> None:
+    do_record_decision(actor=recruiter, candidate=candidate, outcome=outcome, reason=reason)
 
 
 def _sit(candidate: Candidate, demo: DemoCandidate, start: datetime | None = None) -> Attempt:

@@ -17,7 +17,7 @@ from hireproof.hiring.models.candidates import Candidate
 from hireproof.hiring.models.flags import can_move_on
 from hireproof.hiring.models.openings import Opening
 from hireproof.hiring.models.reviews import FlagAcknowledgement
-from hireproof.hiring.models.stage import with_stage
+from hireproof.hiring.models.stage import Stage, with_stage
 
 pytestmark = pytest.mark.django_db
 
@@ -35,6 +35,12 @@ EXPECTED = {
     "Olivia Brown": ("expired", "", "", 0),
     "Kwame Mensah": ("revoked", "", "", 0),
     "Elena Rossi": ("scored", "borderline", "review", 0),
+    "Ana Souza": ("in_interview", "strong_pass", "advance", 0),
+    "Ravi Kumar": ("recommended", "strong_pass", "advance", 0),
+    "Grace Obi": ("hired", "strong_pass", "advance", 0),
+    "Tomás Silva": ("not_hired", "fail", "reject", 0),
+    "Yuki Tanaka": ("withdrawn", "", "", 0),
+    "(erased)": ("erased", "", "", 0),
 }
 
 
@@ -71,6 +77,26 @@ def test_it_fills_an_opening_with_candidates_at_every_stage(published: None) -> 
     assert mail.outbox == []
 
 
+def test_every_stage_of_the_pipeline_but_the_instant_submitted_has_someone(
+    published: None,
+) -> None:
+    load_demo()
+    reached = {stage for stage, *_ in pipeline().values()}
+    # "submitted" lasts no longer than the transaction that scores the attempt.
+    assert reached == {stage.value for stage in Stage} - {Stage.SUBMITTED.value}
+
+
+def test_the_later_stages_are_reached_through_interviews_and_decisions(published: None) -> None:
+    load_demo()
+    by_name = {c.name: c for c in Candidate.objects.filter(opening__title=DEMO_OPENING_TITLE)}
+    assert by_name["Ravi Kumar"].recommendations.last().kind == "hire"
+    assert by_name["Ana Souza"].interview_assignments.get().scorecards.count() == 0
+    assert [d.outcome for d in by_name["Grace Obi"].decisions.all()] == ["hire"]
+    assert [d.outcome for d in by_name["Tomás Silva"].decisions.all()] == ["no_hire"]
+    assert [d.outcome for d in by_name["Yuki Tanaka"].decisions.all()] == ["withdrawn"]
+    assert by_name["(erased)"].is_erased
+
+
 def test_the_demo_candidates_show_each_review_state(published: None) -> None:
     load_demo()
     attempts = {
@@ -94,7 +120,7 @@ def test_demo_staff_get_passwords_printed_once(published: None) -> None:
     report = load_demo()
     lines = report_lines(report)
     assert lines[0] == (
-        f"Created the opening 'Data Scientist (demo)' (id {report.opening.pk}) with 13 candidates:"
+        f"Created the opening 'Data Scientist (demo)' (id {report.opening.pk}) with 19 candidates:"
     )
     assert "  Priya Natarajan: critical fail" in lines
     passwords = {login.staff.email: login.password for login in report.staff}
@@ -103,6 +129,7 @@ def test_demo_staff_get_passwords_printed_once(published: None) -> None:
         assert User.objects.get(email=email).check_password(password)
         assert any(line.endswith(f"{email}  password: {password}") for line in lines)
     assert sorted(User.objects.values_list("role", flat=True)) == [
+        "administrator",
         "auditor",
         "interviewer",
         "recruiter",
@@ -116,12 +143,13 @@ def test_running_it_twice_adds_nothing_and_says_so(published: None) -> None:
     assert second.created is False
     assert second.opening == first.opening
     assert (LogLeaf.objects.count(), Candidate.objects.count()) == (events, candidates)
-    assert User.objects.count() == 3
+    assert User.objects.count() == 4
     assert report_lines(second) == [
         f"The demo is already loaded (opening 'Data Scientist (demo)', id {first.opening.pk}); "
         "nothing was added.",
         "Demo staff: maya.chen@demo.hireproof.test, tom.okafor@demo.hireproof.test, "
-        "ines.duarte@demo.hireproof.test (their passwords were printed when they were created).",
+        "ines.duarte@demo.hireproof.test, lena.fischer@demo.hireproof.test (their passwords "
+        "were printed when they were created).",
     ]
 
 

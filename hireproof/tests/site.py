@@ -1,0 +1,256 @@
+"""The whole site as the checks walk it: every URL pattern with real arguments from the demo,
+the staff of every role, and candidate links at every point of the timed attempt."""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import re
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from hireproof.accounts.models import User
+from hireproof.accounts.roles import Permission, Role
+from hireproof.hiring.actions.attempts import do_save_answer, do_start_attempt, do_submit_attempt
+from hireproof.hiring.actions.candidates import NewCandidate, do_add_candidate
+from hireproof.hiring.actions.demo import (
+    ADMINISTRATOR,
+    DEMO_OPENING_TITLE,
+    INTERVIEWER,
+    RECRUITER,
+    DemoReport,
+)
+from hireproof.hiring.actions.invitations import do_invite_candidate
+from hireproof.hiring.models.accommodation import NO_ACCOMMODATION
+from hireproof.hiring.models.attempts import Attempt
+from hireproof.hiring.models.candidates import Candidate, Invitation, hash_token
+from hireproof.hiring.models.decisions import Decision
+from hireproof.hiring.models.interviews import Assignment
+from hireproof.hiring.models.playbooks import PlaybookVersion
+from hireproof.testing.personas import make_staff
+from hireproof.views.decorators import Surface
+
+PUBLIC = {
+    "accounts:sign_in",
+    "accounts:sign_out",
+    "accounts:password_reset",
+    "accounts:password_reset_done",
+    "accounts:password_reset_confirm",
+    "accounts:set_password",
+    "assessments:health",
+}
+"""The pages anyone may open, by name: a new public page must be added here on purpose."""
+
+CANDIDATE_FUNNEL = {"access_invitation_for_candidate", "access_attempt_for_candidate"}
+
+
+@dataclass(frozen=True)
+class Route:
+    """One URL pattern: its name, its view, and its path pattern."""
+
+    name: str
+    view: Callable[..., Any]
+    pattern: str
+
+    @property
+    def surface(self) -> Surface | None:
+        """Which kind of page the view is marked as (``None``: not marked)."""
+        return getattr(self.view, "surface", None)
+
+    @property
+    def parameters(self) -> list[str]:
+        """The path's arguments, in order (``opening_id``, ``candidate_id``...)."""
+        return re.findall(r"<(?:\w+:)?(\w+)>", self.pattern)
+
+
+def routes() -> list[Route]:
+    """Every URL pattern of the site, namespaced name first."""
+    found: list[Route] = []
+
+    def walk(patterns: list[URLPattern | URLResolver], namespace: str, prefix: str) -> None:
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                walk(entry.url_patterns, entry.namespace or namespace, prefix + str(entry.pattern))
+            else:
+                name = f"{namespace}:{entry.name}"
+                found.append(Route(name, entry.callback, prefix + str(entry.pattern)))
+
+    walk(get_resolver().url_patterns, "", "")
+    return found
+
+
+def innermost(view: Callable[..., Any]) -> Callable[..., Any]:
+    """The view function itself, under its decorators."""
+    while hasattr(view, "__wrapped__"):
+        view = view.__wrapped__
+    return view
+
+
+def view_source(view: Callable[..., Any]) -> ast.AST:
+    """The parsed source of the view function."""
+    return ast.parse(textwrap.dedent(inspect.getsource(innermost(view))))
+
+
+def called_names(view: Callable[..., Any]) -> set[str]:
+    """The names of every function the view calls by name."""
+    names = set()
+    for node in ast.walk(view_source(view)):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            names.add(node.func.id)
+    return names
+
+
+def _permissions_in(node: ast.AST) -> set[Permission]:
+    return {
+        Permission[inner.attr]
+        for inner in ast.walk(node)
+        if isinstance(inner, ast.Attribute)
+        and isinstance(inner.value, ast.Name)
+        and inner.value.id == "Permission"
+    }
+
+
+def asked_permissions(view: Callable[..., Any]) -> set[Permission]:
+    """The permissions a staff view asks the access funnel for: every ``Permission.X`` given to
+    an ``access_*`` call, directly or through a variable (one permission for GET, another for
+    POST). What it asks only to decide what to show (``may``) is not counted."""
+    tree = view_source(view)
+    assigned: dict[str, set[Permission]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    assigned.setdefault(target.id, set()).update(_permissions_in(node.value))
+    asked: set[Permission] = set()
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id.startswith("access_")
+        ):
+            for argument in node.args:
+                if isinstance(argument, ast.Name):
+                    asked |= assigned.get(argument.id, set())
+                else:
+                    asked |= _permissions_in(argument)
+    return asked
+
+
+# --- the people ------------------------------------------------------------------------------
+
+
+def staff_of(demo: DemoReport) -> dict[Role, User]:
+    """One active staff member of each role, from the demo."""
+    emails = {
+        Role.ADMINISTRATOR: ADMINISTRATOR.email,
+        Role.RECRUITER: RECRUITER.email,
+        Role.INTERVIEWER: INTERVIEWER.email,
+        Role.AUDITOR: next(s.staff.email for s in demo.staff if s.staff.role == Role.AUDITOR),
+    }
+    return {role: User.objects.get(email=email) for role, email in emails.items()}
+
+
+def signed_in(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+# --- candidate links -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Link:
+    """A candidate's personal link whose token the check holds."""
+
+    label: str
+    token: str
+
+
+def links(demo: DemoReport) -> list[Link]:
+    """Candidates of the demo opening at each point of the attempt, with tokens the check knows:
+    invited, started, past the deadline but not yet submitted, and submitted."""
+    recruiter = User.objects.get(email=RECRUITER.email)
+    made = []
+    for label in ("invited", "started", "overdue", "submitted"):
+        candidate = do_add_candidate(
+            actor=recruiter,
+            opening=demo.opening,
+            candidate=NewCandidate(f"Link {label}", f"link-{label}@example.org"),
+        )
+        do_invite_candidate(
+            actor=recruiter,
+            candidate=candidate,
+            accommodation=NO_ACCOMMODATION,
+            base_url="http://testserver/",
+        )
+        token = f"link-{label}-token-0123456789abcdefghijklmnop"
+        Invitation.objects.filter(candidate=candidate).update(token_hash=hash_token(token))
+        invitation = Invitation.objects.get(candidate=candidate)
+        if label != "invited":
+            back = timezone.now() - timedelta(hours=2) if label == "overdue" else None
+            attempt = do_start_attempt(invitation, now=back)
+            do_save_answer(attempt, "pandas-filter-sum", "70", now=back)
+            if label == "submitted":
+                do_submit_attempt(attempt)
+        made.append(Link(label, token))
+    return made
+
+
+# --- the arguments of every URL --------------------------------------------------------------
+
+
+def values_of(demo: DemoReport) -> dict[str, Any]:
+    """A real value for every kind of URL argument, from the demo."""
+    opening = demo.opening
+    decision = Decision.objects.filter(candidate__opening=opening).order_by("pk").first()
+    assignment = Assignment.objects.filter(candidate__opening=opening).order_by("pk").first()
+    playbook = PlaybookVersion.objects.filter(playbook_id="data-scientist-mid").first()
+    assert decision is not None
+    assert assignment is not None
+    assert playbook is not None
+    return {
+        "opening_id": opening.pk,
+        "candidate_id": _candidate_with_warning().pk,
+        "decision_id": decision.pk,
+        "decision_candidate_id": decision.candidate_id,
+        "assignment_id": assignment.pk,
+        # A member none of the checks signs in as: managing them changes no one's session.
+        "member_id": make_staff("Spare Member", "spare@example.org", Role.AUDITOR).pk,
+        "playbook_id": playbook.playbook_id,
+        "version": playbook.version,
+        "item_id": "sjt-incomplete-data",
+        "uidb64": "MQ",
+        "token": "not-a-real-reset-token",
+    }
+
+
+def urls(route: Route, values: dict[str, Any], tokens: list[str]) -> list[str]:
+    """The concrete URLs of ``route``: one, or one per candidate link for a candidate page."""
+    kwargs = {name: values[name] for name in route.parameters}
+    if route.name == "decisions:receipt":
+        kwargs["candidate_id"] = values["decision_candidate_id"]
+    if route.surface == Surface.CANDIDATE:
+        return [reverse(route.name, kwargs={**kwargs, "token": token}) for token in tokens]
+    return [reverse(route.name, kwargs=kwargs)]
+
+
+def _candidate_with_warning() -> Candidate:
+    """The demo candidate whose scored test has a warning waiting for a reviewer (Jonas)."""
+    attempt = (
+        Attempt.objects.filter(
+            invitation__candidate__opening__title=DEMO_OPENING_TITLE, warning_count__gt=0
+        )
+        .exclude(flag_acknowledgements__isnull=False)
+        .select_related("invitation__candidate")
+        .first()
+    )
+    assert attempt is not None
+    return attempt.invitation.candidate
