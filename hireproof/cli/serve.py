@@ -71,7 +71,7 @@ def serve(args: argparse.Namespace) -> int:
     import django
 
     django.setup()
-    from waitress import create_server  # type: ignore[import-untyped]
+    from waitress import create_server
 
     prepare_site()
     # Imported after collectstatic: WhiteNoise indexes the static folder when it starts.

@@ -43,7 +43,9 @@ def test_export_then_the_offline_verifier_says_ok(
         f"wrote {bundle}: 20 leaves, 3 checkpoints, 8 disclosed fields of 1 candidates, 1 erased\n"
     )  # checkpoints at 2 and 12 were signed on the way; the export signed the last 20
     # The disclosure is itself recorded, by the command line, before the bundle is written.
-    disclosed = parse_leaf(bytes(LogLeaf.objects.order_by("-index").first().data))
+    last = LogLeaf.objects.order_by("-index").first()
+    assert last is not None
+    disclosed = parse_leaf(bytes(last.data))
     assert (disclosed.event_type, disclosed.actor) == ("audit.exported", "cli")
     assert dict(disclosed.public) == {"disclosed": [flow.candidate.pseudonym]}
     verified = hireproof(subprocess_env, "verify", str(bundle))

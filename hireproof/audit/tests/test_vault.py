@@ -60,6 +60,8 @@ def test_the_database_holds_only_wrapped_keys() -> None:
     secret, data_key = vault.commitment_secret(subject), vault.data_key(subject)
     assert len(secret) == len(data_key) == 32
     assert secret != data_key
+    assert subject.secret_wrapped is not None
+    assert subject.data_key_wrapped is not None
     for wrapped in (bytes(subject.secret_wrapped), bytes(subject.data_key_wrapped)):
         assert len(wrapped) == 12 + 32 + 16
         assert secret not in wrapped

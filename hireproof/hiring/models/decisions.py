@@ -30,6 +30,7 @@ from django.db import models
 from hireproof.core.playbook import Verdict
 from hireproof.core.scoring import RecommendationKind
 from hireproof.hiring.models.candidates import Candidate
+from hireproof.hiring.models.openings import Opening
 
 
 class DecisionIsFinal(Exception):
@@ -209,7 +210,7 @@ class NoticeSettings(models.Model):
         return f"decision notice of opening {self.opening_id}"
 
     @classmethod
-    def for_opening(cls, opening: Any) -> NoticeSettings:
+    def for_opening(cls, opening: Opening) -> NoticeSettings:
         """The opening's saved settings, or unsaved defaults."""
         found = cls.objects.filter(opening=opening).first()
         return found if found is not None else cls(opening=opening)

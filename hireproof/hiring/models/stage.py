@@ -100,5 +100,6 @@ def with_stage(candidates: Rows, now: datetime) -> Rows:
 
 def stage_of(candidate: Candidate, now: datetime) -> Stage:
     """One candidate's stage at ``now``, by the same definition (one query)."""
-    found = with_stage(Candidate.objects.filter(pk=candidate.pk), now).values_list("stage")
+    # ``stage`` is an annotation, which the type checker's Django plugin cannot see.
+    found = with_stage(Candidate.objects.filter(pk=candidate.pk), now).values_list("stage")  # type: ignore[misc]
     return Stage(found.get()[0])

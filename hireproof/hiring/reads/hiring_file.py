@@ -53,8 +53,10 @@ from hireproof.audit.log import rfc3339
 from hireproof.core.playbook import InterviewKit
 from hireproof.hiring.models.candidates import Candidate
 from hireproof.hiring.models.decisions import Decision, Recommendation
+from hireproof.hiring.models.flags import ReviewFlag
 from hireproof.hiring.reads.candidate_page import (
     CandidatePage,
+    ItemReview,
     ReceiptFacts,
     candidate_page,
     receipt_facts,
@@ -111,7 +113,7 @@ def interview_entry(kit: InterviewKit, record: ScorecardRecord) -> InterviewEntr
             question.id,
             question.competency,
             ratings.get(question.id),
-            labels.get(ratings.get(question.id), ""),
+            labels.get(ratings.get(question.id, 0), ""),
         )
         for number, question in enumerate(kit.questions, start=1)
     ]
@@ -293,8 +295,9 @@ def _attempt_json(file: HiringFile) -> dict[str, Any] | None:
     }
 
 
-def _answer_json(review: Any) -> dict[str, Any]:
+def _answer_json(review: ItemReview) -> dict[str, Any]:
     result = review.result
+    assert result is not None  # only scored answers are listed
     return {
         "item_id": review.item.id,
         "number": review.number,
@@ -308,7 +311,7 @@ def _answer_json(review: Any) -> dict[str, Any]:
     }
 
 
-def _flag_json(flag: Any) -> dict[str, Any]:
+def _flag_json(flag: ReviewFlag) -> dict[str, Any]:
     acknowledgement = flag.acknowledgement
     return {
         "item_id": flag.item_id,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -39,7 +39,7 @@ class SignInView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def form_valid(self, form: SignInForm) -> HttpResponse:  # type: ignore[override]
-        user = cast(User, form.get_user())
+        user = form.get_user()
         do_sign_in(self.request, user, client_ip=client_ip_of(self.request))
         return HttpResponseRedirect(self.get_success_url())
 
@@ -73,14 +73,14 @@ class SetPasswordView(auth_views.PasswordResetConfirmView):
     purpose = "set"
 
     def get_user(self, uidb64: str) -> User | None:
-        user = cast(User | None, super().get_user(uidb64))
+        user = super().get_user(uidb64)
         # A deactivated account's old links must not work either.
         return user if user is not None and user.is_active else None
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return {**super().get_context_data(**kwargs), "purpose": self.purpose}
 
-    def form_valid(self, form: SetPasswordForm[User]) -> HttpResponse:  # type: ignore[override]
+    def form_valid(self, form: SetPasswordForm[User]) -> HttpResponse:
         do_set_staff_password(user=form.user, password=form.cleaned_data["new_password1"])
         del self.request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN]
         messages.success(self.request, "Your password is set. Sign in with it now.")

@@ -6,7 +6,7 @@ import tempfile
 from pathlib import Path
 
 from django.contrib import messages
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -43,7 +43,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @staff_view
-def export(request: HttpRequest) -> HttpResponse:
+def export(request: HttpRequest) -> HttpResponseBase:
     """Download the whole log as a bundle, opening the named candidates' fields if asked.
 
     A disclosure reveals personal data to whoever holds the file, so it is itself recorded.

@@ -45,17 +45,19 @@ def with_decision_forms(panel: DecisionPanel, **bound: DecisionForm) -> Decision
     if not panel.may_decide:
         return panel
     shown = panel.recommendation.hash if panel.recommendation else ""
-    forms = {
-        "form": DecisionForm(initial={"recommendation": shown}),
-        "confirm_form": DecisionForm(
+    return dataclasses.replace(
+        panel,
+        form=bound.get("form") or DecisionForm(initial={"recommendation": shown}),
+        confirm_form=bound.get("confirm_form")
+        or DecisionForm(
             initial={"recommendation": shown, "outcome": Outcome.NO_HIRE}, prefix=CONFIRM_PREFIX
         ),
-        "withdrawn_form": DecisionForm(
+        withdrawn_form=bound.get("withdrawn_form")
+        or DecisionForm(
             initial={"recommendation": shown, "outcome": Outcome.WITHDRAWN},
             prefix=WITHDRAWN_PREFIX,
         ),
-    }
-    return dataclasses.replace(panel, **{**forms, **bound})
+    )
 
 
 @require_GET

@@ -27,7 +27,7 @@ def nav_labels(page: str) -> list[str]:
 def test_the_home_page_sends_anonymous_visitors_to_sign_in(outsider: Client) -> None:
     response = outsider.get(HOME)
     assert response.status_code == 302
-    assert response.url == f"{reverse('accounts:sign_in')}?next=/"
+    assert response["Location"] == f"{reverse('accounts:sign_in')}?next=/"
 
 
 def test_the_layout_has_a_skip_link_landmarks_and_the_version(recruiter_client: Client) -> None:

@@ -124,7 +124,7 @@ def _echo_client_address(environ: dict[str, str], start_response: Any) -> list[b
 
 def _seen_by_waitress(options: dict[str, Any]) -> str:
     """What a WSGI app behind waitress (with ``options``) sees of a proxied request."""
-    from waitress import create_server  # type: ignore[import-untyped]
+    from waitress import create_server
 
     server = create_server(_echo_client_address, host="127.0.0.1", port=0, threads=1, **options)
 

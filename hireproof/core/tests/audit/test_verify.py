@@ -657,7 +657,7 @@ def _rescorer_returning(result: Rescored) -> object:
 def test_it_names_why_re_scoring_does_not_reproduce_the_event(
     changes: dict[str, object], rescorer: object, message: str
 ) -> None:
-    report = verify(scored_bundle(**changes), rescorer=rescorer)
+    report = verify(scored_bundle(**changes), rescorer=rescorer)  # type: ignore[arg-type]
     assert messages(report) == [f"leaf 3 (attempt.scored): field answers: {message}"]
 
 

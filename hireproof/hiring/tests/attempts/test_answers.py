@@ -45,6 +45,7 @@ def test_each_change_is_saved_sealed_with_a_new_revision_and_an_event(
         2,
         START + timedelta(seconds=42),
     )
+    assert answer.text_sealed is not None
     assert b"1210" not in bytes(answer.text_sealed)
     assert saved_answers(attempt) == {"cognitive-growth": "1210"}
     saved = events("answer.saved")

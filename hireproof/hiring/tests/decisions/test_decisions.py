@@ -78,6 +78,7 @@ def test_a_recruiter_records_a_decision_in_line_with_the_recommendation(
     decision = decide(recruiter, frank, "no_hire")
     assert decision.outcome == "no_hire"
     assert decision.reason == REASON
+    assert decision.recommendation is not None
     assert decision.recommendation.kind == "reject"
     assert (decision.against_recommendation, decision.overrides_critical) == (False, False)
     assert decision.supersedes is None
@@ -88,6 +89,8 @@ def test_the_decision_event_holds_the_outcome_publicly_and_the_reasons_committed
     frank: Candidate, recruiter: User
 ) -> None:
     decision = decide(recruiter, frank, "no_hire")
+    recommendation = decision.recommendation
+    assert recommendation is not None
     [leaf] = leaves("decision.recorded")
     assert leaf.index == decision.leaf_index
     assert leaf.actor == recruiter.audit_actor
@@ -96,7 +99,7 @@ def test_the_decision_event_holds_the_outcome_publicly_and_the_reasons_committed
         "candidate_id": frank.pk,
         "opening_id": frank.opening_id,
         "outcome": "no_hire",
-        "recommendation": {"kind": "reject", "hash": decision.recommendation.hash},
+        "recommendation": {"kind": "reject", "hash": recommendation.hash},
         "against_recommendation": False,
         "overrides_critical": False,
         "supersedes": None,

@@ -253,7 +253,7 @@ def test_a_stray_brace_is_refused_in_plain_words(opening: Opening, recruiter: Us
 
 
 def test_saving_unchanged_settings_records_nothing_more(opening: Opening, recruiter: User) -> None:
-    values = {
+    values: dict[str, Any] = {
         "share_scores": False,
         "hire_subject": DEFAULT_HIRE_SUBJECT,
         "hire_body": DEFAULT_HIRE_BODY,

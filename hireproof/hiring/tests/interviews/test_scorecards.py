@@ -68,6 +68,7 @@ def test_it_stores_the_submission_as_version_1_with_sealed_notes(
     assert row.version == 1
     assert row.ratings == IVAN_RATINGS
     assert row.red_flags == ["overfitting/no-validation"]
+    assert row.notes_sealed is not None
     assert b"drift" not in bytes(row.notes_sealed)
     assert row.notes_for(grace) == "Clear on validation; vague on drift."
     assert row.reason_for(grace) == ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -47,10 +48,11 @@ def test_a_candidate_not_yet_invited_cannot_be_resent_or_revoked(
     recruiter: User, opening: Opening
 ) -> None:
     ada = add(opening, recruiter, "Ada Lovelace", "ada@example.org")
-    for action in (
+    actions: list[Callable[[], object]] = [
         lambda: do_resend_invitation(actor=recruiter, candidate=ada, base_url=BASE_URL),
         lambda: do_revoke_invitation(actor=recruiter, candidate=ada),
-    ):
+    ]
+    for action in actions:
         with pytest.raises(
             OpeningChangeRefused, match=r"^Ada Lovelace has not been invited yet\.$"
         ):

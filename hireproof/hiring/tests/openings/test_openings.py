@@ -37,7 +37,7 @@ def test_a_recruiter_creates_an_opening_pinned_to_a_playbook_version(
     response = recruiter_client.post(CREATE, opening_form(playbook_version))
     opening = Opening.objects.get()
     assert response.status_code == 302
-    assert response.url == reverse("openings:pipeline", args=[opening.pk])
+    assert response["Location"] == reverse("openings:pipeline", args=[opening.pk])
     assert (opening.title, opening.playbook_version, opening.invitation_days, opening.is_open) == (
         "Data Scientist (Berlin)",
         playbook_version,

@@ -37,7 +37,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(outsider: Client, flagged: Candi
     target = page_url(flagged)
     response = outsider.get(target)
     assert response.status_code == 302
-    assert response.url == f"{reverse('accounts:sign_in')}?next={target}"
+    assert response["Location"] == f"{reverse('accounts:sign_in')}?next={target}"
 
 
 @pytest.mark.parametrize("persona", ["recruiter", "administrator", "auditor"])

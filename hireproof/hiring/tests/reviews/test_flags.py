@@ -164,7 +164,7 @@ def test_posting_a_note_without_javascript_acknowledges_and_returns_to_the_item(
         acknowledge_url(warned, "communication-summary"), {FIELD: NOTE}
     )
     assert response.status_code == 302
-    assert response.url == page_url(warned) + "#item-communication-summary"
+    assert response["Location"] == page_url(warned) + "#item-communication-summary"
     html = html_of(recruiter_client, warned)
     assert "Acknowledged by Rosa Parks on" in html
     assert f"“{NOTE}”" in html

@@ -162,7 +162,7 @@ class InvitationForm(forms.Form):
         coerce=int,
         initial=0,
         required=False,
-        empty_value=0,
+        empty_value=0,  # type: ignore[arg-type]  # an int choice: 0 is none
     )
     extra_minutes = forms.IntegerField(
         label="Or extra minutes",

@@ -29,7 +29,7 @@ class UploadPlaybookForm(forms.Form):
 
     def clean(self) -> dict[str, object]:
         cleaned = super().clean() or {}
-        upload: UploadedFile[bytes] | None = cleaned.get("file")
+        upload: UploadedFile | None = cleaned.get("file")
         pasted: str = cleaned.get("pasted") or ""
         if upload is not None and pasted.strip():
             raise forms.ValidationError("Give a file or paste the text, not both.")
@@ -42,7 +42,7 @@ class UploadPlaybookForm(forms.Form):
         return cleaned
 
 
-def _read_upload(upload: UploadedFile[bytes]) -> str:
+def _read_upload(upload: UploadedFile) -> str:
     # Read one byte past the limit, never the whole of an oversized file, to tell it is too big.
     data: bytes = upload.read(MAX_PLAYBOOK_BYTES + 1)
     if len(data) > MAX_PLAYBOOK_BYTES:
