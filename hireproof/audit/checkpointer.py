@@ -3,8 +3,8 @@
 ``record_event`` signs a checkpoint every ``HIREPROOF_CHECKPOINT_EVERY`` events, or at an append
 that finds the last checkpoint older than ``HIREPROOF_CHECKPOINT_SECONDS``. Without this thread
 an event recorded just before a quiet night would stay unsigned (and unprovable) until the next
-append. It runs as a daemon thread of the server process, started by a start-up hook of
-``hireproof serve``; a failed attempt (say, a fork refused) is logged and the next one runs.
+append. It runs as a daemon thread of the server process, started by ``hireproof serve``; a
+failed attempt (say, a fork refused) is logged and the next one runs.
 """
 
 from __future__ import annotations
@@ -54,5 +54,5 @@ def stop_checkpointer() -> None:
 
 
 def start_checkpointer_at_server_start() -> None:
-    """The start-up hook: start the checkpointer, except inside a test run."""
+    """Start the checkpointer for a serving process, except inside a test run."""
     JOB.start_at_server_start()

@@ -88,8 +88,8 @@ class Subject(models.Model):
 
     The pseudonym is the only thing the log says about the person. ``secret_wrapped`` derives the
     salts of the commitments in the leaves; ``data_key_wrapped`` encrypts their personal data in
-    other apps' tables. Erasure sets both to NULL and ``erased_at``: from then on no commitment
-    can be opened and no sealed value decrypted.
+    the hiring pipeline's tables. Erasure sets both to NULL and ``erased_at``: from then on no
+    commitment can be opened and no sealed value decrypted.
     """
 
     pseudonym = models.CharField(max_length=40, unique=True)

@@ -6,15 +6,16 @@ lives in a file outside the database:
 
 - the *commitment secret*, from which the salts of their committed fields derive
   (``hireproof.core.audit.commitments``);
-- the *data key*, under which other apps seal the candidate's personal data and answer texts
-  with ``seal`` / ``unseal``.
+- the *data key*, under which the hiring pipeline seals the candidate's personal data and
+  answer texts with ``seal`` / ``unseal``.
 
 A sealed blob is ``nonce (12 bytes) || ciphertext+tag``. The associated data names the subject
 and a caller-chosen ``context`` (e.g. ``"candidate.email"``), so a blob copied into another
 field or another candidate's row does not open.
 
-Erasing a subject (``hireproof.audit.erasure``) destroys both wrapped keys: every sealed blob
-becomes undecryptable and every commitment unopenable, while the log itself stays intact.
+Erasing a subject (``hireproof.audit.actions.do_erase_subject``) destroys both wrapped keys:
+every sealed blob becomes undecryptable and every commitment unopenable, while the log itself
+stays intact.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Erasing a candidate: tombstone in the log, keys destroyed, other apps told, proofs intact."""
+"""Erasing a subject: tombstone in the log, keys destroyed, in the caller's transaction, proofs
+intact."""
 
 from __future__ import annotations
 

@@ -53,7 +53,8 @@ def do_publish_playbook(yaml_text: str, filename: str, *, actor: User | None) ->
 
 
 def load_builtin_playbooks() -> None:
-    """Publish every playbook bundled with hireproof (a start-up hook; idempotent)."""
+    """Publish every playbook bundled with hireproof; ``hireproof serve`` does it at every start
+    (idempotent)."""
     folder = resources.files(_BUILTIN_PACKAGE)
     for playbook_id in builtin_ids():
         filename = f"{playbook_id}.yaml"

@@ -1,7 +1,8 @@
 """Every change reviewers make: each ``do_*`` is one transaction that records its audit event.
 
 The log names the attempt and the item only (``public``); the reviewer is the event's actor
-(``staff:<id>``). The note stays in this app's table: it is staff text, not a committed value.
+(``staff:<id>``). The note stays in the acknowledgement's row: it is staff text, not a
+committed value.
 """
 
 from __future__ import annotations

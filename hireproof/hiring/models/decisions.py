@@ -5,7 +5,7 @@
 - ``Decision``: what a person decided (hire / no hire / withdrawn) and why. Append-only: a new
   decision supersedes the previous one (``supersedes``), nothing is ever edited. The one
   exception is erasure, which blanks the written reasons (free text about the person) with a
-  queryset update (``receivers.clear_erased_reasons``).
+  queryset update (``hireproof.hiring.actions.erasure``).
 - ``NoticeSettings``: per opening, the editable email the candidate gets when a decision is
   recorded, and whether it may mention scores (off unless the company opts in).
 

@@ -1,4 +1,4 @@
-"""An attempt's red flags as reviewers see them, and the gate issue 5 puts before interviews.
+"""An attempt's red flags as reviewers see them, and the gate they put before interviews.
 
 A ``warning`` flag is open until a reviewer acknowledges it with a note. A ``critical`` flag is
 never "acknowledged away": it made the verdict ``critical_fail`` and keeps the candidate from

@@ -1,6 +1,6 @@
 """Interview assignments, the interviewers' versioned scorecards, and the two notice templates.
 
-Who interviews: only staff with the ``interviewer`` role are assigned. Recruiters and
+Who interviews: only staff whose role holds ``Permission.INTERVIEW`` are assigned. Recruiters and
 administrators see every scorecard through their role, so a scorecard of theirs could never be
 independent; a recruiter who also interviews uses a separate interviewer account.
 
@@ -8,7 +8,7 @@ A scorecard is never edited: a submission is version 1 and each amendment adds t
 version with its reason; the latest version counts. Notes and amendment reasons are free text
 about the candidate, sealed under the candidate's audit ``Subject`` key. Ratings and red flags
 are kept in clear (list pages and the recommendation read them), and are cleared when the
-candidate is erased (``receivers.clear_erased_scorecards``).
+candidate is erased (``hireproof.hiring.actions.erasure``).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """What reviewers add to a candidate's record: for now, acknowledgements of warning flags.
 
-Issue 5 adds interviews and decisions here. Notes are written by staff, not by the candidate,
-but they are about the candidate: erasing the candidate clears them (``receivers``).
+Notes are written by staff, not by the candidate, but they are about the candidate: erasing
+the candidate clears them (``hireproof.hiring.actions.erasure``).
 """
 
 from __future__ import annotations

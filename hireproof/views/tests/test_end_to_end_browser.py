@@ -1,12 +1,13 @@
-"""The whole hiring flow in a real Chromium, as its people see it (issues 4 and 5).
+"""The whole hiring flow in a real Chromium, as its people see it, in two flows.
 
-Issue 4: a recruiter signs in through the form, opens a position on the built-in playbook, adds
-and invites a candidate; the candidate follows the emailed link, answers, reloads mid-way,
-submits and keeps a receipt; the recruiter reads the score and its explanations. Issue 5 goes on:
-the recruiter acknowledges the warning flag and assigns two interviewers, who each sign in and
-submit a scorecard; the recruiter reads the recommendation's arithmetic, records a decision and
-downloads the hiring file. Each flow ends with the audit log exported and checked by the
-installed ``hireproof`` console script, as an outside auditor would, as are the receipts.
+The written test: a recruiter signs in through the form, opens a position on the built-in
+playbook, adds and invites a candidate; the candidate follows the emailed link, answers, reloads
+mid-way, submits and keeps a receipt; the recruiter reads the score and its explanations. The
+second flow goes on: the recruiter acknowledges the warning flag and assigns two interviewers,
+who each sign in and submit a scorecard; the recruiter reads the recommendation's arithmetic,
+records a decision and downloads the hiring file. Each flow ends with the audit log exported and
+checked by the installed ``hireproof`` console script, as an outside auditor would, as are the
+receipts.
 
 Each person has a browser context of their own (``new_page`` of ``hireproof.testing.browser``),
 so their cookies never mix. The live server runs in this process, so the emails it sends land in
@@ -113,7 +114,7 @@ def playbook_version(db: Any) -> PlaybookVersion:
     return PlaybookVersion.objects.get(playbook_id="data-scientist-mid")
 
 
-# --- issue 4: the written test, scored and explained ----------------------------------------
+# --- the written test, scored and explained ----------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,7 @@ class Scored:
 def run_written_test_stage(
     new_page: NewPage, live_server: Any, version: PlaybookVersion, folder: Path
 ) -> Scored:
-    """Issue 4's flow up to the scored attempt, checked from each person's side."""
+    """The first flow, up to the scored attempt, checked from each person's side."""
     make_persona("recruiter")
     recruiter = new_page()
     sign_in(recruiter, live_server, PERSONAS["recruiter"].email)
@@ -198,7 +199,7 @@ def test_a_recruiter_invites_a_candidate_who_is_scored_and_the_audit_log_verifie
     expect_audit_export_verifies(scored.candidate, tmp_path)
 
 
-# --- issue 5: interviews, the recommendation, the decision, the hiring file -------------------
+# --- interviews, the recommendation, the decision, the hiring file -------------------------
 
 
 def expect_recommendation_with_its_arithmetic(page: Page) -> None:

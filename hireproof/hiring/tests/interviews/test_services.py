@@ -1,4 +1,5 @@
-"""What other apps read: the decisions contract, the candidate-page panel, the notice templates."""
+"""What later stages read of interviews: the scorecards that count, the hiring file's rows, the
+candidate-page panel, the notice templates."""
 
 from __future__ import annotations
 
