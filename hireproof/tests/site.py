@@ -20,12 +20,12 @@ from hireproof.accounts.models import User
 from hireproof.accounts.roles import Permission, Role
 from hireproof.hiring.actions.attempts import do_save_answer, do_start_attempt, do_submit_attempt
 from hireproof.hiring.actions.candidates import NewCandidate, do_add_candidate
-from hireproof.hiring.actions.demo import (
+from hireproof.hiring.actions.demo import DemoReport
+from hireproof.hiring.actions.demo_cast import (
     ADMINISTRATOR,
     DEMO_OPENING_TITLE,
     INTERVIEWER,
     RECRUITER,
-    DemoReport,
 )
 from hireproof.hiring.actions.invitations import do_invite_candidate
 from hireproof.hiring.models.accommodation import NO_ACCOMMODATION

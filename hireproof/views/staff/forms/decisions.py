@@ -51,7 +51,7 @@ class DecisionForm(forms.Form):
     recommendation = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
 
-class NoticeSettingsForm(forms.ModelForm[NoticeSettings]):
+class NoticeSettingsForm(forms.ModelForm):  # type: ignore[type-arg]  # not generic at run time
     """The candidate's decision email for one opening, and whether it shares scores."""
 
     # Not stripped: the final newline is part of the email, and an unchanged body must
