@@ -104,15 +104,26 @@ def test_the_core_modules_pin_their_public_names() -> None:
         assert all(hasattr(module, name) for name in module.__all__)
 
 
+def conditional_names(tree: ast.AST) -> set[str]:
+    """The local names a module gives Django's ``When`` and ``Case`` (aliases included)."""
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module in ("django.db.models",):
+            names |= {a.asname or a.name for a in node.names if a.name in ("When", "Case")}
+    return names
+
+
 def test_the_stage_is_derived_in_one_place() -> None:
     """Only ``hiring/models/stage.py`` turns rows into a stage; everyone else reads it there."""
     deriving = []
     for path in [*product_files(tests=False), STAGE_MODULE]:
         tree = ast.parse(path.read_text(encoding="utf-8"))
+        names = conditional_names(tree)
         for node in ast.walk(tree):
-            # A ``Value(Stage.X)`` inside a ``When``: a stage computed from the rows.
-            is_when = isinstance(node, ast.Call) and getattr(node.func, "id", "") == "When"
-            if is_when and ("Stage." in ast.unparse(node) or "stage.value" in ast.unparse(node)):
+            # A ``When``/``Case`` naming a stage: a stage computed from the rows.
+            func = node.func if isinstance(node, ast.Call) else None
+            called = getattr(func, "id", None) or getattr(func, "attr", None)
+            if called in names | {"When", "Case"} and "tage" in ast.unparse(node):
                 deriving.append(str(path.relative_to(PACKAGE)))
                 break
     assert sorted(set(deriving)) == ["hiring/models/stage.py"]
