@@ -8,6 +8,13 @@ Appends are serialised (see ``store.take_writer_lock``), so indices are gap-free
 leaf extends the compact range read back from the stored perfect nodes. The very first append
 writes ``log.created`` at index 0, naming the log's origin and first key; every later key is
 introduced by a ``log.key_rotated`` event (``actions.rotate_signing_key``).
+
+Time only moves forward in the log: each leaf's ``at`` is the time it was appended, read under
+the writer lock and never earlier than the leaf before it (a clock stepped back, or two actions
+that read the clock in one order and took the lock in the other, cannot write a leaf dated
+before its predecessor). An action's own time for the event, when it passes one and it differs
+from the leaf's, is kept in the public part as ``occurred_at``. Both are RFC 3339 UTC with
+exactly six fractional digits and a ``Z``.
 """
 
 from __future__ import annotations
@@ -39,6 +46,10 @@ _INSERT_LEAF = (
 _INSERT_NODE = 'INSERT INTO audit_lognode (level, "index", hash) VALUES (%s, %s, %s)'
 
 
+# The public field that keeps an action's own event time when it is not the leaf's time.
+OCCURRED_AT = "occurred_at"
+
+
 class OutsideTransactionError(RuntimeError):
     """``record_event`` was called outside ``transaction.atomic()``: a programming mistake."""
 
@@ -58,7 +69,9 @@ def record_event(
     candidate it concerns. ``public`` goes into the leaf as is: ids, hashes, counts, never
     personal data. ``private`` fields are committed per subject: the leaf holds only their
     salted commitments, and the values are kept sealed in ``LogPrivate`` until the subject is
-    erased. Signs a checkpoint when the configured cadence asks for one.
+    erased. ``at`` is the action's own time for the event: the leaf is dated when it is
+    appended (never before the previous leaf), and ``at`` is kept as ``public["occurred_at"]``
+    when it differs. Signs a checkpoint when the configured cadence asks for one.
     """
     if not connection.in_atomic_block:
         raise OutsideTransactionError(
@@ -67,16 +80,26 @@ def record_event(
     kind = EventType(event_type)
     if private and subject is None:
         raise ValueError(f"{kind}: private fields need a subject whose secret commits them")
-    when = at or timezone.now()
+    fields = dict(public or {})
+    occurred = None if at is None else rfc3339(at)
+    if occurred is not None and OCCURRED_AT in fields:
+        raise ValueError(
+            f"{kind}: public[{OCCURRED_AT!r}] is where the event time `at` goes; pass one or the"
+            " other"
+        )
     # A savepoint: an event is written whole or not at all, even if the caller catches errors.
     with transaction.atomic():
         take_writer_lock()
         if subject is not None:
             _refuse_erased(kind, subject)
-        tree = resume_compact_range(read_head())
+        head = read_head()
+        when = leaf_time(head.last_recorded_at)
+        if occurred is not None and occurred != rfc3339(when):
+            fields[OCCURRED_AT] = occurred
+        tree = resume_compact_range(head)
         if tree.size == 0:
             _append_genesis(tree, when)
-        leaf = _append(tree, kind, actor, subject, dict(public or {}), dict(private or {}), when)
+        leaf = _append(tree, kind, actor, subject, fields, dict(private or {}), when)
         if checkpoints.checkpoint_due(tree.size):
             checkpoints.sign_head(tree.size, tree.root())
     return leaf
@@ -89,6 +112,13 @@ def _refuse_erased(kind: EventType, subject: Subject) -> None:
         raise vault.SubjectErasedError(
             f"{kind}: subject {subject.pseudonym} was erased; nothing more is recorded about them"
         )
+
+
+def leaf_time(previous: datetime | None) -> datetime:
+    """The time of a leaf appended now: the clock, or the previous leaf's time if the clock
+    reads earlier. Call it under the writer lock, with the previous leaf read in that lock."""
+    now = timezone.now()
+    return now if previous is None or now >= previous else previous
 
 
 def rfc3339(moment: datetime) -> str:

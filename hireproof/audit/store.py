@@ -8,26 +8,32 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connection
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from hireproof.core.audit import EMPTY_ROOT, CompactRange, subtree_root
 from hireproof.core.errors import AuditError
 
 # Any constant works: it only has to be the same in every process that writes the log.
 _POSTGRES_WRITER_LOCK = 0x6869_7265_6C6F_67  # "hirelog"
-_LAST_LEAF = 'SELECT "index", leaf_hash FROM audit_logleaf ORDER BY "index" DESC LIMIT 1'
+_LAST_LEAF = (
+    'SELECT "index", leaf_hash, recorded_at FROM audit_logleaf ORDER BY "index" DESC LIMIT 1'
+)
 _NODES = 'SELECT level, "index", hash FROM audit_lognode'
 _LEAF_HASH = 'SELECT leaf_hash FROM audit_logleaf WHERE "index" = %s'
 
 
 @dataclass(frozen=True)
 class Head:
-    """The log's current size and its last leaf's hash (None when the log is empty)."""
+    """The log's current size, its last leaf's hash and recorded time (None when empty)."""
 
     size: int
     last_leaf_hash: bytes | None
+    last_recorded_at: datetime | None = None
 
 
 def take_writer_lock() -> None:
@@ -51,11 +57,21 @@ def fetch_one(sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
 
 
 def read_head() -> Head:
-    """The size of the log and its last leaf hash, in one indexed read."""
+    """The size of the log, its last leaf hash and time, in one indexed read."""
     last = fetch_one(_LAST_LEAF)
     if last is None:
         return Head(size=0, last_leaf_hash=None)
-    return Head(size=last[0] + 1, last_leaf_hash=bytes(last[1]))
+    return Head(
+        size=last[0] + 1, last_leaf_hash=bytes(last[1]), last_recorded_at=aware_datetime(last[2])
+    )
+
+
+def aware_datetime(value: datetime | str) -> datetime:
+    """A raw query's timestamp as an aware datetime (SQLite hands back text, in UTC)."""
+    moment = value if isinstance(value, datetime) else parse_datetime(value)
+    if moment is None:
+        raise ValueError(f"not a timestamp: {value!r}")
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment, UTC)
 
 
 class StoredTree:

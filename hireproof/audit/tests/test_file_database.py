@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import itertools
+import random
 import shutil
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from hireproof.audit import keys
 from hireproof.audit.checkpoints import sign_checkpoint_now
 from hireproof.audit.models import Checkpoint, LogLeaf
 from hireproof.audit.store import StoredTree
 from hireproof.audit.tests.factories import record, record_many
-from hireproof.core.audit import EventType, root_of
+from hireproof.core.audit import EventType, parse_leaf, root_of
 from hireproof.core.errors import ForkError
 
 
@@ -47,6 +51,41 @@ def test_concurrent_writers_get_gap_free_indices(shared_db: None) -> None:
     assert list(LogLeaf.objects.values_list("index", flat=True)) == list(range(101))
     hashes = [bytes(h) for h in LogLeaf.objects.values_list("leaf_hash", flat=True)]
     assert StoredTree().root(101) == root_of(hashes)
+
+
+def test_concurrent_writers_never_date_a_leaf_before_the_one_before_it(shared_db: None) -> None:
+    # Each writer reads its clock first and appends a moment later, as an action does: the
+    # order of the clock readings is not the order of the appends.
+    errors: list[BaseException] = []
+
+    def write(worker: int) -> None:
+        try:
+            for number in range(40):
+                at = timezone.now()
+                time.sleep(random.uniform(0, 0.002))  # noqa: S311 (jitter, not a secret)
+                record(EventType.STAFF_SIGNED_IN, public={"worker": worker, "n": number}, at=at)
+        except BaseException as error:  # reported by the main thread
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=write, args=(worker,)) for worker in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    leaves = [parse_leaf(bytes(data)) for data in LogLeaf.objects.values_list("data", flat=True)]
+    assert len(leaves) == 161
+    backwards = [
+        (before.index, before.at, after.at)
+        for before, after in itertools.pairwise(leaves)
+        if after.at < before.at
+    ]
+    assert backwards == []
+    # The writers' own times were not in append order; each is kept where it is not the leaf's.
+    occurred = [leaf.public.get("occurred_at", leaf.at) for leaf in leaves[1:]]
+    assert all(at <= leaf.at for at, leaf in zip(occurred, leaves[1:], strict=True))
 
 
 def test_the_key_holder_remembers_the_last_signed_checkpoint(

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import json
-from datetime import UTC, datetime
+import re
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.db import transaction
 
 from hireproof.audit import vault
@@ -26,6 +29,9 @@ from hireproof.core.audit import (
 )
 
 pytestmark = pytest.mark.django_db
+
+# The one time format of a leaf, as the verifier requires it.
+RFC3339_MICROS = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z")
 
 
 class ActionFailedError(Exception):
@@ -102,7 +108,8 @@ def test_the_first_event_is_preceded_by_the_log_creation() -> None:
 
 def test_a_leaf_holds_exactly_what_was_recorded() -> None:
     at = datetime(2026, 5, 1, 10, 0, tzinfo=UTC)
-    leaf = record(EventType.STAFF_INVITED, actor="staff:3", public={"user": 9}, at=at)
+    with time_machine.travel(at, tick=False):
+        leaf = record(EventType.STAFF_INVITED, actor="staff:3", public={"user": 9}, at=at)
     assert json.loads(bytes(leaf.data)) == {
         "actor": "staff:3",
         "at": "2026-05-01T10:00:00.000000Z",
@@ -115,6 +122,58 @@ def test_a_leaf_holds_exactly_what_was_recorded() -> None:
     }
     assert bytes(leaf.leaf_hash) == leaf_hash(bytes(leaf.data))
     assert leaf.recorded_at == at
+
+
+def test_a_leaf_is_dated_when_appended_and_keeps_the_actions_own_time() -> None:
+    occurred = datetime(2026, 5, 1, 10, 0, tzinfo=UTC)
+    appended = occurred + timedelta(seconds=3, microseconds=42)
+    with time_machine.travel(appended, tick=False):
+        leaf = record(EventType.STAFF_INVITED, public={"user": 9}, at=occurred)
+    parsed = parse_leaf(bytes(leaf.data))
+    assert parsed.at == "2026-05-01T10:00:03.000042Z"
+    assert parsed.public == {"user": 9, "occurred_at": "2026-05-01T10:00:00.000000Z"}
+    assert LogLeaf.objects.get(index=leaf.index).recorded_at == appended
+
+
+def test_a_clock_stepped_back_never_dates_a_leaf_before_the_one_before_it() -> None:
+    start = datetime(2026, 5, 1, 10, 0, 0, 500000, tzinfo=UTC)
+    with time_machine.travel(start, tick=False) as clock:
+        record(EventType.STAFF_INVITED)
+        clock.move_to(start - timedelta(hours=1))
+        stepped_back = record(EventType.STAFF_SIGNED_IN)
+        later = record(EventType.STAFF_SIGNED_IN, at=start - timedelta(hours=1))
+        clock.move_to(start + timedelta(seconds=1))
+        caught_up = record(EventType.STAFF_SIGNED_IN)
+    times = [parse_leaf(bytes(leaf.data)).at for leaf in (stepped_back, later, caught_up)]
+    assert times == [
+        "2026-05-01T10:00:00.500000Z",
+        "2026-05-01T10:00:00.500000Z",
+        "2026-05-01T10:00:01.500000Z",
+    ]
+    # The action's clock was an hour behind: its time is kept, the leaf's is not set back.
+    assert parse_leaf(bytes(later.data)).public == {"occurred_at": "2026-05-01T09:00:00.500000Z"}
+
+
+def test_every_leaf_time_is_rfc3339_utc_with_six_fractional_digits() -> None:
+    with time_machine.travel(datetime(2026, 5, 1, 10, 0, tzinfo=UTC), tick=False) as clock:
+        record(EventType.STAFF_INVITED)  # a whole second: still six digits
+        clock.shift(timedelta(microseconds=7))
+        record(EventType.STAFF_INVITED, at=datetime(2026, 5, 1, 12, 0, tzinfo=ZoneInfo("CET")))
+    record_many(3)  # the real clock
+    leaves = [parse_leaf(bytes(d)) for d in LogLeaf.objects.values_list("data", flat=True)]
+    assert all(RFC3339_MICROS.fullmatch(leaf.at) for leaf in leaves), [x.at for x in leaves]
+    assert leaves[2].at == "2026-05-01T10:00:00.000007Z"
+    assert leaves[2].public == {"occurred_at": "2026-05-01T10:00:00.000000Z"}  # CEST
+
+
+def test_it_refuses_an_occurred_at_in_public_beside_an_event_time() -> None:
+    with pytest.raises(ValueError, match=r"public\['occurred_at'\] is where the event time"):
+        record(
+            EventType.STAFF_INVITED,
+            public={"occurred_at": "2026-05-01T10:00:00.000000Z"},
+            at=datetime(2026, 5, 1, 10, 0, tzinfo=UTC),
+        )
+    assert LogLeaf.objects.count() == 0
 
 
 def test_indices_are_gap_free_and_the_stored_tree_matches_the_leaves() -> None:
