@@ -12,8 +12,8 @@
 | DEFAULT_FROM_EMAIL | hireproof@localhost | sender of invitations and notices |
 | HIREPROOF_AUDIT_SIGNING_KEY | DATA_DIR/keys/audit-signing.key | Ed25519 checkpoint key file |
 | HIREPROOF_KEK | DATA_DIR/keys/kek.key | key-encryption key for personal data |
-| HIREPROOF_CHECKPOINT_EVERY | 100 | sign a checkpoint after this many events |
-| HIREPROOF_CHECKPOINT_SECONDS | 300 | ... or when the last one is this old |
+| HIREPROOF_CHECKPOINT_EVERY | 100 | sign a checkpoint once this many events wait for one ... |
+| HIREPROOF_CHECKPOINT_SECONDS | 5 | ... and every event within this many seconds of being recorded |
 | HIREPROOF_LOG_ORIGIN | hireproof.local/audit | the log's name in its checkpoints |
 | HIREPROOF_ADMIN_EMAIL | admin@localhost | first administrator `hireproof serve` creates |
 | SECURE_COOKIES | false | true when the site is served over HTTPS: cookies never go over HTTP |
@@ -209,7 +209,7 @@ HIREPROOF_AUDIT_SIGNING_KEY = env_path(
 )
 HIREPROOF_KEK = env_path("HIREPROOF_KEK", KEYS_DIR / "kek.key")
 HIREPROOF_CHECKPOINT_EVERY = env_int("HIREPROOF_CHECKPOINT_EVERY", 100, minimum=1)
-HIREPROOF_CHECKPOINT_SECONDS = env_int("HIREPROOF_CHECKPOINT_SECONDS", 300, minimum=1)
+HIREPROOF_CHECKPOINT_SECONDS = env_int("HIREPROOF_CHECKPOINT_SECONDS", 5, minimum=1)
 HIREPROOF_LOG_ORIGIN = env_str("HIREPROOF_LOG_ORIGIN", "hireproof.local/audit")
 
 LOGGING = {

@@ -1,4 +1,12 @@
-"""Signing checkpoints: automatically every N events or T seconds, and on demand.
+"""Signing checkpoints: within seconds of the oldest unsigned leaf, and on demand.
+
+The log's unsigned window is the time its oldest unsigned leaf has waited for a checkpoint:
+until one covers it, whoever holds the database could rewrite it and the next checkpoint would
+sign the rewrite. The checkpointer thread (``checkpointer``) keeps it under
+``HIREPROOF_CHECKPOINT_SECONDS``, batching every leaf that arrived meanwhile into one signature;
+an action a candidate or a decision depends on asks for a checkpoint as it commits; a receipt
+cites ``checkpoint_covering(leaf)``. A process without a checkpointer (a CLI command, a test)
+signs at an append instead, when ``checkpoint_due`` says so.
 
 Before any signature the new tree head is checked against the last checkpoint signed, both the
 one stored in the database and the one the key holder remembers beside the key file
@@ -9,17 +17,18 @@ with ``ForkError`` instead of publishing two histories.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from hireproof.audit import keys
 from hireproof.audit.models import Checkpoint, LogKey
 from hireproof.audit.store import (
     StoredTree,
+    aware_datetime,
     fetch_one,
     read_head,
     resume_compact_range,
@@ -38,9 +47,8 @@ from hireproof.core.audit import (
 )
 from hireproof.core.errors import AuditError, ForkError
 
-_LAST_CHECKPOINT = (
-    "SELECT size, signed_at FROM audit_checkpoint ORDER BY size DESC, id DESC LIMIT 1"
-)
+_SIGNED_SIZE = "SELECT MAX(size) FROM audit_checkpoint"
+_LEAF_TIME = 'SELECT recorded_at FROM audit_logleaf WHERE "index" = %s'
 
 
 def log_origin() -> str:
@@ -83,38 +91,97 @@ def sign_checkpoint_now() -> Checkpoint:
         return sign_head(head.size, root)
 
 
-def sign_checkpoint_if_due() -> Checkpoint | None:
-    """Sign a checkpoint over the whole log if the automatic cadence asks for one now.
+def sign_checkpoint_if_due(*, urgent: bool = False) -> Checkpoint | None:
+    """Sign a checkpoint over the whole log if one is due now (any unsigned leaf if ``urgent``).
 
-    Appends check the cadence as they happen; this is for a quiet log, whose newest events
-    would otherwise wait for the next append to be signed (``checkpointer`` calls it).
+    Takes the writer lock, so the head it signs is the head it looked at.
     """
     with transaction.atomic():
         take_writer_lock()
         head = read_head()
-        if head.size == 0 or not checkpoint_due(head.size):
+        if head.size == 0:
+            return None
+        if not (unsigned_window().unsigned if urgent else checkpoint_due(head.size)):
             return None
         return sign_head(head.size, resume_compact_range(head).root())
 
 
+def checkpoint_covering(leaf_index: int) -> Checkpoint:
+    """The smallest checkpoint whose tree holds ``leaf_index``, signed now if there is none.
+
+    What a receipt cites, so its inclusion proof is always against a signed root. Raises
+    ``AuditError`` for a leaf the log does not hold, ``ForkError`` if signing would fork.
+    """
+    if leaf_index < 0:
+        raise AuditError(f"leaf index {leaf_index} is not a whole number >= 0")
+    found = _smallest_covering(leaf_index)
+    if found is not None:
+        return found
+    with transaction.atomic():
+        take_writer_lock()
+        # Another writer may have signed while this one waited for the lock.
+        found = _smallest_covering(leaf_index)
+        if found is not None:
+            return found
+        head = read_head()
+        if leaf_index >= head.size:
+            raise AuditError(
+                f"the log has no leaf {leaf_index} (it holds {head.size} leaves, from 0):"
+                " no checkpoint can cover it"
+            )
+        return sign_head(head.size, resume_compact_range(head).root())
+
+
+def _smallest_covering(leaf_index: int) -> Checkpoint | None:
+    return Checkpoint.objects.filter(size__gt=leaf_index).order_by("size", "id").first()
+
+
+@dataclass(frozen=True)
+class UnsignedWindow:
+    """The leaves no checkpoint covers yet: ``[signed_size, size)``, the oldest recorded at
+    ``oldest_at`` (None when every leaf is signed)."""
+
+    signed_size: int
+    size: int
+    oldest_at: datetime | None
+
+    @property
+    def unsigned(self) -> int:
+        """How many leaves wait for a checkpoint."""
+        return self.size - self.signed_size
+
+    def age(self, now: datetime | None = None) -> float:
+        """Seconds the oldest unsigned leaf has waited (0 when every leaf is signed)."""
+        if self.oldest_at is None:
+            return 0.0
+        return max(0.0, ((now or timezone.now()) - self.oldest_at).total_seconds())
+
+
+def unsigned_window() -> UnsignedWindow:
+    """The log's unsigned leaves as committed now, from three indexed reads."""
+    size = read_head().size
+    signed = fetch_one(_SIGNED_SIZE)
+    signed_size = int(signed[0]) if signed and signed[0] is not None else 0
+    if signed_size >= size:
+        return UnsignedWindow(signed_size=signed_size, size=size, oldest_at=None)
+    oldest = fetch_one(_LEAF_TIME, [signed_size])
+    oldest_at = aware_datetime(oldest[0]) if oldest else None
+    return UnsignedWindow(signed_size=signed_size, size=size, oldest_at=oldest_at)
+
+
 def checkpoint_due(size: int) -> bool:
-    """Whether the automatic cadence asks for a checkpoint now that the log has ``size`` leaves."""
-    last = fetch_one(_LAST_CHECKPOINT)
-    if last is None:
+    """Whether a log of ``size`` leaves needs a checkpoint now: none was ever signed, or
+    ``HIREPROOF_CHECKPOINT_EVERY`` leaves wait, or the oldest unsigned leaf has waited
+    ``HIREPROOF_CHECKPOINT_SECONDS``."""
+    window = unsigned_window()
+    if window.signed_size == 0:
+        return size > 0
+    if size - window.signed_size >= settings.HIREPROOF_CHECKPOINT_EVERY:
         return True
-    last_size, signed_at = last[0], _aware(last[1])
-    if size - last_size >= settings.HIREPROOF_CHECKPOINT_EVERY:
-        return True
-    age = timezone.now() - signed_at
-    return size > last_size and age >= timedelta(seconds=settings.HIREPROOF_CHECKPOINT_SECONDS)
-
-
-def _aware(value: datetime | str) -> datetime:
-    """A raw query's timestamp as an aware datetime (SQLite hands back text)."""
-    moment = value if isinstance(value, datetime) else parse_datetime(value)
-    if moment is None:
-        raise ValueError(f"not a timestamp: {value!r}")
-    return moment if timezone.is_aware(moment) else timezone.make_aware(moment, UTC)
+    if window.oldest_at is None:
+        return False
+    waited = timezone.now() - window.oldest_at
+    return waited >= timedelta(seconds=settings.HIREPROOF_CHECKPOINT_SECONDS)
 
 
 def sign_head(size: int, root: bytes, signer: Signer | None = None) -> Checkpoint:

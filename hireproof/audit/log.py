@@ -26,7 +26,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from hireproof.audit import checkpoints, vault
+from hireproof.audit import checkpointer, checkpoints, vault
 from hireproof.audit.models import LogKey, LogLeaf, LogPrivate, Subject
 from hireproof.audit.store import read_head, resume_compact_range, take_writer_lock
 from hireproof.core.audit import (
@@ -50,6 +50,22 @@ _INSERT_NODE = 'INSERT INTO audit_lognode (level, "index", hash) VALUES (%s, %s,
 OCCURRED_AT = "occurred_at"
 
 
+# Events a candidate or a decision depends on: their action asks for a checkpoint as it commits.
+CHECKPOINT_ON_COMMIT = frozenset(
+    {
+        EventType.ATTEMPT_SUBMITTED,
+        EventType.ATTEMPT_AUTO_SUBMITTED,
+        EventType.ATTEMPT_SCORED,
+        EventType.CLI_SCORED,
+        EventType.INTERVIEW_SCORECARD_SUBMITTED,
+        EventType.INTERVIEW_SCORECARD_AMENDED,
+        EventType.RECOMMENDATION_COMPUTED,
+        EventType.DECISION_RECORDED,
+        EventType.SUBJECT_ERASED,
+    }
+)
+
+
 class OutsideTransactionError(RuntimeError):
     """``record_event`` was called outside ``transaction.atomic()``: a programming mistake."""
 
@@ -71,7 +87,11 @@ def record_event(
     salted commitments, and the values are kept sealed in ``LogPrivate`` until the subject is
     erased. ``at`` is the action's own time for the event: the leaf is dated when it is
     appended (never before the previous leaf), and ``at`` is kept as ``public["occurred_at"]``
-    when it differs. Signs a checkpoint when the configured cadence asks for one.
+    when it differs.
+
+    While this process runs a checkpointer, appends never sign: it does, within seconds; the
+    events in ``CHECKPOINT_ON_COMMIT`` wake it as their transaction commits. A process without
+    one signs here when ``checkpoints.checkpoint_due`` says so, and after those events commit.
     """
     if not connection.in_atomic_block:
         raise OutsideTransactionError(
@@ -100,8 +120,10 @@ def record_event(
         if tree.size == 0:
             _append_genesis(tree, when)
         leaf = _append(tree, kind, actor, subject, fields, dict(private or {}), when)
-        if checkpoints.checkpoint_due(tree.size):
+        if checkpointer.running_checkpointer() is None and checkpoints.checkpoint_due(tree.size):
             checkpoints.sign_head(tree.size, tree.root())
+        if kind in CHECKPOINT_ON_COMMIT:
+            transaction.on_commit(checkpointer.request_checkpoint)
     return leaf
 
 

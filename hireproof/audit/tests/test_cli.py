@@ -40,8 +40,9 @@ def test_export_then_the_offline_verifier_says_ok(
     )
     assert exported.returncode == 0, exported.stderr
     assert exported.stdout == (
-        f"wrote {bundle}: 20 leaves, 3 checkpoints, 8 disclosed fields of 1 candidates, 1 erased\n"
-    )  # checkpoints at 2 and 12 were signed on the way; the export signed the last 20
+        f"wrote {bundle}: 20 leaves, 7 checkpoints, 8 disclosed fields of 1 candidates, 1 erased\n"
+    )  # at 2 and 12 by the cadence, after the submission, scoring, decision and erasure
+    # committed, and by the export over the last 20
     # The disclosure is itself recorded, by the command line, before the bundle is written.
     last = LogLeaf.objects.order_by("-index").first()
     assert last is not None
@@ -50,7 +51,7 @@ def test_export_then_the_offline_verifier_says_ok(
     assert dict(disclosed.public) == {"disclosed": [flow.candidate.pseudonym]}
     verified = hireproof(subprocess_env, "verify", str(bundle))
     assert verified.returncode == 0, verified.stdout + verified.stderr
-    assert "checkpoints: 3 of 3 verified, latest signs 20 leaves" in verified.stdout
+    assert "checkpoints: 7 of 7 verified, latest signs 20 leaves" in verified.stdout
     assert "result: OK" in verified.stdout
 
 
