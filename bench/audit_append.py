@@ -1,12 +1,15 @@
 """Append rate of the audit log on SQLite, through the real ``record_event`` path.
 
 Runs with the project's settings in a temporary data folder (database and key files are
-created there and removed at the end)::
+created there and removed at the end), with the checkpointer thread running as in ``hireproof
+serve``::
 
-    .venv/bin/python bench/audit_append.py [--events 5000]
+    .venv/bin/python bench/audit_append.py [--events 5000] [--before DIR]
 
 Prints appends per second when every event commits on its own, and in batches of 100 per
-transaction, with checkpoints signed at the configured cadence (every 100 events by default).
+transaction, with checkpoints signed as the code measured signs them. With ``--before DIR`` (a
+checkout of the code before a change) it measures that code and then this one, back to back,
+and prints the ratio after / before.
 """
 
 from __future__ import annotations
@@ -14,10 +17,12 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import sys
 import tempfile
 import time
 from pathlib import Path
+
+# bench/ is the script's folder, first on sys.path.
+from before_after import measured_code, print_result, run_measurements
 
 BATCH = 100
 
@@ -25,15 +30,32 @@ BATCH = 100
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--events", type=int, default=5000, help="events per measurement")
+    parser.add_argument("--before", type=Path, help="a checkout of the code before a change")
+    parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.measure:
+        return measure_here(args.events)
+    results = run_measurements("audit_append.py", args.before, ["--events", str(args.events)])
+    if len(results) == 2:
+        (_, before), (_, after) = results
+        print(f"{'after / before':<24}{'appends/s':>12}{'per CPU-second':>16}")
+        for mode in ("single", "batched"):
+            label = "one event per commit" if mode == "single" else f"{BATCH} events per commit"
+            wall = after[mode] / before[mode]
+            cpu = after[f"{mode}_cpu"] / before[f"{mode}_cpu"]
+            print(f"{label:<24}{wall:>12.2f}{cpu:>16.2f}")
+    return 0
+
+
+def measure_here(events: int) -> int:
+    """Measure the ``hireproof`` on ``PYTHONPATH`` in a fresh data folder."""
     data_dir = Path(tempfile.mkdtemp(prefix="hireproof-bench-"))
     os.environ["HIREPROOF_DATA_DIR"] = str(data_dir)
     os.environ["DJANGO_SETTINGS_MODULE"] = "hireproof.settings"
     for name in ("DATABASE_URL", "HIREPROOF_AUDIT_SIGNING_KEY", "HIREPROOF_KEK"):
         os.environ.pop(name, None)
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     try:
-        return _run(args.events)
+        return _run(events)
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
 
@@ -45,28 +67,41 @@ def _run(events: int) -> int:
 
     django.setup()
     call_command("migrate", verbosity=0)
+    from hireproof.audit.checkpointer import start_checkpointer, stop_checkpointer
     from hireproof.audit.models import Checkpoint, LogLeaf
 
+    print(f"code: {measured_code()}")
     print(f"SQLite {_sqlite_version()}, WAL, synchronous=NORMAL; {events} events per run;")
-    print(f"a checkpoint every {settings.HIREPROOF_CHECKPOINT_EVERY} events\n")
-    single, single_cpu = _measure(events, per_commit=1)
-    batched, batched_cpu = _measure(events, per_commit=BATCH)
+    print(
+        f"HIREPROOF_CHECKPOINT_EVERY={settings.HIREPROOF_CHECKPOINT_EVERY},"
+        f" HIREPROOF_CHECKPOINT_SECONDS={settings.HIREPROOF_CHECKPOINT_SECONDS},"
+        " checkpointer thread running\n"
+    )
+    start_checkpointer()
+    try:
+        single, single_cpu = _measure(events, per_commit=1)
+        batched, batched_cpu = _measure(events, per_commit=BATCH)
+    finally:
+        stop_checkpointer()
     print(f"{'':<24}{'appends/s':>12}{'per CPU-second':>16}")
     print(f"{'one event per commit':<24}{single:>12,.0f}{single_cpu:>16,.0f}")
     print(f"{f'{BATCH} events per commit':<24}{batched:>12,.0f}{batched_cpu:>16,.0f}")
     print(f"\ntarget: >= 1,000 single-commit appends/s -> {single / 1000:.1f}x the target")
     print(f"load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
-    print(f"log size {LogLeaf.objects.count()}, checkpoints {Checkpoint.objects.count()}")
+    print(f"log size {LogLeaf.objects.count()}, checkpoints {Checkpoint.objects.count()}\n")
+    print_result(
+        {"single": single, "single_cpu": single_cpu, "batched": batched, "batched_cpu": batched_cpu}
+    )
     return 0
 
 
 def _measure(events: int, *, per_commit: int) -> tuple[float, float]:
     """Appends per wall-clock second and per second of this process's CPU time (the second
-    stays meaningful when other processes share the machine)."""
+    stays meaningful when other processes share the machine; it counts the checkpointer's)."""
     from django.db import transaction
 
     from hireproof.audit.log import record_event
-    from hireproof.core.audit.events import EventType
+    from hireproof.core.audit import EventType
 
     public = {"attempt": 1234, "item": "pandas-filter-sum", "count": 7}
     started, cpu_started = time.perf_counter(), time.process_time()

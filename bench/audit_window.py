@@ -1,0 +1,162 @@
+"""The audit log's unsigned window under a steady append load, on SQLite.
+
+Until a checkpoint covers a leaf, whoever holds the database can rewrite it. This drives a
+steady load (``--rate`` single-commit appends per second for ``--seconds``) through
+``record_event`` with the checkpointer thread running as in ``hireproof serve``, samples the
+age of the oldest unsigned leaf every 50 ms from another connection, and prints its maximum and
+95th percentile in seconds::
+
+    .venv/bin/python bench/audit_window.py [--rate 5] [--seconds 40] [--before DIR]
+
+With ``--before DIR`` (a checkout of the code before a change) it measures that code and then
+this one, back to back, each with its own default checkpoint settings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+# bench/ is the script's folder, first on sys.path.
+from before_after import measured_code, print_result, run_measurements
+
+SAMPLE_EVERY = 0.05
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rate", type=float, default=5.0, help="appends per second")
+    parser.add_argument("--seconds", type=float, default=40.0, help="how long the load runs")
+    parser.add_argument("--before", type=Path, help="a checkout of the code before a change")
+    parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.rate <= 0 or args.seconds <= 0:
+        parser.error("--rate and --seconds must be more than 0")
+    if args.measure:
+        return measure_here(args.rate, args.seconds)
+    load = ["--rate", str(args.rate), "--seconds", str(args.seconds)]
+    results = run_measurements("audit_window.py", args.before, load)
+    print(f"{'oldest unsigned leaf, s':<24}{'max':>10}{'p95':>10}")
+    for label, result in results:
+        print(f"{label:<24}{result['max']:>10.2f}{result['p95']:>10.2f}")
+    return 0
+
+
+def measure_here(rate: float, seconds: float) -> int:
+    """Measure the ``hireproof`` on ``PYTHONPATH`` in a fresh data folder."""
+    data_dir = Path(tempfile.mkdtemp(prefix="hireproof-bench-"))
+    os.environ["HIREPROOF_DATA_DIR"] = str(data_dir)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "hireproof.settings"
+    for name in ("DATABASE_URL", "HIREPROOF_AUDIT_SIGNING_KEY", "HIREPROOF_KEK"):
+        os.environ.pop(name, None)
+    try:
+        return _run(rate, seconds)
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def _run(rate: float, seconds: float) -> int:
+    import django
+    from django.conf import settings
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+    from hireproof.audit.checkpointer import start_checkpointer, stop_checkpointer
+    from hireproof.audit.models import Checkpoint, LogLeaf
+
+    print(f"code: {measured_code()}")
+    print(
+        f"{rate:g} single-commit appends/s for {seconds:g} s;"
+        f" HIREPROOF_CHECKPOINT_EVERY={settings.HIREPROOF_CHECKPOINT_EVERY},"
+        f" HIREPROOF_CHECKPOINT_SECONDS={settings.HIREPROOF_CHECKPOINT_SECONDS}"
+    )
+    start_checkpointer()
+    sampler = Sampler()
+    sampler.start()
+    try:
+        appended = _steady_load(rate, seconds)
+    finally:
+        sampler.stop()
+        stop_checkpointer()
+    ages = sampler.ages
+    p95 = statistics.quantiles(ages, n=20)[18]
+    print(f"appended {appended} events; {len(ages)} samples of the oldest unsigned leaf's age")
+    print(f"max {max(ages):.2f} s, p95 {p95:.2f} s, median {statistics.median(ages):.2f} s")
+    print(f"log size {LogLeaf.objects.count()}, checkpoints {Checkpoint.objects.count()}")
+    print(f"load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs\n")
+    print_result({"max": max(ages), "p95": p95, "samples": len(ages), "appended": appended})
+    return 0
+
+
+def _steady_load(rate: float, seconds: float) -> int:
+    """Append at ``rate`` events per second, each in its own transaction, for ``seconds``."""
+    from django.db import transaction
+
+    from hireproof.audit.log import record_event
+    from hireproof.core.audit import EventType
+
+    public = {"attempt": 1234, "item": "pandas-filter-sum", "count": 7}
+    started = time.monotonic()
+    count = 0
+    while (due := started + count / rate) < started + seconds:
+        time.sleep(max(0.0, due - time.monotonic()))
+        with transaction.atomic():
+            record_event(EventType.ANSWER_SAVED, actor="candidate", public=public)
+        count += 1
+    return count
+
+
+class Sampler(threading.Thread):
+    """Samples the oldest unsigned leaf's age from a connection of its own (committed state)."""
+
+    def __init__(self) -> None:
+        super().__init__(name="window-sampler", daemon=True)
+        self.ages: list[float] = []
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        from django.db import connection
+
+        try:
+            while not self.stopped.wait(SAMPLE_EVERY):
+                self.ages.append(_oldest_unsigned_age())
+        finally:
+            connection.close()
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.join()
+
+
+def _oldest_unsigned_age() -> float:
+    """Seconds since the oldest leaf no checkpoint covers was recorded (0 if none)."""
+    from django.db import connection
+    from django.utils import timezone
+    from django.utils.dateparse import parse_datetime
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT MAX(size) FROM audit_checkpoint")
+        signed = cursor.fetchone()[0] or 0
+        cursor.execute('SELECT recorded_at FROM audit_logleaf WHERE "index" = %s', [signed])
+        row = cursor.fetchone()
+    if row is None:
+        return 0.0
+    value = row[0]
+    recorded = value if isinstance(value, datetime) else parse_datetime(value)
+    if recorded is None:
+        raise ValueError(f"not a timestamp: {value!r}")
+    if timezone.is_naive(recorded):
+        recorded = timezone.make_aware(recorded, UTC)
+    return max(0.0, (timezone.now() - recorded).total_seconds())
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
