@@ -25,7 +25,9 @@ def run_measurements(
     script: str, before: Path | None, arguments: list[str]
 ) -> list[tuple[str, dict[str, Any]]]:
     """The results of ``script --measure ARGUMENTS`` for each checkout, labelled."""
-    runs = [("this code", THIS_CODE)] if before is None else [("before", before), ("after", THIS_CODE)]
+    runs = (
+        [("this code", THIS_CODE)] if before is None else [("before", before), ("after", THIS_CODE)]
+    )
     results = []
     for label, code in runs:
         print(f"== {label}: {code}", flush=True)

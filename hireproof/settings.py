@@ -13,7 +13,7 @@
 | HIREPROOF_AUDIT_SIGNING_KEY | DATA_DIR/keys/audit-signing.key | Ed25519 checkpoint key file |
 | HIREPROOF_KEK | DATA_DIR/keys/kek.key | key-encryption key for personal data |
 | HIREPROOF_CHECKPOINT_EVERY | 100 | sign a checkpoint once this many events wait for one ... |
-| HIREPROOF_CHECKPOINT_SECONDS | 5 | ... and every event within this many seconds of being recorded |
+| HIREPROOF_CHECKPOINT_SECONDS | 5 | ... and every event within this many seconds of its recording |
 | HIREPROOF_LOG_ORIGIN | hireproof.local/audit | the log's name in its checkpoints |
 | HIREPROOF_ADMIN_EMAIL | admin@localhost | first administrator `hireproof serve` creates |
 | SECURE_COOKIES | false | true when the site is served over HTTPS: cookies never go over HTTP |

@@ -114,7 +114,7 @@ def running_checkpointer() -> Checkpointer | None:
 
 def start_checkpointer() -> Checkpointer:
     """Start this process's checkpointer, or return the one already running."""
-    global _running  # noqa: PLW0603 (one thread per process, as the module says)
+    global _running
     with _lock:
         if _running is None or not _running.is_alive():
             _running = Checkpointer()
@@ -124,7 +124,7 @@ def start_checkpointer() -> Checkpointer:
 
 def stop_checkpointer() -> None:
     """Stop this process's checkpointer, if one runs."""
-    global _running  # noqa: PLW0603
+    global _running
     with _lock:
         found, _running = _running, None
     if found is not None:

@@ -62,7 +62,7 @@ def test_concurrent_writers_never_date_a_leaf_before_the_one_before_it(shared_db
         try:
             for number in range(40):
                 at = timezone.now()
-                time.sleep(random.uniform(0, 0.002))  # noqa: S311 (jitter, not a secret)
+                time.sleep(random.uniform(0, 0.002))
                 record(EventType.STAFF_SIGNED_IN, public={"worker": worker, "n": number}, at=at)
         except BaseException as error:  # reported by the main thread
             errors.append(error)
