@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -17,7 +16,7 @@ from hireproof.audit import vault
 from hireproof.audit.log import OutsideTransactionError, private_context, record_event
 from hireproof.audit.models import LogLeaf, LogNode, LogPrivate, Subject
 from hireproof.audit.store import StoredTree
-from hireproof.audit.tests.factories import record, record_many
+from hireproof.audit.tests.factories import RFC3339_MICROS, record, record_many
 from hireproof.core.audit import (
     EventType,
     MemorySource,
@@ -29,9 +28,6 @@ from hireproof.core.audit import (
 )
 
 pytestmark = pytest.mark.django_db
-
-# The one time format of a leaf, as the verifier requires it.
-RFC3339_MICROS = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z")
 
 
 class ActionFailedError(Exception):

@@ -16,6 +16,7 @@ import pytest
 
 from hireproof.accounts.models import User
 from hireproof.audit.models import LogLeaf
+from hireproof.audit.tests.factories import without_event_time
 from hireproof.core.audit import Leaf, parse_leaf
 from hireproof.hiring.actions.attempts import do_save_answer, do_start_attempt, do_submit_attempt
 from hireproof.hiring.actions.candidates import NewCandidate, do_add_candidate
@@ -135,6 +136,6 @@ def acknowledge(candidate: Candidate, reviewer: User, item_id: str = "sjt-incomp
 def leaves(event_type: str) -> list[Leaf]:
     """Every parsed leaf of ``event_type``, oldest first."""
     return [
-        parse_leaf(bytes(leaf.data))
+        without_event_time(parse_leaf(bytes(leaf.data)))
         for leaf in LogLeaf.objects.filter(event_type=event_type).order_by("index")
     ]

@@ -18,6 +18,7 @@ import pytest
 from hireproof.accounts.models import User
 from hireproof.accounts.roles import Role
 from hireproof.audit.models import LogLeaf
+from hireproof.audit.tests.factories import without_event_time
 from hireproof.core.audit import parse_leaf
 from hireproof.core.scoring import InterviewScorecard
 from hireproof.hiring.actions.attempts import do_save_answer, do_start_attempt, do_submit_attempt
@@ -161,6 +162,9 @@ def recorded(event_type: str) -> list[Any]:
     """The parsed leaves of this event type, oldest first."""
     return [
         parsed
-        for parsed in (parse_leaf(bytes(leaf.data)) for leaf in LogLeaf.objects.order_by("index"))
+        for parsed in (
+            without_event_time(parse_leaf(bytes(leaf.data)))
+            for leaf in LogLeaf.objects.order_by("index")
+        )
         if parsed.event_type == event_type
     ]

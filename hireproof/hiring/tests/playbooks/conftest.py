@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from hireproof.audit.models import LogLeaf
+from hireproof.audit.tests.factories import without_event_time
 from hireproof.core.audit import EventType, parse_leaf
 
 SEED_ID = "data-scientist-mid"
@@ -37,6 +38,6 @@ def published_events() -> list[tuple[str | None, dict[str, Any]]]:
     """(actor, public) of every ``playbook.published`` event, in log order."""
     found = []
     for leaf in LogLeaf.objects.filter(event_type=EventType.PLAYBOOK_PUBLISHED).order_by("index"):
-        parsed = parse_leaf(bytes(leaf.data))
+        parsed = without_event_time(parse_leaf(bytes(leaf.data)))
         found.append((parsed.actor, dict(parsed.public)))
     return found
