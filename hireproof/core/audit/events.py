@@ -127,8 +127,9 @@ def build_leaf(
 ) -> bytes:
     """The canonical JSON bytes of one event: the exact data the Merkle tree hashes.
 
-    ``at`` is an RFC 3339 UTC time passed in by the caller (``TIME_PATTERN``). Raises ``AuditError`` for an
-    unknown schema or event type, ``TypeError`` for a float anywhere in ``public``.
+    ``at`` is an RFC 3339 UTC time passed in by the caller (``TIME_PATTERN``). Raises
+    ``AuditError`` for an unknown schema or event type or a malformed time, ``TypeError`` for a
+    float anywhere in ``public``.
     """
     record = {
         "schema": schema,

@@ -131,7 +131,10 @@ def test_it_refuses_a_bundle_file_it_cannot_read(tmp_path: Path) -> None:
         verify_bundle(tmp_path / "missing.bundle")
 
 
-UNSIGNED = "not covered by any signed checkpoint: anyone could have written them, nothing in them is verified"
+UNSIGNED = (
+    "not covered by any signed checkpoint: anyone could have written them, "
+    "nothing in them is verified"
+)
 
 
 def test_leaves_past_the_latest_checkpoint_fail_as_an_unsigned_tail() -> None:
@@ -914,7 +917,7 @@ def test_a_failed_report_lists_each_failure_in_its_summary() -> None:
     )
 
 
-# --- time ------------------------------------------------------------------------------------------
+# --- time --------------------------------------------------------------------------------------
 
 
 def test_time_going_backwards_is_named_at_the_leaf() -> None:
