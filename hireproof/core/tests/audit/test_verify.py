@@ -1058,3 +1058,10 @@ def test_a_trust_file_learns_the_key_a_trusted_rotation_vouches_for() -> None:
     report = verify(bundle, trusted_vkeys=[], trust=trust)
     assert report.ok
     assert trust.after(report).trusted_vkeys == (SIGNER.verifier.vkey, ROTATED_TO.verifier.vkey)
+
+
+def test_a_pinned_key_that_signed_nothing_here_is_not_trust() -> None:
+    report = verify(make_bundle(plain_leaves(2), sizes=[]))
+    assert report.result is Result.FAILED
+    assert not report.anchored
+    assert "no trusted key: no checkpoint is signed by a key you trust\n" in report.summary()
