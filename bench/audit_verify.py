@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import random
 import shutil
 import tempfile
@@ -111,11 +112,16 @@ def build_bundle(leaves: list[bytes], every: int) -> tuple[Bundle, MemorySource]
     tree = MemorySource([leaf_hash(leaf) for leaf in leaves])
     sizes = sorted({*range(every, len(leaves) + 1, every), len(leaves)})
     notes = tuple(sign_checkpoint(signer, Checkpoint(ORIGIN, s, tree.root(s))) for s in sizes)
+    # The manifest states what the leaves define: the key from leaf 0 on, every erased subject.
+    erased = sorted(
+        {json.loads(leaf)["subject"] for leaf in leaves if b'"type":"subject.erased"' in leaf}
+    )
     bundle = Bundle(
         origin=ORIGIN,
         leaves=leaves,
-        keys=(KeyPeriod(signer.verifier.vkey),),
+        keys=(KeyPeriod(signer.verifier.vkey, 1),),
         checkpoints=notes,
+        erased_subjects=tuple(erased),
     )
     return bundle, tree
 

@@ -93,9 +93,7 @@ def test_an_export_allowed_an_unsigned_tail_warns_exits_1_and_fails_verification
     vkey = current_vkey()
     (key_files / "audit-signing.key").unlink()
     bundle = tmp_path / "unsigned.bundle"
-    exported = hireproof(
-        subprocess_env, "export", "--out", str(bundle), "--allow-unsigned-tail"
-    )
+    exported = hireproof(subprocess_env, "export", "--out", str(bundle), "--allow-unsigned-tail")
     assert exported.returncode == 1
     assert exported.stdout.startswith(f"wrote {bundle}: 4 leaves, 1 checkpoints")
     assert exported.stderr.endswith(

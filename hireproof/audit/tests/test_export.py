@@ -63,7 +63,9 @@ def test_an_export_that_may_not_sign_is_refused_and_says_why(
 
     with (
         caplog.at_level(logging.WARNING, logger="hireproof.audit.export"),
-        pytest.raises(UnsignedTailError, match=r"^leaves 2-3 cannot be signed \(the signing key in"),
+        pytest.raises(
+            UnsignedTailError, match=r"^leaves 2-3 cannot be signed \(the signing key in"
+        ),
     ):
         export_bundle(tmp_path / "log.bundle")
 

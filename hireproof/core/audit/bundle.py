@@ -10,7 +10,7 @@ Leaves are RFC 8785 canonical JSON, which never holds a raw newline, so the file
 leaves without any decoding; ``sed -n "$((i + 2))p"`` shows leaf ``i``. A million leaves of
 about 300 bytes make a 300 MB file that verifies in a few seconds.
 
-The manifest (keys in any order)::
+The manifest (keys in any order, each exactly once; no other key)::
 
     {"format": "hireproof-audit-bundle/v1",
      "origin": "assess.example.org/audit-log/v1",
@@ -31,8 +31,16 @@ The manifest (keys in any order)::
 - ``openings``: disclosed commitment openings, per leaf index (a decimal string key).
 - ``playbooks``: the YAML text of every playbook a disclosed scoring event names, keyed by its
   hash, so the auditor re-scores without fetching anything from us.
-- ``erased_subjects``: the subjects the operator reports as erased (the verifier checks each
-  against the log's own ``subject.erased`` events).
+- ``erased_subjects``: the subjects the operator reports as erased: exactly, sorted, the
+  subjects of the ``subject.erased`` events in the signed part of the log (the verifier checks).
+- ``leaf_count``: the number of leaf lines that follow (the verifier checks).
+
+One encoding of each value: hashes in canonical base64 (32 bytes), salts and playbook hashes in
+64 lower-case hex digits, leaf indices in decimal without leading zeros; each entry has exactly
+its keys. A manifest that breaks one of these is refused with its location
+(``consistency_proofs[2].proof[0]``); what the verifier checks against the leaves (the key list
+against the log's ``log.created`` and ``log.key_rotated`` events, checkpoints listed in
+increasing size, the leaf count, the erased subjects) is a verification failure.
 
 Nothing in the bundle is trusted by the verifier except through a signature: the leaves are
 checked against signed checkpoints, and the keys can be pinned by the auditor.

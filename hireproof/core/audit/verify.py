@@ -17,7 +17,15 @@
    from earlier (``held_checkpoints``) catch a tail cut together with its checkpoints;
 5. every disclosed opening opens its leaf's commitment, and for disclosed scoring events the
    deterministic scorer re-runs on the bundled playbook and must give the logged scorecard hash;
-6. erased subjects are listed separately: their commitments can no longer be opened, by design.
+6. erased subjects are listed separately: their commitments can no longer be opened, by design;
+7. leaves past the largest verified checkpoint fail as an unsigned tail, and nothing past the
+   proven prefix (the largest checkpoint that matches, before any that does not) is reported
+   as a fact: no erasure, opening or re-scoring is taken from there;
+8. leaf times are in the log's one format and never go backwards; the manifest's own claims
+   (leaf count, key list, erased subjects, checkpoint order) match the leaves;
+9. trust: the result is OK only when a key the auditor trusts (``trusted_vkeys``, a trust file)
+   signed the log, directly or through rotations a trusted key signed; otherwise, with
+   nothing failed, it is UNTRUSTED.
 
 What stays checkable after an erasure: the log's integrity (signatures, consistency, every
 root), that a score was recorded with a given playbook and scorecard hash, and the erasure

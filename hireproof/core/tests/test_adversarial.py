@@ -251,7 +251,7 @@ LEAF: dict[str, Bundle] = {
     "insert": with_leaves(
         lambda leaves: leaves.insert(5, event_leaf(5, EventType.DECISION_RECORDED))
     ),
-    "delete": with_leaves(lambda leaves: leaves.pop(5)),
+    "delete": with_leaves(lambda leaves: leaves.__delitem__(5)),
     "duplicate JSON key": with_leaves(set_leaf(3, duplicate_key(HONEST.leaves[3]))),
     "malformed time": with_leaves(set_leaf(4, retime(4, "2026-05-01T10:00:04Z"))),
     "time goes backwards": with_leaves(set_leaf(4, retime(4, "2026-05-01T09:00:00.000000Z"))),
@@ -336,7 +336,7 @@ def _forged_scored() -> bytes:
 
 TRUNCATION: dict[str, Bundle] = {
     "last leaves dropped": with_leaves(lambda leaves: leaves.__delitem__(slice(12, None))),
-    "last checkpoint dropped": with_checkpoints(lambda notes: notes.pop()),
+    "last checkpoint dropped": with_checkpoints(lambda notes: notes.__delitem__(-1)),
     "forged scoring leaf appended": dataclasses.replace(
         HONEST, leaves=[*HONEST.leaves, _forged_scored()], leaf_count=15
     ),
