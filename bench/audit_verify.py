@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import random
 import shutil
 import tempfile
@@ -72,7 +73,7 @@ def leaf_templates(rng: random.Random, count: int = 97) -> list[tuple[bytes, byt
             schema=1,
             index=987654321987654,
             event_type=event,
-            at=f"2026-05-{rng.randint(1, 28):02d}T{rng.randint(0, 23):02d}:00:00Z",
+            at="2026-05-01T09:00:00.000000Z",  # times never go backwards in a log
             actor=f"staff:{rng.randint(1, 40)}",
             subject=f"subj_{rng.randbytes(10).hex()}",
             public={"attempt": f"att_{rng.randint(1, 10**6)}", "item": f"q{rng.randint(1, 12)}"},
@@ -97,7 +98,7 @@ def generate_leaves(count: int, rng: random.Random) -> list[bytes]:
             schema=1,
             index=0,
             event_type=EventType.LOG_CREATED,
-            at="2026-05-01T00:00:00Z",
+            at="2026-05-01T00:00:00.000000Z",
             actor="system",
             subject=None,
             public={"origin": ORIGIN, "vkey": SIGNER.verifier.vkey},
@@ -111,11 +112,16 @@ def build_bundle(leaves: list[bytes], every: int) -> tuple[Bundle, MemorySource]
     tree = MemorySource([leaf_hash(leaf) for leaf in leaves])
     sizes = sorted({*range(every, len(leaves) + 1, every), len(leaves)})
     notes = tuple(sign_checkpoint(signer, Checkpoint(ORIGIN, s, tree.root(s))) for s in sizes)
+    # The manifest states what the leaves define: the key from leaf 0 on, every erased subject.
+    erased = sorted(
+        {json.loads(leaf)["subject"] for leaf in leaves if b'"type":"subject.erased"' in leaf}
+    )
     bundle = Bundle(
         origin=ORIGIN,
         leaves=leaves,
-        keys=(KeyPeriod(signer.verifier.vkey),),
+        keys=(KeyPeriod(signer.verifier.vkey, 1),),
         checkpoints=notes,
+        erased_subjects=tuple(erased),
     )
     return bundle, tree
 
@@ -159,6 +165,7 @@ def main() -> None:
 
     leaves = generate_leaves(args.n, rng)
     bundle, tree = build_bundle(leaves, args.checkpoint_every)
+    signer_vkey = SIGNER.verifier.vkey
     folder = Path(tempfile.mkdtemp(prefix="hireproof-bench-"))
     try:
         path = folder / "audit.bundle"
@@ -168,7 +175,7 @@ def main() -> None:
             f"bundle: {args.n:,} leaves, {len(bundle.checkpoints)} checkpoints, {megabytes:.0f} MB"
         )
         started, cpu_started = time.perf_counter(), time.process_time()
-        report = verify_bundle(path)
+        report = verify_bundle(path, trusted_vkeys=[signer_vkey])
         seconds = time.perf_counter() - started
         cpu_seconds = time.process_time() - cpu_started
     finally:

@@ -2,8 +2,10 @@
 
 Before reading the log, the export signs a checkpoint over any leaves no checkpoint covers yet
 (on demand, like ``hireproof audit checkpoint``): an unsigned leaf proves nothing, and an export
-is what an auditor checks. If signing is refused (a fork, a wrong key file), the export goes on
-without it, and the verifier names the unsigned tail.
+is what an auditor checks. If signing is refused (a fork, a wrong key file), the export is
+refused too (``UnsignedTailError``), unless the caller asks for it anyway with
+``allow_unsigned_tail=True``: then the bundle is written, ``Exported.unsigned`` names the leaves
+no checkpoint covers, and the verifier fails the bundle on them.
 
 A bundle holds every leaf, every signed checkpoint, the history of signing keys, consistency
 proofs between successive checkpoints, the erased subjects, and, for the subjects the operator
@@ -22,6 +24,7 @@ import json
 import logging
 import os
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from importlib import resources
 
 from hireproof.audit import vault
@@ -44,6 +47,24 @@ from hireproof.core.audit import (
 from hireproof.core.errors import AuditError, HireproofError
 
 logger = logging.getLogger(__name__)
+
+
+class UnsignedTailError(AuditError):
+    """The newest leaves cannot be signed, so an export would hold leaves nobody signed."""
+
+
+@dataclass(frozen=True)
+class Exported:
+    """A written bundle, and the leaves no checkpoint covers (``range(0)`` when none)."""
+
+    bundle: Bundle
+    unsigned: range
+
+    @property
+    def unsigned_tail(self) -> bool:
+        """Whether the bundle holds leaves no checkpoint covers (it will fail verification)."""
+        return len(self.unsigned) > 0
+
 
 PlaybookSource = Callable[[str, str, str], str]
 """``playbook_source(id, version, hash) -> YAML text`` of the playbook a scoring event names."""
@@ -70,7 +91,8 @@ def export_bundle(
     *,
     disclose: Iterable[Subject] = (),
     playbook_source: PlaybookSource = builtin_playbook_source,
-) -> Bundle:
+    allow_unsigned_tail: bool = False,
+) -> Exported:
     """Write the whole log to ``out_path`` as a bundle, disclosing the given subjects' fields.
 
     ``playbook_source`` finds the YAML of each playbook a disclosed scoring event names: the
@@ -79,10 +101,18 @@ def export_bundle(
     nothing of a library above it.
 
     Refuses (``vault.SubjectErasedError``) to disclose an erased subject: nothing of theirs
-    can be opened any more.
+    can be opened any more. Refuses (``UnsignedTailError``) when the newest leaves cannot be
+    signed, unless ``allow_unsigned_tail``: then the bundle is written and ``unsigned`` names
+    those leaves.
     """
     disclosed = list(disclose)
-    sign_unsigned_tail()
+    unsigned = sign_unsigned_tail()
+    if unsigned is not None and not allow_unsigned_tail:
+        raise UnsignedTailError(
+            f"leaves {_leaf_range(unsigned)} cannot be signed ({unsigned.reason}), so an export "
+            "would hold leaves no checkpoint covers; fix the signing key, or export anyway "
+            "(the bundle will fail verification)"
+        )
     checkpoints = list(Checkpoint.objects.order_by("size", "id"))
     openings = _openings(disclosed)
     bundle = Bundle(
@@ -100,22 +130,39 @@ def export_bundle(
         ),
     )
     write_bundle(out_path, bundle)
-    return bundle
+    signed = max((c.size for c in checkpoints), default=0)
+    return Exported(bundle, range(signed, len(bundle.leaves)))
 
 
-def sign_unsigned_tail() -> Checkpoint | None:
+@dataclass(frozen=True)
+class _Refusal:
+    """Leaves the log holds but could not sign, and why."""
+
+    unsigned: range
+    reason: str
+
+
+def sign_unsigned_tail() -> _Refusal | None:
     """Sign a checkpoint over the whole log if its last leaves are not covered by one yet.
 
-    Returns the new checkpoint, or None when none was needed or signing was refused (logged).
+    Returns None when every leaf is covered (now or already), or the leaves signing was
+    refused for and why (also logged).
     """
     latest = latest_checkpoint()
-    if read_head().size <= (latest.size if latest else 0):
+    signed, size = (latest.size if latest else 0), read_head().size
+    if size <= signed:
         return None
     try:
-        return sign_checkpoint_now()
+        sign_checkpoint_now()
     except HireproofError as refusal:
         logger.warning("exporting without a checkpoint over the newest leaves: %s", refusal)
-        return None
+        return _Refusal(range(signed, size), str(refusal))
+    return None
+
+
+def _leaf_range(refusal: _Refusal) -> str:
+    first, last = refusal.unsigned[0], refusal.unsigned[-1]
+    return f"{first}-{last}"
 
 
 def _key_periods() -> tuple[KeyPeriod, ...]:

@@ -1,30 +1,42 @@
-"""``hireproof audit verify`` and ``hireproof audit receipt verify``: the auditor's side.
+"""``hireproof audit verify``, ``audit trust`` and ``audit receipt verify``: the auditor's side.
 
-Both run on the core alone - no database, no Django - so an outside auditor can check an export
-or a receipt with nothing but this package and the log's published vkey.
+They run on the core alone - no database, no Django - so an outside auditor can check an export
+or a receipt with nothing but this package and a key they trust: one they pass with ``--vkey``,
+or the keys of a trust file they keep (``hireproof audit trust init FILE --vkey V``). A
+verification with a trust file that ends OK rewrites the file (atomically): the keys that
+rotations signed by a trusted key vouched for join it, and its checkpoint moves forward.
 
-Exit codes: 0 everything verified, 1 verification failed (the report says what and where),
-2 the input could not be read (a missing file, a malformed bundle manifest or receipt).
+Exit codes of ``verify``: 0 OK, 1 verification failed (the report says what and where), 2 the
+input could not be read (a missing file, a malformed manifest, trust file or key) or the
+command was misused, 3 untrusted (everything holds together, but no key you trust signed it).
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
+import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
 from hireproof.core.audit import (
     Receipt,
+    Result,
+    TrustFile,
     open_checkpoint,
     parse_leaf,
     parse_vkey,
     verify_bundle,
     verify_receipt,
 )
-from hireproof.core.errors import AuditError
+from hireproof.core.errors import AuditError, SignatureError
 
 EXIT_OK = 0
 EXIT_FAILED = 1
+EXIT_UNREADABLE = 2
+EXIT_UNTRUSTED = 3
+EXIT_CODES = {Result.OK: EXIT_OK, Result.FAILED: EXIT_FAILED, Result.UNTRUSTED: EXIT_UNTRUSTED}
 
 
 def register(subparsers: Any) -> None:
@@ -33,12 +45,19 @@ def register(subparsers: Any) -> None:
         "verify", help="verify an exported audit bundle offline (no database needed)"
     )
     verify.add_argument("bundle", type=Path, metavar="BUNDLE", help="the exported bundle file")
-    verify.add_argument(
+    anchor = verify.add_mutually_exclusive_group()
+    anchor.add_argument(
         "--vkey",
         action="append",
         default=[],
         metavar="VKEY",
-        help="a log key you trust (repeatable); without it the bundle's own keys are used",
+        help="a log key you trust (repeatable)",
+    )
+    anchor.add_argument(
+        "--trust",
+        type=Path,
+        metavar="FILE",
+        help="your trust file (hireproof audit trust init); rewritten after an OK result",
     )
     verify.add_argument(
         "--checkpoint",
@@ -49,6 +68,18 @@ def register(subparsers: Any) -> None:
         help="a signed checkpoint you kept earlier (repeatable): catches a cut-off tail",
     )
     verify.set_defaults(handler=_verify)
+
+    trust = subparsers.add_parser("trust", help="keep the keys and checkpoint you trust")
+    trust_actions = trust.add_subparsers(dest="trust_command", required=True, metavar="ACTION")
+    trust_init = trust_actions.add_parser("init", help="start a trust file from one log key")
+    trust_init.add_argument("file", type=Path, metavar="FILE")
+    trust_init.add_argument(
+        "--vkey", required=True, metavar="VKEY", help="the log's key, obtained out of band"
+    )
+    trust_init.set_defaults(handler=_trust_init)
+    trust_show = trust_actions.add_parser("show", help="print what a trust file holds")
+    trust_show.add_argument("file", type=Path, metavar="FILE")
+    trust_show.set_defaults(handler=_trust_show)
 
     receipt = subparsers.add_parser("receipt", help="check a receipt for one recorded event")
     receipt_actions = receipt.add_subparsers(
@@ -72,11 +103,63 @@ def _read_text(path: Path, what: str) -> str:
 
 def _verify(args: argparse.Namespace) -> int:
     held = [_read_text(path, "checkpoint") for path in args.checkpoint]
-    report = verify_bundle(args.bundle, trusted_vkeys=args.vkey, held_checkpoints=held)
-    if not args.vkey:
-        print("note: keys taken from the bundle itself; pin the log's key with --vkey")
+    trust = None if args.trust is None else _read_trust(args.trust)
+    report = verify_bundle(args.bundle, trusted_vkeys=args.vkey, held_checkpoints=held, trust=trust)
+    if not args.vkey and trust is None:
+        print("no trusted key: pass the log's key with --vkey, or a trust file with --trust")
     print(report.summary())
-    return EXIT_OK if report.ok else EXIT_FAILED
+    if trust is not None and report.result is Result.OK:
+        _write_atomically(args.trust, trust.after(report).to_json())
+        print(f"trust file {args.trust} updated")
+    return EXIT_CODES[report.result]
+
+
+def _read_trust(path: Path) -> TrustFile:
+    try:
+        return TrustFile.from_json(_read_text(path, "trust file"))
+    except AuditError as error:
+        raise AuditError(f"{path}: {error}") from None
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to a temporary file beside ``path``, then rename it over ``path``."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _trust_init(args: argparse.Namespace) -> int:
+    if args.file.exists():
+        raise AuditError(f"{args.file} already exists; it is not overwritten")
+    try:
+        trust = TrustFile.start(args.vkey)
+    except SignatureError as error:
+        raise AuditError(f"--vkey: {error}") from None
+    _write_atomically(args.file, trust.to_json())
+    print(f"wrote {args.file}: trusting {trust.trusted_vkeys[0]} for log {trust.origin}")
+    return EXIT_OK
+
+
+def _trust_show(args: argparse.Namespace) -> int:
+    trust = _read_trust(args.file)
+    print(f"log: {trust.origin}")
+    print("trusted keys:")
+    print("".join(f"  {vkey}\n" for vkey in trust.trusted_vkeys), end="")
+    if trust.checkpoint is None:
+        print("verified: nothing yet")
+    else:
+        size, root = trust.checkpoint
+        print(f"verified: the first {size} leaves, root {base64.b64encode(root).decode()}")
+    quorum = trust.witness_quorum
+    print(f"witnesses: {len(trust.witness_vkeys)} keys, {quorum} required")
+    return EXIT_OK
 
 
 def _verify_receipt(args: argparse.Namespace) -> int:

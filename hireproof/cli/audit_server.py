@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,12 @@ def register(subparsers: Any) -> None:
         default=[],
         metavar="SUBJECT",
         help="candidate pseudonyms (subj_...) whose committed fields are opened in the bundle",
+    )
+    export.add_argument(
+        "--allow-unsigned-tail",
+        action="store_true",
+        help="write the bundle even if the newest leaves cannot be signed (it then fails "
+        "verification, and the command exits 1)",
     )
     export.set_defaults(handler=_export)
 
@@ -69,13 +76,25 @@ def _export(args: argparse.Namespace) -> int:
             raise AuditError(f"--disclose {pseudonym}: no candidate has that pseudonym")
         subjects.append(subject)
     # A disclosure from the command line is recorded like one from the audit page.
-    bundle = do_export_log(args.out, actor="cli", disclose=subjects)
+    exported = do_export_log(
+        args.out, actor="cli", disclose=subjects, allow_unsigned_tail=args.allow_unsigned_tail
+    )
+    bundle = exported.bundle
     openings = sum(len(found) for found in bundle.openings.values())
     print(
         f"wrote {args.out}: {len(bundle.leaves)} leaves, {len(bundle.checkpoints)} checkpoints,"
         f" {openings} disclosed fields of {len(subjects)} candidates,"
         f" {len(bundle.erased_subjects)} erased"
     )
+    if exported.unsigned_tail:
+        first, last = exported.unsigned[0], exported.unsigned[-1]
+        print(
+            f"WARNING: leaves {first}-{last} are not covered by any signed checkpoint: the log"
+            " could not sign them, and this bundle FAILS verification. Fix the signing key"
+            " (see the log above) and export again.",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 

@@ -49,10 +49,63 @@ def test_export_then_the_offline_verifier_says_ok(
     disclosed = parse_leaf(bytes(last.data))
     assert (disclosed.event_type, disclosed.actor) == ("audit.exported", "cli")
     assert dict(disclosed.public) == {"disclosed": [flow.candidate.pseudonym]}
-    verified = hireproof(subprocess_env, "verify", str(bundle))
+    verified = hireproof(subprocess_env, "verify", str(bundle), "--vkey", current_vkey())
     assert verified.returncode == 0, verified.stdout + verified.stderr
     assert "checkpoints: 7 of 7 verified, latest signs 20 leaves" in verified.stdout
-    assert "result: OK" in verified.stdout
+    assert verified.stdout.endswith("result: OK\n")
+    unpinned = hireproof(subprocess_env, "verify", str(bundle))
+    assert unpinned.returncode == 3, unpinned.stdout + unpinned.stderr
+    assert unpinned.stdout.endswith("result: UNTRUSTED\n")
+
+
+def test_an_export_without_a_disclosure_records_no_event(
+    sqlite_file_db: Path, tmp_path: Path, subprocess_env: dict[str, str]
+) -> None:
+    record_many(3)
+    connection.close()
+    before = LogLeaf.objects.count()
+    exported = hireproof(subprocess_env, "export", "--out", str(tmp_path / "a.bundle"))
+    assert exported.returncode == 0, exported.stderr
+    assert LogLeaf.objects.count() == before
+    assert not LogLeaf.objects.filter(event_type="audit.exported").exists()
+
+
+def test_an_export_that_cannot_sign_its_tail_is_refused_and_exits_2(
+    sqlite_file_db: Path, tmp_path: Path, subprocess_env: dict[str, str], key_files: Path
+) -> None:
+    record_many(3)
+    connection.close()
+    (key_files / "audit-signing.key").unlink()  # a stranger's key file will take its place
+    bundle = tmp_path / "refused.bundle"
+    refused = hireproof(subprocess_env, "export", "--out", str(bundle))
+    assert refused.returncode == 2
+    assert refused.stderr.splitlines()[-1].startswith(
+        "hireproof: leaves 2-3 cannot be signed (the signing key in"
+    )
+    assert "export anyway (the bundle will fail verification)" in refused.stderr
+    assert not bundle.exists()
+
+
+def test_an_export_allowed_an_unsigned_tail_warns_exits_1_and_fails_verification(
+    sqlite_file_db: Path, tmp_path: Path, subprocess_env: dict[str, str], key_files: Path
+) -> None:
+    record_many(3)
+    connection.close()
+    vkey = current_vkey()
+    (key_files / "audit-signing.key").unlink()
+    bundle = tmp_path / "unsigned.bundle"
+    exported = hireproof(subprocess_env, "export", "--out", str(bundle), "--allow-unsigned-tail")
+    assert exported.returncode == 1
+    assert exported.stdout.startswith(f"wrote {bundle}: 4 leaves, 1 checkpoints")
+    assert exported.stderr.endswith(
+        "WARNING: leaves 2-3 are not covered by any signed checkpoint: the log could not sign"
+        " them, and this bundle FAILS verification. Fix the signing key (see the log above)"
+        " and export again.\n"
+    )
+    verified = hireproof(subprocess_env, "verify", str(bundle), "--vkey", vkey)
+    assert verified.returncode == 1
+    assert "  leaves 2-3: not covered by any signed checkpoint" in verified.stdout
+    assert verified.stdout.endswith("result: FAILED\n")
 
 
 def test_prove_prints_an_inclusion_proof_against_a_signed_checkpoint(

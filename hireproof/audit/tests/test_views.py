@@ -6,10 +6,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.messages import get_messages
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
+from hireproof.audit import keys
 from hireproof.audit.checkpoints import current_vkey
 from hireproof.audit.log import record_event
 from hireproof.audit.models import Checkpoint, LogLeaf, Subject
@@ -69,7 +71,7 @@ def test_an_export_downloads_and_verifies_offline(
     bundle = tmp_path / "bundle"
     bundle.write_bytes(b"".join(response.streaming_content))
     report = verify_bundle(bundle, trusted_vkeys=[current_vkey()])
-    assert report.failures == ()
+    assert report.ok
     assert report.openings_checked == 0
     assert not LogLeaf.objects.filter(event_type="audit.exported").exists()
 
@@ -82,7 +84,7 @@ def test_a_disclosing_export_opens_the_candidate_and_is_itself_recorded(
     bundle = tmp_path / "bundle"
     bundle.write_bytes(b"".join(response.streaming_content))
     report = verify_bundle(bundle, trusted_vkeys=[current_vkey()])
-    assert report.failures == ()
+    assert report.ok
     assert report.openings_checked == 1
     leaf = LogLeaf.objects.get(event_type="audit.exported")
     parsed = parse_leaf(bytes(leaf.data))
@@ -111,3 +113,23 @@ def test_only_administrators_sign_a_checkpoint_on_demand(
 
     assert Checkpoint.objects.count() == before + 1
     assert f"Signed a checkpoint of {LogLeaf.objects.count()} leaves." in response.content.decode()
+
+
+def test_an_export_whose_tail_cannot_be_signed_is_refused_with_the_leaves(
+    auditor_client: Client, subject: Subject, key_files: Path, settings: Any
+) -> None:
+    settings.HIREPROOF_CHECKPOINT_EVERY = 1000
+    settings.HIREPROOF_CHECKPOINT_SECONDS = 3600
+    with transaction.atomic():
+        record_event(EventType.CANDIDATE_ADDED, actor="staff:1", subject=subject)
+    size = LogLeaf.objects.count()
+    (key_files / "audit-signing.key").unlink()  # a stranger's key file takes its place
+    keys.forget_cached_keys()
+
+    response = download(auditor_client)
+
+    assert response.status_code == 302
+    shown = [str(m) for m in get_messages(response.wsgi_request)]
+    assert len(shown) == 1
+    assert shown[0].startswith(f"The export was refused: leaves {size - 1}-{size - 1} cannot be")
+    assert "the bundle will fail verification" in shown[0]

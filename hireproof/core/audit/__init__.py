@@ -47,6 +47,7 @@ from .events import (
     ANSWERS_FIELD,
     SCHEMA_VERSION,
     SCORING_EVENTS,
+    TIME_PATTERN,
     EventType,
     Leaf,
     build_leaf,
@@ -68,7 +69,16 @@ from .merkle import (
     verify_inclusion,
 )
 from .receipt import Receipt, verify_receipt
-from .verify import Failure, Report, Rescored, Rescorer, rescore_with_core, verify_bundle
+from .trust import TRUST_FORMAT, TrustFile
+from .verify import (
+    Failure,
+    Report,
+    Rescored,
+    Rescorer,
+    Result,
+    rescore_with_core,
+    verify_bundle,
+)
 
 __all__ = [
     "ANSWERS_FIELD",
@@ -76,6 +86,8 @@ __all__ = [
     "EMPTY_ROOT",
     "SCHEMA_VERSION",
     "SCORING_EVENTS",
+    "TIME_PATTERN",
+    "TRUST_FORMAT",
     "Bundle",
     "Checkpoint",
     "CompactRange",
@@ -91,8 +103,10 @@ __all__ = [
     "Report",
     "Rescored",
     "Rescorer",
+    "Result",
     "Signer",
     "SubtreeSource",
+    "TrustFile",
     "Verifier",
     "build_leaf",
     "check_extends",

@@ -10,7 +10,7 @@ Leaves are RFC 8785 canonical JSON, which never holds a raw newline, so the file
 leaves without any decoding; ``sed -n "$((i + 2))p"`` shows leaf ``i``. A million leaves of
 about 300 bytes make a 300 MB file that verifies in a few seconds.
 
-The manifest (keys in any order)::
+The manifest (keys in any order, each exactly once; no other key)::
 
     {"format": "hireproof-audit-bundle/v1",
      "origin": "assess.example.org/audit-log/v1",
@@ -31,8 +31,16 @@ The manifest (keys in any order)::
 - ``openings``: disclosed commitment openings, per leaf index (a decimal string key).
 - ``playbooks``: the YAML text of every playbook a disclosed scoring event names, keyed by its
   hash, so the auditor re-scores without fetching anything from us.
-- ``erased_subjects``: the subjects the operator reports as erased (the verifier checks each
-  against the log's own ``subject.erased`` events).
+- ``erased_subjects``: the subjects the operator reports as erased: exactly, sorted, the
+  subjects of the ``subject.erased`` events in the signed part of the log (the verifier checks).
+- ``leaf_count``: the number of leaf lines that follow (the verifier checks).
+
+One encoding of each value: hashes in canonical base64 (32 bytes), salts and playbook hashes in
+64 lower-case hex digits, leaf indices in decimal without leading zeros; each entry has exactly
+its keys. A manifest that breaks one of these is refused with its location
+(``consistency_proofs[2].proof[0]``); what the verifier checks against the leaves (the key list
+against the log's ``log.created`` and ``log.key_rotated`` events, checkpoints listed in
+increasing size, the leaf count, the erased subjects) is a verification failure.
 
 Nothing in the bundle is trusted by the verifier except through a signature: the leaves are
 checked against signed checkpoints, and the keys can be pinned by the auditor.
@@ -44,6 +52,7 @@ import base64
 import binascii
 import json
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,7 +60,8 @@ from typing import Any
 
 from hireproof.core.errors import AuditError
 
-from .commitments import Opening
+from .commitments import HEX64, Opening
+from .merkle import HASH_SIZE
 
 __all__ = [
     "BUNDLE_FORMAT",
@@ -79,6 +89,11 @@ _MANIFEST_KEYS = frozenset(
         "erased_subjects",
     }
 )
+
+_KEY_KEYS = frozenset({"vkey", "first_size", "last_size"})
+_PROOF_KEYS = frozenset({"size1", "size2", "proof"})
+_PLAYBOOK_KEYS = frozenset({"filename", "text"})
+_DECIMAL = re.compile(r"0|[1-9][0-9]*")
 
 
 @dataclass(frozen=True)
@@ -123,13 +138,15 @@ class Bundle:
     openings: Mapping[int, tuple[Opening, ...]] = field(default_factory=dict)
     playbooks: Mapping[str, PlaybookText] = field(default_factory=dict)
     erased_subjects: tuple[str, ...] = ()
+    # What the manifest declares (None: built in memory, where it is len(leaves) by definition).
+    leaf_count: int | None = None
 
     def manifest(self) -> dict[str, Any]:
         """The manifest object (line 1 of the file)."""
         return {
             "format": BUNDLE_FORMAT,
             "origin": self.origin,
-            "leaf_count": len(self.leaves),
+            "leaf_count": len(self.leaves) if self.leaf_count is None else self.leaf_count,
             "keys": [
                 {"vkey": k.vkey, "first_size": k.first_size, "last_size": k.last_size}
                 for k in self.keys
@@ -189,26 +206,45 @@ def decode_bundle(data: bytes) -> Bundle:
     return Bundle(
         origin=_text(manifest["origin"], "origin"),
         leaves=lines[1:],
-        keys=tuple(_key_period(k) for k in _list(manifest["keys"], "keys")),
+        keys=tuple(
+            _key_period(k, f"keys[{i}]") for i, k in enumerate(_list(manifest["keys"], "keys"))
+        ),
         checkpoints=tuple(
-            _text(c, "a checkpoint") for c in _list(manifest["checkpoints"], "checkpoints")
+            _text(c, f"checkpoints[{i}]")
+            for i, c in enumerate(_list(manifest["checkpoints"], "checkpoints"))
         ),
         consistency_proofs=tuple(
-            _consistency_proof(p)
-            for p in _list(manifest["consistency_proofs"], "consistency_proofs")
+            _consistency_proof(p, f"consistency_proofs[{i}]")
+            for i, p in enumerate(_list(manifest["consistency_proofs"], "consistency_proofs"))
         ),
         openings=_openings(manifest["openings"]),
         playbooks=_playbooks(manifest["playbooks"]),
         erased_subjects=tuple(
-            _text(s, "an erased subject")
-            for s in _list(manifest["erased_subjects"], "erased_subjects")
+            _text(s, f"erased_subjects[{i}]")
+            for i, s in enumerate(_list(manifest["erased_subjects"], "erased_subjects"))
         ),
+        leaf_count=_integer(manifest["leaf_count"], "leaf_count"),
     )
+
+
+class _DuplicateKeyError(ValueError):
+    pass
+
+
+def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _DuplicateKeyError(key)
+        result[key] = value
+    return result
 
 
 def _manifest(line: bytes) -> dict[str, Any]:
     try:
-        manifest = json.loads(line)
+        manifest = json.loads(line, object_pairs_hook=_refuse_duplicates)
+    except _DuplicateKeyError as error:
+        raise AuditError(f"the bundle's manifest holds the key {error} twice") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise AuditError(
             f"the file is not a {BUNDLE_FORMAT} bundle: line 1 is not valid JSON ({error})"
@@ -218,7 +254,17 @@ def _manifest(line: bytes) -> dict[str, Any]:
     missing = sorted(_MANIFEST_KEYS - set(manifest))
     if missing:
         raise AuditError(f"the bundle's manifest lacks: {', '.join(missing)}")
+    _exact_keys(manifest, _MANIFEST_KEYS, "the manifest")
     return manifest
+
+
+def _exact_keys(entry: dict[str, Any], expected: frozenset[str], what: str) -> None:
+    missing = sorted(expected - set(entry))
+    unknown = sorted(set(entry) - expected)
+    if missing or unknown:
+        parts = [f"lacks {', '.join(missing)}"] if missing else []
+        parts += [f"has unknown {', '.join(unknown)}"] if unknown else []
+        raise AuditError(f"in the bundle's manifest, {what} {' and '.join(parts)}")
 
 
 def _b64(value: bytes) -> str:
@@ -249,49 +295,67 @@ def _object(value: object, what: str) -> dict[str, Any]:
     return value
 
 
-def _key_period(value: object) -> KeyPeriod:
-    entry = _object(value, "a key")
-    last = entry.get("last_size")
+def _key_period(value: object, where: str) -> KeyPeriod:
+    entry = _object(value, where)
+    _exact_keys(entry, _KEY_KEYS, where)
+    last = entry["last_size"]
     return KeyPeriod(
-        vkey=_text(entry.get("vkey"), "a key's vkey"),
-        first_size=_integer(entry.get("first_size", 0), "a key's first_size"),
-        last_size=None if last is None else _integer(last, "a key's last_size"),
+        vkey=_text(entry["vkey"], f"{where}.vkey"),
+        first_size=_integer(entry["first_size"], f"{where}.first_size"),
+        last_size=None if last is None else _integer(last, f"{where}.last_size"),
     )
 
 
-def _consistency_proof(value: object) -> ConsistencyProof:
-    entry = _object(value, "a consistency proof")
-    hashes = _list(entry.get("proof"), "a consistency proof's hashes")
-    try:
-        proof = tuple(base64.b64decode(_text(h, "a proof hash"), validate=True) for h in hashes)
-    except (binascii.Error, ValueError):
-        raise AuditError("in the bundle's manifest, a proof hash is not base64") from None
+def _consistency_proof(value: object, where: str) -> ConsistencyProof:
+    entry = _object(value, where)
+    _exact_keys(entry, _PROOF_KEYS, where)
+    hashes = _list(entry["proof"], f"{where}.proof")
     return ConsistencyProof(
-        size1=_integer(entry.get("size1"), "a consistency proof's size1"),
-        size2=_integer(entry.get("size2"), "a consistency proof's size2"),
-        proof=proof,
+        size1=_integer(entry["size1"], f"{where}.size1"),
+        size2=_integer(entry["size2"], f"{where}.size2"),
+        proof=tuple(_hash(h, f"{where}.proof[{j}]") for j, h in enumerate(hashes)),
     )
+
+
+def _hash(value: object, where: str) -> bytes:
+    """A 32-byte hash in canonical base64: the one encoding a bundle accepts."""
+    text = _text(value, where)
+    try:
+        raw = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise AuditError(f"in the bundle's manifest, {where} is not base64") from None
+    if base64.b64encode(raw).decode() != text:
+        raise AuditError(f"in the bundle's manifest, {where} is not canonical base64")
+    if len(raw) != HASH_SIZE:
+        raise AuditError(f"in the bundle's manifest, {where} is {len(raw)} bytes, not {HASH_SIZE}")
+    return raw
 
 
 def _openings(value: object) -> dict[int, tuple[Opening, ...]]:
     openings: dict[int, tuple[Opening, ...]] = {}
     for key, entries in _object(value, "openings").items():
-        if not (key.isascii() and key.isdigit()):
+        if not _DECIMAL.fullmatch(key):
             raise AuditError(f"in the bundle's manifest, openings key {key!r} is not a leaf index")
         listed = _list(entries, f"the openings of leaf {key}")
         try:
             openings[int(key)] = tuple(Opening.from_dict(e) for e in listed)
         except AuditError as error:
-            raise AuditError(f"in the bundle's manifest, leaf {key}: {error}") from None
+            raise AuditError(f"in the bundle's manifest, openings[{key!r}]: {error}") from None
     return openings
 
 
 def _playbooks(value: object) -> dict[str, PlaybookText]:
     playbooks = {}
     for digest, entry in _object(value, "playbooks").items():
-        fields = _object(entry, f"playbook {digest}")
+        where = f"playbooks[{digest!r}]"
+        if not HEX64.fullmatch(digest):
+            raise AuditError(
+                f"in the bundle's manifest, {where}: a playbook hash is 64 lower-case hex digits"
+            )
+        fields = _object(entry, where)
+        _exact_keys(fields, _PLAYBOOK_KEYS, where)
         playbooks[digest] = PlaybookText(
-            filename=_text(fields.get("filename"), f"playbook {digest}'s filename"),
-            text=_text(fields.get("text"), f"playbook {digest}'s text"),
+            filename=_text(fields["filename"], f"{where}.filename"),
+            text=_text(fields["text"], f"{where}.text"),
         )
     return playbooks

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +33,7 @@ from hireproof.core.canonical import canonical_json
 from hireproof.core.errors import AuditError
 
 __all__ = [
+    "HEX64",
     "SECRET_SIZE",
     "Opening",
     "commit_fields",
@@ -44,6 +46,8 @@ __all__ = [
 ]
 
 SECRET_SIZE = 32
+# The one spelling of a salt, a commitment or a hash in hex: 64 lower-case digits.
+HEX64 = re.compile(r"[0-9a-f]{64}")
 _SALT_LABEL = b"assess/v1/salt"
 _COMMIT_LABEL = b"assess/v1/commit\x00"
 _DATA_KEY_INFO = b"assess/v1/dek"
@@ -68,6 +72,8 @@ class Opening:
             raise AuditError('an opening must be an object with "field", "value" and "salt"')
         if not isinstance(data["field"], str) or not isinstance(data["salt"], str):
             raise AuditError("an opening's field and salt must be strings")
+        if not HEX64.fullmatch(data["salt"]):
+            raise AuditError(f"the salt of field {data['field']!r} is not 64 lower-case hex digits")
         return cls(field=data["field"], value=data["value"], salt_hex=data["salt"])
 
 
@@ -110,18 +116,15 @@ def verify_opening(commitment_hex: str, opening: Opening) -> None:
 
 def opening_problem(commitment_hex: str, opening: Opening) -> str | None:
     """Why ``opening`` does not open ``commitment_hex`` in plain words, or ``None`` if it does."""
-    try:
-        salt = bytes.fromhex(opening.salt_hex)
-    except ValueError:
-        return "the salt is not hex"
-    if len(salt) != SECRET_SIZE:
-        return f"the salt is {len(salt)} bytes, not {SECRET_SIZE}"
+    if not HEX64.fullmatch(opening.salt_hex):
+        return "the salt is not 64 lower-case hex digits"
+    salt = bytes.fromhex(opening.salt_hex)
     try:
         computed = commit_value(salt, opening.value)
     except (TypeError, ValueError) as error:  # a float, or an integer JSON cannot carry exactly
         return f"the value cannot be hashed ({error})"
     # Compare as bytes: compare_digest refuses non-ASCII text, and a bundle may hold anything.
-    if not hmac.compare_digest(computed.encode(), commitment_hex.lower().encode()):
+    if not hmac.compare_digest(computed.encode(), commitment_hex.encode()):
         return "commitment does not open"
     return None
 

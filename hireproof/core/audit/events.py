@@ -2,7 +2,7 @@
 
 A leaf is the RFC 8785 canonical JSON of one object (schema 1)::
 
-    {"actor": "staff:7" | null, "at": "2026-05-01T10:00:00Z",
+    {"actor": "staff:7" | null, "at": "2026-05-01T10:00:00.000000Z",
      "commitments": {"answers": "<hex sha-256>", ...}, "index": 42, "public": {...},
      "schema": 1, "subject": "subj_..." | null, "type": "attempt.scored"}
 
@@ -20,6 +20,7 @@ Scoring events (``attempt.scored``, ``cli.scored``) carry ``public["playbook"] =
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -28,11 +29,14 @@ from typing import Any
 from hireproof.core.canonical import canonical_json
 from hireproof.core.errors import AuditError
 
+from .commitments import HEX64
+
 __all__ = [
     "ANSWERS_FIELD",
     "LEAF_KEYS",
     "SCHEMA_VERSION",
     "SCORING_EVENTS",
+    "TIME_PATTERN",
     "EventType",
     "Leaf",
     "build_leaf",
@@ -42,6 +46,9 @@ __all__ = [
 ]
 
 SCHEMA_VERSION = 1
+# A leaf's time: RFC 3339 in UTC, exactly six fractional digits and "Z", as the log writes it
+# (``2026-05-01T10:00:00.000000Z``). One fixed width, so times compare as strings.
+TIME_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z")
 ANSWERS_FIELD = "answers"  # the committed field holding a scored answer sheet
 
 
@@ -120,8 +127,9 @@ def build_leaf(
 ) -> bytes:
     """The canonical JSON bytes of one event: the exact data the Merkle tree hashes.
 
-    ``at`` is an RFC 3339 UTC time passed in by the caller. Raises ``AuditError`` for an
-    unknown schema or event type, ``TypeError`` for a float anywhere in ``public``.
+    ``at`` is an RFC 3339 UTC time passed in by the caller (``TIME_PATTERN``). Raises
+    ``AuditError`` for an unknown schema or event type or a malformed time, ``TypeError`` for a
+    float anywhere in ``public``.
     """
     record = {
         "schema": schema,
@@ -163,7 +171,7 @@ def leaf_from_object(record: object) -> Leaf:
         schema=SCHEMA_VERSION,
         index=_require_index(record["index"]),
         event_type=_require_event_type(record["type"]),
-        at=_require_text(record["at"], "at"),
+        at=_require_time(record["at"]),
         actor=_optional_text(record["actor"], "actor"),
         subject=_optional_text(record["subject"], "subject"),
         public=_require_object(record["public"], "public"),
@@ -213,6 +221,16 @@ def _require_text(value: object, name: str) -> str:
     return value
 
 
+def _require_time(value: object) -> str:
+    text = _require_text(value, "at")
+    if not TIME_PATTERN.fullmatch(text):
+        raise AuditError(
+            f"the leaf's time {text!r} is not RFC 3339 UTC with six fractional digits "
+            "(2026-05-01T10:00:00.000000Z)"
+        )
+    return text
+
+
 def _optional_text(value: object, name: str) -> str | None:
     return None if value is None else _require_text(value, name)
 
@@ -228,4 +246,6 @@ def _require_commitments(value: object) -> dict[str, str]:
     for field, commitment in commitments.items():
         if not isinstance(commitment, str):
             raise AuditError(f"the commitment to {field!r} is not a string")
+        if not HEX64.fullmatch(commitment):
+            raise AuditError(f"the commitment to {field!r} is not 64 lower-case hex digits")
     return commitments

@@ -27,11 +27,13 @@ from .events import EventType
 __all__ = [
     "KEY_EVENTS",
     "KeyChain",
+    "KeySelection",
     "KeyedPeriod",
     "RotationEvidence",
     "Vouches",
     "check_keys_are_logged",
     "follow_key_history",
+    "key_list_problems",
     "parse_bundle_keys",
     "signing_keys",
 ]
@@ -109,40 +111,94 @@ class RotationEvidence:
         return False
 
 
+@dataclass(frozen=True)
+class KeySelection:
+    """The keys checkpoints may be signed with, and what the auditor's trust makes of them.
+
+    ``anchored`` is true when the keys are ones the auditor trusts (pinned, or vouched for by a
+    rotation a pinned key signed); false when no key the auditor trusts is in the log's history
+    and the bundle's own keys are used, to check integrity only.
+    """
+
+    keys: list[KeyedPeriod]
+    problems: list[str]
+    trusted: tuple[str, ...]
+    untrusted: tuple[str, ...]
+    anchored: bool
+
+
 def signing_keys(
     bundle_keys: Sequence[KeyPeriod],
     trusted_vkeys: Sequence[str],
     chain: KeyChain,
     vouches: Vouches,
-) -> tuple[list[KeyedPeriod], list[str]]:
+) -> KeySelection:
     """The keys checkpoints may be signed with, each with its sizes, and the problems found.
 
-    Without ``trusted_vkeys`` the bundle's keys are used, held to the log's own record. With
-    them, only pinned keys and the logged keys they vouch for are kept. Raises
+    With ``trusted_vkeys`` naming a key of the log's history (or a log that records none),
+    only pinned keys and the logged keys they vouch for are kept: any other key of the bundle
+    is a problem. Otherwise (no trusted key, or none the log uses) the bundle's keys are used,
+    held to the log's own record, and the selection is not anchored. Raises
     ``SignatureError`` for a malformed trusted vkey.
     """
     keys, problems = parse_bundle_keys(bundle_keys)
     logged = chain.periods()
-    if not trusted_vkeys:
-        return keys, problems + check_keys_are_logged(keys, logged)
+    history = list(dict.fromkeys([*(v for _, v in logged), *(v for _, v in keys)]))
     pinned = [parse_vkey(vkey) for vkey in trusted_vkeys]
     vouched = follow_key_history(pinned, logged, vouches)
-    trusted = [*pinned, *(v for _, v in vouched if v not in pinned)]
+    trusted = list(dict.fromkeys([*pinned, *(v for _, v in vouched)]))
+    if not pinned or (history and not any(v in trusted for v in history)):
+        return KeySelection(
+            keys=keys,
+            problems=problems + check_keys_are_logged(keys, logged),
+            trusted=(),
+            untrusted=tuple(v.vkey for v in history),
+            anchored=False,
+        )
+    untrusted = [v for v in history if v not in trusted]
     problems += [
-        f"the bundle's key {period.vkey} is not one you trust"
-        for period, verifier in keys
-        if verifier not in trusted
+        f"the log's key {verifier.vkey} is not one you trust: no rotation signed by a key you "
+        "trust vouches for it"
+        for verifier in untrusted
     ]
     # The sizes a key signs come from the log's own (signed) record when it has one.
     periods = {verifier: period for period, verifier in logged}
+    listed = {verifier: period for period, verifier in keys}
     kept = [
-        (periods.get(verifier, period), verifier)
-        for period, verifier in keys
-        if verifier in trusted
+        (periods.get(v, listed.get(v, KeyPeriod(v.vkey))), v)
+        for v in [*(v for v in history if v in trusted), *(v for v in trusted if v not in history)]
     ]
-    known = {verifier for _, verifier in kept}
-    kept += [(periods.get(v, KeyPeriod(v.vkey)), v) for v in trusted if v not in known]
-    return kept, problems
+    return KeySelection(
+        keys=kept,
+        problems=problems,
+        trusted=tuple(v.vkey for v in trusted if v in history or not history),
+        untrusted=tuple(v.vkey for v in untrusted),
+        anchored=True,
+    )
+
+
+def key_list_problems(bundle_keys: Sequence[KeyPeriod], chain: KeyChain) -> list[str]:
+    """Where the bundle's key list differs from the history the log's own key events define.
+
+    A log without key events (older exports) has nothing to compare with.
+    """
+    logged = [period for period, _ in chain.periods()]
+    if not logged:
+        return []
+    if len(bundle_keys) != len(logged):
+        return [
+            f"the bundle lists {len(bundle_keys)} keys; the log's key events define {len(logged)}"
+        ]
+    return [
+        f"key {number} is {_describe(listed)}, but the log's key events define {_describe(defined)}"
+        for number, (listed, defined) in enumerate(zip(bundle_keys, logged, strict=True), start=1)
+        if listed != defined
+    ]
+
+
+def _describe(period: KeyPeriod) -> str:
+    last = "open" if period.last_size is None else str(period.last_size)
+    return f"{period.vkey} for sizes {period.first_size}-{last}"
 
 
 def parse_bundle_keys(periods: Sequence[KeyPeriod]) -> tuple[list[KeyedPeriod], list[str]]:

@@ -1,10 +1,20 @@
-"""What the verifier found: every failure with where it is, and the counts it checked."""
+"""What the verifier found: every failure with where it is, the counts it checked, and whether
+the keys that signed the log are ones the auditor trusts."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
-__all__ = ["Failure", "Report"]
+__all__ = ["Failure", "Report", "Result"]
+
+
+class Result(StrEnum):
+    """The verdict: OK only when nothing failed and a key the auditor trusts signed the log."""
+
+    OK = "OK"
+    FAILED = "FAILED"  # something did not verify (the failures say what and where)
+    UNTRUSTED = "UNTRUSTED"  # everything holds together, but no key you trust signed it
 
 
 @dataclass(frozen=True)
@@ -33,7 +43,12 @@ class Failure:
 
 @dataclass(frozen=True)
 class Report:
-    """What ``verify_bundle`` found. ``ok`` is true only if nothing failed."""
+    """What ``verify_bundle`` found; ``result`` is the verdict.
+
+    Only the proven prefix (``proven_size`` leaves: up to the largest checkpoint whose root
+    matches the leaves, before any that does not) is reported as verified: erasures, openings
+    and re-scoring beyond it are not checked, and counted in ``openings_unchecked``.
+    """
 
     origin: str
     leaves: int
@@ -46,19 +61,34 @@ class Report:
     proofs_checked: int
     openings_checked: int
     rescored: int
+    proven_size: int = 0
+    proven_root: bytes | None = None  # the signed root of the proven prefix
+    openings_unchecked: int = 0  # disclosed openings of leaves past the proven prefix
+    trusted_keys: tuple[str, ...] = ()  # the keys you trust that this log uses (pinned/vouched)
+    untrusted_keys: tuple[str, ...] = ()  # the log's keys that are not among them
+    anchored: bool = False  # whether a key you trust signed a checkpoint that verified
+    checked_against: tuple[int, bytes] | None = None  # the remembered checkpoint it extends
+    witness_notes: tuple[str, ...] = ()  # what witness cosignature checks found, if asked
+
+    @property
+    def result(self) -> Result:
+        """FAILED if anything failed, else UNTRUSTED unless a trusted key signed, else OK."""
+        if self.failures:
+            return Result.FAILED
+        return Result.OK if self.anchored else Result.UNTRUSTED
 
     @property
     def ok(self) -> bool:
-        """Whether every check passed."""
-        return not self.failures
+        """Whether everything verified under a key you trust."""
+        return self.result is Result.OK
 
     @property
     def unsigned_leaves(self) -> int:
-        """Leaves after the latest verified checkpoint: present, but not yet signed."""
+        """Leaves after the latest verified checkpoint: present, but signed by nobody."""
         return max(0, self.leaves - self.signed_size)
 
     def summary(self) -> str:
-        """A plain-words summary, one fact per line, then every failure."""
+        """A plain-words summary, one fact per line, every failure, then the result."""
         lines = [
             f"bundle: {self.leaves} leaves of log {self.origin}",
             f"checkpoints: {self.checkpoints_verified} of {self.checkpoints_total} verified, "
@@ -68,17 +98,27 @@ class Report:
             f"openings: {self.openings_checked} commitments opened, "
             f"{self.rescored} scoring events re-scored",
         ]
-        if self.unsigned_leaves:
+        if self.openings_unchecked:
             lines.append(
-                f"not yet signed: leaves {self.signed_size}-{self.leaves - 1} "
-                "(no checkpoint covers them yet)"
+                f"openings not checked: {self.openings_unchecked} "
+                "(no signed checkpoint covers them)"
             )
         erased = ", ".join(self.erased_subjects) or "none"
         lines.append(f"erased subjects: {erased} (their commitments can no longer be opened)")
-        if self.ok:
-            lines.append("result: OK")
-        else:
+        lines.append(f"trusted keys: {', '.join(self.trusted_keys) or 'none'}")
+        lines.extend(self.witness_notes)
+        if not self.anchored:
+            lines.append("no trusted key: " + self._untrusted_reason())
+        if self.failures:
             count = len(self.failures)
-            lines.append(f"result: FAILED ({count} problem{'' if count == 1 else 's'})")
+            lines.append(f"problems: {count}")
             lines.extend(f"  {failure}" for failure in self.failures)
+        lines.append(f"result: {self.result}")
         return "\n".join(lines)
+
+    def _untrusted_reason(self) -> str:
+        if self.untrusted_keys:
+            return "; ".join(
+                f"the log's key {vkey} is not one you trust" for vkey in self.untrusted_keys
+            )
+        return "no checkpoint is signed by a key you trust"

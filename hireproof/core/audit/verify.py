@@ -17,7 +17,15 @@
    from earlier (``held_checkpoints``) catch a tail cut together with its checkpoints;
 5. every disclosed opening opens its leaf's commitment, and for disclosed scoring events the
    deterministic scorer re-runs on the bundled playbook and must give the logged scorecard hash;
-6. erased subjects are listed separately: their commitments can no longer be opened, by design.
+6. erased subjects are listed separately: their commitments can no longer be opened, by design;
+7. leaves past the largest verified checkpoint fail as an unsigned tail, and nothing past the
+   proven prefix (the largest checkpoint that matches, before any that does not) is reported
+   as a fact: no erasure, opening or re-scoring is taken from there;
+8. leaf times are in the log's one format and never go backwards; the manifest's own claims
+   (leaf count, key list, erased subjects, checkpoint order) match the leaves;
+9. trust: the result is OK only when a key the auditor trusts (``trusted_vkeys``, a trust file)
+   signed the log, directly or through rotations a trusted key signed; otherwise, with
+   nothing failed, it is UNTRUSTED.
 
 What stays checkable after an erasure: the log's integrity (signatures, consistency, every
 root), that a score was recorded with a given playbook and scorecard hash, and the erasure
@@ -39,26 +47,37 @@ from hireproof.core.errors import AuditError, ProofError, SignatureError
 
 from .bundle import Bundle, read_bundle
 from .checkpoint import Checkpoint, open_checkpoint, parse_checkpoint_body
-from .commitments import Opening, opening_problem
+from .commitments import HEX64, Opening, opening_problem
 from .events import (
     ANSWERS_FIELD,
     LEAF_KEYS,
     SCHEMA_VERSION,
     SCORING_EVENTS,
+    TIME_PATTERN,
     EventType,
     Leaf,
     parse_leaf,
 )
-from .keyhistory import KEY_EVENTS, KeyChain, KeyedPeriod, RotationEvidence, signing_keys
+from .keyhistory import (
+    KEY_EVENTS,
+    KeyChain,
+    KeyedPeriod,
+    KeySelection,
+    RotationEvidence,
+    key_list_problems,
+    signing_keys,
+)
 from .merkle import EMPTY_ROOT, MemorySource, verify_consistency
-from .report import Failure, Report
+from .report import Failure, Report, Result
 from .rescore import Rescored, Rescorer, rescore_problem, rescore_with_core
+from .trust import TrustFile
 
 __all__ = [
     "Failure",
     "Report",
     "Rescored",
     "Rescorer",
+    "Result",
     "rescore_with_core",
     "verify_bundle",
 ]
@@ -69,6 +88,8 @@ MAX_LISTED_LEAF_FAILURES = 20
 
 _EVENT_NAMES = frozenset(event.value for event in EventType)
 _ERASED = EventType.SUBJECT_ERASED.value
+_TIME_MATCH = TIME_PATTERN.fullmatch
+_HEX64_MATCH = HEX64.fullmatch
 
 
 def verify_bundle(
@@ -76,23 +97,29 @@ def verify_bundle(
     *,
     trusted_vkeys: Sequence[str] = (),
     held_checkpoints: Sequence[str] = (),
+    trust: TrustFile | None = None,
     rescorer: Rescorer = rescore_with_core,
 ) -> Report:
     """Verify an export bundle (a ``Bundle`` or the path of a bundle file).
 
-    ``trusted_vkeys`` pins the log's keys (otherwise the bundle's own keys are used, which
-    proves integrity but not who signed); ``held_checkpoints`` are signed notes the auditor kept
-    earlier. Raises ``AuditError`` only for input that cannot be read at all (a missing file,
-    a malformed manifest, a malformed trusted vkey); everything else is a ``Failure``.
+    ``trusted_vkeys`` are the log keys the auditor trusts; ``trust`` adds a trust file's keys
+    and requires the leaves to extend the checkpoint it remembers. Without a trusted key, or
+    when none is in the log's key history, the bundle's own keys check its integrity and the
+    result is at best ``UNTRUSTED``, never OK. ``held_checkpoints`` are signed notes the
+    auditor kept earlier. Raises ``AuditError`` only for input that cannot be read at all (a
+    missing file, a malformed manifest, a malformed trusted vkey); everything else is a
+    ``Failure``.
     """
     bundle = source if isinstance(source, Bundle) else read_bundle(source)
-    return _Verification(bundle, rescorer).run(trusted_vkeys, held_checkpoints)
+    pinned = (*trusted_vkeys, *(trust.trusted_vkeys if trust else ()))
+    return _Verification(bundle, rescorer).run(pinned, held_checkpoints, trust)
 
 
 @dataclass
 class _LeafScan:
     erased: dict[str, int] = field(default_factory=dict)  # subject -> erasure leaf index
     bad_positions: list[int] = field(default_factory=list)
+    last_at: str = ""  # the time of the last well-formed leaf
     # the keys introduced by each well-formed log.created and log.key_rotated event
     key_chain: KeyChain = field(default_factory=KeyChain)
 
@@ -119,48 +146,108 @@ class _Verification:
     ) -> None:
         self.failures.append(Failure(leaf, event, field, message, leaf_end))
 
-    def run(self, trusted_vkeys: Sequence[str], held: Sequence[str]) -> Report:
+    def run(
+        self, trusted_vkeys: Sequence[str], held: Sequence[str], trust: TrustFile | None
+    ) -> Report:
         self.held = tuple(held)  # the auditor's own checkpoints also vouch for key rotations
+        self.check_header()
         scan = self.scan_leaves()
-        keys = self.trusted_keys(trusted_vkeys, scan)
-        checkpoints = self.open_checkpoints(self.bundle.checkpoints, keys, "checkpoint")
-        checkpoints += self.open_checkpoints(held, keys, "your checkpoint")
+        selection = self.select_keys(trusted_vkeys, scan)
+        checkpoints = self.open_checkpoints(self.bundle.checkpoints, selection.keys, "checkpoint")
+        checkpoints += self.open_checkpoints(held, selection.keys, "your checkpoint")
         if not checkpoints:
             self.fail("no checkpoint verifies: nothing ties these leaves to the log's key")
         checkpoints.sort(key=lambda cp: cp.size)
-        consistent = self.check_roots(checkpoints)
+        signed = max((cp.size for cp in checkpoints), default=0)
+        proven, consistent = self.check_roots(checkpoints)
+        self.check_unsigned_tail(signed)
         proofs = self.check_consistency_proofs(checkpoints)
-        openings, rescored = self.check_openings(scan)
-        self.check_erasures(scan)
+        # Nothing past the proven prefix is reported as a fact: anyone could have written it.
+        erased = {subject: i for subject, i in scan.erased.items() if i < proven}
+        openings, rescored, unchecked = self.check_openings(erased, proven)
+        self.check_erasures(erased)
+        for problem in key_list_problems(self.bundle.keys, scan.key_chain):
+            self.fail(problem, field="keys")
+        checked_against = self.check_remembered(trust, signed)
         return Report(
             origin=self.bundle.origin,
             leaves=len(self.leaves),
             failures=tuple(self.failures),
-            erased_subjects=tuple(scan.erased),
+            erased_subjects=tuple(sorted(erased)),
             checkpoints_verified=len(checkpoints),
             checkpoints_total=len(self.bundle.checkpoints) + len(held),
-            signed_size=max((cp.size for cp in checkpoints), default=0),
+            signed_size=signed,
             consistent_pairs=consistent,
             proofs_checked=proofs,
             openings_checked=openings,
             rescored=rescored,
+            proven_size=proven,
+            proven_root=self.root_at(proven) if checkpoints else None,
+            openings_unchecked=unchecked,
+            trusted_keys=selection.trusted,
+            untrusted_keys=selection.untrusted,
+            anchored=selection.anchored and bool(checkpoints),
+            checked_against=checked_against,
         )
+
+    # --- the manifest -------------------------------------------------------------------------
+
+    def check_header(self) -> None:
+        """The manifest's own claims: its leaf count, and checkpoints listed by size."""
+        declared = self.bundle.leaf_count
+        if declared is not None and declared != len(self.leaves):
+            self.fail(
+                f"the manifest says {declared} leaves, the bundle holds {len(self.leaves)}",
+                field="leaf_count",
+            )
+        sizes = [_claimed_size(note) for note in self.bundle.checkpoints]
+        largest = -1
+        for number, size in enumerate(sizes, start=1):
+            if size is None:
+                continue
+            if size < largest:
+                self.fail(
+                    f"checkpoint {number} (size {size}) comes after one of size {largest}: "
+                    "checkpoints are listed in increasing size",
+                    field="checkpoints",
+                )
+            largest = max(largest, size)
+
+    def check_remembered(self, trust: TrustFile | None, signed: int) -> tuple[int, bytes] | None:
+        """The leaves must extend the checkpoint the auditor's trust file remembers."""
+        if trust is None:
+            return None
+        if trust.origin != self.bundle.origin:
+            self.fail(f"your trust file is for log {trust.origin}, not {self.bundle.origin}")
+            return None
+        if trust.checkpoint is None:
+            return None
+        size, root = trust.checkpoint
+        if signed < size:
+            self.fail(
+                f"your trust file remembers a verified checkpoint of size {size}; this bundle's "
+                f"checkpoints sign only {signed} leaves: it goes back on what you verified"
+            )
+        elif self.root_at(size) != root:
+            self.fail(
+                f"the leaves do not extend the checkpoint of size {size} your trust file "
+                "remembers: this is not the history you verified before"
+            )
+        return trust.checkpoint
 
     # --- keys and checkpoints -----------------------------------------------------------------
 
-    def trusted_keys(self, trusted_vkeys: Sequence[str], scan: _LeafScan) -> list[KeyedPeriod]:
+    def select_keys(self, trusted_vkeys: Sequence[str], scan: _LeafScan) -> KeySelection:
         """The keys checkpoints may be signed with (see ``keyhistory.signing_keys``)."""
         evidence = RotationEvidence(
             notes=(*self.bundle.checkpoints, *self.held),
             leaf_count=len(self.leaves),
             root_at=self.root_at,
         )
-        keys, problems = signing_keys(
-            self.bundle.keys, trusted_vkeys, scan.key_chain, evidence.vouches
-        )
-        for problem in problems:
+        selection = signing_keys(self.bundle.keys, trusted_vkeys, scan.key_chain, evidence.vouches)
+        for problem in selection.problems:
             self.fail(problem)
-        return keys
+        return selection
 
     def open_checkpoints(
         self, notes: Iterable[str], keys: Sequence[KeyedPeriod], label: str
@@ -187,8 +274,12 @@ class _Verification:
     def root_at(self, size: int) -> bytes:
         return self.tree.root(size) if size else EMPTY_ROOT
 
-    def check_roots(self, checkpoints: Sequence[Checkpoint]) -> int:
-        """Compare every checkpoint with the leaves; return how many successive pairs agree."""
+    def check_roots(self, checkpoints: Sequence[Checkpoint]) -> tuple[int, int]:
+        """Compare every checkpoint with the leaves.
+
+        Returns the proven prefix (the largest matching size below any mismatch) and how many
+        successive checkpoint pairs agree.
+        """
         count = len(self.leaves)
         matching: list[int] = [0]
         mismatched: list[Checkpoint] = []
@@ -206,9 +297,20 @@ class _Verification:
             else:
                 mismatched.append(checkpoint)
         self.check_same_size_forks(checkpoints)
+        proven = max(matching)
         if mismatched:
+            proven = max(size for size in matching if size < mismatched[0].size)
             self.locate_change(mismatched, matching)
-        return max(0, len(set(matching) - {0}) - 1)
+        return proven, max(0, len(set(matching) - {0}) - 1)
+
+    def check_unsigned_tail(self, signed: int) -> None:
+        if len(self.leaves) > signed:
+            self.fail(
+                "not covered by any signed checkpoint: anyone could have written them, "
+                "nothing in them is verified",
+                leaf=signed,
+                leaf_end=len(self.leaves),
+            )
 
     def check_same_size_forks(self, checkpoints: Sequence[Checkpoint]) -> None:
         for before, after in itertools.pairwise(checkpoints):
@@ -273,15 +375,20 @@ class _Verification:
         # JSONDecoder is exactly the context json itself builds its scanner from; typeshed
         # only spells that context as the scanner class.)
         scan_once = make_scanner(json.JSONDecoder())  # type: ignore[arg-type]  # see above
+        time_match = _TIME_MATCH
+        last_at = ""
         for position, raw in enumerate(self.leaves):
             try:
                 text = raw.decode()
                 record, end = scan_once(text, 0)
             except (ValueError, RecursionError, StopIteration):
+                scan.last_at = last_at
                 self.check_leaf_slowly(scan, position, raw)
+                last_at = scan.last_at
                 continue
-            # Fast path: the exact conditions under which leaf_from_object accepts the record
-            # and the index is right; anything else takes the slow path for a precise message.
+            # Fast path: the exact conditions under which leaf_from_object accepts the record,
+            # the index is right and time does not go backwards (fixed-width times compare as
+            # strings); anything else takes the slow path for a precise message.
             if (
                 end == len(text)
                 and record.__class__ is dict
@@ -293,12 +400,18 @@ class _Verification:
                 and record["type"].__class__ is str
                 and record["type"] in _EVENT_NAMES
                 and record["at"].__class__ is str
+                and time_match(record["at"]) is not None
+                and record["at"] >= last_at
                 and (record["actor"] is None or record["actor"].__class__ is str)
                 and (record["subject"] is None or record["subject"].__class__ is str)
                 and record["public"].__class__ is dict
                 and record["commitments"].__class__ is dict
-                and all(c.__class__ is str for c in record["commitments"].values())
+                and all(
+                    c.__class__ is str and _HEX64_MATCH(c) is not None
+                    for c in record["commitments"].values()
+                )
             ):
+                last_at = record["at"]
                 kind = record["type"]
                 if kind != _ERASED:
                     if kind in KEY_EVENTS:
@@ -308,7 +421,9 @@ class _Verification:
                 if subject is not None:  # an erasure without a subject takes the slow path
                     scan.erased.setdefault(subject, position)
                     continue
+            scan.last_at = last_at
             self.check_leaf_slowly(scan, position, raw)
+            last_at = scan.last_at
         hidden = len(scan.bad_positions) - MAX_LISTED_LEAF_FAILURES
         if hidden > 0:
             self.fail(f"and {hidden} more leaves fail the checks above (not listed)")
@@ -320,17 +435,32 @@ class _Verification:
         except AuditError as error:
             self.leaf_failure(scan, position, None, str(error))
             return
+        event = leaf.event_type.value
         if leaf.index != position:
             self.leaf_failure(
                 scan,
                 position,
-                leaf.event_type,
+                event,
                 f"the leaf says it is leaf {leaf.index}: a leaf was dropped, inserted or moved",
             )
             return
+        before, scan.last_at = scan.last_at, leaf.at
+        if leaf.at < before:
+            self.leaf_failure(
+                scan,
+                position,
+                event,
+                f"time goes backwards at leaf {position}: {leaf.at} is before {before}, "
+                "the time of the leaf before it",
+            )
+            if event in KEY_EVENTS:  # keep the key history whole for the checks that follow
+                scan.key_chain.note(position, event, dict(leaf.public))
+            elif event == _ERASED and leaf.subject is not None:
+                scan.erased.setdefault(leaf.subject, position)
+            return
         # Only whitespace around the JSON makes the fast path refuse a well-formed leaf.
         self.leaf_failure(
-            scan, position, leaf.event_type, "the leaf is not canonical JSON (stray whitespace)"
+            scan, position, event, "the leaf is not canonical JSON (stray whitespace)"
         )
 
     def note_key_event(
@@ -354,27 +484,31 @@ class _Verification:
 
     # --- openings and re-scoring --------------------------------------------------------------
 
-    def check_openings(self, scan: _LeafScan) -> tuple[int, int]:
-        opened_count = rescored = 0
+    def check_openings(self, erased: dict[str, int], proven: int) -> tuple[int, int, int]:
+        """Open the disclosed fields of the proven prefix; count the ones past it, unchecked."""
+        opened_count = rescored = unchecked = 0
         for index, openings in sorted(self.bundle.openings.items()):
             if index >= len(self.leaves):
                 self.fail("the bundle discloses openings for a leaf it does not hold", leaf=index)
+                continue
+            if index >= proven:
+                unchecked += len(openings)
                 continue
             try:
                 leaf = parse_leaf(self.leaves[index])
             except AuditError:
                 continue  # already reported by the leaf scan
-            opened = self.open_leaf_fields(index, leaf, openings, scan)
+            opened = self.open_leaf_fields(index, leaf, openings, erased)
             opened_count += len(opened)
             if leaf.event_type in SCORING_EVENTS and ANSWERS_FIELD in opened:
                 rescored += self.rescore(index, leaf, opened[ANSWERS_FIELD])
-        return opened_count, rescored
+        return opened_count, rescored, unchecked
 
     def open_leaf_fields(
-        self, index: int, leaf: Leaf, openings: Sequence[Opening], scan: _LeafScan
+        self, index: int, leaf: Leaf, openings: Sequence[Opening], erased: dict[str, int]
     ) -> dict[str, Any]:
         event = leaf.event_type.value
-        if leaf.subject is not None and leaf.subject in scan.erased:
+        if leaf.subject is not None and leaf.subject in erased:
             self.fail(
                 f"the bundle opens fields of erased subject {leaf.subject}, "
                 "whose secret should have been destroyed",
@@ -402,13 +536,27 @@ class _Verification:
         self.fail(problem, leaf=index, event=leaf.event_type.value, field=ANSWERS_FIELD)
         return 0
 
-    def check_erasures(self, scan: _LeafScan) -> None:
-        for subject in self.bundle.erased_subjects:
-            if subject not in scan.erased:
+    def check_erasures(self, erased: dict[str, int]) -> None:
+        """The manifest's erased subjects are exactly, sorted, those the signed leaves erase."""
+        listed = self.bundle.erased_subjects
+        for subject in listed:
+            if subject not in erased:
                 self.fail(
-                    f"the bundle lists subject {subject} as erased, "
-                    "but the log holds no subject.erased event for it"
+                    f"the bundle lists subject {subject} as erased, but the log's signed "
+                    "leaves hold no subject.erased event for it",
+                    field="erased_subjects",
                 )
+        for subject, index in sorted(erased.items()):
+            if subject not in listed:
+                self.fail(
+                    f"the log erased subject {subject} at leaf {index}, "
+                    "but the bundle does not list it",
+                    field="erased_subjects",
+                )
+        if set(listed) == set(erased) and list(listed) != sorted(erased):
+            self.fail(
+                "the erased subjects are not listed once each, sorted", field="erased_subjects"
+            )
 
 
 def _claimed_size(note: str) -> int | None:

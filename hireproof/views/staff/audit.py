@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -59,7 +60,8 @@ def export(request: HttpRequest) -> HttpResponseBase:
     path = folder / "bundle"
     try:
         do_export_log(path, actor=user.audit_actor, disclose=subjects)
-    except (SubjectErasedError, AuditError) as error:
+    except (SubjectErasedError, AuditError) as error:  # UnsignedTailError among them
+        shutil.rmtree(folder, ignore_errors=True)
         messages.error(request, f"The export was refused: {error}")
         return redirect("audit:home")
     stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")

@@ -27,13 +27,19 @@ ANSWERS = {"q1": "70", "q2": "B"}
 SCORECARD_HASH = "c" * 64
 
 
+def leaf_time(index: int) -> str:
+    """A leaf time as the log writes it, one second after the leaf before."""
+    hours, rest = divmod(index, 3600)
+    return f"2026-05-01T{10 + hours:02d}:{rest // 60:02d}:{rest % 60:02d}.000000Z"
+
+
 def event_leaf(index: int, event: EventType = EventType.ANSWER_SAVED, **changes: Any) -> bytes:
     """A realistic leaf at ``index``."""
     fields: dict[str, Any] = {
         "schema": 1,
         "index": index,
         "event_type": event,
-        "at": f"2026-05-01T10:{index // 60 % 60:02d}:{index % 60:02d}Z",
+        "at": leaf_time(index),
         "actor": "staff:7",
         "subject": SUBJECT,
         "public": {"attempt": "att_1", "item": f"q{index % 5}"},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -27,7 +28,7 @@ BUNDLE = Bundle(
     checkpoints=("note one\n", "note two\n"),
     consistency_proofs=(ConsistencyProof(1, 2, (b"\x01" * 32,)),),
     openings={1: (Opening("answers", {"q1": "70"}, "00" * 32),)},
-    playbooks={"h" * 64: PlaybookText("p.yaml", "id: p\nversion: 1\n")},
+    playbooks={"a" * 64: PlaybookText("p.yaml", "id: p\nversion: 1\n")},
     erased_subjects=("subj_1",),
 )
 
@@ -48,7 +49,7 @@ def test_a_bundle_is_a_manifest_line_then_one_leaf_per_line() -> None:
             {"size1": 1, "size2": 2, "proof": ["AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE="]}
         ],
         "openings": {"1": [{"field": "answers", "value": {"q1": "70"}, "salt": "00" * 32}]},
-        "playbooks": {"h" * 64: {"filename": "p.yaml", "text": "id: p\nversion: 1\n"}},
+        "playbooks": {"a" * 64: {"filename": "p.yaml", "text": "id: p\nversion: 1\n"}},
         "erased_subjects": ["subj_1"],
     }
 
@@ -56,7 +57,7 @@ def test_a_bundle_is_a_manifest_line_then_one_leaf_per_line() -> None:
 def test_a_bundle_round_trips_through_a_file(tmp_path: Path) -> None:
     path = tmp_path / "log.bundle"
     write_bundle(path, BUNDLE)
-    assert read_bundle(path) == BUNDLE
+    assert read_bundle(path) == dataclasses.replace(BUNDLE, leaf_count=2)
 
 
 def test_a_cut_off_last_leaf_is_kept_for_the_verifier_to_name() -> None:
@@ -101,31 +102,85 @@ def _manifest(**changes: object) -> bytes:
         ),
         (_manifest(origin=5), "origin is not a string"),
         (_manifest(keys={}), "keys is not a list"),
-        (_manifest(keys=["k"]), "a key is not an object"),
-        (_manifest(keys=[{"vkey": "k", "first_size": -1}]), "a key's first_size is not a whole"),
-        (_manifest(keys=[{"vkey": "k", "last_size": "9"}]), "a key's last_size is not a whole"),
-        (_manifest(checkpoints=[1]), "a checkpoint is not a string"),
-        (_manifest(consistency_proofs=[{"size1": 1, "size2": 2, "proof": ["!"]}]), "not base64"),
+        (_manifest(keys=["k"]), r"keys\[0\] is not an object"),
+        (
+            _manifest(keys=[{"vkey": "k", "first_size": -1, "last_size": None}]),
+            r"keys\[0\].first_size is not a whole",
+        ),
+        (
+            _manifest(keys=[{"vkey": "k", "first_size": 0, "last_size": "9"}]),
+            r"keys\[0\].last_size is not a whole",
+        ),
+        (_manifest(keys=[{"vkey": "k", "first_size": 0}]), r"keys\[0\] lacks last_size"),
+        (
+            _manifest(keys=[{"vkey": "k", "first_size": 0, "last_size": None, "x": 1}]),
+            r"keys\[0\] has unknown x",
+        ),
+        (_manifest(checkpoints=[1]), r"checkpoints\[0\] is not a string"),
+        (
+            _manifest(consistency_proofs=[{"size1": 1, "size2": 2, "proof": ["!"]}]),
+            r"consistency_proofs\[0\].proof\[0\] is not base64",
+        ),
+        (
+            _manifest(consistency_proofs=[{"size1": 1, "size2": 2, "proof": ["A" * 42 + "B="]}]),
+            r"consistency_proofs\[0\].proof\[0\] is not canonical base64",
+        ),
+        (
+            _manifest(consistency_proofs=[{"size1": 1, "size2": 2, "proof": ["AQE="]}]),
+            r"consistency_proofs\[0\].proof\[0\] is 2 bytes, not 32",
+        ),
         (
             _manifest(consistency_proofs=[{"size1": 1, "size2": 2, "proof": "x"}]),
-            "hashes is not a list",
+            r"consistency_proofs\[0\].proof is not a list",
         ),
-        (_manifest(consistency_proofs=[{"size1": True, "size2": 2, "proof": []}]), "size1 is not"),
+        (
+            _manifest(consistency_proofs=[{"size1": True, "size2": 2, "proof": []}]),
+            r"consistency_proofs\[0\].size1 is not",
+        ),
+        (
+            _manifest(consistency_proofs=[{"size1": 1, "size2": 2, "proof": [], "sig": ""}]),
+            r"consistency_proofs\[0\] has unknown sig",
+        ),
         (_manifest(openings=[]), "openings is not an object"),
         (_manifest(openings={"x": []}), "openings key 'x' is not a leaf index"),
+        (_manifest(openings={"01": []}), "openings key '01' is not a leaf index"),
         (_manifest(openings={"\u00b2": []}), "is not a leaf index"),
         (_manifest(openings={"1": {}}), "the openings of leaf 1 is not a list"),
-        (_manifest(openings={"1": [{"field": "a"}]}), "leaf 1: an opening must be an object"),
-        (_manifest(playbooks={"h": "text"}), "playbook h is not an object"),
-        (_manifest(playbooks={"h": {"filename": "p.yaml"}}), "playbook h's text is not a string"),
-        (_manifest(playbooks={"h": {"text": "t"}}), "playbook h's filename is not a string"),
+        (_manifest(openings={"1": [{"field": "a"}]}), r"openings\['1'\]: an opening must be"),
+        (
+            _manifest(openings={"1": [{"field": "a", "value": 1, "salt": "AB" * 32}]}),
+            r"openings\['1'\]: the salt of field 'a' is not 64 lower-case hex digits",
+        ),
+        (_manifest(playbooks={"h": {}}), r"playbooks\['h'\]: a playbook hash is 64 lower-case"),
+        (_manifest(playbooks={"A" * 64: {}}), "a playbook hash is 64 lower-case hex"),
+        (_manifest(playbooks={"a" * 64: "text"}), r"playbooks\['a+'\] is not an object"),
+        (
+            _manifest(playbooks={"a" * 64: {"filename": "p.yaml", "text": 1}}),
+            r"playbooks\['a+'\].text is not a string",
+        ),
+        (
+            _manifest(playbooks={"a" * 64: {"filename": 1, "text": "t"}}),
+            r"playbooks\['a+'\].filename is not a string",
+        ),
+        (_manifest(playbooks={"a" * 64: {"text": "t"}}), r"playbooks\['a+'\] lacks filename"),
         (_manifest(erased_subjects="subj"), "erased_subjects is not a list"),
-        (_manifest(erased_subjects=[None]), "an erased subject is not a string"),
+        (_manifest(erased_subjects=[None]), r"erased_subjects\[0\] is not a string"),
+        (_manifest(leaf_count="2"), "leaf_count is not a whole number"),
+        (_manifest(extra=1), "the manifest has unknown extra"),
+        (
+            encode_bundle(BUNDLE).split(b"\n")[0][:-1] + b', "origin": "other"}\n',
+            "the bundle's manifest holds the key origin twice",
+        ),
     ],
 )
 def test_it_refuses_a_malformed_manifest_saying_what(data: bytes, message: str) -> None:
     with pytest.raises(AuditError, match=message):
         decode_bundle(data)
+
+
+def test_the_declared_leaf_count_is_kept_for_the_verifier_to_check() -> None:
+    assert decode_bundle(_manifest(leaf_count=3) + b'{"a":1}\n').leaf_count == 3
+    assert BUNDLE.leaf_count is None
 
 
 def test_it_says_which_file_it_cannot_read(tmp_path: Path) -> None:

@@ -39,7 +39,8 @@ def test_an_opening_opens_its_own_commitment() -> None:
     commitments = commit_fields(SECRET, "42", {"answers": ANSWERS, "email": "ada@example.org"})
     opening = open_field(SECRET, "42", "answers", ANSWERS)
     verify_opening(commitments["answers"], opening)
-    assert opening_problem(commitments["answers"].upper(), opening) is None
+    # One spelling of a commitment: upper-case hex does not open.
+    assert opening_problem(commitments["answers"].upper(), opening) == "commitment does not open"
 
 
 def test_opening_one_field_reveals_nothing_that_opens_another() -> None:
@@ -75,8 +76,9 @@ def test_any_json_value_opens_and_any_other_value_does_not(value: object) -> Non
 @pytest.mark.parametrize(
     ("opening", "problem"),
     [
-        (Opening("f", "x", "zz"), "the salt is not hex"),
-        (Opening("f", "x", "abcd"), "the salt is 2 bytes, not 32"),
+        (Opening("f", "x", "zz"), "the salt is not 64 lower-case hex digits"),
+        (Opening("f", "x", "abcd"), "the salt is not 64 lower-case hex digits"),
+        (Opening("f", "x", "AB" * 32), "the salt is not 64 lower-case hex digits"),
         (Opening("f", 0.5, "00" * 32), "the value cannot be hashed"),
         (Opening("f", 2**60, "00" * 32), "the value cannot be hashed"),
         (Opening("f", "x", "00" * 32), "commitment does not open"),

@@ -21,7 +21,7 @@ FIELDS: dict[str, Any] = {
     "schema": 1,
     "index": 42,
     "event_type": EventType.ATTEMPT_SCORED,
-    "at": "2026-05-01T10:00:00Z",
+    "at": "2026-05-01T10:00:00.000000Z",
     "actor": "staff:7",
     "subject": "subj_k3q9",
     "public": {"attempt": "att_1", "count": 3},
@@ -31,7 +31,7 @@ FIELDS: dict[str, Any] = {
 
 def test_it_builds_the_canonical_json_of_an_event() -> None:
     assert build_leaf(**FIELDS) == (
-        b'{"actor":"staff:7","at":"2026-05-01T10:00:00Z","commitments":{"answers":"'
+        b'{"actor":"staff:7","at":"2026-05-01T10:00:00.000000Z","commitments":{"answers":"'
         + b"ab" * 32
         + b'"},"index":42,"public":{"attempt":"att_1","count":3},"schema":1,'
         b'"subject":"subj_k3q9","type":"attempt.scored"}'
@@ -43,7 +43,7 @@ def test_a_built_leaf_parses_back_to_the_same_event() -> None:
         schema=1,
         index=42,
         event_type=EventType.ATTEMPT_SCORED,
-        at="2026-05-01T10:00:00Z",
+        at="2026-05-01T10:00:00.000000Z",
         actor="staff:7",
         subject="subj_k3q9",
         public={"attempt": "att_1", "count": 3},

@@ -13,6 +13,7 @@ from hireproof.core.audit.keyhistory import (
     RotationEvidence,
     check_keys_are_logged,
     follow_key_history,
+    key_list_problems,
     parse_bundle_keys,
     signing_keys,
 )
@@ -141,31 +142,64 @@ def test_a_pinned_key_the_log_does_not_record_vouches_for_nothing() -> None:
     assert follow_key_history([THIRD], logged, always) == []
 
 
-def test_without_pinned_keys_the_bundles_keys_are_kept_and_held_to_the_log() -> None:
+def test_without_pinned_keys_the_bundles_keys_are_kept_held_to_the_log_and_not_anchored() -> None:
     chain = chain_of((0, FIRST))
     bundle_keys = [KeyPeriod(FIRST.vkey), KeyPeriod(SECOND.vkey, 3)]
-    keys, problems = signing_keys(bundle_keys, [], chain, never)
-    assert keys == [(KeyPeriod(FIRST.vkey), FIRST), (KeyPeriod(SECOND.vkey, 3), SECOND)]
-    assert problems == [
+    selection = signing_keys(bundle_keys, [], chain, never)
+    assert selection.keys == [(KeyPeriod(FIRST.vkey), FIRST), (KeyPeriod(SECOND.vkey, 3), SECOND)]
+    assert selection.problems == [
         f"the bundle's key {SECOND.vkey} is not one the log records "
         "(log.created or log.key_rotated)"
     ]
+    assert (selection.anchored, selection.trusted) == (False, ())
+    assert selection.untrusted == (FIRST.vkey, SECOND.vkey)
+
+
+def test_a_pinned_key_the_log_never_uses_leaves_the_bundles_keys_unanchored() -> None:
+    selection = signing_keys([KeyPeriod(SECOND.vkey)], [THIRD.vkey], chain_of((0, SECOND)), always)
+    assert selection.keys == [(KeyPeriod(SECOND.vkey), SECOND)]
+    assert (selection.anchored, selection.untrusted, selection.problems) == (
+        False,
+        (SECOND.vkey,),
+        [],
+    )
 
 
 def test_pinned_keys_keep_the_logs_periods_and_refuse_untrusted_bundle_keys() -> None:
     chain = chain_of((0, FIRST), (4, SECOND))
     bundle_keys = [KeyPeriod("nonsense"), KeyPeriod(FIRST.vkey), KeyPeriod(THIRD.vkey)]
-    keys, problems = signing_keys(bundle_keys, [FIRST.vkey], chain, always)
-    assert keys == [(KeyPeriod(FIRST.vkey, 1, 5), FIRST), (KeyPeriod(SECOND.vkey, 5, None), SECOND)]
-    assert problems == [
-        "key 1 in the bundle: the vkey 'nonsense' is not name+keyid+key",
-        f"the bundle's key {THIRD.vkey} is not one you trust",
+    selection = signing_keys(bundle_keys, [FIRST.vkey], chain, always)
+    assert selection.keys == [
+        (KeyPeriod(FIRST.vkey, 1, 5), FIRST),
+        (KeyPeriod(SECOND.vkey, 5, None), SECOND),
     ]
+    assert selection.problems == [
+        "key 1 in the bundle: the vkey 'nonsense' is not name+keyid+key",
+        f"the log's key {THIRD.vkey} is not one you trust: no rotation signed by a key you "
+        "trust vouches for it",
+    ]
+    assert selection.anchored
+    assert (selection.trusted, selection.untrusted) == ((FIRST.vkey, SECOND.vkey), (THIRD.vkey,))
 
 
 def test_a_pinned_key_neither_logged_nor_listed_may_sign_any_size() -> None:
-    keys, problems = signing_keys([], [THIRD.vkey], KeyChain(), never)
-    assert (keys, problems) == ([(KeyPeriod(THIRD.vkey), THIRD)], [])
+    selection = signing_keys([], [THIRD.vkey], KeyChain(), never)
+    assert (selection.keys, selection.problems) == ([(KeyPeriod(THIRD.vkey), THIRD)], [])
+    assert (selection.anchored, selection.trusted) == (True, (THIRD.vkey,))
+
+
+def test_the_key_list_is_held_to_the_logs_key_events() -> None:
+    chain = chain_of((0, FIRST), (4, SECOND))
+    honest = [KeyPeriod(FIRST.vkey, 1, 5), KeyPeriod(SECOND.vkey, 5, None)]
+    assert key_list_problems(honest, chain) == []
+    assert key_list_problems(honest[:1], chain) == [
+        "the bundle lists 1 keys; the log's key events define 2"
+    ]
+    assert key_list_problems([honest[0], KeyPeriod(SECOND.vkey, 5, 9)], chain) == [
+        f"key 2 is {SECOND.vkey} for sizes 5-9, but the log's key events define "
+        f"{SECOND.vkey} for sizes 5-open"
+    ]
+    assert key_list_problems([KeyPeriod(THIRD.vkey)], KeyChain()) == []
 
 
 def test_a_malformed_pinned_key_is_raised() -> None:

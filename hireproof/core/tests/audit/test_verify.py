@@ -26,12 +26,14 @@ from hireproof.core.audit.checkpoint import (
     signer_from_key_bytes,
 )
 from hireproof.core.audit.commitments import Opening
-from hireproof.core.audit.events import EventType
-from hireproof.core.audit.merkle import EMPTY_ROOT
+from hireproof.core.audit.events import EventType, parse_leaf
+from hireproof.core.audit.merkle import EMPTY_ROOT, MemorySource, leaf_hash
+from hireproof.core.audit.trust import TrustFile
 from hireproof.core.audit.verify import (
     Failure,
     Report,
     Rescored,
+    Result,
     rescore_with_core,
     verify_bundle,
 )
@@ -63,8 +65,13 @@ def fake_rescorer(text: str, filename: str, answers: Mapping[str, str]) -> Resco
     return Rescored("data-scientist-mid", "1.0.0", PLAYBOOK_HASH, card)
 
 
+def bundle_root(leaves: list[bytes], size: int) -> bytes:
+    return MemorySource([leaf_hash(leaf) for leaf in leaves]).root(size)
+
+
 def verify(bundle: Bundle, **options: object) -> Report:
     options.setdefault("rescorer", fake_rescorer)
+    options.setdefault("trusted_vkeys", [SIGNER.verifier.vkey])
     return verify_bundle(bundle, **options)  # type: ignore[arg-type]
 
 
@@ -106,14 +113,17 @@ def test_a_clean_bundle_verifies_and_the_report_says_what_was_checked() -> None:
         "consistency: 2 successive checkpoint pairs consistent, 2 consistency proofs checked\n"
         "openings: 1 commitments opened, 1 scoring events re-scored\n"
         "erased subjects: none (their commitments can no longer be opened)\n"
+        f"trusted keys: {SIGNER.verifier.vkey}\n"
         "result: OK"
     )
+    assert report.result is Result.OK
+    assert (report.proven_size, report.proven_root) == (10, bundle_root(leaves, 10))
 
 
 def test_it_verifies_a_bundle_file(tmp_path: Path) -> None:
     path = tmp_path / "log.bundle"
     path.write_bytes(encode_bundle(make_bundle(plain_leaves(5))))
-    assert verify_bundle(path).ok
+    assert verify_bundle(path, trusted_vkeys=[SIGNER.verifier.vkey]).ok
 
 
 def test_it_refuses_a_bundle_file_it_cannot_read(tmp_path: Path) -> None:
@@ -121,11 +131,18 @@ def test_it_refuses_a_bundle_file_it_cannot_read(tmp_path: Path) -> None:
         verify_bundle(tmp_path / "missing.bundle")
 
 
-def test_leaves_past_the_latest_checkpoint_are_reported_as_not_yet_signed() -> None:
+UNSIGNED = (
+    "not covered by any signed checkpoint: anyone could have written them, "
+    "nothing in them is verified"
+)
+
+
+def test_leaves_past_the_latest_checkpoint_fail_as_an_unsigned_tail() -> None:
     report = verify(make_bundle(plain_leaves(7), sizes=[4]))
-    assert report.ok
+    assert report.result is Result.FAILED
     assert report.unsigned_leaves == 3
-    assert "not yet signed: leaves 4-6 (no checkpoint covers them yet)" in report.summary()
+    assert messages(report) == [f"leaves 4-6: {UNSIGNED}"]
+    assert report.summary().endswith(f"problems: 1\n  leaves 4-6: {UNSIGNED}\nresult: FAILED")
 
 
 def test_an_empty_log_with_a_checkpoint_of_size_zero_verifies() -> None:
@@ -231,12 +248,17 @@ def test_an_inserted_leaf_is_detected_and_located(count: int, data: st.DataObjec
     assert located(report, position)
 
 
-def test_a_leaf_appended_after_the_signed_tail_is_reported_as_unsigned() -> None:
-    leaves = plain_leaves(8)
-    bundle = make_bundle(leaves)
-    report = verify(dataclasses.replace(bundle, leaves=[*leaves, event_leaf(8)]))
-    assert report.ok
-    assert report.unsigned_leaves == 1
+def test_a_leaf_appended_after_the_signed_tail_fails_and_is_not_reported_as_a_fact() -> None:
+    leaves = [*plain_leaves(3), scored_leaf(3)]
+    bundle = make_bundle(leaves, openings={3: (answers_opening(3),)}, playbooks=PLAYBOOKS)
+    forged = [*leaves, scored_leaf(4), event_leaf(5, EventType.SUBJECT_ERASED)]
+    openings = {3: (answers_opening(3),), 4: (answers_opening(4),)}
+    report = verify(dataclasses.replace(bundle, leaves=forged, openings=openings, leaf_count=6))
+    assert messages(report) == [f"leaves 4-5: {UNSIGNED}"]
+    assert report.unsigned_leaves == 2
+    assert (report.openings_checked, report.rescored, report.openings_unchecked) == (1, 1, 1)
+    assert report.erased_subjects == ()  # the forged erasure is not reported as done
+    assert "openings not checked: 1 (no signed checkpoint covers them)" in report.summary()
 
 
 @settings(max_examples=40, deadline=None)
@@ -269,6 +291,7 @@ def test_a_held_checkpoint_catches_a_tail_cut_together_with_its_checkpoints() ->
         "hold: the tail was cut off or leaves were dropped"
     ]
     assert report.checkpoints_total == 3
+    assert report.proven_size == 8
 
 
 def test_a_changed_leaf_between_sparse_checkpoints_is_named_as_a_range() -> None:
@@ -361,7 +384,8 @@ def test_a_checkpoint_with_a_broken_signature_is_named() -> None:
     broken = bundle.checkpoints[1].replace("\n8\n", "\n7\n")
     report = verify(dataclasses.replace(bundle, checkpoints=(bundle.checkpoints[0], broken)))
     assert messages(report) == [
-        "checkpoint 2 (size 7): the signature by example.com/audit-log-test does not verify"
+        "checkpoint 2 (size 7): the signature by example.com/audit-log-test does not verify",
+        f"leaves 4-7: {UNSIGNED}",
     ]
     assert report.signed_size == 4
 
@@ -375,20 +399,24 @@ def test_an_unreadable_checkpoint_is_named_without_a_size() -> None:
 def test_a_bundle_without_any_verified_checkpoint_fails() -> None:
     report = verify(make_bundle(plain_leaves(3), sizes=[]))
     assert messages(report) == [
-        "no checkpoint verifies: nothing ties these leaves to the log's key"
+        "no checkpoint verifies: nothing ties these leaves to the log's key",
+        f"leaves 0-2: {UNSIGNED}",
     ]
+    assert report.proven_root is None
 
 
 def test_a_checkpoint_of_another_log_is_refused() -> None:
     other = signer_from_key_bytes("other.example/log", OTHER_KEY)
     note = sign_checkpoint(other, Checkpoint("other.example/log", 0, EMPTY_ROOT))
-    bundle = make_bundle(
-        plain_leaves(4),
-        keys=(KeyPeriod(SIGNER.verifier.vkey), KeyPeriod(other.verifier.vkey)),
+    bundle = make_bundle(plain_leaves(4))
+    report = verify(
+        dataclasses.replace(bundle, checkpoints=(*bundle.checkpoints, note)),
+        trusted_vkeys=[SIGNER.verifier.vkey, other.verifier.vkey],
     )
-    report = verify(dataclasses.replace(bundle, checkpoints=(*bundle.checkpoints, note)))
     assert messages(report) == [
-        "checkpoint 2 (size 0): it is for log other.example/log, not example.com/audit-log-test"
+        "field checkpoints: checkpoint 2 (size 0) comes after one of size 4: checkpoints are "
+        "listed in increasing size",
+        "checkpoint 2 (size 0): it is for log other.example/log, not example.com/audit-log-test",
     ]
 
 
@@ -411,20 +439,45 @@ def test_pinned_keys_refuse_a_bundle_signed_by_another_key() -> None:
         keys=(KeyPeriod(forger.verifier.vkey),),
         checkpoints=checkpoints_for(leaves, [4], forger),
     )
-    assert verify(bundle).ok  # self-consistent, which is why auditors pin the key
+    unpinned = verify(bundle, trusted_vkeys=[])
+    assert (unpinned.failures, unpinned.result) == ((), Result.UNTRUSTED)  # self-consistent only
     report = verify(bundle, trusted_vkeys=[SIGNER.verifier.vkey])
-    assert messages(report) == [
-        f"the bundle's key {forger.verifier.vkey} is not one you trust",
-        "checkpoint 1 (size 4): no trusted key signed the note "
-        "(trusted keys: example.com/audit-log-test)",
-        "no checkpoint verifies: nothing ties these leaves to the log's key",
-    ]
+    assert (report.failures, report.result) == ((), Result.UNTRUSTED)
+    assert report.untrusted_keys == (forger.verifier.vkey,)
+    assert report.summary().endswith(
+        "trusted keys: none\n"
+        f"no trusted key: the log's key {forger.verifier.vkey} is not one you trust\n"
+        "result: UNTRUSTED"
+    )
+
+
+def test_without_any_trusted_key_a_whole_bundle_is_untrusted_never_ok() -> None:
+    report = verify(make_bundle(plain_leaves(8)), trusted_vkeys=[])
+    assert report.failures == ()
+    assert report.result is Result.UNTRUSTED
+    assert not report.ok
+    assert report.summary().endswith(
+        "trusted keys: none\n"
+        f"no trusted key: the log's key {SIGNER.verifier.vkey} is not one you trust\n"
+        "result: UNTRUSTED"
+    )
+
+
+def test_tampering_found_without_a_trusted_key_is_still_a_failure() -> None:
+    leaves = plain_leaves(8)
+    bundle = make_bundle(leaves)
+    leaves[2] = leaves[2].replace(b"staff:7", b"staff:8")
+    report = verify(dataclasses.replace(bundle, leaves=leaves), trusted_vkeys=[])
+    assert report.result is Result.FAILED
 
 
 def test_a_pinned_key_that_the_bundle_lists_keeps_its_period() -> None:
     bundle = make_bundle(plain_leaves(8), keys=(KeyPeriod(SIGNER.verifier.vkey, 0, 4),))
     report = verify(bundle, trusted_vkeys=[SIGNER.verifier.vkey])
-    assert messages(report) == ["checkpoint 2 (size 8): no key may sign a checkpoint of this size"]
+    assert messages(report) == [
+        "checkpoint 2 (size 8): no key may sign a checkpoint of this size",
+        f"leaves 4-7: {UNSIGNED}",
+    ]
 
 
 def test_a_pinned_key_missing_from_the_bundle_may_sign_any_size() -> None:
@@ -436,13 +489,30 @@ def test_a_rotated_key_signs_only_its_own_sizes() -> None:
     new = signer_from_key_bytes("example.com/audit-log-test", OTHER_KEY)
     keys = (KeyPeriod(SIGNER.verifier.vkey, 0, 4), KeyPeriod(new.verifier.vkey, 4, None))
     good = (*checkpoints_for(leaves, [4]), *checkpoints_for(leaves, [8], new))
-    assert verify(make_bundle(leaves, keys=keys, checkpoints=good)).ok
+    both = [SIGNER.verifier.vkey, new.verifier.vkey]
+    assert verify(make_bundle(leaves, keys=keys, checkpoints=good), trusted_vkeys=both).ok
     late = checkpoints_for(leaves, [8])  # the retired key signs after its rotation
-    report = verify(make_bundle(leaves, keys=keys, checkpoints=(good[0], *late)))
+    report = verify(
+        make_bundle(leaves, keys=keys, checkpoints=(good[0], *late)), trusted_vkeys=both
+    )
     assert messages(report) == [
         "checkpoint 2 (size 8): no trusted key signed the note "
-        "(trusted keys: example.com/audit-log-test)"
+        "(trusted keys: example.com/audit-log-test)",
+        f"leaves 4-7: {UNSIGNED}",
     ]
+
+
+def test_a_key_listed_by_the_bundle_alone_is_not_trusted_for_the_pinned_one() -> None:
+    leaves = plain_leaves(8)
+    new = signer_from_key_bytes("example.com/audit-log-test", OTHER_KEY)
+    keys = (KeyPeriod(SIGNER.verifier.vkey, 0, 4), KeyPeriod(new.verifier.vkey, 4, None))
+    signed = (*checkpoints_for(leaves, [4]), *checkpoints_for(leaves, [8], new))
+    report = verify(make_bundle(leaves, keys=keys, checkpoints=signed))
+    assert not report.ok
+    assert (
+        f"the log's key {new.verifier.vkey} is not one you trust: no rotation signed by a key "
+        "you trust vouches for it"
+    ) in messages(report)
 
 
 ROTATED_TO = signer_from_key_bytes("example.com/audit-log-test", OTHER_KEY)
@@ -465,7 +535,8 @@ def rotated_log(old_vkey: str | None = None, first_vkey: str | None = None) -> l
 def rotated_bundle(leaves: list[bytes], old_sizes: list[int], new_sizes: list[int]) -> Bundle:
     keys = (KeyPeriod(SIGNER.verifier.vkey, 1, 5), KeyPeriod(ROTATED_TO.verifier.vkey, 5, None))
     signed = (*checkpoints_for(leaves, old_sizes), *checkpoints_for(leaves, new_sizes, ROTATED_TO))
-    return make_bundle(leaves, keys=keys, checkpoints=signed)
+    in_order = tuple(sorted(signed, key=lambda note: int(note.split("\n")[1])))
+    return make_bundle(leaves, keys=keys, checkpoints=in_order)
 
 
 @pytest.mark.parametrize("pinned", [SIGNER, ROTATED_TO], ids=["first key", "current key"])
@@ -476,11 +547,26 @@ def test_a_pinned_key_vouches_for_the_keys_the_log_rotated_through(pinned: Signe
     assert (report.checkpoints_verified, report.signed_size) == (4, 8)
 
 
-def test_a_pinned_key_alone_vouches_even_when_the_bundle_lists_no_keys() -> None:
+def test_a_pinned_key_alone_vouches_but_the_key_list_must_be_the_logs() -> None:
     bundle = dataclasses.replace(rotated_bundle(rotated_log(), [2, 5], [5, 8]), keys=())
     report = verify(bundle, trusted_vkeys=[SIGNER.verifier.vkey])
-    assert report.failures == ()
+    assert messages(report) == [
+        "field keys: the bundle lists 0 keys; the log's key events define 2"
+    ]
     assert report.checkpoints_verified == 4
+    assert report.trusted_keys == (SIGNER.verifier.vkey, ROTATED_TO.verifier.vkey)
+
+
+def test_the_key_list_must_follow_the_logs_order() -> None:
+    bundle = rotated_bundle(rotated_log(), [2, 5], [5, 8])
+    swapped = dataclasses.replace(bundle, keys=bundle.keys[::-1])
+    report = verify(swapped, trusted_vkeys=[SIGNER.verifier.vkey])
+    assert messages(report) == [
+        f"field keys: key 1 is {ROTATED_TO.verifier.vkey} for sizes 5-open, but the log's key "
+        f"events define {SIGNER.verifier.vkey} for sizes 1-5",
+        f"field keys: key 2 is {SIGNER.verifier.vkey} for sizes 1-5, but the log's key "
+        f"events define {ROTATED_TO.verifier.vkey} for sizes 5-open",
+    ]
 
 
 def test_the_retired_key_may_not_sign_past_the_hand_over_that_the_log_records() -> None:
@@ -490,8 +576,10 @@ def test_the_retired_key_may_not_sign_past_the_hand_over_that_the_log_records() 
     claimed = (KeyPeriod(SIGNER.verifier.vkey), KeyPeriod(ROTATED_TO.verifier.vkey, 5, None))
     report = verify(dataclasses.replace(bundle, keys=claimed), trusted_vkeys=[SIGNER.verifier.vkey])
     assert messages(report) == [
-        "checkpoint 3 (size 8): no trusted key signed the note "
-        "(trusted keys: example.com/audit-log-test)"
+        "checkpoint 4 (size 8): no trusted key signed the note "
+        "(trusted keys: example.com/audit-log-test)",
+        f"field keys: key 1 is {SIGNER.verifier.vkey} for sizes 0-open, but the log's key "
+        f"events define {SIGNER.verifier.vkey} for sizes 1-5",
     ]
 
 
@@ -500,10 +588,12 @@ def test_a_rotation_the_old_key_never_signed_is_not_followed() -> None:
     bundle = rotated_bundle(rotated_log(), [2], [5, 8])
     report = verify(bundle, trusted_vkeys=[SIGNER.verifier.vkey])
     assert messages(report) == [
-        f"the bundle's key {ROTATED_TO.verifier.vkey} is not one you trust",
+        f"the log's key {ROTATED_TO.verifier.vkey} is not one you trust: no rotation signed by "
+        "a key you trust vouches for it",
         "checkpoint 2 (size 5): no trusted key signed the note "
         "(trusted keys: example.com/audit-log-test)",
         "checkpoint 3 (size 8): no key may sign a checkpoint of this size",
+        f"leaves 2-7: {UNSIGNED}",
     ]
 
 
@@ -515,17 +605,21 @@ def test_a_rotation_whose_signed_tree_does_not_match_the_leaves_is_not_followed(
         dataclasses.replace(bundle, leaves=changed), trusted_vkeys=[SIGNER.verifier.vkey]
     )
     assert not report.ok
-    assert f"the bundle's key {ROTATED_TO.verifier.vkey} is not one you trust" in messages(report)
+    assert (
+        f"the log's key {ROTATED_TO.verifier.vkey} is not one you trust: no rotation signed by "
+        "a key you trust vouches for it"
+    ) in messages(report)
 
 
 def test_without_pinned_keys_the_bundles_keys_must_be_the_ones_the_log_records() -> None:
     honest = rotated_bundle(rotated_log(), [2, 5], [5, 8])
-    assert verify(honest).failures == ()
+    assert verify(honest, trusted_vkeys=[]).failures == ()
     stranger = signer_from_key_bytes("example.com/audit-log-test", bytes(range(1, 33)))
     extra = dataclasses.replace(honest, keys=(*honest.keys, KeyPeriod(stranger.verifier.vkey)))
-    assert messages(verify(extra)) == [
+    assert messages(verify(extra, trusted_vkeys=[])) == [
         f"the bundle's key {stranger.verifier.vkey} is not one the log records "
-        "(log.created or log.key_rotated)"
+        "(log.created or log.key_rotated)",
+        "field keys: the bundle lists 3 keys; the log's key events define 2",
     ]
 
 
@@ -723,9 +817,30 @@ def test_erased_subjects_are_listed_separately() -> None:
 def test_a_subject_listed_as_erased_without_an_erasure_event_is_named() -> None:
     report = verify(make_bundle(plain_leaves(2), erased_subjects=("subj_x",)))
     assert messages(report) == [
-        "the bundle lists subject subj_x as erased, but the log holds no subject.erased event "
-        "for it"
+        "field erased_subjects: the bundle lists subject subj_x as erased, but the log's signed "
+        "leaves hold no subject.erased event for it"
     ]
+
+
+def test_an_erasure_the_bundle_does_not_list_is_named() -> None:
+    leaves = [*plain_leaves(3), event_leaf(3, EventType.SUBJECT_ERASED)]
+    assert messages(verify(make_bundle(leaves))) == [
+        f"field erased_subjects: the log erased subject {SUBJECT} at leaf 3, but the bundle "
+        "does not list it"
+    ]
+
+
+def test_erased_subjects_are_listed_sorted_and_once() -> None:
+    leaves = [
+        *plain_leaves(3),
+        event_leaf(3, EventType.SUBJECT_ERASED, subject="subj_b"),
+        event_leaf(4, EventType.SUBJECT_ERASED, subject="subj_a"),
+    ]
+    for listed in [("subj_b", "subj_a"), ("subj_a", "subj_b", "subj_a")]:
+        report = verify(make_bundle(leaves, erased_subjects=listed))
+        assert messages(report) == [
+            "field erased_subjects: the erased subjects are not listed once each, sorted"
+        ]
 
 
 def test_an_erasure_event_without_a_subject_is_a_leaf_failure() -> None:
@@ -737,7 +852,12 @@ def test_an_erasure_event_without_a_subject_is_a_leaf_failure() -> None:
 
 def test_opening_an_erased_subjects_fields_is_a_failure() -> None:
     leaves = [*plain_leaves(3), scored_leaf(3), event_leaf(4, EventType.SUBJECT_ERASED)]
-    bundle = make_bundle(leaves, openings={3: (answers_opening(3),)}, playbooks=PLAYBOOKS)
+    bundle = make_bundle(
+        leaves,
+        openings={3: (answers_opening(3),)},
+        playbooks=PLAYBOOKS,
+        erased_subjects=(SUBJECT,),
+    )
     assert messages(verify(bundle)) == [
         f"leaf 3 (attempt.scored): the bundle opens fields of erased subject {SUBJECT}, whose "
         "secret should have been destroyed"
@@ -784,13 +904,164 @@ def test_failure_text_names_leaf_event_and_field() -> None:
 
 def test_a_report_counts_several_problems_in_the_plural() -> None:
     report = verify(make_bundle(plain_leaves(2), erased_subjects=("subj_x", "subj_y")))
-    assert "result: FAILED (2 problems)\n" in report.summary()
+    assert "problems: 2\n" in report.summary()
 
 
 def test_a_failed_report_lists_each_failure_in_its_summary() -> None:
     report = verify(make_bundle(plain_leaves(2), erased_subjects=("subj_x",)))
     assert report.summary().endswith(
-        "result: FAILED (1 problem)\n"
-        "  the bundle lists subject subj_x as erased, but the log holds no subject.erased "
-        "event for it"
+        "problems: 1\n"
+        "  field erased_subjects: the bundle lists subject subj_x as erased, but the log's "
+        "signed leaves hold no subject.erased event for it\n"
+        "result: FAILED"
     )
+
+
+# --- time --------------------------------------------------------------------------------------
+
+
+def test_time_going_backwards_is_named_at_the_leaf() -> None:
+    leaves = plain_leaves(6)
+    leaves[3] = event_leaf(3, at="2026-05-01T09:59:59.999999Z")
+    report = verify(make_bundle(leaves))
+    assert messages(report) == [
+        "leaf 3 (answer.saved): time goes backwards at leaf 3: 2026-05-01T09:59:59.999999Z is "
+        "before 2026-05-01T10:00:02.000000Z, the time of the leaf before it"
+    ]
+
+
+def test_equal_times_do_not_go_backwards() -> None:
+    leaves = [event_leaf(i, at="2026-05-01T10:00:00.000000Z") for i in range(3)]
+    assert verify(make_bundle(leaves)).ok
+
+
+def test_a_backdated_key_event_still_joins_the_key_history() -> None:
+    leaves = rotated_log()
+    rotation = parse_leaf(leaves[4]).public
+    leaves[4] = event_leaf(
+        4,
+        EventType.LOG_KEY_ROTATED,
+        public=dict(rotation),
+        actor="system",
+        subject=None,
+        at="2026-05-01T09:00:00.000000Z",
+    )
+    bundle = rotated_bundle(leaves, [2, 5], [5, 8])
+    report = verify(bundle, trusted_vkeys=[SIGNER.verifier.vkey])
+    assert [f.message.split(":")[0] for f in report.failures] == ["time goes backwards at leaf 4"]
+
+
+def test_a_backdated_erasure_is_still_counted() -> None:
+    leaves = [
+        *plain_leaves(3),
+        event_leaf(3, EventType.SUBJECT_ERASED, at="2026-05-01T09:00:00.000000Z"),
+    ]
+    report = verify(make_bundle(leaves, erased_subjects=(SUBJECT,)))
+    assert report.erased_subjects == (SUBJECT,)
+    assert len(report.failures) == 1
+
+
+@pytest.mark.parametrize(
+    "at",
+    ["2026-05-01T10:00:00Z", "2026-05-01T10:00:00.000000+00:00", "2026-05-01 10:00:00.000000Z"],
+)
+def test_a_time_not_in_the_logs_one_format_is_named(at: str) -> None:
+    leaves = plain_leaves(3)
+    leaves[1] = leaves[1].replace(b"2026-05-01T10:00:01.000000Z", at.encode())
+    report = verify(make_bundle(leaves, sizes=[1, 2, 3]))
+    assert messages(report)[0] == (
+        f"leaf 1: the leaf's time {at!r} is not RFC 3339 UTC with six fractional digits "
+        "(2026-05-01T10:00:00.000000Z)"
+    )
+
+
+def test_an_upper_case_commitment_in_a_leaf_is_named() -> None:
+    leaves = [*plain_leaves(3), scored_leaf(3)]
+    commitment = parse_leaf(leaves[3]).commitments["answers"]
+    leaves[3] = leaves[3].replace(commitment.encode(), commitment.upper().encode())
+    report = verify(make_bundle(leaves, sizes=[3, 4]))
+    assert messages(report)[0] == (
+        "leaf 3: the commitment to 'answers' is not 64 lower-case hex digits"
+    )
+
+
+# --- the manifest against the content ------------------------------------------------------------
+
+
+def test_a_leaf_count_that_does_not_match_the_leaves_is_named() -> None:
+    report = verify(dataclasses.replace(make_bundle(plain_leaves(4)), leaf_count=5))
+    assert messages(report) == ["field leaf_count: the manifest says 5 leaves, the bundle holds 4"]
+
+
+def test_checkpoints_out_of_order_are_named() -> None:
+    bundle = make_bundle(plain_leaves(8), sizes=[4, 8])
+    report = verify(dataclasses.replace(bundle, checkpoints=bundle.checkpoints[::-1]))
+    assert messages(report) == [
+        "field checkpoints: checkpoint 2 (size 4) comes after one of size 8: checkpoints are "
+        "listed in increasing size"
+    ]
+
+
+# --- the trust file ------------------------------------------------------------------------------
+
+
+def test_a_trust_file_pins_its_keys_and_moves_forward_after_an_ok_report() -> None:
+    leaves = plain_leaves(12)
+    start = TrustFile.start(SIGNER.verifier.vkey)
+    first = verify(make_bundle(leaves[:8]), trusted_vkeys=[], trust=start)
+    assert first.ok
+    assert first.checked_against is None
+    remembered = start.after(first)
+    assert remembered.checkpoint == (8, bundle_root(leaves, 8))
+    later = verify(make_bundle(leaves), trusted_vkeys=[], trust=remembered)
+    assert later.ok
+    assert later.checked_against == remembered.checkpoint
+    assert remembered.after(later).checkpoint == (12, bundle_root(leaves, 12))
+
+
+def test_a_bundle_smaller_than_the_remembered_checkpoint_fails() -> None:
+    leaves = plain_leaves(12)
+    trust = dataclasses.replace(
+        TrustFile.start(SIGNER.verifier.vkey), checkpoint=(12, bundle_root(leaves, 12))
+    )
+    report = verify(make_bundle(leaves[:8]), trusted_vkeys=[], trust=trust)
+    assert messages(report) == [
+        "your trust file remembers a verified checkpoint of size 12; this bundle's checkpoints "
+        "sign only 8 leaves: it goes back on what you verified"
+    ]
+
+
+def test_a_bundle_that_does_not_extend_the_remembered_checkpoint_fails() -> None:
+    leaves = plain_leaves(12)
+    other = [*leaves[:5], event_leaf(5, actor="staff:9"), *leaves[6:]]
+    trust = dataclasses.replace(
+        TrustFile.start(SIGNER.verifier.vkey), checkpoint=(8, bundle_root(leaves, 8))
+    )
+    report = verify(make_bundle(other), trusted_vkeys=[], trust=trust)
+    assert messages(report) == [
+        "the leaves do not extend the checkpoint of size 8 your trust file remembers: this is "
+        "not the history you verified before"
+    ]
+
+
+def test_a_trust_file_for_another_log_fails() -> None:
+    other = signer_from_key_bytes("other.example/log", OTHER_KEY)
+    report = verify(make_bundle(plain_leaves(4)), trust=TrustFile.start(other.verifier.vkey))
+    assert "your trust file is for log other.example/log, not example.com/audit-log-test" in (
+        messages(report)
+    )
+
+
+def test_a_trust_file_learns_the_key_a_trusted_rotation_vouches_for() -> None:
+    bundle = rotated_bundle(rotated_log(), [2, 5], [5, 8])
+    trust = TrustFile.start(SIGNER.verifier.vkey)
+    report = verify(bundle, trusted_vkeys=[], trust=trust)
+    assert report.ok
+    assert trust.after(report).trusted_vkeys == (SIGNER.verifier.vkey, ROTATED_TO.verifier.vkey)
+
+
+def test_a_pinned_key_that_signed_nothing_here_is_not_trust() -> None:
+    report = verify(make_bundle(plain_leaves(2), sizes=[]))
+    assert report.result is Result.FAILED
+    assert not report.anchored
+    assert "no trusted key: no checkpoint is signed by a key you trust\n" in report.summary()
