@@ -13,6 +13,7 @@ import logging
 
 from django.conf import settings
 
+from hireproof.audit import witnessing
 from hireproof.audit.checkpoints import sign_checkpoint_if_due
 from hireproof.platform.background import BackgroundJob, PeriodicThread
 
@@ -29,6 +30,7 @@ def sign_once() -> int | None:
     except Exception:
         logger.exception("signing a due checkpoint failed; the next attempt runs as usual")
         return None
+    witnessing.submit_pending()  # never raises; a witness that is down is tried next round
     if checkpoint is None:
         return None
     logger.info("signed a checkpoint over %d leaves", checkpoint.size)
