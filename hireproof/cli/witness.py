@@ -253,8 +253,7 @@ def _serve(args: argparse.Namespace) -> int:
     folder.state()  # ... or with a damaged state file
     server = ThreadingHTTPServer((args.host, args.port), _handler_for(folder))
     server.daemon_threads = True
-    host, port = server.server_address[:2]
-    print(f"listening on http://{host}:{port}", flush=True)
+    print(f"listening on http://{args.host}:{server.server_port}", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -267,6 +266,7 @@ def _serve(args: argparse.Namespace) -> int:
 def _handler_for(folder: WitnessFolder) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         server_version = "hireproof-witness"
+        timeout = 10  # seconds a client may take to send its request
 
         def do_POST(self) -> None:
             if self.path != "/add-checkpoint":
