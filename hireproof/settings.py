@@ -15,6 +15,7 @@
 | HIREPROOF_CHECKPOINT_EVERY | 100 | sign a checkpoint once this many events wait for one ... |
 | HIREPROOF_CHECKPOINT_SECONDS | 5 | ... and every event within this many seconds of its recording |
 | HIREPROOF_LOG_ORIGIN | hireproof.local/audit | the log's name in its checkpoints |
+| HIREPROOF_WITNESSES | (none) | comma-separated URL=VKEY pairs: witnesses sent each checkpoint |
 | HIREPROOF_ADMIN_EMAIL | admin@localhost | first administrator `hireproof serve` creates |
 | SECURE_COOKIES | false | true when the site is served over HTTPS: cookies never go over HTTP |
 | SESSION_SECONDS | 28800 | a staff session's longest life (also ends when the browser closes) |
@@ -33,6 +34,8 @@ from urllib.parse import unquote, urlsplit
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from hireproof.core.audit import parse_witness_vkey
+from hireproof.core.errors import HireproofError
 from hireproof.platform.env import env_bool, env_int, env_list, env_path, env_str
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -211,6 +214,28 @@ HIREPROOF_KEK = env_path("HIREPROOF_KEK", KEYS_DIR / "kek.key")
 HIREPROOF_CHECKPOINT_EVERY = env_int("HIREPROOF_CHECKPOINT_EVERY", 100, minimum=1)
 HIREPROOF_CHECKPOINT_SECONDS = env_int("HIREPROOF_CHECKPOINT_SECONDS", 5, minimum=1)
 HIREPROOF_LOG_ORIGIN = env_str("HIREPROOF_LOG_ORIGIN", "hireproof.local/audit")
+
+
+def _witnesses() -> list[tuple[str, str]]:
+    """``URL=VKEY`` pairs: each witness's address (the prefix of its ``/add-checkpoint``) and
+    its cosignature vkey. The URL ends at the first ``=``; a vkey never holds a comma."""
+    witnesses = []
+    for pair in env_list("HIREPROOF_WITNESSES", []):
+        url, _, vkey = pair.partition("=")
+        url, vkey = url.strip().rstrip("/"), vkey.strip()
+        if not url.startswith(("http://", "https://")) or not vkey:
+            raise ImproperlyConfigured(
+                f"HIREPROOF_WITNESSES: {pair!r} is not URL=VKEY with an http(s) URL"
+            )
+        try:
+            parse_witness_vkey(vkey)
+        except HireproofError as error:
+            raise ImproperlyConfigured(f"HIREPROOF_WITNESSES: {url}: {error}") from None
+        witnesses.append((url, vkey))
+    return witnesses
+
+
+HIREPROOF_WITNESSES = _witnesses()
 
 LOGGING = {
     "version": 1,

@@ -22,6 +22,7 @@ import threading
 from django.conf import settings
 from django.db import close_old_connections, connection
 
+from hireproof.audit import witnessing
 from hireproof.audit.checkpoints import sign_checkpoint_if_due, unsigned_window
 
 logger = logging.getLogger(__name__)
@@ -53,6 +54,7 @@ def look_once(*, urgent: bool = False) -> float:
     try:
         window = unsigned_window()
         if window.unsigned == 0:
+            witnessing.submit_pending()  # checkpoints signed elsewhere reach the witnesses too
             return pause
         wait_left = settings.HIREPROOF_CHECKPOINT_SECONDS - margin() - window.age()
         if not urgent and wait_left > 0 and window.unsigned < settings.HIREPROOF_CHECKPOINT_EVERY:
@@ -61,6 +63,7 @@ def look_once(*, urgent: bool = False) -> float:
     except Exception:
         logger.exception("signing a checkpoint failed; the next look runs as usual")
         return pause
+    witnessing.submit_pending()  # never raises; a witness that is down is tried next look
     if signed is not None:
         logger.info("signed a checkpoint over %d leaves", signed.size)
     return 0.0  # look again at once: leaves may have arrived while it signed

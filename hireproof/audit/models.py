@@ -127,3 +127,30 @@ class LogPrivate(models.Model):
 
     def __str__(self) -> str:
         return f"leaf {self.leaf_index} field {self.field}"
+
+
+class Cosignature(models.Model):
+    """A witness's verified cosignature of a checkpoint (C2SP tlog-cosignature line).
+
+    Outside the log on purpose: the checkpoint is what it signs. ``line`` is the whole
+    signature line, merged into the checkpoint's note when it is handed out.
+    """
+
+    checkpoint = models.ForeignKey(
+        Checkpoint, on_delete=models.PROTECT, related_name="cosignatures"
+    )
+    witness_name = models.CharField(max_length=300)
+    key_id = models.CharField(max_length=8)
+    timestamp = models.PositiveBigIntegerField()
+    line = models.TextField()
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(
+                fields=("checkpoint", "witness_name"), name="audit_cosignature_once"
+            ),
+        )
+        ordering = ("checkpoint", "witness_name")
+
+    def __str__(self) -> str:
+        return f"cosignature of {self.checkpoint} by {self.witness_name}"

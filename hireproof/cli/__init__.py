@@ -11,10 +11,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from hireproof.cli import audit, demo, playbook, scoring, serve, sweep
+from hireproof.cli import audit, demo, playbook, scoring, serve, sweep, witness
 from hireproof.core.errors import HireproofError
 
-COMMAND_GROUPS = (playbook, scoring, audit, serve, sweep, demo)
+COMMAND_GROUPS = (playbook, scoring, audit, serve, sweep, demo, witness)
 
 
 def build_parser() -> argparse.ArgumentParser:
