@@ -8,12 +8,16 @@ Key rotation leaves a chain an auditor can follow from the first published vkey:
 3. the NEW key signs the same checkpoint, then every later one.
 
 ``LogKey`` records the history: the old key's ``retired_at`` is set, the new key's
-``first_leaf_index`` is ``r``. The old key file is kept as ``<key file>.retired-<old key id>``.
+``first_leaf_index`` is ``r``. The old private key is moved aside to
+``<key file>.retired-<old key id>`` while the rotation runs (so a failure can put it back) and
+destroyed once it commits: a leaked keys folder then holds only the current key. The old key's
+public half stays in the log and in ``LogKey``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 from pathlib import Path
 
 from django.db import transaction
@@ -69,14 +73,18 @@ def rotate_signing_key(*, actor: str = "system") -> LogKey:
     """Replace the signing key, recording the change in the log; returns the new ``LogKey``.
 
     Run it on its own, not inside a larger transaction: the key file is swapped just before
-    the transaction commits, and put back if anything fails before that.
+    the transaction commits, and put back if anything fails before that. Once it commits, the
+    retired private key file is destroyed (``keys.destroy_key_file``).
     """
     new_signer = signer_from_key_bytes(checkpoints.log_origin(), generate_signing_key())
     retired_files: list[Path] = []  # filled the moment the key file is swapped
     try:
         with transaction.atomic():
             take_writer_lock()
-            return _hand_over(new_signer, actor, retired_files)
+            new_key = _hand_over(new_signer, actor, retired_files)
+            for retired in retired_files:
+                transaction.on_commit(partial(keys.destroy_key_file, retired))
+            return new_key
     except BaseException:
         for retired in retired_files:
             keys.restore_signing_key(retired)
