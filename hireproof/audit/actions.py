@@ -29,10 +29,10 @@ from hireproof.audit.models import LogKey, LogLeaf, LogPrivate, Subject
 from hireproof.audit.store import read_head, resume_compact_range, take_writer_lock
 from hireproof.audit.vault import SubjectErasedError
 from hireproof.core.audit import (
-    ANSWERS_FIELD,
     EventType,
     Signer,
     generate_signing_key,
+    scoring_private,
     scoring_public,
     signer_from_key_bytes,
     vkey_of,
@@ -124,8 +124,9 @@ def do_record_cli_score(
 ) -> LogLeaf:
     """Record an answer sheet scored on the command line as ``cli.scored``.
 
-    The sheet gets its own subject, so the answers are committed (never written into the leaf)
-    and can be disclosed to an auditor, whose verifier re-scores them against the playbook named.
+    The sheet gets its own subject, so the answers and the scorecard hash are committed (never
+    written into the leaf) and can be disclosed to an auditor, whose verifier re-scores them
+    against the playbook named.
     """
     with transaction.atomic():
         return record_event(
@@ -136,7 +137,6 @@ def do_record_cli_score(
                 playbook_id=playbook.id,
                 playbook_version=playbook.version,
                 playbook_hash=playbook.hash,
-                scorecard_hash=scorecard.hash,
             ),
-            private={ANSWERS_FIELD: dict(answers)},
+            private=scoring_private(answers, scorecard.hash),
         )

@@ -40,7 +40,7 @@ def test_export_then_the_offline_verifier_says_ok(
     )
     assert exported.returncode == 0, exported.stderr
     assert exported.stdout == (
-        f"wrote {bundle}: 20 leaves, 3 checkpoints, 8 disclosed fields of 1 candidates, 1 erased\n"
+        f"wrote {bundle}: 20 leaves, 3 checkpoints, 9 disclosed fields of 1 candidates, 1 erased\n"
     )  # checkpoints at 2 and 12 were signed on the way; the export signed the last 20
     # The disclosure is itself recorded, by the command line, before the bundle is written.
     last = LogLeaf.objects.order_by("-index").first()

@@ -45,12 +45,15 @@ from .commitments import (
 )
 from .events import (
     ANSWERS_FIELD,
+    RECOMMENDATION_HASH_FIELD,
     SCHEMA_VERSION,
+    SCORECARD_HASH_FIELD,
     SCORING_EVENTS,
     EventType,
     Leaf,
     build_leaf,
     parse_leaf,
+    scoring_private,
     scoring_public,
 )
 from .merkle import (
@@ -74,7 +77,9 @@ __all__ = [
     "ANSWERS_FIELD",
     "BUNDLE_FORMAT",
     "EMPTY_ROOT",
+    "RECOMMENDATION_HASH_FIELD",
     "SCHEMA_VERSION",
+    "SCORECARD_HASH_FIELD",
     "SCORING_EVENTS",
     "Bundle",
     "Checkpoint",
@@ -118,6 +123,7 @@ __all__ = [
     "read_bundle",
     "rescore_with_core",
     "root_of",
+    "scoring_private",
     "scoring_public",
     "sign_checkpoint",
     "sign_note",
