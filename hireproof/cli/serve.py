@@ -1,10 +1,10 @@
 """``hireproof serve``: set up the data folder and serve the web app with waitress.
 
-On every start: check the key files (0600 in a 0700 folder) and destroy retired private keys a
-crashed rotation left behind, migrate the database, collect static files, publish the built-in playbooks,
-make sure there is an administrator (printing a one-time link to choose a password; never a
-default password), start the background jobs (the attempt sweeper, the audit checkpointer),
-then serve.
+On every start: destroy retired private keys a crashed rotation left behind, check the key files
+(0600 in a 0700 folder), migrate the database, collect static files, publish the built-in
+playbooks, make sure there is an administrator (printing a one-time link to choose a password;
+never a default password), start the background jobs (the attempt sweeper, the audit
+checkpointer), then serve.
 """
 
 from __future__ import annotations

@@ -120,7 +120,8 @@ def test_identical_answers_leave_no_common_answer_derived_value_in_public(
         twin_commitments = {
             leaf.commitments[field] for leaf in _leaves_of(twin) if field in leaf.commitments
         }
-        assert grace_commitments and twin_commitments
+        assert grace_commitments
+        assert twin_commitments
         assert grace_commitments.isdisjoint(twin_commitments)
 
 
