@@ -189,6 +189,24 @@ def check_key_files() -> None:
         _require_private(path, f"the {what}", KEY_FILE_MODE)
 
 
+def kek_placement_problem() -> str | None:
+    """Why the KEK's place is unsafe, in words, or ``None``: it must not lie in the data folder.
+
+    A copy of the data folder (a backup, a stolen disk image) would then hold the database and
+    the key that decrypts every candidate's personal data in it, together.
+    """
+    kek = kek_path().resolve()
+    data = Path(settings.DATA_DIR).resolve()
+    if not kek.is_relative_to(data):
+        return None
+    return (
+        f"HIREPROOF_KEK={kek_path()} lies inside the data folder {data}: a copy of that folder"
+        " would hold the database and the key that decrypts its personal data together. Keep"
+        " the KEK on another volume or a secrets mount (for example /run/secrets/hireproof-kek,"
+        " mode 0600 in a 0700 folder) and set HIREPROOF_KEK to its path"
+    )
+
+
 def _require_private(path: Path, what: str, wanted: int) -> None:
     mode = stat.S_IMODE(path.stat().st_mode)
     if mode & 0o077:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import os
 import signal
+import sys
 from types import FrameType
 from typing import Any
 
@@ -135,12 +136,26 @@ def prepare_site() -> None:
 
 
 def prepare_keys() -> None:
-    """Destroy leftover retired private keys, then refuse key files open to other users."""
+    """Destroy leftover retired private keys, then refuse key files open to other users and,
+    under production settings, a KEK inside the data folder (a loud warning otherwise)."""
+    from django.conf import settings
+
     from hireproof.audit import keys
+    from hireproof.core.errors import HireproofError
 
     for destroyed in keys.destroy_retired_signing_keys():
         print(f"destroyed the retired private signing key {destroyed}", flush=True)
     keys.check_key_files()
+    problem = keys.kek_placement_problem()
+    if problem is None:
+        return
+    if settings.HIREPROOF_PRODUCTION:
+        raise HireproofError(
+            f"refusing to start under production settings: {problem}."
+            " (Production: SECURE_COOKIES is on, or DEBUG is off and ALLOWED_HOSTS names a host"
+            " other than this machine.)"
+        )
+    print(f"WARNING: {problem}. This is refused under production settings.", file=sys.stderr)
 
 
 def start_background_jobs() -> None:

@@ -17,6 +17,7 @@ from hireproof.audit.models import LogKey
 from hireproof.audit.tests.factories import record_many
 from hireproof.cli.serve import prepare_keys
 from hireproof.core.audit import verify_bundle
+from hireproof.core.errors import HireproofError
 
 CaptureOnCommit = Callable[..., AbstractContextManager[list[Callable[[], Any]]]]
 
@@ -123,3 +124,43 @@ def test_start_up_accepts_private_key_files_and_skips_files_not_created_yet(
     (key_files / "kek.key").chmod(0o400)
     prepare_keys()
     assert oct(key_files.stat().st_mode & 0o777) == "0o700"
+
+
+def test_under_production_settings_start_up_refuses_a_kek_inside_the_data_folder(
+    settings: Any, tmp_path: Path
+) -> None:
+    settings.DATA_DIR = tmp_path
+    settings.HIREPROOF_KEK = tmp_path / "keys" / "kek.key"
+    settings.HIREPROOF_PRODUCTION = True
+    with pytest.raises(HireproofError) as refused:
+        prepare_keys()
+    message = str(refused.value)
+    assert message.startswith(
+        f"refusing to start under production settings: HIREPROOF_KEK={tmp_path}/keys/kek.key"
+        f" lies inside the data folder {tmp_path.resolve()}"
+    )
+    assert "set HIREPROOF_KEK to its path" in message
+    assert "SECURE_COOKIES is on, or DEBUG is off and ALLOWED_HOSTS names a host" in message
+
+
+def test_outside_production_a_kek_inside_the_data_folder_is_a_loud_warning(
+    settings: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings.DATA_DIR = tmp_path
+    settings.HIREPROOF_KEK = tmp_path / "keys" / "kek.key"
+    settings.HIREPROOF_PRODUCTION = False
+    prepare_keys()
+    warned = capsys.readouterr().err
+    assert warned.startswith(f"WARNING: HIREPROOF_KEK={tmp_path}/keys/kek.key lies inside")
+    assert warned.endswith("This is refused under production settings.\n")
+
+
+def test_a_kek_outside_the_data_folder_passes_quietly_even_in_production(
+    settings: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings.DATA_DIR = tmp_path / "data"
+    settings.HIREPROOF_KEK = tmp_path / "secrets" / "kek.key"
+    settings.HIREPROOF_PRODUCTION = True
+    prepare_keys()
+    assert capsys.readouterr().err == ""
+    assert keys.kek_placement_problem() is None

@@ -194,3 +194,29 @@ def test_serve_refuses_to_start_while_a_key_file_is_open_to_other_users(tmp_path
     assert "hireproof is serving" not in printed
     assert not retired.exists()  # leftovers are destroyed before the modes are checked
     assert not (data / "hireproof.sqlite3").exists()  # refused before touching the database
+
+
+def test_serve_refuses_a_kek_inside_the_data_folder_under_production_settings(
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / "data"
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("HIREPROOF_", "DJANGO_")) and key != "DATABASE_URL"
+    }
+    env |= {"HIREPROOF_DATA_DIR": str(data), "SECURE_COOKIES": "true"}
+    refused = subprocess.run(
+        [sys.executable, "-m", "hireproof", "serve", "--port", "0"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=STARTUP_SECONDS,
+        check=False,
+    )
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    assert refused.stderr.startswith(
+        "hireproof: refusing to start under production settings: "
+        f"HIREPROOF_KEK={data}/keys/kek.key lies inside the data folder"
+    )
+    assert "hireproof is serving" not in refused.stdout
