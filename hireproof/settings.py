@@ -11,7 +11,7 @@
 | EMAIL_TIMEOUT_SECONDS | 15 | how long sending waits for the SMTP server before giving up |
 | DEFAULT_FROM_EMAIL | hireproof@localhost | sender of invitations and notices |
 | HIREPROOF_AUDIT_SIGNING_KEY | DATA_DIR/keys/audit-signing.key | Ed25519 checkpoint key file |
-| HIREPROOF_KEK | DATA_DIR/keys/kek.key | key-encryption key for personal data (outside DATA_DIR in production) |
+| HIREPROOF_KEK | DATA_DIR/keys/kek.key | key-encryption key (outside DATA_DIR in production) |
 | HIREPROOF_CHECKPOINT_EVERY | 100 | sign a checkpoint after this many events |
 | HIREPROOF_CHECKPOINT_SECONDS | 300 | ... or when the last one is this old |
 | HIREPROOF_LOG_ORIGIN | hireproof.local/audit | the log's name in its checkpoints |
