@@ -11,7 +11,7 @@
 | EMAIL_TIMEOUT_SECONDS | 15 | how long sending waits for the SMTP server before giving up |
 | DEFAULT_FROM_EMAIL | hireproof@localhost | sender of invitations and notices |
 | HIREPROOF_AUDIT_SIGNING_KEY | DATA_DIR/keys/audit-signing.key | Ed25519 checkpoint key file |
-| HIREPROOF_KEK | DATA_DIR/keys/kek.key | key-encryption key for personal data |
+| HIREPROOF_KEK | DATA_DIR/keys/kek.key | key-encryption key (outside DATA_DIR in production) |
 | HIREPROOF_CHECKPOINT_EVERY | 100 | sign a checkpoint once this many events wait for one ... |
 | HIREPROOF_CHECKPOINT_SECONDS | 5 | ... and every event within this many seconds of its recording |
 | HIREPROOF_LOG_ORIGIN | hireproof.local/audit | the log's name in its checkpoints |
@@ -116,7 +116,12 @@ def _database() -> dict[str, object]:
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                # secure_delete: SQLite overwrites deleted content with zeros, so an erased
+                # candidate's rows do not linger in free pages of the file (nor in the WAL
+                # after the checkpoint every erasure runs).
+                "init_command": (
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA secure_delete=ON;"
+                ),
             },
         }
     try:
@@ -159,6 +164,13 @@ CSRF_COOKIE_HTTPONLY = True
 # never sends the session or CSRF cookie over plain HTTP, where anyone on the way could read it.
 # Off by default because `make run` serves plain HTTP on localhost, where such cookies are lost.
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+
+# Production: served over HTTPS, or without debug pages to a host other than this machine.
+# `hireproof serve` then refuses a KEK kept inside the data folder (and only warns otherwise).
+LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]", "::1", "testserver"})
+HIREPROOF_PRODUCTION = SESSION_COOKIE_SECURE or (
+    not DEBUG and any(host not in LOCAL_HOSTS for host in ALLOWED_HOSTS)
+)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

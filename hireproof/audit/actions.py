@@ -8,15 +8,20 @@ Key rotation leaves a chain an auditor can follow from the first published vkey:
 3. the NEW key signs the same checkpoint, then every later one.
 
 ``LogKey`` records the history: the old key's ``retired_at`` is set, the new key's
-``first_leaf_index`` is ``r``. The old key file is kept as ``<key file>.retired-<old key id>``.
+``first_leaf_index`` is ``r``. The old private key is moved aside to
+``<key file>.retired-<old key id>`` while the rotation runs (so a failure can put it back) and
+destroyed once it commits: a leaked keys folder then holds only the current key. The old key's
+public half stays in the log and in ``LogKey``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
+from collections.abc import Iterable, Mapping
+from functools import partial
 from pathlib import Path
 
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from hireproof.audit import checkpoints, keys, vault
@@ -25,10 +30,10 @@ from hireproof.audit.models import LogKey, LogLeaf, LogPrivate, Subject
 from hireproof.audit.store import read_head, resume_compact_range, take_writer_lock
 from hireproof.audit.vault import SubjectErasedError
 from hireproof.core.audit import (
-    ANSWERS_FIELD,
     EventType,
     Signer,
     generate_signing_key,
+    scoring_private,
     scoring_public,
     signer_from_key_bytes,
     vkey_of,
@@ -36,19 +41,31 @@ from hireproof.core.audit import (
 from hireproof.core.playbook import Playbook
 from hireproof.core.scoring import Scorecard
 
+logger = logging.getLogger(__name__)
+
 ERASURE_BASIS = "art17"  # GDPR Article 17, the right to erasure
 
 
-def do_erase_subject(subject: Subject, *, actor: str, basis: str = ERASURE_BASIS) -> LogLeaf:
+def do_erase_subject(
+    subject: Subject,
+    *,
+    actor: str,
+    basis: str = ERASURE_BASIS,
+    other_tables: Iterable[type[models.Model]] = (),
+) -> LogLeaf:
     """Erase a subject: record ``subject.erased``, delete their sealed values and destroy their
     keys, in one transaction.
 
     The caller that holds other rows about the person (``hireproof.hiring.actions.erasure``)
-    deletes them inside the same transaction. The log is untouched: every checkpoint and proof
-    still verifies, and the verifier lists the pseudonym as erased. Their commitments can never
-    be opened again.
+    deletes them inside the same transaction and names their tables in ``other_tables``. The log
+    is untouched: every checkpoint and proof still verifies, and the verifier lists the
+    pseudonym as erased. Their commitments can never be opened again. Once the transaction
+    commits, ``scrub_erased_rows`` makes the old row images unreachable in the database files.
     """
+    tables = [Subject, LogPrivate, *other_tables]
     with transaction.atomic():
+        # Inside the block: it runs only if, and once, the erasure commits.
+        transaction.on_commit(partial(scrub_erased_rows, tables), robust=True)
         locked = Subject.objects.select_for_update().get(pk=subject.pk)
         if locked.is_erased:
             raise SubjectErasedError(f"subject {locked.pseudonym} was already erased")
@@ -65,18 +82,47 @@ def do_erase_subject(subject: Subject, *, actor: str, basis: str = ERASURE_BASIS
     return leaf
 
 
+def scrub_erased_rows(tables: Iterable[type[models.Model]]) -> None:
+    """After an erasure commits: leave no old copy of the erased rows in the database's files.
+
+    SQLite (``secure_delete`` is on for every connection, see settings) zeroes deleted content
+    in the pages it writes, but those pages sit in the write-ahead log until a checkpoint: copy
+    them into the main file and truncate the WAL now (``PRAGMA wal_checkpoint(TRUNCATE)``).
+    PostgreSQL keeps dead row versions until VACUUM: vacuum each table that held erased rows
+    (outside any transaction). Backups, WAL archives and replicas are beyond reach here: the
+    README says what they mean for erasure.
+    """
+    vendor = connection.vendor
+    with connection.cursor() as cursor:
+        if vendor == "sqlite":
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            busy, _, _ = cursor.fetchone()
+            if busy:
+                logger.warning(
+                    "the WAL checkpoint after an erasure was blocked by another connection:"
+                    " the erased rows' old pages stay in the -wal file until the next checkpoint"
+                )
+        elif vendor == "postgresql":
+            for table in sorted({model._meta.db_table for model in tables}):
+                cursor.execute(f"VACUUM {connection.ops.quote_name(table)}")
+
+
 def rotate_signing_key(*, actor: str = "system") -> LogKey:
     """Replace the signing key, recording the change in the log; returns the new ``LogKey``.
 
     Run it on its own, not inside a larger transaction: the key file is swapped just before
-    the transaction commits, and put back if anything fails before that.
+    the transaction commits, and put back if anything fails before that. Once it commits, the
+    retired private key file is destroyed (``keys.destroy_key_file``).
     """
     new_signer = signer_from_key_bytes(checkpoints.log_origin(), generate_signing_key())
     retired_files: list[Path] = []  # filled the moment the key file is swapped
     try:
         with transaction.atomic():
             take_writer_lock()
-            return _hand_over(new_signer, actor, retired_files)
+            new_key = _hand_over(new_signer, actor, retired_files)
+            for retired in retired_files:
+                transaction.on_commit(partial(keys.destroy_key_file, retired))
+            return new_key
     except BaseException:
         for retired in retired_files:
             keys.restore_signing_key(retired)
@@ -116,8 +162,9 @@ def do_record_cli_score(
 ) -> LogLeaf:
     """Record an answer sheet scored on the command line as ``cli.scored``.
 
-    The sheet gets its own subject, so the answers are committed (never written into the leaf)
-    and can be disclosed to an auditor, whose verifier re-scores them against the playbook named.
+    The sheet gets its own subject, so the answers and the scorecard hash are committed (never
+    written into the leaf) and can be disclosed to an auditor, whose verifier re-scores them
+    against the playbook named.
     """
     with transaction.atomic():
         return record_event(
@@ -128,7 +175,6 @@ def do_record_cli_score(
                 playbook_id=playbook.id,
                 playbook_version=playbook.version,
                 playbook_hash=playbook.hash,
-                scorecard_hash=scorecard.hash,
             ),
-            private={ANSWERS_FIELD: dict(answers)},
+            private=scoring_private(answers, scorecard.hash),
         )

@@ -9,6 +9,11 @@ Next to the signing key, ``<key file>.last-signed`` remembers the size and root 
 checkpoint this key holder signed. It lives outside the database on purpose: a database
 restored from an old backup carries its own (old) checkpoints, so only a record kept elsewhere
 can notice that the restored log is about to fork from what was already published.
+
+After a rotation the retired private key is destroyed (``destroy_key_file``: overwritten with
+zeros, flushed to disk, unlinked) once the rotation commits; its public half stays in the log
+and in ``LogKey``. ``hireproof serve`` destroys any retired key a crash left behind and refuses
+to start while a key file or its folder is open to other users (``check_key_files``).
 """
 
 from __future__ import annotations
@@ -16,9 +21,11 @@ from __future__ import annotations
 import base64
 import contextlib
 import fcntl
+import glob
 import json
 import os
 import secrets
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +34,9 @@ from django.conf import settings
 from hireproof.core.errors import HireproofError
 
 KEY_SIZE = 32
+KEY_FILE_MODE = 0o600
+KEY_FOLDER_MODE = 0o700
+RETIRED_MARK = ".retired-"
 # Keyed by path and checked against the file's identity, so a key file replaced by another
 # process (``hireproof audit rotate-key`` while the server runs) is read again.
 _cache: dict[Path, tuple[tuple[int, int], bytes]] = {}
@@ -111,11 +121,11 @@ def _read_key_file(path: Path, what: str) -> bytes:
 def replace_signing_key(new_raw: bytes, retired_suffix: str) -> Path:
     """Move the current signing key aside to ``<path>.retired-<suffix>`` and install ``new_raw``.
 
-    Returns the retired file's path. The old key file is kept (not deleted) so checkpoints it
-    signed can still be explained, and so a failed rotation can be undone by hand.
+    Returns the retired file's path. The caller destroys it (``destroy_key_file``) once the
+    rotation commits, or puts it back (``restore_signing_key``) if the rotation fails.
     """
     path = signing_key_path()
-    retired = path.with_name(f"{path.name}.retired-{retired_suffix}")
+    retired = path.with_name(f"{path.name}{RETIRED_MARK}{retired_suffix}")
     if retired.exists():
         raise KeyFileError(f"{retired} already exists; refusing to overwrite a retired key")
     os.replace(path, retired)
@@ -129,6 +139,81 @@ def restore_signing_key(retired: Path) -> None:
     path = signing_key_path()
     os.replace(retired, path)
     _cache.pop(path, None)
+
+
+def destroy_key_file(path: Path) -> None:
+    """Overwrite ``path`` with zeros, flush it to disk, unlink it and flush its folder.
+
+    On a copy-on-write or journalling file system old blocks may survive the overwrite; the
+    unlink still takes the file out of every later backup of the keys folder.
+    """
+    with open(path, "r+b") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        handle.write(b"\0" * size)
+        handle.flush()
+        os.fsync(handle.fileno())
+    path.unlink()
+    _cache.pop(path, None)
+    folder = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)
+
+
+def retired_signing_keys() -> list[Path]:
+    """Retired private signing keys still on disk (a rotation that crashed before cleaning up)."""
+    path = signing_key_path()
+    return sorted(path.parent.glob(f"{glob.escape(path.name)}{RETIRED_MARK}*"))
+
+
+def destroy_retired_signing_keys() -> list[Path]:
+    """Destroy every retired private signing key left on disk; returns the paths destroyed."""
+    leftovers = retired_signing_keys()
+    for leftover in leftovers:
+        destroy_key_file(leftover)
+    return leftovers
+
+
+def check_key_files() -> None:
+    """Refuse (``KeyFileError``) a key file readable by others or a key folder open to others.
+
+    Key files must be 0600 (or stricter) and their folders 0700; the message names the file,
+    its mode and the ``chmod`` that fixes it. Files not created yet are skipped: they are
+    created with those modes on first use.
+    """
+    for path, what in ((signing_key_path(), "audit signing key"), (kek_path(), "KEK")):
+        if not path.exists():
+            continue
+        _require_private(path.parent, f"the folder of the {what}", KEY_FOLDER_MODE)
+        _require_private(path, f"the {what}", KEY_FILE_MODE)
+
+
+def kek_placement_problem() -> str | None:
+    """Why the KEK's place is unsafe, in words, or ``None``: it must not lie in the data folder.
+
+    A copy of the data folder (a backup, a stolen disk image) would then hold the database and
+    the key that decrypts every candidate's personal data in it, together.
+    """
+    kek = kek_path().resolve()
+    data = Path(settings.DATA_DIR).resolve()
+    if not kek.is_relative_to(data):
+        return None
+    return (
+        f"HIREPROOF_KEK={kek_path()} lies inside the data folder {data}: a copy of that folder"
+        " would hold the database and the key that decrypts its personal data together. Keep"
+        " the KEK on another volume or a secrets mount (for example /run/secrets/hireproof-kek,"
+        " mode 0600 in a 0700 folder) and set HIREPROOF_KEK to its path"
+    )
+
+
+def _require_private(path: Path, what: str, wanted: int) -> None:
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        raise KeyFileError(
+            f"{what} {path} has mode {mode:04o}, open to other users; it must be"
+            f" {wanted:04o}: run  chmod {wanted:o} {path}"
+        )
 
 
 def forget_cached_keys() -> None:

@@ -128,7 +128,7 @@ def _rotate_key(args: argparse.Namespace) -> int:
 
     new_key = rotate_signing_key(actor="cli")
     print(f"the log now signs with {new_key.vkey}")
-    print("publish this vkey to auditors; the old key file was kept beside the new one")
+    print("publish this vkey to auditors; the retired private key file was destroyed")
     return 0
 
 

@@ -10,7 +10,7 @@ from hireproof.audit import vault
 from hireproof.audit.actions import do_erase_subject
 from hireproof.audit.log import record_event
 from hireproof.audit.models import Subject
-from hireproof.core.audit import EventType, scoring_public
+from hireproof.core.audit import EventType, scoring_private, scoring_public
 from hireproof.core.playbook import load_builtin
 from hireproof.core.scoring import score
 
@@ -82,11 +82,10 @@ def record_hiring_flow() -> Flow:
                     playbook_id=playbook.id,
                     playbook_version=playbook.version,
                     playbook_hash=playbook.hash,
-                    scorecard_hash=scorecard.hash,
                 ),
                 "attempt": 1,
             },
-            private={"answers": ANSWERS},
+            private=scoring_private(ANSWERS, scorecard.hash),
         )
     with transaction.atomic():
         record_event(

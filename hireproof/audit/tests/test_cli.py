@@ -13,7 +13,7 @@ import pytest
 from django.db import connection
 
 from hireproof.audit.checkpoints import current_vkey
-from hireproof.audit.models import LogLeaf
+from hireproof.audit.models import LogKey, LogLeaf
 from hireproof.audit.tests.factories import record_many
 from hireproof.audit.tests.flow import record_hiring_flow
 from hireproof.core.audit import open_checkpoint, parse_leaf, parse_vkey, verify_inclusion
@@ -40,7 +40,7 @@ def test_export_then_the_offline_verifier_says_ok(
     )
     assert exported.returncode == 0, exported.stderr
     assert exported.stdout == (
-        f"wrote {bundle}: 20 leaves, 7 checkpoints, 8 disclosed fields of 1 candidates, 1 erased\n"
+        f"wrote {bundle}: 20 leaves, 7 checkpoints, 9 disclosed fields of 1 candidates, 1 erased\n"
     )  # at 2 and 12 by the cadence, after the submission, scoring, decision and erasure
     # committed, and by the export over the last 20
     # The disclosure is itself recorded, by the command line, before the bundle is written.
@@ -128,7 +128,7 @@ def test_prove_prints_an_inclusion_proof_against_a_signed_checkpoint(
 
 
 def test_checkpoint_vkey_and_rotate_key(
-    sqlite_file_db: Path, subprocess_env: dict[str, str]
+    sqlite_file_db: Path, subprocess_env: dict[str, str], key_files: Path
 ) -> None:
     record_many(3)
     connection.close()
@@ -145,6 +145,9 @@ def test_checkpoint_vkey_and_rotate_key(
     assert new_vkey != old_vkey
     assert current_vkey() == new_vkey  # this process notices the replaced key file
     assert rotated.stdout.startswith(f"the log now signs with {new_vkey}\n")
+    assert "the retired private key file was destroyed" in rotated.stdout
+    assert list(key_files.glob("*.retired-*")) == []
+    assert LogKey.objects.filter(vkey=old_vkey, retired_at__isnull=False).exists()
 
 
 def test_issue_receipt_writes_a_receipt_the_offline_command_checks(

@@ -42,10 +42,13 @@ def test_a_recorded_cli_score_is_a_leaf_without_the_answers(
     assert code == 0
     leaf = LogLeaf.objects.get(event_type="cli.scored")
     parsed = parse_leaf(bytes(leaf.data))
-    expected = score(load_builtin("data-scientist-mid"), ANSWERS)
-    assert parsed.public["scorecard_hash"] == expected.hash
-    assert parsed.public["playbook"]["id"] == "data-scientist-mid"
-    assert set(parsed.commitments) == {"answers"}
+    playbook = load_builtin("data-scientist-mid")
+    expected = score(playbook, ANSWERS)
+    assert parsed.public == {
+        "playbook": {"id": "data-scientist-mid", "version": "1.0.0", "hash": playbook.hash}
+    }
+    assert set(parsed.commitments) == {"answers", "scorecard_hash"}
+    assert expected.hash.encode() not in bytes(leaf.data)  # committed, never public
     assert b"The result is 70" not in bytes(leaf.data)
     assert f"leaf {leaf.index} (cli.scored" in capsys.readouterr().err
 

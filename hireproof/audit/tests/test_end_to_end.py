@@ -16,7 +16,13 @@ from hireproof.audit.models import LogLeaf
 from hireproof.audit.receipts import receipt_for
 from hireproof.audit.tests.flow import record_hiring_flow
 from hireproof.audit.vault import SubjectErasedError
-from hireproof.core.audit import read_bundle, verify_bundle, verify_receipt
+from hireproof.core.audit import (
+    SCORECARD_HASH_FIELD,
+    parse_leaf,
+    read_bundle,
+    verify_bundle,
+    verify_receipt,
+)
 
 EVENTS = [
     "log.created",
@@ -57,7 +63,8 @@ def test_a_recorded_hiring_flow_exports_and_verifies(
     assert report.failures == ()
     assert report.ok
     assert (report.leaves, report.signed_size) == (19, 19)
-    assert report.openings_checked == 2 + 5 + 1  # name and email, five answers, the sheet
+    # name and email, five answers, the sheet and its committed scorecard hash
+    assert report.openings_checked == 2 + 5 + 2
     assert report.rescored == 1
     assert report.erased_subjects == (flow.erased.pseudonym,)
     bundle = read_bundle(out)
@@ -85,7 +92,8 @@ def test_tampering_with_the_database_file_is_found_and_named(
         data = raw.execute(
             'SELECT data FROM audit_logleaf WHERE "index" = ?', [flow.scored_index]
         ).fetchone()[0]
-        recorded = flow.scorecard_hash
+        # The scorecard hash is committed: forge the commitment the leaf holds instead.
+        recorded = parse_leaf(data).commitments[SCORECARD_HASH_FIELD]
         altered = ("1" if recorded[0] == "0" else "0") + recorded[1:]
         forged = data.replace(recorded.encode(), altered.encode())
         assert len(forged) == len(data)

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import random
 import shutil
+import sqlite3
 import threading
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.db import connection
 from django.utils import timezone
 
@@ -131,3 +136,169 @@ def test_it_refuses_to_sign_a_restored_log_that_grew_a_different_history(
     with pytest.raises(ForkError, match="does not extend the signed tree of 7 leaves"):
         sign_checkpoint_now()
     assert Checkpoint.objects.order_by("-size").values_list("size", flat=True).first() == 4
+
+
+# --- erasure on disk: nothing of hers left in the file or its WAL -------------------------------
+
+NAME = "Philippa Quarrington-Vasquez"
+EMAIL = "philippa.quarrington@example.org"
+# Right answers, each carrying a phrase found nowhere else in the database.
+ANSWERS = {
+    "cognitive-growth": "1210 (Zyxomancer reasoning)",
+    "pandas-filter-sum": "The result is 70, said the Quokkabrindle",
+    "sjt-incomplete-data": "B",
+    "outlier-ages": "141, nobody is that old in Vexmoorland",
+    "communication-summary": "B",
+}
+
+
+def _scored_candidate() -> tuple[Any, Any]:
+    from django.utils import timezone
+
+    from hireproof.hiring.actions.attempts import (
+        do_save_answer,
+        do_start_attempt,
+        do_submit_attempt,
+    )
+    from hireproof.hiring.actions.candidates import NewCandidate, do_add_candidate
+    from hireproof.hiring.actions.decisions import do_record_decision
+    from hireproof.hiring.actions.openings import do_create_opening
+    from hireproof.hiring.actions.playbooks import load_builtin_playbooks
+    from hireproof.hiring.models.candidates import Invitation, hash_token
+    from hireproof.hiring.models.openings import DEFAULT_EMAIL_BODY, DEFAULT_EMAIL_SUBJECT
+    from hireproof.hiring.models.playbooks import PlaybookVersion
+    from hireproof.testing.personas import make_persona
+
+    load_builtin_playbooks()
+    recruiter = make_persona("recruiter")
+    opening = do_create_opening(
+        actor=recruiter,
+        title="Data Scientist",
+        playbook_version=PlaybookVersion.objects.get(playbook_id="data-scientist-mid"),
+        invitation_days=7,
+        email_subject=DEFAULT_EMAIL_SUBJECT,
+        email_body=DEFAULT_EMAIL_BODY,
+    )
+    candidate = do_add_candidate(
+        actor=recruiter, opening=opening, candidate=NewCandidate(NAME, EMAIL)
+    )
+    now = timezone.now()
+    invitation = Invitation.objects.create(
+        candidate=candidate,
+        token_hash=hash_token("philippa-token-0123456789abcdefghijklmnopqrstuvwxyz"),
+        expires_at=now + timedelta(days=7),
+    )
+    attempt = do_start_attempt(invitation, now=now)
+    for item_id, text in ANSWERS.items():
+        do_save_answer(attempt, item_id, text, now=now + timedelta(minutes=1))
+    do_submit_attempt(attempt, now=now + timedelta(minutes=2))
+    candidate.refresh_from_db()
+    do_record_decision(
+        actor=recruiter,
+        candidate=candidate,
+        outcome="no_hire",
+        reason="The role was filled internally.",
+        justification="Strong result, but the position is gone.",
+    )
+    return candidate, make_persona("administrator")
+
+
+def _her_secrets(candidate: Any) -> dict[str, bytes]:
+    """Every value of hers the database holds, plaintext and sealed, by what it is."""
+    from hireproof.audit.models import LogPrivate, Subject
+    from hireproof.hiring.models.attempts import Answer, Attempt
+    from hireproof.hiring.models.decisions import Recommendation
+
+    attempt = Attempt.objects.get(invitation__candidate=candidate)
+    subject = Subject.objects.get(pk=candidate.subject_id)
+    found: dict[str, bytes] = {
+        "name": NAME.encode(),
+        "email": EMAIL.encode(),
+        "email lookup": candidate.email_lookup.encode(),
+        "sealed name": bytes(candidate.name_sealed),
+        "sealed email": bytes(candidate.email_sealed),
+        "wrapped secret": bytes(subject.secret_wrapped),
+        "wrapped data key": bytes(subject.data_key_wrapped),
+        "scorecard": attempt.scorecard_json.encode(),
+        "scorecard hash": attempt.scorecard_hash.encode(),
+    }
+    for item_id, text in ANSWERS.items():
+        if len(text) > 1:
+            found[f"answer {item_id}"] = text.split()[-1].encode()
+    for answer in Answer.objects.filter(attempt=attempt):
+        found[f"sealed answer {answer.item_id}"] = bytes(answer.text_sealed)
+    for row in LogPrivate.objects.filter(subject=subject):
+        found[f"sealed log value {row.leaf_index}/{row.field}"] = bytes(row.sealed_value)
+    for recommendation in Recommendation.objects.filter(candidate=candidate):
+        found[f"recommendation hash {recommendation.pk}"] = recommendation.hash.encode()
+    return found
+
+
+def _on_disk(database: Path) -> bytes:
+    wal = Path(f"{database}-wal")
+    return database.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+
+
+def test_right_after_an_erasure_neither_the_file_nor_its_wal_holds_anything_of_hers(
+    sqlite_file_db: Path, tmp_path: Path, settings: Any
+) -> None:
+    from hireproof.hiring.actions.erasure import ErasureBasis, do_erase_candidate
+
+    candidate, administrator = _scored_candidate()
+    secrets = _her_secrets(candidate)
+    pseudonym = candidate.subject.pseudonym
+    before = _on_disk(sqlite_file_db)
+    # Before: every sealed value and every hash is on disk (the search finds them); the name,
+    # email and answers are there only sealed.
+    plaintexts = {"name", "email", *(w for w in secrets if w.startswith("answer "))}
+    assert {what for what, value in secrets.items() if value not in before} == plaintexts
+
+    do_erase_candidate(actor=administrator, candidate=candidate, basis=ErasureBasis.REQUEST)
+
+    # The server's connection is still open; nothing was closed or shut down.
+    assert connection.connection is not None
+    after = _on_disk(sqlite_file_db)
+    assert [what for what, value in secrets.items() if value in after] == []
+    assert Path(f"{sqlite_file_db}-wal").stat().st_size == 0  # checkpointed and truncated
+
+    # A copy of the file with the KEK beside it opens nothing of hers.
+    stolen = tmp_path / "stolen.sqlite3"
+    shutil.copyfile(sqlite_file_db, stolen)
+    kek = AESGCM(keys.kek_bytes())
+    opened = []
+    with sqlite3.connect(stolen) as copy:
+        wrapped = copy.execute(
+            "SELECT secret_wrapped, data_key_wrapped FROM audit_subject WHERE pseudonym = ?",
+            [pseudonym],
+        ).fetchone()
+        assert wrapped == (None, None)
+        for blob in _every_blob(copy):
+            for role in ("secret", "data-key"):
+                associated = b"|".join((b"hireproof/kek/v1", pseudonym.encode(), role.encode()))
+                with contextlib.suppress(InvalidTag, ValueError):
+                    opened.append(kek.decrypt(blob[:12], blob[12:], associated))
+    copy.close()
+    assert opened == []
+
+
+def _every_blob(database: sqlite3.Connection) -> list[bytes]:
+    blobs = []
+    tables = [
+        row[0] for row in database.execute("SELECT name FROM sqlite_master WHERE type='table'")
+    ]
+    for table in tables:
+        for row in database.execute(f'SELECT * FROM "{table}"'):  # noqa: S608 - our own names
+            blobs.extend(
+                bytes(value) for value in row if isinstance(value, bytes) and len(value) > 28
+            )
+    return blobs
+
+
+def test_every_connection_turns_secure_delete_on(settings: Any) -> None:
+    # The build's default may already be on; what the settings run must turn it on anyway.
+    init_command = settings.DATABASES["default"]["OPTIONS"]["init_command"]
+    with sqlite3.connect(":memory:") as database:
+        database.execute("PRAGMA secure_delete=OFF")
+        database.executescript(init_command)
+        assert database.execute("PRAGMA secure_delete").fetchone() == (1,)
+    database.close()

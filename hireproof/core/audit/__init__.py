@@ -45,13 +45,16 @@ from .commitments import (
 )
 from .events import (
     ANSWERS_FIELD,
+    RECOMMENDATION_HASH_FIELD,
     SCHEMA_VERSION,
+    SCORECARD_HASH_FIELD,
     SCORING_EVENTS,
     TIME_PATTERN,
     EventType,
     Leaf,
     build_leaf,
     parse_leaf,
+    scoring_private,
     scoring_public,
 )
 from .merkle import (
@@ -106,7 +109,9 @@ __all__ = [
     "BUNDLE_FORMAT",
     "EMPTY_ROOT",
     "MAX_PROOF_LINES",
+    "RECOMMENDATION_HASH_FIELD",
     "SCHEMA_VERSION",
+    "SCORECARD_HASH_FIELD",
     "SCORING_EVENTS",
     "SIZE_CONTENT_TYPE",
     "TIME_PATTERN",
@@ -170,6 +175,7 @@ __all__ = [
     "read_cosignatures",
     "rescore_with_core",
     "root_of",
+    "scoring_private",
     "scoring_public",
     "sign_checkpoint",
     "sign_note",

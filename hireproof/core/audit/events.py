@@ -13,8 +13,16 @@ module) whose value lives outside the log. ``index`` repeats the leaf's position
 inserted or reordered leaf is named exactly by the verifier.
 
 Scoring events (``attempt.scored``, ``cli.scored``) carry ``public["playbook"] = {"id",
-"version", "hash"}`` and ``public["scorecard_hash"]`` and commit the answer sheet under the field
-``answers`` (a dict item id -> answer text): ``scoring_public`` builds that ``public`` part.
+"version", "hash"}`` (``scoring_public``) and commit, under the subject's salt, the answer sheet
+(field ``answers``: a dict item id -> answer text) and the scorecard's hash (field
+``scorecard_hash``): ``scoring_private`` builds those fields. The scorecard hash is committed, not
+public, because it is an unsalted hash of what the answers scored: anyone could score guessed
+answers (a public example sheet, say) and match it, recovering each question's outcome. Salted,
+it is unguessable, and erasing the subject destroys the salt with everything else. Values
+derived from the scorecard (a recommendation's hash, the recommendation a decision was taken
+against) are committed the same way (``RECOMMENDATION_HASH_FIELD``).
+
+Logs written before this carry ``public["scorecard_hash"]``; the verifier still re-scores them.
 """
 
 from __future__ import annotations
@@ -34,7 +42,9 @@ from .commitments import HEX64
 __all__ = [
     "ANSWERS_FIELD",
     "LEAF_KEYS",
+    "RECOMMENDATION_HASH_FIELD",
     "SCHEMA_VERSION",
+    "SCORECARD_HASH_FIELD",
     "SCORING_EVENTS",
     "TIME_PATTERN",
     "EventType",
@@ -42,6 +52,7 @@ __all__ = [
     "build_leaf",
     "leaf_from_object",
     "parse_leaf",
+    "scoring_private",
     "scoring_public",
 ]
 
@@ -50,6 +61,8 @@ SCHEMA_VERSION = 1
 # (``2026-05-01T10:00:00.000000Z``). One fixed width, so times compare as strings.
 TIME_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z")
 ANSWERS_FIELD = "answers"  # the committed field holding a scored answer sheet
+SCORECARD_HASH_FIELD = "scorecard_hash"  # the committed field holding that sheet's scorecard hash
+RECOMMENDATION_HASH_FIELD = "recommendation_hash"  # committed: a recommendation's hash
 
 
 class EventType(StrEnum):
@@ -180,13 +193,15 @@ def leaf_from_object(record: object) -> Leaf:
 
 
 def scoring_public(
-    *, playbook_id: str, playbook_version: str, playbook_hash: str, scorecard_hash: str
+    *, playbook_id: str, playbook_version: str, playbook_hash: str
 ) -> dict[str, Any]:
-    """The ``public`` part of a scoring event, in the shape the verifier re-scores from."""
-    return {
-        "playbook": {"id": playbook_id, "version": playbook_version, "hash": playbook_hash},
-        "scorecard_hash": scorecard_hash,
-    }
+    """The ``public`` part of a scoring event: the playbook the verifier re-scores with."""
+    return {"playbook": {"id": playbook_id, "version": playbook_version, "hash": playbook_hash}}
+
+
+def scoring_private(answers: Mapping[str, str], scorecard_hash: str) -> dict[str, Any]:
+    """The committed fields of a scoring event: the answer sheet and its scorecard's hash."""
+    return {ANSWERS_FIELD: dict(answers), SCORECARD_HASH_FIELD: scorecard_hash}
 
 
 def _describe_key_difference(keys: set[str]) -> str:

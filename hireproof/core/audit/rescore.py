@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from hireproof.core.errors import HireproofError
 
 from .bundle import PlaybookText
-from .events import Leaf
+from .events import SCORECARD_HASH_FIELD, Leaf
 
 if TYPE_CHECKING:
     from hireproof.core.playbook.model import Playbook
@@ -50,17 +50,28 @@ def rescore_with_core(text: str, filename: str, answers: Mapping[str, str]) -> R
 
 
 def rescore_problem(
-    leaf: Leaf, answers: object, playbooks: Mapping[str, PlaybookText], rescorer: Rescorer
+    leaf: Leaf,
+    answers: object,
+    playbooks: Mapping[str, PlaybookText],
+    rescorer: Rescorer,
+    *,
+    opened_scorecard_hash: object = None,
 ) -> str | None:
-    """Why re-scoring the disclosed answers does not reproduce the event, or ``None``."""
+    """Why re-scoring the disclosed answers does not reproduce the event, or ``None``.
+
+    The recorded scorecard hash is the opened ``scorecard_hash`` field when the leaf commits
+    one (``opened_scorecard_hash``: the value of that field's checked opening), else the public
+    ``scorecard_hash`` of a leaf written before the hash was committed.
+    """
     named = leaf.public.get("playbook")
-    recorded = leaf.public.get("scorecard_hash")
     if not (
         isinstance(named, dict)
         and all(isinstance(named.get(key), str) for key in ("id", "version", "hash"))
-        and isinstance(recorded, str)
     ):
-        return "the scoring event does not name its playbook (id, version, hash) and scorecard hash"
+        return "the scoring event does not name its playbook (id, version, hash)"
+    recorded = _recorded_scorecard_hash(leaf, opened_scorecard_hash)
+    if not isinstance(recorded, str):
+        return recorded.problem
     if not (isinstance(answers, dict) and all(isinstance(v, str) for v in answers.values())):
         return "the opened answers are not an object of item id -> answer text"
     playbook = playbooks.get(named["hash"])
@@ -83,6 +94,27 @@ def rescore_problem(
             f"the log recorded {recorded}"
         )
     return None
+
+
+@dataclass(frozen=True)
+class _Missing:
+    problem: str
+
+
+def _recorded_scorecard_hash(leaf: Leaf, opened: object) -> str | _Missing:
+    if SCORECARD_HASH_FIELD in leaf.commitments:
+        if isinstance(opened, str):
+            return opened
+        if opened is None:
+            return _Missing(
+                "the scoring event commits its scorecard hash: the bundle must open the "
+                f"{SCORECARD_HASH_FIELD} field with the answers to re-score them"
+            )
+        return _Missing(f"the opened {SCORECARD_HASH_FIELD} is not a string")
+    public = leaf.public.get("scorecard_hash")
+    if isinstance(public, str):
+        return public
+    return _Missing("the scoring event neither commits nor names its scorecard hash")
 
 
 @functools.lru_cache(maxsize=16)

@@ -20,7 +20,7 @@ from hireproof.audit import vault
 from hireproof.audit.log import record_event, rfc3339
 from hireproof.audit.models import LogLeaf
 from hireproof.audit.receipts import receipt_for
-from hireproof.core.audit import EventType, scoring_public
+from hireproof.core.audit import EventType, scoring_private, scoring_public
 from hireproof.core.canonical import canonical_json
 from hireproof.core.playbook import Item, Playbook, Severity, SingleChoiceItem
 from hireproof.core.scoring import Scorecard, percent_string, score
@@ -358,18 +358,17 @@ def _record_scored(
     at: datetime,
 ) -> LogLeaf:
     public = scoring_public(
-        playbook_id=playbook.id,
-        playbook_version=playbook.version,
-        playbook_hash=playbook.hash,
-        scorecard_hash=scorecard.hash,
+        playbook_id=playbook.id, playbook_version=playbook.version, playbook_hash=playbook.hash
     )
     public.update({"attempt_id": attempt.pk, "verdict": str(scorecard.verdict)})
+    # The scorecard hash is committed with the answers, never public: unsalted, it would let
+    # anyone match guessed answers to the leaf, and it must go when the candidate is erased.
     return record_event(
         EventType.ATTEMPT_SCORED,
         actor=actor,
         subject=subject_of(attempt),
         public=public,
-        private={"answers": answers},
+        private=scoring_private(answers, scorecard.hash),
         at=at,
     )
 

@@ -26,7 +26,7 @@ from hireproof.accounts.roles import Permission
 from hireproof.audit.log import record_event
 from hireproof.audit.receipts import receipt_for
 from hireproof.audit.store import take_writer_lock
-from hireproof.core.audit import EventType
+from hireproof.core.audit import RECOMMENDATION_HASH_FIELD, EventType
 from hireproof.core.scoring import RecommendationKind
 from hireproof.hiring.access import may
 from hireproof.hiring.actions.recommendations import (
@@ -247,7 +247,11 @@ def _record(
             # The leaf of the decision this one replaces: the chain can be followed in the log.
             "supersedes": previous.leaf_index if previous is not None else None,
         },
-        private={"reason": reason, "justification": justification.strip()},
+        private={
+            "reason": reason,
+            "justification": justification.strip(),
+            **_recommendation_private(checked.recommendation),
+        },
         at=at,
     )
     notifies = outcome in NOTIFIED_OUTCOMES and (previous is None or previous.outcome != outcome)
@@ -276,7 +280,14 @@ def _record(
 def _recommendation_public(recommendation: Recommendation | None) -> dict[str, str] | None:
     if recommendation is None:
         return None
-    return {"kind": recommendation.kind, "hash": recommendation.hash}
+    return {"kind": recommendation.kind}
+
+
+def _recommendation_private(recommendation: Recommendation | None) -> dict[str, str]:
+    # The recommendation's hash derives from the answers' scorecard: committed, never public.
+    if recommendation is None:
+        return {}
+    return {RECOMMENDATION_HASH_FIELD: recommendation.hash}
 
 
 # --- notice settings --------------------------------------------------------------------------

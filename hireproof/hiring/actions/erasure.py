@@ -6,9 +6,15 @@ something personal about the candidate, then erases their audit subject
 values, their keys). If any step fails, nothing is erased.
 
 What stays, and why: the candidate's row (marked erased), their invitation's dates, the
-attempt's times and the scorecard's hash, verdict and numbers, who interviewed and when, and
-each decision's outcome, author and time. These name no one but staff, and the log records
-them too; they keep the pipeline's counts and the audit trail true.
+attempt's times and the scorecard's verdict and numbers, who interviewed and when, and each
+decision's outcome, author and time. These name no one but staff, and the log records them
+too; they keep the pipeline's counts and the audit trail true. What goes although it names no
+one: every hash derived from the answers (the scorecard's, the recommendations'), which anyone
+could match to guessed answers, and the recommendations' stored JSON, which repeats them.
+
+Once the erasure commits, the database's files are scrubbed of the old rows
+(``hireproof.audit.actions.scrub_erased_rows``: a WAL checkpoint on SQLite, whose connections
+all run with ``secure_delete``; VACUUM of these tables on PostgreSQL).
 """
 
 from __future__ import annotations
@@ -23,9 +29,22 @@ from hireproof.audit.actions import do_erase_subject
 from hireproof.hiring.actions.openings import require_not_erased
 from hireproof.hiring.models.attempts import Answer, Attempt, IntegritySignal
 from hireproof.hiring.models.candidates import Candidate, Invitation
-from hireproof.hiring.models.decisions import Decision
+from hireproof.hiring.models.decisions import Decision, Recommendation
 from hireproof.hiring.models.interviews import ScorecardVersion
 from hireproof.hiring.models.reviews import FlagAcknowledgement
+
+# The pipeline's tables that hold rows about the candidate, scrubbed once the erasure commits.
+ERASED_TABLES: tuple[type[models.Model], ...] = (
+    Candidate,
+    Invitation,
+    Attempt,
+    Answer,
+    IntegritySignal,
+    FlagAcknowledgement,
+    ScorecardVersion,
+    Decision,
+    Recommendation,
+)
 
 
 class ErasureBasis(models.TextChoices):
@@ -42,7 +61,8 @@ def do_erase_candidate(*, actor: User, candidate: Candidate, basis: ErasureBasis
 
     Refused (``OpeningChangeRefused``) when they are already erased. Clears, in one
     transaction: their sealed name and email and the lookup hash (which could confirm a guess),
-    their link; their answers, integrity signals and the scorecard's text; the reviewers' notes
+    their link; their answers, integrity signals, the scorecard's text and every hash derived
+    from the answers (the scorecard's and the recommendations'); the reviewers' notes
     about them; their interview scorecards' ratings, flags, notes and reasons (the rows stay,
     marked erased, so the pages still show who interviewed and when); the written reasons of
     decisions about them. Then their audit subject is erased.
@@ -51,7 +71,12 @@ def do_erase_candidate(*, actor: User, candidate: Candidate, basis: ErasureBasis
     now = timezone.now()
     with transaction.atomic():
         _clear_candidate(candidate, now)
-        do_erase_subject(candidate.subject, actor=actor.audit_actor, basis=str(basis))
+        do_erase_subject(
+            candidate.subject,
+            actor=actor.audit_actor,
+            basis=str(basis),
+            other_tables=ERASED_TABLES,
+        )
     candidate.refresh_from_db()
 
 
@@ -63,9 +88,9 @@ def _clear_candidate(candidate: Candidate, now: datetime) -> None:
     attempts = Attempt.objects.filter(invitation__candidate=candidate)
     Answer.objects.filter(attempt__in=attempts).delete()
     IntegritySignal.objects.filter(attempt__in=attempts).delete()
-    # Kept: the scorecard's hash, verdict and numbers (what the log and the pipeline refer to)
-    # and the receipt (a pseudonym and hashes).
-    attempts.update(scorecard_json="")
+    # Kept: the verdict and numbers (what the pipeline counts) and the receipt (a pseudonym,
+    # the leaf and proofs, whose hashes are salted). Gone: the scorecard and its hash.
+    attempts.update(scorecard_json="", scorecard_hash="")
     # A note is free text about the person; who acknowledged which flag, and when, stays.
     FlagAcknowledgement.objects.filter(attempt__in=attempts).update(note="")
     ScorecardVersion.objects.filter(assignment__candidate=candidate).update(
@@ -73,3 +98,8 @@ def _clear_candidate(candidate: Candidate, now: datetime) -> None:
     )
     # The one change a final decision ever undergoes: its written reasons go with the person.
     Decision.objects.filter(candidate=candidate).update(reason="", justification="")
+    # Likewise the one change a recommendation undergoes: the hashes derived from the answers,
+    # and the stored JSON that repeats them. Its kind, reasons and counts stay.
+    Recommendation.objects.filter(candidate=candidate).update(
+        hash="", scorecard_hash="", data_json="{}"
+    )

@@ -18,7 +18,7 @@ from django.utils import timezone
 from hireproof.accounts.models import User
 from hireproof.audit.log import record_event
 from hireproof.audit.store import take_writer_lock
-from hireproof.core.audit import EventType
+from hireproof.core.audit import RECOMMENDATION_HASH_FIELD, SCORECARD_HASH_FIELD, EventType
 from hireproof.core.canonical import canonical_json
 from hireproof.core.scoring import Recommendation as CoreRecommendation
 from hireproof.core.scoring import decide
@@ -56,8 +56,9 @@ def do_compute_recommendation(
 ) -> Recommendation | None:
     """Recompute the candidate's recommendation; store it if it changed. ``None`` before scoring.
 
-    Records ``recommendation.computed`` (public: kind, hash, scorecard hash and the counts of
-    interview scorecards and red flags) only for a new result. Safe inside another action's
+    Records ``recommendation.computed`` (public: kind and the counts of interview scorecards and
+    red flags; committed: the recommendation's hash and the scorecard hash) only for a new
+    result. Safe inside another action's
     transaction (the interviews app calls it at the end of a scorecard submission).
     """
     attempt = scored_attempt(candidate)
@@ -87,10 +88,14 @@ def _store_recommendation(
             "candidate_id": candidate.pk,
             "opening_id": candidate.opening_id,
             "kind": str(fresh.kind),
-            "hash": fresh.hash,
-            "scorecard_hash": fresh.scorecard_hash,
             "interview_scorecards": len(fresh.interviewers),
             "interview_red_flags": len(fresh.interview_flags),
+        },
+        # Both hashes derive from the answers' scorecard: committed under the candidate's salt,
+        # so they cannot be matched to guessed answers and go with the salt at erasure.
+        private={
+            RECOMMENDATION_HASH_FIELD: fresh.hash,
+            SCORECARD_HASH_FIELD: fresh.scorecard_hash,
         },
         at=at,
     )

@@ -167,8 +167,10 @@ def _auto_submitted(leaf: Leaf, names: Mapping[str, str]) -> str:
 
 def _scored(leaf: Leaf, names: Mapping[str, str]) -> str:
     p = leaf.public
-    scorecard = str(p.get("scorecard_hash", ""))[:12]
-    return f"Scored: verdict {p.get('verdict')} (scorecard {scorecard})"
+    # Leaves written before the scorecard hash was committed still name it in public.
+    legacy = p.get("scorecard_hash")
+    shown = f" (scorecard {str(legacy)[:12]})" if legacy else ""
+    return f"Scored: verdict {p.get('verdict')}{shown}"
 
 
 def _acknowledged(leaf: Leaf, names: Mapping[str, str]) -> str:

@@ -47,7 +47,8 @@ class RunningServer:
         self.lines: queue.Queue[str] = queue.Queue()
         self.output: list[str] = []
         assert self.process.stdout is not None
-        threading.Thread(target=self._pump, args=(self.process.stdout,), daemon=True).start()
+        self.pump = threading.Thread(target=self._pump, args=(self.process.stdout,), daemon=True)
+        self.pump.start()
 
     def _pump(self, stream: IO[str]) -> None:
         for line in stream:
@@ -66,6 +67,12 @@ class RunningServer:
             if match := pattern.search(line):
                 return match
         raise AssertionError(f"no line matched {pattern.pattern}:\n" + "".join(self.output))
+
+    def stop_reading(self) -> None:
+        """Collect everything an exited server printed."""
+        self.pump.join(timeout=30)
+        while not self.lines.empty():
+            self.output.append(self.lines.get())
 
     def stop(self) -> int:
         """Send SIGTERM to the server's PID and wait for it to exit; its exit code."""
@@ -163,3 +170,53 @@ def test_the_trusted_proxy_comes_from_the_option_or_the_environment(
     assert build_parser().parse_args(["serve"]).trusted_proxy == "10.0.0.5"
     parsed = build_parser().parse_args(["serve", "--trusted-proxy", "127.0.0.1"])
     assert parsed.trusted_proxy == "127.0.0.1"
+
+
+def test_serve_refuses_to_start_while_a_key_file_is_open_to_other_users(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    keys = data / "keys"
+    keys.mkdir(parents=True, mode=0o700)
+    signing_key = keys / "audit-signing.key"
+    signing_key.write_bytes(b"\x07" * 32)
+    signing_key.chmod(0o644)
+    retired = keys / "audit-signing.key.retired-0badc0de"
+    retired.write_bytes(b"\x08" * 32)
+    retired.chmod(0o600)
+    running = RunningServer(data)
+    code = running.process.wait(timeout=STARTUP_SECONDS)
+    running.stop_reading()
+    printed = "".join(running.output)
+    assert code == 2, printed
+    assert (
+        f"hireproof: the audit signing key {signing_key} has mode 0644, open to other users;"
+        f" it must be 0600: run  chmod 600 {signing_key}\n"
+    ) in printed
+    assert "hireproof is serving" not in printed
+    assert not retired.exists()  # leftovers are destroyed before the modes are checked
+    assert not (data / "hireproof.sqlite3").exists()  # refused before touching the database
+
+
+def test_serve_refuses_a_kek_inside_the_data_folder_under_production_settings(
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / "data"
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("HIREPROOF_", "DJANGO_")) and key != "DATABASE_URL"
+    }
+    env |= {"HIREPROOF_DATA_DIR": str(data), "SECURE_COOKIES": "true"}
+    refused = subprocess.run(
+        [sys.executable, "-m", "hireproof", "serve", "--port", "0"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=STARTUP_SECONDS,
+        check=False,
+    )
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    assert refused.stderr.startswith(
+        "hireproof: refusing to start under production settings: "
+        f"HIREPROOF_KEK={data}/keys/kek.key lies inside the data folder"
+    )
+    assert "hireproof is serving" not in refused.stdout

@@ -54,12 +54,15 @@ def scored_leaf(index: int, *, scorecard_hash: str = SCORECARD_HASH) -> bytes:
     return event_leaf(
         index,
         EventType.ATTEMPT_SCORED,
-        public=scoring_public(
-            playbook_id="data-scientist-mid",
-            playbook_version="1.0.0",
-            playbook_hash=PLAYBOOK_HASH,
-            scorecard_hash=scorecard_hash,
-        ),
+        # The format before scorecard hashes were committed: the verifier still re-scores it.
+        public={
+            **scoring_public(
+                playbook_id="data-scientist-mid",
+                playbook_version="1.0.0",
+                playbook_hash=PLAYBOOK_HASH,
+            ),
+            "scorecard_hash": scorecard_hash,
+        },
         commitments=commit_fields(SECRET, str(index), {"answers": ANSWERS, "email": "a@b.org"}),
     )
 

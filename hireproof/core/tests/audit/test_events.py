@@ -8,11 +8,14 @@ from typing import Any
 import pytest
 
 from hireproof.core.audit.events import (
+    ANSWERS_FIELD,
+    SCORECARD_HASH_FIELD,
     SCORING_EVENTS,
     EventType,
     Leaf,
     build_leaf,
     parse_leaf,
+    scoring_private,
     scoring_public,
 )
 from hireproof.core.errors import AuditError
@@ -90,16 +93,18 @@ def test_the_catalogue_holds_the_products_events_as_dotted_names() -> None:
     assert {EventType.ATTEMPT_SCORED, EventType.CLI_SCORED} == SCORING_EVENTS
 
 
-def test_scoring_public_names_the_playbook_and_the_scorecard_hash() -> None:
+def test_scoring_public_names_the_playbook_and_nothing_derived_from_the_answers() -> None:
     assert scoring_public(
-        playbook_id="data-scientist-mid",
-        playbook_version="1.0.0",
-        playbook_hash="p" * 64,
-        scorecard_hash="s" * 64,
-    ) == {
-        "playbook": {"id": "data-scientist-mid", "version": "1.0.0", "hash": "p" * 64},
-        "scorecard_hash": "s" * 64,
-    }
+        playbook_id="data-scientist-mid", playbook_version="1.0.0", playbook_hash="p" * 64
+    ) == {"playbook": {"id": "data-scientist-mid", "version": "1.0.0", "hash": "p" * 64}}
+
+
+def test_scoring_private_commits_the_answers_and_the_scorecard_hash() -> None:
+    answers = {"q1": "70"}
+    private = scoring_private(answers, "s" * 64)
+    assert private == {ANSWERS_FIELD: {"q1": "70"}, SCORECARD_HASH_FIELD: "s" * 64}
+    assert (ANSWERS_FIELD, SCORECARD_HASH_FIELD) == ("answers", "scorecard_hash")
+    assert private[ANSWERS_FIELD] is not answers  # a copy: the caller's dict may change later
 
 
 def test_it_refuses_to_build_an_unknown_event_type() -> None:

@@ -765,7 +765,7 @@ def test_a_scorer_error_is_reported_as_a_failure() -> None:
     ]
 
 
-def test_a_scoring_event_must_name_its_playbook_and_scorecard() -> None:
+def test_a_scoring_event_must_name_its_playbook() -> None:
     from hireproof.core.audit.commitments import commit_fields
 
     from .builders import SECRET
@@ -779,7 +779,7 @@ def test_a_scoring_event_must_name_its_playbook_and_scorecard() -> None:
     bundle = make_bundle([leaf], openings={0: (answers_opening(0),)})
     assert messages(verify(bundle)) == [
         "leaf 0 (cli.scored): field answers: the scoring event does not name its playbook "
-        "(id, version, hash) and scorecard hash"
+        "(id, version, hash)"
     ]
 
 

@@ -26,12 +26,15 @@ def _scored_bundle(recorded_answers: dict[str, str], disclosed: dict[str, str]) 
     leaf = event_leaf(
         3,
         EventType.ATTEMPT_SCORED,
-        public=scoring_public(
-            playbook_id=playbook.id,
-            playbook_version=playbook.version,
-            playbook_hash=playbook.hash,
-            scorecard_hash=scorecard.hash,
-        ),
+        # The format before scorecard hashes were committed: the verifier still re-scores it.
+        public={
+            **scoring_public(
+                playbook_id=playbook.id,
+                playbook_version=playbook.version,
+                playbook_hash=playbook.hash,
+            ),
+            "scorecard_hash": scorecard.hash,
+        },
         commitments=commit_fields(SECRET, "3", {"answers": disclosed}),
     )
     return make_bundle(

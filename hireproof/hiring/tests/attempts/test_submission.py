@@ -15,8 +15,16 @@ from hireproof.accounts.models import User
 from hireproof.audit.checkpoints import current_vkey
 from hireproof.audit.export import export_bundle
 from hireproof.audit.models import LogLeaf
+from hireproof.audit.vault import commitment_secret
 from hireproof.cli import main as hireproof_cli
-from hireproof.core.audit import Receipt, parse_leaf, verify_bundle, verify_receipt
+from hireproof.core.audit import (
+    Receipt,
+    open_field,
+    parse_leaf,
+    verify_bundle,
+    verify_opening,
+    verify_receipt,
+)
 from hireproof.core.canonical import canonical_json
 from hireproof.core.scoring import score
 from hireproof.hiring.actions.attempts import do_auto_submit_overdue, do_submit_attempt
@@ -86,10 +94,18 @@ def test_the_scored_event_names_the_playbook_and_commits_the_answers(
             "version": playbook_version.version,
             "hash": playbook_version.content_hash,
         },
-        "scorecard_hash": attempt.scorecard_hash,
         "verdict": "strong_pass",
     }
-    assert list(scored.commitments) == ["answers"]
+    # The scorecard hash is committed under the candidate's salt, never public.
+    assert sorted(scored.commitments) == ["answers", "scorecard_hash"]
+    assert attempt.scorecard_hash.encode() not in bytes(
+        LogLeaf.objects.get(event_type="attempt.scored").data
+    )
+    secret = commitment_secret(grace.subject)
+    verify_opening(
+        scored.commitments["scorecard_hash"],
+        open_field(secret, str(scored.index), "scorecard_hash", attempt.scorecard_hash),
+    )
     assert submitted.public == {"attempt_id": attempt.pk, "answered": 5, "items": 5}
     assert (scored.subject, scored.actor) == (grace.subject.pseudonym, "candidate")
 

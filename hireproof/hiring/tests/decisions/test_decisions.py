@@ -8,7 +8,8 @@ import pytest
 from django.urls import reverse
 
 from hireproof.accounts.models import User
-from hireproof.core.audit import Receipt, verify_receipt
+from hireproof.audit.vault import commitment_secret
+from hireproof.core.audit import Receipt, open_field, verify_opening, verify_receipt
 from hireproof.core.scoring import RecommendationKind
 from hireproof.hiring.actions import recommendations
 from hireproof.hiring.actions.decisions import DecisionRefused, do_record_decision
@@ -99,12 +100,22 @@ def test_the_decision_event_holds_the_outcome_publicly_and_the_reasons_committed
         "candidate_id": frank.pk,
         "opening_id": frank.opening_id,
         "outcome": "no_hire",
-        "recommendation": {"kind": "reject", "hash": recommendation.hash},
+        "recommendation": {"kind": "reject"},
         "against_recommendation": False,
         "overrides_critical": False,
         "supersedes": None,
     }
-    assert sorted(leaf.commitments) == ["justification", "reason"]
+    # The recommendation's hash derives from the answers: committed, never public.
+    assert sorted(leaf.commitments) == ["justification", "reason", "recommendation_hash"]
+    verify_opening(
+        leaf.commitments["recommendation_hash"],
+        open_field(
+            commitment_secret(frank.subject),
+            str(leaf.index),
+            "recommendation_hash",
+            recommendation.hash,
+        ),
+    )
     assert REASON not in str(leaf.public)
 
 

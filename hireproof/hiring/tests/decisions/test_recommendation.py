@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+from hireproof.audit.vault import commitment_secret
+from hireproof.core.audit import open_field, verify_opening
 from hireproof.core.canonical import canonical_json
 from hireproof.core.scoring import InterviewScorecard, decide, scorecard_from_dict
 from hireproof.hiring.actions import recommendations
@@ -48,7 +50,9 @@ def test_it_computes_the_test_recommendation_from_the_stored_scorecard(grace: Ca
     assert recommendation.interview_count == 0
 
 
-def test_it_records_recommendation_computed_with_kind_hash_and_counts(grace: Candidate) -> None:
+def test_it_records_recommendation_computed_with_kind_counts_and_committed_hashes(
+    grace: Candidate,
+) -> None:
     recommendation = recommendations.do_compute_recommendation(grace, actor="system")
     assert recommendation is not None
     [leaf] = leaves("recommendation.computed")
@@ -59,11 +63,18 @@ def test_it_records_recommendation_computed_with_kind_hash_and_counts(grace: Can
         "candidate_id": grace.pk,
         "opening_id": grace.opening_id,
         "kind": "advance",
-        "hash": recommendation.hash,
-        "scorecard_hash": grace.invitation.attempt.scorecard_hash,
         "interview_scorecards": 0,
         "interview_red_flags": 0,
     }
+    # Both hashes derive from the answers: committed under the candidate's salt, never public.
+    secret = commitment_secret(grace.subject)
+    committed = {
+        "recommendation_hash": recommendation.hash,
+        "scorecard_hash": grace.invitation.attempt.scorecard_hash,
+    }
+    assert sorted(leaf.commitments) == sorted(committed)
+    for field, value in committed.items():
+        verify_opening(leaf.commitments[field], open_field(secret, str(leaf.index), field, value))
 
 
 def test_it_stores_nothing_new_while_the_inputs_are_unchanged(grace: Candidate) -> None:

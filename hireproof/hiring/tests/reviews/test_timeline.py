@@ -39,7 +39,6 @@ def test_it_describes_every_event_about_the_candidate_in_log_order(
     do_acknowledge_flag(
         actor=recruiter, attempt=attempt_of(grace), item_id="communication-summary", note=NOTE
     )
-    scorecard = attempt_of(grace).scorecard_hash[:12]
     # Leaves 0-3: the log's creation, the two built-in playbooks, the opening.
     assert lines(grace) == [
         "09:00:00 Added to the opening by Rosa Parks - leaf 4",
@@ -50,7 +49,8 @@ def test_it_describes_every_event_about_the_candidate_in_log_order(
         "09:05:00 Integrity signal: paste, pandas-filter-sum, 2 characters"
         " (evidence, not a penalty) - leaf 9",
         "09:20:00 Submitted by the candidate (2 of 5 answered) - leaf 10",
-        f"09:20:00 Scored: verdict fail (scorecard {scorecard}) - leaf 11",
+        # The scorecard hash is committed, not public: the timeline has none to show.
+        "09:20:00 Scored: verdict fail - leaf 11",
         "09:20:00 Recommendation: reject (from the test alone) - leaf 12",
         "11:00:00 Warning on communication-summary acknowledged by Rosa Parks - leaf 13",
     ]
@@ -112,17 +112,34 @@ def test_an_unreadable_leaf_is_shown_as_such() -> None:
     assert entry.line.endswith(" - leaf 3")
 
 
+def test_a_scored_event_written_before_hashes_were_committed_still_shows_its_hash(
+    seat: SitFn,
+) -> None:
+    from django.db import transaction
+
+    from hireproof.audit.log import record_event
+    from hireproof.core.audit import EventType
+
+    grace = seat("Grace Hopper", "grace@example.org", {}, submit=None)
+    public = {"verdict": "pass", "scorecard_hash": "c0ffee" * 10 + "abcd"}
+    with transaction.atomic():
+        record_event(EventType.ATTEMPT_SCORED, actor="system", subject=grace.subject, public=public)
+    assert (
+        subject_timeline(grace.subject)[-1].text == "Scored: verdict pass (scorecard c0ffeec0ffee)"
+    )
+
+
 @pytest.mark.parametrize(
     ("public", "words"),
     [
         (
-            {"outcome": "hire", "recommendation": {"kind": "hire", "hash": "ab"}},
+            {"outcome": "hire", "recommendation": {"kind": "hire"}},
             "Decision: hire by the system",
         ),
         (
             {
                 "outcome": "hire",
-                "recommendation": {"kind": "review", "hash": "ab"},
+                "recommendation": {"kind": "review"},
                 "against_recommendation": True,
                 "overrides_critical": True,
                 "supersedes": 12,
