@@ -1,7 +1,8 @@
 """Playbooks: the YAML format, its JSON Schema, loading and validation, identity, built-ins.
 
 load_playbook(path)                  a YAML file -> validated, content-hashed Playbook
-load_playbook_text(text, filename)   the same from text
+load_playbook_text(text, filename)   the same from text (published=True: a stored version)
+MAX_PATTERN_LENGTH, MAX_RULES_PER_ITEM   the bounds on a text item's rules (``patterns``)
 load_builtin(id) / builtin_ids()     the playbooks bundled with hireproof
 playbook_schema()                    the JSON Schema of the format
 canonical_form(p) / playbook_hash(p) / playbook_to_dict(p)   identity and export
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 from .identity import canonical_form, decimal_text, playbook_hash, playbook_to_dict
 from .loader import builtin_ids, load_builtin, load_playbook, load_playbook_text
+from .patterns import MAX_PATTERN_LENGTH, MAX_RULES_PER_ITEM
 from .model import (
     Assessment,
     Band,
@@ -41,6 +43,8 @@ from .schema import playbook_schema
 from .words import percent_text, rubric_words, rule_words, tolerance_words
 
 __all__ = [
+    "MAX_PATTERN_LENGTH",
+    "MAX_RULES_PER_ITEM",
     "Assessment",
     "Band",
     "DecisionRules",
