@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from .identity import canonical_form, decimal_text, playbook_hash, playbook_to_dict
 from .loader import builtin_ids, load_builtin, load_playbook, load_playbook_text
-from .patterns import MAX_PATTERN_LENGTH, MAX_RULES_PER_ITEM
 from .model import (
     Assessment,
     Band,
@@ -39,6 +38,7 @@ from .model import (
     ToleranceKind,
     Verdict,
 )
+from .patterns import MAX_PATTERN_LENGTH, MAX_RULES_PER_ITEM
 from .schema import playbook_schema
 from .words import percent_text, rubric_words, rule_words, tolerance_words
 

@@ -198,9 +198,7 @@ def _read_differently(pattern: str) -> str:
             index += pattern.startswith("]", index)
             continue
         elif pattern.startswith("{,", index):
-            return (
-                "{,n}: Python's re reads it as {0,n}, RE2 as the characters; write {0,n}"
-            )
+            return "{,n}: Python's re reads it as {0,n}, RE2 as the characters; write {0,n}"
         elif pattern.startswith("(?", index) and _sets_ignore_case(pattern, index):
             return (
                 "the i flag: answers are already case-folded, and the engines fold a few "

@@ -21,7 +21,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from hireproof.core.playbook.patterns import compiled_pattern
 from hireproof.core.playbook.model import (
     AllOf,
     AnyOf,
@@ -31,6 +30,7 @@ from hireproof.core.playbook.model import (
     Regex,
     Rule,
 )
+from hireproof.core.playbook.patterns import compiled_pattern
 
 from .formatting import decimal_string, span_words
 from .normalise import Evidence, NormalisedText, normalise
