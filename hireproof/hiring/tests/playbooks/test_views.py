@@ -281,7 +281,7 @@ def test_uploading_different_content_under_a_published_version_is_refused(
 
     response = recruiter_client.post(UPLOAD, {"file": _yaml_file(changed)})
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert (
         "data-scientist-mid 1.0.0 is already published with different content; raise the version"
     ) in response.content.decode()
@@ -296,7 +296,7 @@ def test_pasted_text_with_errors_lists_each_problem_with_its_line_and_field(
     response = recruiter_client.post(UPLOAD, {"pasted": broken})
 
     page = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Not published: 1 problem in pasted text" in page
     assert (
         '<p class="problem">line 287, column 12 - assessment.items[1].key: '
@@ -357,7 +357,7 @@ def test_the_form_says_what_is_missing_or_wrong(
 ) -> None:
     response = recruiter_client.post(UPLOAD, data)
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert escape(error) in response.content.decode()
     assert PlaybookVersion.objects.count() == 0
 
