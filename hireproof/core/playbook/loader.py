@@ -109,8 +109,15 @@ def load_builtin(playbook_id: str) -> Playbook:
 # --- YAML text to nodes -----------------------------------------------------------------------
 
 
-class _RefusedAlias(yaml.MarkedYAMLError):
+class _RefusedAlias(Exception):
     """An anchor or alias the playbook refuses, raised before any node for it is built."""
+
+    def __init__(self, problem: str, event: yaml.Event) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        mark = event.start_mark
+        assert mark is not None  # the composer's events always carry their place
+        self.line, self.column = mark.line + 1, mark.column + 1
 
 
 # What the aliases of one published file may add, in characters, in all: the upload limit.
@@ -138,14 +145,14 @@ class _PlaybookComposer(yaml.SafeLoader):
         raise _RefusedAlias(
             problem=f"YAML anchors and aliases are not allowed in a playbook (&{event.anchor}): "
             "write the value out where it is used",
-            problem_mark=event.start_mark,
+            event=event,
         )
 
     def _check_alias(self, event: yaml.AliasEvent) -> None:
         raise _RefusedAlias(
             problem=f"YAML aliases are not allowed in a playbook (*{event.anchor}): "
             "write the value out where it is used",
-            problem_mark=event.start_mark,
+            event=event,
         )
 
 
@@ -167,14 +174,14 @@ class _PublishedComposer(_PlaybookComposer):
             raise _RefusedAlias(
                 problem=f"the alias *{event.anchor} repeats a whole list or mapping; "
                 "write its content out (an alias may only repeat a single value)",
-                problem_mark=event.start_mark,
+                event=event,
             )
         self.expanded += len(str(target.value)) if target is not None else 0
         if self.expanded > MAX_ALIAS_EXPANSION:
             raise _RefusedAlias(
                 problem=f"the aliases repeat more than {MAX_ALIAS_EXPANSION:,} characters "
                 "in all; write the values out",
-                problem_mark=event.start_mark,
+                event=event,
             )
 
 
@@ -183,9 +190,7 @@ def _compose(text: str, filename: str, *, published: bool) -> yaml.Node:
     try:
         root = yaml.compose(text, Loader=loader)
     except _RefusedAlias as error:
-        mark = error.problem_mark
-        assert mark is not None  # always raised with the alias's place
-        problem = Problem(filename, mark.line + 1, mark.column + 1, "", str(error.problem))
+        problem = Problem(filename, error.line, error.column, "", error.problem)
         raise PlaybookError([problem]) from None
     except yaml.MarkedYAMLError as error:
         raise PlaybookError([_yaml_problem(error, filename)]) from None

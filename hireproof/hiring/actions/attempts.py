@@ -311,25 +311,28 @@ def do_submit_attempt(
     # audit log's) for every other request: scoring takes what the rules take, the
     # transaction only what writing takes.
     answers = saved_answers(attempt)
-    scored = (answers, score(playbook_of(attempt), answers))
+    prescored = (answers, score(playbook_of(attempt), answers))
     with transaction.atomic():
         current = Attempt.objects.select_for_update().get(pk=attempt.pk)
         if current.submitted_at is not None:
             current.invitation = attempt.invitation
             return current
         current.invitation = attempt.invitation
-        _submit(current, kind, at, scored)
+        _submit(current, kind, at, prescored)
     return current
 
 
 def _submit(
-    attempt: Attempt, kind: SubmissionKind, at: datetime, scored: tuple[dict[str, str], Scorecard]
+    attempt: Attempt,
+    kind: SubmissionKind,
+    at: datetime,
+    prescored: tuple[dict[str, str], Scorecard],
 ) -> None:
     playbook = playbook_of(attempt)
     answers = saved_answers(attempt)
     # A save that landed between scoring and the lock is scored again (the rules are RE2's,
     # linear in the answer, so this stays short).
-    scorecard = scored[1] if scored[0] == answers else score(playbook, answers)
+    scorecard = prescored[1] if prescored[0] == answers else score(playbook, answers)
     subject = subject_of(attempt)
     submitted_event = (
         EventType.ATTEMPT_AUTO_SUBMITTED
