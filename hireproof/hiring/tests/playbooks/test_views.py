@@ -412,3 +412,37 @@ def test_text_from_a_playbook_is_escaped_on_every_page(
         page = recruiter_client.get(url).content.decode()
         assert "<script>alert(1)</script>" not in page
         assert "&lt;script&gt;alert(1)&lt;/script&gt; Guide" in page
+
+
+@pytest.mark.parametrize(
+    ("pattern", "message"),
+    [
+        (
+            "^(a+)+(?=$)",
+            "the regular expression uses what RE2 does not support: invalid perl operator: (?= "
+            "(lookahead (?=...) is not supported)",
+        ),
+        (
+            "\\\\b141\\\\b",
+            "\\b is a Unicode word boundary in Python&#x27;s re but an ASCII one in RE2",
+        ),
+    ],
+    ids=["a lookahead", "a Unicode boundary"],
+)
+def test_an_upload_with_a_pattern_re2_would_read_otherwise_is_refused_naming_the_rule(
+    recruiter_client: Client, pattern: str, message: str
+) -> None:
+    text = seed_yaml().replace(
+        "        contains_number: {value: 141}\n",
+        "        all_of:\n          - contains_number: {value: 141}\n"
+        f'          - none_of: [{{regex: "{pattern}"}}]\n',
+        1,
+    )
+    response = recruiter_client.post(UPLOAD, {"pasted": text})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Not published: 1 problem in pasted text" in page
+    assert "line 380, column 31 - assessment.items[3].rule.all_of[1].none_of[0].regex: " in page
+    assert message in page
+    assert PlaybookVersion.objects.count() == 0
+    assert published_events() == []
