@@ -60,6 +60,7 @@ test-packages: ## Install the Debian packages the tests need (chromium, Pango) i
 
 bench: $(STAMP) ## Print the performance figures (scoring, audit log, autosave under load)
 	$(BIN)/python bench/score.py
+	$(BIN)/python bench/regex.py
 	$(BIN)/python bench/audit.py
 	$(BIN)/python bench/autosave.py
 

@@ -52,7 +52,7 @@ def test_it_follows_next_to_the_page_asked_for(recruiter: User) -> None:
 
 def test_it_refuses_a_wrong_password_with_a_plain_message(recruiter: User, events: Any) -> None:
     response = sign_in(Client(), "rosa@example.org", "not-the-password")
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert NO_MATCH in response.content.decode()
     assert events() == []
     assert FailedSignIn.objects.count() == 1
@@ -67,7 +67,7 @@ def test_it_refuses_a_deactivated_user_with_the_same_message(recruiter: User) ->
     recruiter.is_active = False
     recruiter.save()
     response = sign_in(Client(), "rosa@example.org", PERSONA_PASSWORD)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert NO_MATCH in response.content.decode()
 
 
@@ -97,7 +97,7 @@ def test_five_failures_lock_the_account_from_that_address_even_for_the_right_pas
         fail_times(client, 5)
         response = sign_in(client, "rosa@example.org", PERSONA_PASSWORD)
     page = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert f"{LOCKED} You can try again at 10:15 UTC (in 15 minutes)" in page
     assert "_auth_user_id" not in client.session
 

@@ -129,7 +129,7 @@ def test_show_reads_a_file_and_describes_every_rule(
     out = capsys.readouterr().out
     rule = (
         "Rule: the answer meets all of: (contains the number 99 within 1%; meets any of: "
-        '(contains one of "outlier", "error"; matches the regular expression "\\\\bwrong\\\\b"); '
+        '(contains one of "outlier", "error"; matches the regular expression "wrong"); '
         'meets none of: (contains one of "not"))'
     )
     assert rule in " ".join(out.split())

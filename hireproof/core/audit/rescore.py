@@ -36,10 +36,9 @@ def rescore_with_core(text: str, filename: str, answers: Mapping[str, str]) -> R
     """Load the playbook YAML and score the answers with the product's deterministic scorer."""
     # Imported when first needed: verifying a bundle without disclosed scoring events never
     # loads the playbook reader or the scorer.
-    from hireproof.core.playbook import load_playbook_text
     from hireproof.core.scoring import score
 
-    playbook = _loaded(text, filename, load_playbook_text)
+    playbook = _loaded(text, filename, _load_published)
     scorecard = score(playbook, answers)
     return Rescored(
         playbook_id=playbook.id,
@@ -115,6 +114,14 @@ def _recorded_scorecard_hash(leaf: Leaf, opened: object) -> str | _Missing:
     if isinstance(public, str):
         return public
     return _Missing("the scoring event neither commits nor names its scorecard hash")
+
+
+def _load_published(text: str, filename: str) -> Playbook:
+    # A bundle's playbook was published: it loads under the checks it was published with
+    # (patterns scored by the engine they were scored with then), so its scores reproduce.
+    from hireproof.core.playbook import load_playbook_text
+
+    return load_playbook_text(text, filename, published=True)
 
 
 @functools.lru_cache(maxsize=16)

@@ -1,7 +1,8 @@
 """Playbooks: the YAML format, its JSON Schema, loading and validation, identity, built-ins.
 
 load_playbook(path)                  a YAML file -> validated, content-hashed Playbook
-load_playbook_text(text, filename)   the same from text
+load_playbook_text(text, filename)   the same from text (published=True: a stored version)
+MAX_PATTERN_LENGTH, MAX_RULES_PER_ITEM   the bounds on a text item's rules (``patterns``)
 load_builtin(id) / builtin_ids()     the playbooks bundled with hireproof
 playbook_schema()                    the JSON Schema of the format
 canonical_form(p) / playbook_hash(p) / playbook_to_dict(p)   identity and export
@@ -37,10 +38,13 @@ from .model import (
     ToleranceKind,
     Verdict,
 )
+from .patterns import MAX_PATTERN_LENGTH, MAX_RULES_PER_ITEM
 from .schema import playbook_schema
 from .words import percent_text, rubric_words, rule_words, tolerance_words
 
 __all__ = [
+    "MAX_PATTERN_LENGTH",
+    "MAX_RULES_PER_ITEM",
     "Assessment",
     "Band",
     "DecisionRules",

@@ -36,6 +36,7 @@ from .model import (
     Tolerance,
     ToleranceKind,
 )
+from .patterns import MAX_RULES_PER_ITEM, legacy_pattern_problem, pattern_problem
 from .reader import Fields, NodeReader, child_path, describe
 
 __all__ = ["MAX_RULE_DEPTH", "read_items"]
@@ -177,7 +178,22 @@ def _read_tolerance(reader: NodeReader, parent: Fields) -> Tolerance:
 def _read_text(reader: NodeReader, fields: Fields, common: dict[str, Any]) -> Item:
     node = fields.get("rule")
     rule = read_rule(reader, node, fields.path_of("rule")) if node is not None else AllOf(())
+    count = _rule_count(rule)
+    if count > MAX_RULES_PER_ITEM and not reader.published:
+        assert node is not None  # an item without a rule has none
+        reader.report(
+            node,
+            fields.path_of("rule"),
+            f"the item has {count} rules (all_of, any_of and none_of included); at most "
+            f"{MAX_RULES_PER_ITEM} are allowed",
+        )
     return TextItem(**common, rule=rule)
+
+
+def _rule_count(rule: Rule) -> int:
+    if isinstance(rule, AllOf | AnyOf | NoneOf):
+        return 1 + sum(_rule_count(inner) for inner in rule.rules)
+    return 1
 
 
 _KIND_READERS: dict[ItemKind, Callable[[NodeReader, Fields, dict[str, Any]], Item]] = {
@@ -217,14 +233,11 @@ def _read_contains_phrase(reader: NodeReader, fields: Fields, path: str, depth: 
 
 def _read_regex(reader: NodeReader, fields: Fields, path: str, depth: int) -> Rule:
     pattern = fields.text("regex")
-    try:
-        re.compile(pattern)
-    except re.error as error:
-        reader.report(
-            fields.found["regex"],
-            path,
-            f"the regular expression does not compile: {error.msg} at position {error.pos}",
-        )
+    # A version published before patterns were checked for RE2 keeps the patterns it was
+    # published with (they are scored as they were then); an upload must fit RE2.
+    problem = legacy_pattern_problem(pattern) if reader.published else pattern_problem(pattern)
+    if problem:
+        reader.report(fields.found["regex"], path, problem)
         return Regex(pattern)
     unmatchable = _never_matching_character(pattern)
     if unmatchable:

@@ -63,10 +63,16 @@ def load_playbook(path: str | Path) -> Playbook:
     return load_playbook_text(text, str(path))
 
 
-def load_playbook_text(text: str, filename: str) -> Playbook:
-    """Validate playbook YAML ``text``; ``filename`` is only used to locate problems."""
-    root = _compose(text, filename)
-    reader = NodeReader(filename)
+def load_playbook_text(text: str, filename: str, *, published: bool = False) -> Playbook:
+    """Validate playbook YAML ``text``; ``filename`` is only used to locate problems.
+
+    ``published``: the text of a version already published (a stored version, a bundle's
+    playbook), loaded under the checks it was published with, so that it still loads and its
+    scores never change: single-value aliases (bounded), patterns RE2 does not read the way
+    Python's ``re`` does, more rules than an upload may have. Uploads leave it ``False``.
+    """
+    root = _compose(text, filename, published=published)
+    reader = NodeReader(filename, published=published)
     if isinstance(root, yaml.MappingNode) and _has_key(root, "extends"):
         playbook = _read_extension(reader, root)
     else:
@@ -103,39 +109,88 @@ def load_builtin(playbook_id: str) -> Playbook:
 # --- YAML text to nodes -----------------------------------------------------------------------
 
 
-class _RepeatedCollection(yaml.MarkedYAMLError):
-    """An alias (``*name``) that repeats a whole list or mapping, which a playbook refuses."""
+class _RefusedAlias(Exception):
+    """An anchor or alias the playbook refuses, raised before any node for it is built."""
+
+    def __init__(self, problem: str, event: yaml.Event) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        mark = event.start_mark
+        assert mark is not None  # the composer's events always carry their place
+        self.line, self.column = mark.line + 1, mark.column + 1
+
+
+# What the aliases of one published file may add, in characters, in all: the upload limit.
+MAX_ALIAS_EXPANSION = 1_000_000
 
 
 class _PlaybookComposer(yaml.SafeLoader):
-    """YAML's composer, refusing aliases that repeat a list or a mapping.
+    """YAML's composer, refusing every anchor (``&name``) and alias (``*name``).
 
-    Such aliases are what "billion laughs" files are made of: ten rules that each repeat the
-    one before ten times are read, and run on every answer, ten billion times. A rule that holds
-    an alias to itself would never end. Aliases of single values stay allowed (they cost what
-    the value costs).
+    Aliases are what "billion laughs" files are made of: an anchored value of 100 kB repeated
+    a thousand times is a 138 kB file that reads as 100 MB, and ten rules that each repeat the
+    one before ten times are ten billion rules. A playbook never needs one, so an upload holding
+    one is refused at the first anchor, before anything is built from it.
     """
 
     def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()  # type: ignore[no-untyped-call]
-            target = self.anchors.get(str(event.anchor))
-            if isinstance(target, yaml.CollectionNode):
-                raise _RepeatedCollection(
-                    problem=f"the alias *{event.anchor} repeats a whole list or mapping; "
-                    "write its content out (an alias may only repeat a single value)",
-                    problem_mark=event.start_mark,
-                )
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        if isinstance(event, yaml.AliasEvent):
+            self._check_alias(event)
+        elif isinstance(event, yaml.NodeEvent) and event.anchor is not None:
+            self._check_anchor(event)
         return super().compose_node(parent, index)
 
+    def _check_anchor(self, event: yaml.NodeEvent) -> None:
+        raise _RefusedAlias(
+            problem=f"YAML anchors and aliases are not allowed in a playbook (&{event.anchor}): "
+            "write the value out where it is used",
+            event=event,
+        )
 
-def _compose(text: str, filename: str) -> yaml.Node:
+    def _check_alias(self, event: yaml.AliasEvent) -> None:
+        raise _RefusedAlias(
+            problem=f"YAML aliases are not allowed in a playbook (*{event.anchor}): "
+            "write the value out where it is used",
+            event=event,
+        )
+
+
+class _PublishedComposer(_PlaybookComposer):
+    """The composer for a version already published, when aliases of single values were
+    allowed: it keeps them (bounded by ``MAX_ALIAS_EXPANSION`` in all) and still refuses an
+    alias of a whole list or mapping."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.expanded = 0
+
+    def _check_anchor(self, event: yaml.NodeEvent) -> None:
+        return
+
+    def _check_alias(self, event: yaml.AliasEvent) -> None:
+        target = self.anchors.get(str(event.anchor))
+        if isinstance(target, yaml.CollectionNode):
+            raise _RefusedAlias(
+                problem=f"the alias *{event.anchor} repeats a whole list or mapping; "
+                "write its content out (an alias may only repeat a single value)",
+                event=event,
+            )
+        self.expanded += len(str(target.value)) if target is not None else 0
+        if self.expanded > MAX_ALIAS_EXPANSION:
+            raise _RefusedAlias(
+                problem=f"the aliases repeat more than {MAX_ALIAS_EXPANSION:,} characters "
+                "in all; write the values out",
+                event=event,
+            )
+
+
+def _compose(text: str, filename: str, *, published: bool) -> yaml.Node:
+    loader = _PublishedComposer if published else _PlaybookComposer
     try:
-        root = yaml.compose(text, Loader=_PlaybookComposer)
-    except _RepeatedCollection as error:
-        mark = error.problem_mark
-        assert mark is not None  # always raised with the alias's place
-        problem = Problem(filename, mark.line + 1, mark.column + 1, "", str(error.problem))
+        root = yaml.compose(text, Loader=loader)
+    except _RefusedAlias as error:
+        problem = Problem(filename, error.line, error.column, "", error.problem)
         raise PlaybookError([problem]) from None
     except yaml.MarkedYAMLError as error:
         raise PlaybookError([_yaml_problem(error, filename)]) from None

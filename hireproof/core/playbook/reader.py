@@ -72,6 +72,8 @@ class NodeReader:
 
     filename: str
     problems: list[Problem] = field(default_factory=list)
+    # The text of a version already published: loaded with the checks it was published under.
+    published: bool = False
 
     def report(self, node: yaml.Node, path: str, message: str) -> None:
         """Record a problem located at ``node``."""

@@ -4,8 +4,10 @@
   within the tolerance.
 - ``contains_phrase``: one of the phrases appears as whole words; the phrase is normalised the
   same way as the answer, so ``"Data Entry"`` matches ``"data  entry"``.
-- ``regex``: Python ``re.search`` on the normalised answer (so patterns are written in lower
-  case; the loader refuses a pattern with a letter no normalised answer can hold).
+- ``regex``: a search on the normalised answer by RE2, in time linear in the answer (so
+  patterns are written in lower case; the loader refuses a pattern with a letter no normalised
+  answer can hold, and one that RE2 and Python's ``re`` would read differently; see
+  ``hireproof.core.playbook.patterns`` for the versions published before that check).
 - ``all_of`` / ``any_of`` / ``none_of``: every / at least one / none of the inner rules passes.
 
 Each rule gives a plain-words ``detail`` and the evidence it matched, located in the original.
@@ -28,6 +30,7 @@ from hireproof.core.playbook.model import (
     Regex,
     Rule,
 )
+from hireproof.core.playbook.patterns import compiled_pattern
 
 from .formatting import decimal_string, span_words
 from .normalise import Evidence, NormalisedText, normalise
@@ -87,7 +90,7 @@ def _check_contains_phrase(rule: ContainsPhrase, answer: NormalisedText) -> Rule
 
 
 def _check_regex(rule: Regex, answer: NormalisedText) -> RuleResult:
-    match = _compiled(rule.pattern).search(answer.text)
+    match = compiled_pattern(rule.pattern).search(answer.text)
     if match is None:
         return RuleResult(False, f"did not match the pattern {rule.pattern!r}")
     if match.end() == match.start():
@@ -139,11 +142,6 @@ _CHECKERS: dict[type, Callable[[Any, NormalisedText], RuleResult]] = {
 def _phrase_pattern(phrase: str) -> re.Pattern[str]:
     """A whole-word pattern for ``phrase``, normalised like the answers it is searched in."""
     return re.compile(rf"(?<!\w){re.escape(normalise(phrase).text)}(?!\w)")
-
-
-@functools.lru_cache(maxsize=1024)
-def _compiled(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
 
 
 def _joined(results: list[RuleResult]) -> str:

@@ -307,20 +307,32 @@ def do_submit_attempt(
     at = now or timezone.now()
     if judge_request(at, attempt.deadline) is Timeliness.LATE:
         kind = SubmissionKind.AUTOMATIC
+    # Scored before the write transaction, which holds the database's write lock (and the
+    # audit log's) for every other request: scoring takes what the rules take, the
+    # transaction only what writing takes.
+    answers = saved_answers(attempt)
+    prescored = (answers, score(playbook_of(attempt), answers))
     with transaction.atomic():
         current = Attempt.objects.select_for_update().get(pk=attempt.pk)
         if current.submitted_at is not None:
             current.invitation = attempt.invitation
             return current
         current.invitation = attempt.invitation
-        _submit(current, kind, at)
+        _submit(current, kind, at, prescored)
     return current
 
 
-def _submit(attempt: Attempt, kind: SubmissionKind, at: datetime) -> None:
+def _submit(
+    attempt: Attempt,
+    kind: SubmissionKind,
+    at: datetime,
+    prescored: tuple[dict[str, str], Scorecard],
+) -> None:
     playbook = playbook_of(attempt)
     answers = saved_answers(attempt)
-    scorecard = score(playbook, answers)
+    # A save that landed between scoring and the lock is scored again (the rules are RE2's,
+    # linear in the answer, so this stays short).
+    scorecard = prescored[1] if prescored[0] == answers else score(playbook, answers)
     subject = subject_of(attempt)
     submitted_event = (
         EventType.ATTEMPT_AUTO_SUBMITTED

@@ -113,7 +113,8 @@ def _load_verified(content_hash: str, source: str, filename: str) -> Playbook:
     # Keyed by the source as well as the hash: a row whose text was altered misses the cache
     # and fails the check below, instead of being served the genuine playbook from memory.
     try:
-        playbook = load_playbook_text(source, filename)
+        # Loaded under the checks it was published with, so that its scores never change.
+        playbook = load_playbook_text(source, filename, published=True)
     except PlaybookError as error:
         raise StoredPlaybookIsCorrupt(
             f"the stored playbook {filename} no longer loads:\n{error}"

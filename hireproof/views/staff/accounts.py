@@ -28,10 +28,16 @@ from hireproof.hiring.access import access_site, access_staff_member
 from hireproof.platform.mail import MAIL_ERRORS
 from hireproof.views.decorators import staff_view
 from hireproof.views.staff.forms.accounts import InviteStaffForm, SignInForm, client_ip_of
-from hireproof.views.staff.http import acting_user, base_url, report_mail_failure
+from hireproof.views.staff.http import (
+    RefusedFormStatus,
+    acting_user,
+    base_url,
+    form_status,
+    report_mail_failure,
+)
 
 
-class SignInView(auth_views.LoginView):
+class SignInView(RefusedFormStatus, auth_views.LoginView):
     """Email and password; a successful sign-in is logged and clears the failure count."""
 
     form_class = SignInForm
@@ -56,7 +62,7 @@ class SignOutView(auth_views.LogoutView):
         return response
 
 
-class PasswordResetView(auth_views.PasswordResetView):
+class PasswordResetView(RefusedFormStatus, auth_views.PasswordResetView):
     """Ask for a reset link; the page reads the same whether or not the address is known."""
 
     template_name = "registration/password_reset_form.html"
@@ -65,7 +71,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     success_url = reverse_lazy("accounts:password_reset_done")
 
 
-class SetPasswordView(auth_views.PasswordResetConfirmView):
+class SetPasswordView(RefusedFormStatus, auth_views.PasswordResetConfirmView):
     """Choose a password from a one-time link (an invitation or a reset)."""
 
     template_name = "registration/set_password.html"
@@ -120,7 +126,9 @@ def staff_invite(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"Invitation sent to {member.email}.")
         return redirect("accounts:staff_list")
-    return render(request, "accounts/staff_invite.html", {"form": form})
+    return render(
+        request, "accounts/staff_invite.html", {"form": form}, status=form_status(request)
+    )
 
 
 @require_POST

@@ -37,6 +37,7 @@ from hireproof.views.staff.forms.openings import (
 from hireproof.views.staff.http import (
     acting_user,
     base_url,
+    form_status,
     posted,
     report_mail_failure,
     to_pipeline,
@@ -60,7 +61,12 @@ def candidate_add(request: HttpRequest, opening_id: int) -> HttpResponse:
             return to_pipeline(opening)
         messages.success(request, f"{form.cleaned_data['name']} is added. Invite them when ready.")
         return to_pipeline(opening)
-    return render(request, "openings/candidate_add.html", {"form": form, "opening": opening})
+    return render(
+        request,
+        "openings/candidate_add.html",
+        {"form": form, "opening": opening},
+        status=form_status(request),
+    )
 
 
 @staff_view
@@ -85,6 +91,7 @@ def candidate_import(request: HttpRequest, opening_id: int) -> HttpResponse:
         request,
         "openings/candidate_import.html",
         {"form": form, "opening": opening, "report": report},
+        status=form_status(request),
     )
 
 
@@ -124,6 +131,7 @@ def candidate_invite(request: HttpRequest, opening_id: int, candidate_id: int) -
         request,
         "openings/invite.html",
         {"form": form, "candidate": candidate, "opening": candidate.opening},
+        status=form_status(request),
     )
 
 
@@ -216,6 +224,7 @@ def invitation_extra_time(request: HttpRequest, opening_id: int, candidate_id: i
             "opening": candidate.opening,
             "current": Accommodation(invitation.extra_time_percent, invitation.extra_minutes),
         },
+        status=form_status(request),
     )
 
 
@@ -258,4 +267,5 @@ def candidate_erase(request: HttpRequest, opening_id: int, candidate_id: int) ->
         request,
         "openings/erase.html",
         {"form": form, "candidate": candidate, "opening": candidate.opening},
+        status=form_status(request),
     )

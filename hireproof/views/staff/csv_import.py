@@ -3,14 +3,16 @@
 The file: UTF-8 (with or without the byte-order mark spreadsheets add), a header row naming the
 columns ``name`` and ``email`` and optionally ``extra_time``, in any order, then one candidate per
 row; values are separated by commas, or by semicolons or tabs as some spreadsheets save them.
-Rows are numbered as a spreadsheet shows them: the header is row 1. The result is either every
-candidate or every problem, never a part of the file.
+Rows are numbered as a spreadsheet shows them: the header is row 1. A cell holding a control
+character (a NUL byte, say) or a line separator is refused, naming its row and column. The
+result is either every candidate or every problem, never a part of the file.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from collections.abc import Set
 from dataclasses import dataclass, field
 
@@ -165,6 +167,9 @@ def _read_row(
         return None
     values = {name: cells[index].strip() for name, index in columns.items()}
     problems_before = len(report.problems)
+    unreadable = [name for name in columns if _check_characters(number, name, values, report)]
+    if unreadable:
+        return None
     name = _check_name(number, values["name"], report)
     email = _check_email(number, values["email"], seen, existing_lookups, report)
     extra_time = NO_ACCOMMODATION
@@ -175,6 +180,28 @@ def _read_row(
     if len(report.problems) > problems_before:
         return None
     return NewCandidate(name=name, email=email, extra_time=extra_time)
+
+
+# Control characters (a NUL, a bell, an escape, C1 codes) and line or paragraph separators:
+# what no name or address holds, and what would be stored mangled or break a line of an email.
+_REFUSED_CATEGORIES = {"Cc", "Zl", "Zp"}
+
+
+def _check_characters(number: int, column: str, values: dict[str, str], report: CsvReport) -> bool:
+    """Report the first control character of the cell, if any; True when there is one."""
+    for position, char in enumerate(values[column], start=1):
+        if unicodedata.category(char) in _REFUSED_CATEGORIES:
+            name = unicodedata.name(char, "a control character")
+            report.problems.append(
+                RowProblem(
+                    number,
+                    column,
+                    f"character {position} is U+{ord(char):04X} ({name.lower()}), which no cell "
+                    "may hold; remove it and upload the file again",
+                )
+            )
+            return True
+    return False
 
 
 def _check_name(number: int, name: str, report: CsvReport) -> str:

@@ -1,9 +1,11 @@
-"""Small helpers every staff page shares: the posted form data, the site's base URL, the acting
-user, the way back to an opening's pipeline, and the message when an email did not leave."""
+"""Small helpers every staff page shares: the posted form data, the status of a refused form,
+the site's base URL, the acting user, the way back to an opening's pipeline, and the message
+when an email did not leave."""
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, QueryDict
@@ -21,6 +23,26 @@ def posted(request: HttpRequest) -> QueryDict | None:
     Not ``request.POST or None``: a POST with no fields (every field optional) is a submission.
     """
     return request.POST if request.method == "POST" else None
+
+
+# A form sent back with its messages answers this, so a script or a test can tell a refusal
+# from a page (the interview, decision and candidate pages answer it too).
+REFUSED = 400
+
+
+def form_status(request: HttpRequest) -> int:
+    """The status of a form page: 400 for a POST answered with the form again (it was refused:
+    the page says why; an accepted POST redirects), 200 for a GET."""
+    return REFUSED if request.method == "POST" else 200
+
+
+class RefusedFormStatus:
+    """For Django's form views: an invalid form is answered with ``REFUSED``, not 200."""
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        response: HttpResponse = super().form_invalid(form)  # type: ignore[misc]
+        response.status_code = REFUSED
+        return response
 
 
 def base_url(request: HttpRequest) -> str:

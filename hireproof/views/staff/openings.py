@@ -33,7 +33,7 @@ from hireproof.hiring.reads.pipeline import (
 from hireproof.hiring.reads.playbook_guide import VERDICT_LABELS
 from hireproof.views.decorators import staff_view
 from hireproof.views.staff.forms.openings import NewOpeningForm, OpeningDetailsForm
-from hireproof.views.staff.http import acting_user, posted, to_pipeline
+from hireproof.views.staff.http import acting_user, form_status, posted, to_pipeline
 
 SORT_CHOICES = [
     ("added", "Date added, oldest first"),
@@ -86,7 +86,12 @@ def opening_create(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, f"The opening {opening.title!r} is created.")
         return to_pipeline(opening)
-    return render(request, "openings/opening_form.html", {"form": form, "opening": None})
+    return render(
+        request,
+        "openings/opening_form.html",
+        {"form": form, "opening": None},
+        status=form_status(request),
+    )
 
 
 @staff_view
@@ -98,7 +103,12 @@ def opening_edit(request: HttpRequest, opening_id: int) -> HttpResponse:
         do_update_opening(actor=acting_user(request), opening=opening, **form.cleaned_data)
         messages.success(request, "The opening is saved.")
         return to_pipeline(opening)
-    return render(request, "openings/opening_form.html", {"form": form, "opening": opening})
+    return render(
+        request,
+        "openings/opening_form.html",
+        {"form": form, "opening": opening},
+        status=form_status(request),
+    )
 
 
 @require_POST

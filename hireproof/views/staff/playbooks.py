@@ -16,6 +16,7 @@ from hireproof.hiring.models.playbooks import PlaybookVersion
 from hireproof.hiring.reads.playbook_guide import DescribedProblem, described_problems, guide_of
 from hireproof.views.decorators import staff_view
 from hireproof.views.staff.forms.playbooks import UploadPlaybookForm
+from hireproof.views.staff.http import form_status
 
 
 @staff_view
@@ -74,7 +75,7 @@ def upload(request: HttpRequest) -> HttpResponse:
                 "playbooks:version", playbook_id=published.playbook_id, version=published.version
             )
     context = {"form": form, "problems": problems, "filename": filename}
-    return render(request, "playbooks/upload.html", context)
+    return render(request, "playbooks/upload.html", context, status=form_status(request))
 
 
 def _announce(request: HttpRequest, published: PlaybookVersion) -> None:

@@ -873,8 +873,8 @@ def test_rescore_with_core_loads_the_playbook_and_scores_by_name(
     calls: list[object] = []
     playbook = types.SimpleNamespace(id="p", version="1", hash="h" * 64)
 
-    def load_playbook_text(text: str, filename: str) -> object:
-        calls.append((text, filename))
+    def load_playbook_text(text: str, filename: str, *, published: bool = False) -> object:
+        calls.append((text, filename, published))
         return playbook
 
     def score(loaded: object, answers: Mapping[str, str]) -> object:
@@ -890,7 +890,8 @@ def test_rescore_with_core_loads_the_playbook_and_scores_by_name(
     assert rescore_with_core("yaml", "p.yaml", {"q1": "70"}) == Rescored(
         "p", "1", "h" * 64, "s" * 64
     )
-    assert calls == [("yaml", "p.yaml"), (playbook, {"q1": "70"})]
+    # A bundle's playbook was published: it loads as published (see test_patterns).
+    assert calls == [("yaml", "p.yaml", True), (playbook, {"q1": "70"})]
 
 
 def test_failure_text_names_leaf_event_and_field() -> None:

@@ -64,7 +64,7 @@ assessment:
       rule:
         all_of:
           - contains_number: {value: 99, tolerance: {kind: relative, value: 0.01}}
-          - any_of: [{contains_phrase: [outlier, error]}, {regex: "\\\\bwrong\\\\b"}]
+          - any_of: [{contains_phrase: [outlier, error]}, {regex: "wrong"}]
           - none_of: [{contains_phrase: ["not"]}]
       examples: {accept: ["99 is an outlier"], reject: ["99 is not an outlier"]}
 interview:

@@ -15,6 +15,8 @@ def test_the_public_api_is_pinned() -> None:
         "InterviewRedFlag",
         "Item",
         "ItemKind",
+        "MAX_PATTERN_LENGTH",
+        "MAX_RULES_PER_ITEM",
         "NumericItem",
         "Option",
         "Playbook",

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import sys
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
 
 from hireproof.accounts.models import User
@@ -379,3 +382,55 @@ def test_one_attempt_that_cannot_be_submitted_does_not_hold_back_the_others(
     assert [a.pk for a in do_auto_submit_overdue()] == [alan.attempt.pk]
     assert f"could not auto-submit attempt {broken.pk}" in caplog.text
     assert grace.attempt.submitted_at is None
+
+
+def test_answers_are_scored_outside_the_write_transaction(
+    candidate_client: Client, grace: Link, clock: Any
+) -> None:
+    # The submission's transaction holds the database's write lock and the audit log's: every
+    # other request waits while it is open, so the rules must not run inside it.
+    started(candidate_client, grace)
+    answer_all(candidate_client, grace, STRONG_ANSWERS)
+    outside = len(connection.atomic_blocks)  # the test's own transaction
+    depths: list[int] = []
+
+    def watch(frame: FrameType, event: str, arg: object) -> None:
+        if event == "call" and frame.f_code is score.__code__:
+            depths.append(len(connection.atomic_blocks) - outside)
+
+    sys.setprofile(watch)
+    try:
+        attempt = do_submit_attempt(grace.attempt)
+    finally:
+        sys.setprofile(None)
+    assert attempt.submitted_at is not None
+    assert depths == [0]  # scored once, in no transaction of the submission's
+
+
+def test_a_save_between_scoring_and_the_lock_is_scored_too(
+    candidate_client: Client, grace: Link, clock: Any
+) -> None:
+    started(candidate_client, grace)
+    answer_all(candidate_client, grace, {**STRONG_ANSWERS, "pandas-filter-sum": "69"})
+    stale = grace.attempt
+    # What the submission scored first (read before the lock) differs from what is saved when
+    # it takes the lock: the answer saved last is the one scored.
+    saving = {"done": False}
+
+    def watch(frame: FrameType, event: str, arg: object) -> None:
+        if event == "return" and frame.f_code is score.__code__ and not saving["done"]:
+            saving["done"] = True
+            sys.setprofile(None)
+            save(candidate_client, grace, "pandas-filter-sum", "70")
+
+    sys.setprofile(watch)
+    try:
+        attempt = do_submit_attempt(stale)
+    finally:
+        sys.setprofile(None)
+    assert saving["done"]
+    answers = saved_answers(attempt)
+    assert answers["pandas-filter-sum"] == "70"
+    playbook = attempt.invitation.candidate.opening.playbook_version.load()
+    assert attempt.scorecard_hash == score(playbook, answers).hash
+    assert attempt.scorecard_hash != score(playbook, {**answers, "pandas-filter-sum": "69"}).hash

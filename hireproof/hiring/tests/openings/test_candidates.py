@@ -64,7 +64,7 @@ def test_the_same_email_is_refused_in_the_same_opening_but_not_in_another(
         reverse("openings:candidate_add", args=[opening.pk]),
         {"name": "Ada L.", "email": " ADA@example.ORG"},
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert response.context["form"].errors["email"] == [
         "ada@example.org is already a candidate in this opening."
     ]
@@ -110,7 +110,7 @@ def test_a_csv_file_with_one_bad_row_imports_nothing_and_lists_every_problem(
         b"Ada Again,ada@example.org\n"
     )
     response = upload(recruiter_client, opening, content)
-    assert response.status_code == 200
+    assert response.status_code == 400  # refused: the form again, with every problem
     html = response.content.decode()
     assert "Nothing was imported." in html
     assert [str(problem) for problem in response.context["report"].problems] == [
@@ -123,10 +123,27 @@ def test_a_csv_file_with_one_bad_row_imports_nothing_and_lists_every_problem(
     assert [kind for kind, *_ in events()] == ["opening.created", "candidate.added"]
 
 
+def test_a_csv_file_with_a_nul_byte_in_a_name_imports_nothing(
+    recruiter_client: Client, opening: Opening, events: Any
+) -> None:
+    content = b"name,email\nAda Lovelace,ada@example.org\nAlan\x00Turing,alan@example.org\n"
+    response = upload(recruiter_client, opening, content)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Nothing was imported." in html
+    assert (
+        "<li>row 3: name: character 5 is U+0000 (a control character), which no cell may hold; "
+        "remove it and upload the file again</li>"
+    ) in html
+    assert Candidate.objects.count() == 0
+    assert [kind for kind, *_ in events()] == ["opening.created"]
+
+
 def test_a_csv_file_over_the_size_limit_is_refused_before_reading(
     recruiter_client: Client, opening: Opening
 ) -> None:
     response = upload(recruiter_client, opening, b"name,email\n" + b"x" * 1_000_000)
+    assert response.status_code == 400
     assert response.context["form"].errors["file"] == [
         "The file is 1,000,011 bytes; the limit is 1,000,000 (about 10,000 candidates). "
         "Split it into smaller files."

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from hireproof.hiring.actions.candidates import NewCandidate
 from hireproof.hiring.models.accommodation import Accommodation
 from hireproof.hiring.models.candidates import email_lookup_for
@@ -139,3 +141,47 @@ def test_a_comma_inside_a_quoted_header_does_not_change_the_separator() -> None:
         "row 1: header: the column 'email' is missing (the columns are name, email and "
         "optionally extra_time)",
     ]
+
+
+@pytest.mark.parametrize(
+    ("cell", "message"),
+    [
+        (
+            "Ada\x00Lovelace,ada@example.org",
+            "row 2: name: character 4 is U+0000 (a control character), which no cell may hold; "
+            "remove it and upload the file again",
+        ),
+        (
+            "Ada Lovelace,ada@exa\x1bmple.org",
+            "row 2: email: character 8 is U+001B (a control character), which no cell may hold; "
+            "remove it and upload the file again",
+        ),
+        (
+            '"Ada\nLovelace",ada@example.org',
+            "row 2: name: character 4 is U+000A (a control character), which no cell may hold; "
+            "remove it and upload the file again",
+        ),
+        (
+            "Ada\u2028Lovelace,ada@example.org",
+            "row 2: name: character 4 is U+2028 (line separator), which no cell may hold; "
+            "remove it and upload the file again",
+        ),
+        (
+            "Ada Lovelace,ada@example.org,5\x85%",
+            "row 2: extra_time: character 2 is U+0085 (a control character), which no cell may "
+            "hold; remove it and upload the file again",
+        ),
+    ],
+    ids=[
+        "NUL in a name",
+        "escape in an email",
+        "newline in a quoted name",
+        "line separator",
+        "C1 control in extra time",
+    ],
+)
+def test_a_control_character_in_a_cell_is_refused_by_row_and_column(
+    cell: str, message: str
+) -> None:
+    header = "name,email,extra_time" if cell.count(",") == 2 else "name,email"
+    assert problems(f"{header}\n{cell}\n".encode()) == [message]

@@ -28,7 +28,7 @@ def erase_url(candidate: Candidate) -> str:
 
 def test_erasure_needs_the_confirmation_box(administrator_client: Client, ada: Candidate) -> None:
     response = administrator_client.post(erase_url(ada), {"basis": "art17"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert response.context["form"].errors["confirm"] == ["Tick the box to confirm the erasure."]
     assert Candidate.objects.get().erased_at is None
 

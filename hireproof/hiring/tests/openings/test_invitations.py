@@ -120,7 +120,7 @@ def test_it_refuses_extra_time_outside_the_rules(
     message: str,
 ) -> None:
     response = recruiter_client.post(invite_url(opening, ada), data)
-    assert response.status_code == 200
+    assert response.status_code == 400
     form = response.context["form"]
     assert message in [error for errors in form.errors.values() for error in errors]
     assert Invitation.objects.count() == 0
@@ -333,7 +333,7 @@ def test_the_extra_time_page_refuses_bad_values_and_candidates_not_invited(
     response = recruiter_client.post(
         invite_url(opening, ada, "extra_time"), {"extra_percent": "25", "extra_minutes": "10"}
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert response.context["form"].non_field_errors() == [
         "Choose extra time as a percentage or as minutes, not both."
     ]

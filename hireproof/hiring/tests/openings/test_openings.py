@@ -100,7 +100,7 @@ def test_it_refuses_an_opening_with_a_clear_message(
     message: str,
 ) -> None:
     response = recruiter_client.post(CREATE, opening_form(playbook_version, **changes))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert response.context["form"].errors[field] == [message]
     assert Opening.objects.count() == 0
 

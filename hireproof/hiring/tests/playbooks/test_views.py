@@ -281,7 +281,7 @@ def test_uploading_different_content_under_a_published_version_is_refused(
 
     response = recruiter_client.post(UPLOAD, {"file": _yaml_file(changed)})
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert (
         "data-scientist-mid 1.0.0 is already published with different content; raise the version"
     ) in response.content.decode()
@@ -296,7 +296,7 @@ def test_pasted_text_with_errors_lists_each_problem_with_its_line_and_field(
     response = recruiter_client.post(UPLOAD, {"pasted": broken})
 
     page = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Not published: 1 problem in pasted text" in page
     assert (
         '<p class="problem">line 287, column 12 - assessment.items[1].key: '
@@ -357,7 +357,7 @@ def test_the_form_says_what_is_missing_or_wrong(
 ) -> None:
     response = recruiter_client.post(UPLOAD, data)
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert escape(error) in response.content.decode()
     assert PlaybookVersion.objects.count() == 0
 
@@ -412,3 +412,37 @@ def test_text_from_a_playbook_is_escaped_on_every_page(
         page = recruiter_client.get(url).content.decode()
         assert "<script>alert(1)</script>" not in page
         assert "&lt;script&gt;alert(1)&lt;/script&gt; Guide" in page
+
+
+@pytest.mark.parametrize(
+    ("pattern", "message"),
+    [
+        (
+            "^(a+)+(?=$)",
+            "the regular expression uses what RE2 does not support: invalid perl operator: (?= "
+            "(lookahead (?=...) is not supported)",
+        ),
+        (
+            "\\\\b141\\\\b",
+            "\\b is a Unicode word boundary in Python&#x27;s re but an ASCII one in RE2",
+        ),
+    ],
+    ids=["a lookahead", "a Unicode boundary"],
+)
+def test_an_upload_with_a_pattern_re2_would_read_otherwise_is_refused_naming_the_rule(
+    recruiter_client: Client, pattern: str, message: str
+) -> None:
+    text = seed_yaml().replace(
+        "        contains_number: {value: 141}\n",
+        "        all_of:\n          - contains_number: {value: 141}\n"
+        f'          - none_of: [{{regex: "{pattern}"}}]\n',
+        1,
+    )
+    response = recruiter_client.post(UPLOAD, {"pasted": text})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Not published: 1 problem in pasted text" in page
+    assert "line 380, column 31 - assessment.items[3].rule.all_of[1].none_of[0].regex: " in page
+    assert message in page
+    assert PlaybookVersion.objects.count() == 0
+    assert published_events() == []
