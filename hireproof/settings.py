@@ -74,6 +74,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads a parameter or a form (the CSRF check does): text that is not
+    # UTF-8, or holds NUL, is refused with 400 naming the field, never stored mangled.
+    "hireproof.platform.middleware.RefuseMalformedInputMiddleware",
+    "hireproof.platform.middleware.ErrorPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
