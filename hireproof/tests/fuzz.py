@@ -12,7 +12,7 @@ import random
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from urllib.parse import quote_from_bytes, urljoin, urlsplit
+from urllib.parse import parse_qsl, quote_from_bytes, urljoin, urlsplit
 
 ODD_VALUES: dict[str, bytes] = {
     "empty": b"",
@@ -78,10 +78,15 @@ class _FormParser(HTMLParser):
         super().__init__()
         self.page_url = page_url
         self.forms: list[Form] = []
+        self.own_parameters: set[str] = set()
         self._select: str | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {name: value or "" for name, value in attrs}
+        if tag == "a" and a.get("href"):
+            link = urlsplit(urljoin(self.page_url, a["href"]))
+            if link.path == urlsplit(self.page_url).path:
+                self.own_parameters |= {name for name, _ in parse_qsl(link.query)}
         if tag == "form":
             action = urljoin(self.page_url, a.get("action") or self.page_url)
             self.forms.append(
@@ -108,11 +113,12 @@ class _FormParser(HTMLParser):
             self._select = None
 
 
-def forms_of(page_url: str, html: str) -> list[Form]:
-    """The forms of a page, with each field's value as the page fills it."""
+def forms_of(page_url: str, html: str) -> tuple[list[Form], set[str]]:
+    """The forms of a page, with each field's value as the page fills it, and the query
+    parameters of its links to itself (``?q=2`` of the one-question-per-page view)."""
     parser = _FormParser(page_url)
     parser.feed(html)
-    return parser.forms
+    return parser.forms, parser.own_parameters
 
 
 @dataclass(frozen=True)
@@ -127,6 +133,9 @@ class Case:
     label: str
     fields: tuple[tuple[str, str], ...] = ()
     multipart: bool = False
+    read: bool = False
+    """True for a query parameter the page's own links carry (``?q=2``): every odd value is
+    sent to it; other fields get one value of each kind."""
 
     @property
     def kind(self) -> str:
@@ -140,7 +149,7 @@ class Case:
         """What coverage counts: each (page, method, field) gets a case of each kind of odd
         value (a page that reads no field, ``SLOW_PAGES``, one of each kind)."""
         field = "*" if self.route in SLOW_PAGES else self.field
-        return (self.route, self.method, field, self.kind)
+        return (self.route, self.method, field, self.label if self.read else self.kind)
 
     @property
     def malformed(self) -> bool:
@@ -180,12 +189,14 @@ class Case:
         return f"{self.url}{separator}{quote_from_bytes(self.field.encode())}={self.odd_quoted}"
 
 
-def cases_for(route: str, visitor: str, url: str, forms: Iterable[Form]) -> list[Case]:
-    """Every case of one page as one visitor: each query parameter and each form field, with
-    every odd value."""
+def cases_for(
+    route: str, visitor: str, url: str, forms: Iterable[Form], own: set[str] = frozenset()
+) -> list[Case]:
+    """Every case of one page as one visitor: each query parameter (``QUERY_PARAMETERS`` and
+    ``own``, those of its links to itself) and each form field, with every odd value."""
     made = [
-        Case(route, visitor, "get", url, name, label)
-        for name in QUERY_PARAMETERS
+        Case(route, visitor, "get", url, name, label, read=name in own)
+        for name in sorted(set(QUERY_PARAMETERS) | own)
         for label in ODD_VALUES
     ]
     for form in forms:
@@ -198,7 +209,9 @@ def cases_for(route: str, visitor: str, url: str, forms: Iterable[Form]) -> list
                 continue
             for label in ODD_VALUES:
                 method = "post" if form.method == "post" else "get"
-                made.append(Case(route, visitor, method, path, name, label, fields, form.multipart))
+                made.append(
+                    Case(route, visitor, method, path, name, label, fields, form.multipart)
+                )
     return made
 
 

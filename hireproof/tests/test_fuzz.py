@@ -62,8 +62,8 @@ def test_odd_values_in_every_field_of_every_page_answer_no_5xx(demo: DemoReport)
                 response = client.get(url)
                 is_html = response.get("Content-Type", "").startswith("text/html")
                 ok = response.status_code == 200 and is_html
-                forms = forms_of(url, response.content.decode()) if ok else []
-                cases = cases_for(route.name, visitor, url, forms)
+                forms, own = forms_of(url, response.content.decode()) if ok else ([], set())
+                cases = cases_for(route.name, visitor, url, forms, own)
                 extra = ENDPOINT_FIELDS.get(route.name, {})
                 for name in extra:
                     for case in cases_for(route.name, visitor, url, []):
