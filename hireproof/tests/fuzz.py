@@ -145,11 +145,14 @@ class Case:
         return "number" if self.label in NUMBERS else "other"
 
     @property
-    def key(self) -> tuple[str, str, str, str]:
+    def key(self) -> tuple[str, ...]:
         """What coverage counts: each (page, method, field) gets a case of each kind of odd
-        value (a page that reads no field, ``SLOW_PAGES``, one of each kind)."""
+        value (a page that reads no field, ``SLOW_PAGES``, one of each kind); a parameter of
+        the page's own links, every value, as each visitor who saw those links."""
+        if self.read:
+            return (self.route, self.method, self.field, self.label, self.visitor)
         field = "*" if self.route in SLOW_PAGES else self.field
-        return (self.route, self.method, field, self.label if self.read else self.kind)
+        return (self.route, self.method, field, self.kind)
 
     @property
     def malformed(self) -> bool:
@@ -224,7 +227,7 @@ def chosen(cases: list[Case], budget: int, seed: int) -> list[Case]:
     rng.shuffle(shuffled)
     picked: list[Case] = []
     rest: list[Case] = []
-    seen: set[tuple[str, str, str, str]] = set()
+    seen: set[tuple[str, ...]] = set()
     for case in shuffled:
         if case.key not in seen:
             seen.add(case.key)
