@@ -22,6 +22,9 @@
 | SIGN_IN_THROTTLE_CLIENT_FAILURES | 50 | ... or one address, whatever the accounts |
 | SIGN_IN_THROTTLE_WINDOW_SECONDS | 900 | ... when they fall within this window |
 | SIGN_IN_THROTTLE_LOCK_SECONDS | 900 | how long the lock lasts after the last failure |
+| SECURE_HSTS_SECONDS | 31536000 with SECURE_COOKIES, else 0 | HSTS max-age on HTTPS responses |
+| SECURE_SSL_REDIRECT | false | redirect plain HTTP to HTTPS (with SECURE_COOKIES, behind TLS) |
+| SECURE_PROXY_SSL_HEADER | (none) | e.g. X-Forwarded-Proto: a header that says HTTPS (proxy-set) |
 """
 
 from __future__ import annotations
@@ -73,6 +76,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything reads a parameter or a form (the CSRF check does): text that is not
     # UTF-8, or holds NUL, is refused with 400 naming the field, never stored mangled.
@@ -160,6 +164,45 @@ CSRF_COOKIE_HTTPONLY = True
 # never sends the session or CSRF cookie over plain HTTP, where anyone on the way could read it.
 # Off by default because `make run` serves plain HTTP on localhost, where such cookies are lost.
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+
+# --- security headers and HTTPS ---------------------------------------------------------------
+# Content-Security-Policy (django-csp): scripts, styles, images and requests from this site
+# only; no inline script or style (htmx's own indicator style is off: the base layout's
+# htmx-config meta tag), no plugins, no framing, forms posted only here.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'none'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "manifest-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    }
+}
+# HSTS is sent only on HTTPS responses (SecurityMiddleware); on by default when the site says
+# it is served over HTTPS (SECURE_COOKIES). Subdomains are left out: the site may share a
+# domain with others it does not speak for.
+SECURE_HSTS_SECONDS = env_int(
+    "SECURE_HSTS_SECONDS", 365 * 24 * 3600 if SESSION_COOKIE_SECURE else 0, minimum=0
+)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# Honoured only when configured: a header a client sets itself would otherwise claim HTTPS.
+# (`hireproof serve --trusted-proxy` has waitress read X-Forwarded-Proto from that proxy only.)
+_PROXY_SSL_HEADER = env_str("SECURE_PROXY_SSL_HEADER", "")
+if _PROXY_SSL_HEADER:
+    SECURE_PROXY_SSL_HEADER = (
+        "HTTP_" + _PROXY_SSL_HEADER.upper().replace("-", "_"),
+        "https",
+    )
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

@@ -95,7 +95,9 @@ def _charset(request: HttpRequest) -> str:
 
 def check_request(request: HttpRequest) -> None:
     """Raise ``MalformedInput`` when the query string or the form body is not clean text."""
-    check_urlencoded(request.META.get("QUERY_STRING", "").encode("iso-8859-1", "replace"), "query parameter")
+    check_urlencoded(
+        request.META.get("QUERY_STRING", "").encode("iso-8859-1", "replace"), "query parameter"
+    )
     if request.method not in ("POST", "PUT", "PATCH"):
         return
     if request.content_type in (FORM_URLENCODED, MULTIPART) and _charset(request) not in (

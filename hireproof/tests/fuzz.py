@@ -212,9 +212,7 @@ def cases_for(
                 continue
             for label in ODD_VALUES:
                 method = "post" if form.method == "post" else "get"
-                made.append(
-                    Case(route, visitor, method, path, name, label, fields, form.multipart)
-                )
+                made.append(Case(route, visitor, method, path, name, label, fields, form.multipart))
     return made
 
 
@@ -222,7 +220,7 @@ def chosen(cases: list[Case], budget: int, seed: int) -> list[Case]:
     """A seeded sample of at most ``budget`` cases (more when coverage needs it): first one
     case of every coverage key (``Case.key``), then others up to the budget (none of
     ``SLOW_PAGES``)."""
-    rng = random.Random(seed)  # noqa: S311 - a reproducible sample, not a secret
+    rng = random.Random(seed)
     shuffled = cases[:]
     rng.shuffle(shuffled)
     picked: list[Case] = []

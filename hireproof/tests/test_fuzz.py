@@ -19,7 +19,15 @@ from django.conf import settings
 from django.test import Client
 
 from hireproof.hiring.actions.demo import DemoReport
-from hireproof.tests.fuzz import ENDPOINT_FIELDS, MULTIPART_BOUNDARY, Case, cases_for, chosen, covering, forms_of
+from hireproof.tests.fuzz import (
+    ENDPOINT_FIELDS,
+    MULTIPART_BOUNDARY,
+    Case,
+    cases_for,
+    chosen,
+    covering,
+    forms_of,
+)
 from hireproof.tests.site import links, routes, staff_of, urls, values_of
 from hireproof.views.decorators import Surface
 
@@ -40,9 +48,7 @@ def _send(client: Client, case: Case) -> int:
             return client.get(case.url + "?" + case.body().decode()).status_code
         return client.get(case.query_url()).status_code
     if case.multipart:
-        return client.post(
-            case.url, data=case.multipart_body(), content_type=MULTIPART
-        ).status_code
+        return client.post(case.url, data=case.multipart_body(), content_type=MULTIPART).status_code
     return client.post(case.url, data=case.body(), content_type=FORM_URLENCODED).status_code
 
 
