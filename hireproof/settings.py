@@ -23,6 +23,9 @@
 | SIGN_IN_THROTTLE_CLIENT_FAILURES | 50 | ... or one address, whatever the accounts |
 | SIGN_IN_THROTTLE_WINDOW_SECONDS | 900 | ... when they fall within this window |
 | SIGN_IN_THROTTLE_LOCK_SECONDS | 900 | how long the lock lasts after the last failure |
+| SECURE_HSTS_SECONDS | 31536000 with SECURE_COOKIES, else 0 | HSTS max-age on HTTPS responses |
+| SECURE_SSL_REDIRECT | false | redirect plain HTTP to HTTPS (with SECURE_COOKIES, behind TLS) |
+| SECURE_PROXY_SSL_HEADER | (none) | e.g. X-Forwarded-Proto: a header that says HTTPS (proxy-set) |
 """
 
 from __future__ import annotations
@@ -76,7 +79,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads a parameter or a form (the CSRF check does): text that is not
+    # UTF-8, or holds NUL, is refused with 400 naming the field, never stored mangled.
+    "hireproof.platform.middleware.RefuseMalformedInputMiddleware",
+    "hireproof.platform.middleware.ErrorPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -171,6 +179,45 @@ LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]", "::1", "testserver"}
 HIREPROOF_PRODUCTION = SESSION_COOKIE_SECURE or (
     not DEBUG and any(host not in LOCAL_HOSTS for host in ALLOWED_HOSTS)
 )
+
+# --- security headers and HTTPS ---------------------------------------------------------------
+# Content-Security-Policy (django-csp): scripts, styles, images and requests from this site
+# only; no inline script or style (htmx's own indicator style is off: the base layout's
+# htmx-config meta tag), no plugins, no framing, forms posted only here.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'none'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "manifest-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    }
+}
+# HSTS is sent only on HTTPS responses (SecurityMiddleware); on by default when the site says
+# it is served over HTTPS (SECURE_COOKIES). Subdomains are left out: the site may share a
+# domain with others it does not speak for.
+SECURE_HSTS_SECONDS = env_int(
+    "SECURE_HSTS_SECONDS", 365 * 24 * 3600 if SESSION_COOKIE_SECURE else 0, minimum=0
+)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# Honoured only when configured: a header a client sets itself would otherwise claim HTTPS.
+# (`hireproof serve --trusted-proxy` has waitress read X-Forwarded-Proto from that proxy only.)
+_PROXY_SSL_HEADER = env_str("SECURE_PROXY_SSL_HEADER", "")
+if _PROXY_SSL_HEADER:
+    SECURE_PROXY_SSL_HEADER = (
+        "HTTP_" + _PROXY_SSL_HEADER.upper().replace("-", "_"),
+        "https",
+    )
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

@@ -8,6 +8,9 @@ a browser is skipped, with the reason, when it is missing. Fixtures:
   a test has a recruiter and a candidate side by side;
 - ``page``: the first such page, for tests with one person.
 
+Every page so opened records what the browser reports breaking the Content-Security-Policy
+(its console's "Refused to ..." messages); a test that saw any fails at teardown, naming them.
+
 Playwright is imported inside the fixtures: it is a dev dependency, and this module is imported
 by every test run, browser or not.
 """
@@ -55,16 +58,33 @@ def chromium(monkeypatch: pytest.MonkeyPatch) -> Iterator[Browser]:
             browser.close()
 
 
+def is_csp_violation(text: str) -> bool:
+    """True for Chromium's console report of a Content-Security-Policy violation."""
+    return "Content Security Policy" in text and "Refused to" in text
+
+
 @pytest.fixture
-def new_page(chromium: Browser) -> NewPage:
-    """``new_page()``: a fresh page in a context of its own, so each person has their cookies."""
+def new_page(chromium: Browser) -> Iterator[NewPage]:
+    """``new_page()``: a fresh page in a context of its own, so each person has their cookies.
+    At teardown, no page may have reported a Content-Security-Policy violation."""
+    violations: list[str] = []
 
     def open_page() -> Page:
         context = chromium.new_context()
         context.set_default_timeout(DEFAULT_TIMEOUT_MS)
-        return context.new_page()
+        opened = context.new_page()
+        opened.on(
+            "console",
+            lambda message: (
+                violations.append(f"{opened.url}: {message.text}")
+                if is_csp_violation(message.text)
+                else None
+            ),
+        )
+        return opened
 
-    return open_page
+    yield open_page
+    assert violations == [], "the Content-Security-Policy refused: " + "; ".join(violations)
 
 
 @pytest.fixture

@@ -8,6 +8,10 @@
   (``access_invitation_for_candidate`` / ``access_attempt_for_candidate``).
 - ``public_view``: the few pages anyone may open (sign-in, password reset, the health check).
 
+Staff and candidate pages are never stored by a browser or a proxy (``Cache-Control:
+no-store``, through Django's ``add_never_cache_headers``): they show candidates' personal data
+and attempts, often on shared machines.
+
 Each sets ``view.surface``, so a test can list every URL pattern and check that each view is
 one of the three, and that each staff view answers every role as the permission table says.
 """
@@ -21,6 +25,7 @@ from typing import Any, TypeVar, cast
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponseBase
+from django.utils.cache import add_never_cache_headers
 
 View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 
@@ -39,15 +44,25 @@ def staff_view(view: View) -> View:
     @wraps(view)
     def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        return view(request, *args, **kwargs)
+            response: HttpResponseBase = redirect_to_login(request.get_full_path())
+        else:
+            response = view(request, *args, **kwargs)
+        add_never_cache_headers(response)
+        return response
 
     return cast(View, _marked(guarded, Surface.STAFF))
 
 
 def candidate_view(view: View) -> View:
     """A candidate's page, reached only through the token of their personal link."""
-    return cast(View, _marked(view, Surface.CANDIDATE))
+
+    @wraps(view)
+    def unstored(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        response = view(request, *args, **kwargs)
+        add_never_cache_headers(response)
+        return response
+
+    return cast(View, _marked(unstored, Surface.CANDIDATE))
 
 
 def public_view(view: View) -> View:

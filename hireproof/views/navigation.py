@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from django.urls import reverse
 
@@ -50,8 +51,13 @@ def links_for(user: AnyUser, current_path: str) -> list[ShownLink]:
 
 
 def navigation(request: HttpRequest) -> dict[str, object]:
-    """Context processor: ``nav_links`` and ``hireproof_version`` for the base layout."""
+    """Context processor: ``nav_links`` and ``hireproof_version`` for the base layout.
+
+    An error page may be rendered before the middleware that sets ``request.user`` ran (a
+    request for a host the site does not serve is refused first): it then shows no links.
+    """
+    user: AnyUser = getattr(request, "user", None) or AnonymousUser()
     return {
-        "nav_links": links_for(request.user, request.path),
+        "nav_links": links_for(user, request.path),
         "hireproof_version": hireproof_version(),
     }

@@ -20,7 +20,7 @@ from hireproof.audit import vault
 from hireproof.audit.log import record_event, rfc3339
 from hireproof.audit.models import LogLeaf
 from hireproof.audit.receipts import receipt_for
-from hireproof.core.audit import EventType, scoring_private, scoring_public
+from hireproof.core.audit import EventType, parse_leaf, scoring_private, scoring_public
 from hireproof.core.canonical import canonical_json
 from hireproof.core.playbook import Item, Playbook, Severity, SingleChoiceItem
 from hireproof.core.scoring import Scorecard, percent_string, score
@@ -45,6 +45,13 @@ logger = logging.getLogger(__name__)
 CANDIDATE_ACTOR = "candidate"
 SYSTEM_ACTOR = "system"
 MAX_ANSWER_CHARS = 10_000
+# What one attempt can add to the audit log by saving (the answer row always holds the latest
+# text; only the log's record of the saves is bounded): saves of one item within
+# ANSWER_COALESCE_SECONDS of the leaf that opened its revision update that revision in place,
+# and after MAX_ANSWER_LEAVES_PER_ATTEMPT "answer.saved" leaves no further save is recorded.
+# The scored event at submission commits every final answer, so none is ever lost to the log.
+ANSWER_COALESCE_SECONDS = 30
+MAX_ANSWER_LEAVES_PER_ATTEMPT = 200
 # Integrity signals are evidence for a person, not a stream: past this many per attempt the rest
 # are dropped, so a script cannot flood the audit log through the signal endpoint.
 MAX_SIGNALS_PER_ATTEMPT = 500
@@ -215,18 +222,37 @@ def _save(attempt: Attempt, item_id: str, text: str, at: datetime) -> Answer | N
     if answer is None:
         answer = Answer(attempt=attempt, item_id=item_id)
     answer.text_sealed = vault.seal(subject, text, context=answer_context(attempt, item_id))
-    answer.revision += 1
     answer.saved_at = at
+    recorded = _records_a_revision(attempt, subject.pseudonym, item_id, at)
+    if recorded:
+        answer.revision += 1
     answer.save()
-    record_event(
-        EventType.ANSWER_SAVED,
-        actor=CANDIDATE_ACTOR,
-        subject=subject,
-        public={"attempt_id": attempt.pk, "item_id": item_id, "revision": answer.revision},
-        private={"answer": text},
-        at=at,
-    )
+    if recorded:
+        record_event(
+            EventType.ANSWER_SAVED,
+            actor=CANDIDATE_ACTOR,
+            subject=subject,
+            public={"attempt_id": attempt.pk, "item_id": item_id, "revision": answer.revision},
+            private={"answer": text},
+            at=at,
+        )
     return answer
+
+
+def _records_a_revision(attempt: Attempt, pseudonym: str, item_id: str, at: datetime) -> bool:
+    """False when this save is coalesced into the revision already recorded: the attempt's
+    last ``answer.saved`` leaf is of the same item and under ``ANSWER_COALESCE_SECONDS`` old,
+    or the attempt reached ``MAX_ANSWER_LEAVES_PER_ATTEMPT``."""
+    saves = LogLeaf.objects.filter(subject=pseudonym, event_type=EventType.ANSWER_SAVED)
+    latest = saves.order_by("-index").first()
+    if latest is None:
+        return True
+    if saves.count() >= MAX_ANSWER_LEAVES_PER_ATTEMPT:
+        return False
+    public = parse_leaf(bytes(latest.data)).public
+    same_item = public.get("attempt_id") == attempt.pk and public.get("item_id") == item_id
+    recent = (at - latest.recorded_at).total_seconds() < ANSWER_COALESCE_SECONDS
+    return not (same_item and recent)
 
 
 def _record_late_refusal(attempt: Attempt, item_id: str, text: str, at: datetime) -> None:

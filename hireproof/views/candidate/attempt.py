@@ -149,10 +149,14 @@ def questions(request: HttpRequest, token: str) -> HttpResponse:
     """
     attempt = access_attempt_for_candidate(token)
     now = timezone.now()
-    if request.method == "POST" and attempt.submitted_at is None:
-        # Saved first even when late: a late answer is refused and logged, then submitted.
-        return _save_form(request, attempt, token, now)
-    return _finish_if_over(attempt, token, now) or _questions_page(request, attempt, token, now)
+    try:
+        if request.method == "POST" and attempt.submitted_at is None:
+            # Saved first even when late: a late answer is refused and logged, then submitted.
+            return _save_form(request, attempt, token, now)
+        finished = _finish_if_over(attempt, token, now)
+        return finished or _questions_page(request, attempt, token, now)
+    except BadParameter as error:
+        return _refused(error)
 
 
 def _questions_page(
@@ -184,12 +188,33 @@ def _questions_page(
     return render(request, "assessments/questions.html", context, status=status)
 
 
+class BadParameter(ValueError):
+    """A query parameter or form field the page cannot read; ``str()`` says which and why."""
+
+
 def _page_number(request: HttpRequest, count: int) -> int | None:
-    """The 1-based question of one-per-page mode (``?q=N``), or ``None`` for all on one page."""
+    """The 1-based question of one-per-page mode (``?q=N``), or ``None`` for all on one page.
+
+    A number past the last question shows the last; anything but 1 to 9 ASCII digits (a
+    superscript digit, a number of thousands of digits) is refused (``BadParameter``).
+    """
     raw = request.GET.get("q", "")
-    if not raw.isdigit():
+    if raw == "":
         return None
-    return min(max(int(raw), 1), count)
+    return min(max(whole_number(raw, "q", 999_999_999), 1), count)
+
+
+def whole_number(raw: str, name: str, largest: int) -> int:
+    """``raw`` as a number from 0 to ``largest`` written in ASCII digits, else ``BadParameter``
+    (``str.isdigit`` and ``int`` accept digits such as "²" or "١" that are not such numbers)."""
+    digits = len(str(largest))
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= digits) or int(raw) > largest:
+        raise BadParameter(f"{name} must be a whole number from 0 to {largest:,}, not {raw[:40]!r}")
+    return int(raw)
+
+
+def _refused(error: BadParameter) -> HttpResponse:
+    return HttpResponseBadRequest(f"{error}.", content_type="text/plain")
 
 
 def _save_form(request: HttpRequest, attempt: Attempt, token: str, now: datetime) -> HttpResponse:
@@ -200,6 +225,9 @@ def _save_form(request: HttpRequest, attempt: Attempt, token: str, now: datetime
     }
     errors: dict[str, str] = {}
     over = False
+    page = request.GET.get("q", "")
+    if page:
+        whole_number(page, "q", 999_999_999)  # checked before anything is saved
     for item_id, text in typed.items():
         try:
             do_save_answer(attempt, item_id, text, now=now)
@@ -220,8 +248,7 @@ def _save_form(request: HttpRequest, attempt: Attempt, token: str, now: datetime
         return _questions_page(request, attempt, token, now, typed=typed, errors=errors, status=400)
     if action == "submit":
         return redirect(_url("submit", token))
-    page = request.GET.get("q", "")
-    query = f"?q={page}&saved=1" if page.isdigit() else "?saved=1"
+    query = f"?q={page}&saved=1" if page else "?saved=1"
     return HttpResponseRedirect(_url("questions", token) + query)
 
 
@@ -289,9 +316,7 @@ def integrity_signal(request: HttpRequest, token: str) -> HttpResponse:
     attempt = access_attempt_for_candidate(token)
     try:
         kind = SignalKind(request.POST.get("kind", ""))
-        chars = int(request.POST.get("chars", "0") or 0)
-        if not 0 <= chars <= MAX_PASTE_CHARS:
-            raise ValueError(chars)
+        chars = whole_number(request.POST.get("chars", "0") or "0", "chars", MAX_PASTE_CHARS)
     except ValueError:
         return HttpResponseBadRequest(
             "kind must be focus_lost, focus_returned or paste, and chars a whole number "

@@ -1,15 +1,17 @@
 """The hiring file on screen, as a PDF and as JSON, and each decision's receipt.
 
 Every page needs ``READ_CANDIDATES``. The PDF is WeasyPrint's print of the same template as
-the page: nothing is fetched while rendering (the stylesheet is inline and every other URL is
+the page: nothing is fetched while rendering (the stylesheet is given as text and every URL is
 refused), so a link typed into an answer or a note can never make the server open a connection.
 """
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
+from django.contrib.staticfiles import finders
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -21,6 +23,7 @@ from hireproof.hiring.reads.hiring_file import HiringFile, hiring_file, to_json
 from hireproof.views.decorators import staff_view
 
 PRINT_TEMPLATE = "decisions/hiring_file_print.html"
+STYLESHEET = "decisions/hiring_file.css"
 
 
 @require_GET
@@ -81,8 +84,13 @@ def refuse_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
 def render_pdf(file: HiringFile) -> bytes:
     """The PDF bytes of ``file``."""
     # Imported here: WeasyPrint loads Pango and fonts, which only this download needs.
-    from weasyprint import HTML
+    from weasyprint import CSS, HTML
 
     html = render_to_string(PRINT_TEMPLATE, {"file": file, "page": file.page})
-    pdf: bytes = HTML(string=html, url_fetcher=refuse_fetch).write_pdf()
+    # The page's own stylesheet (a static file: the web page links it, as the CSP allows no
+    # inline style), given to WeasyPrint as text: it fetches nothing.
+    stylesheet = CSS(
+        string=Path(str(finders.find(STYLESHEET))).read_text(), url_fetcher=refuse_fetch
+    )
+    pdf: bytes = HTML(string=html, url_fetcher=refuse_fetch).write_pdf(stylesheets=[stylesheet])
     return pdf

@@ -11,6 +11,7 @@ from django.test import Client
 from hireproof.audit.models import LogLeaf
 from hireproof.core.audit import parse_leaf
 from hireproof.hiring.actions.attempts import (
+    ANSWER_COALESCE_SECONDS,
     AnswerRefused,
     RefusalReason,
     do_save_answer,
@@ -65,9 +66,12 @@ def test_saving_the_same_text_again_changes_nothing(candidate_client: Client, gr
     assert len(events("answer.saved")) == 1
 
 
-def test_clearing_an_answer_saves_the_blank(candidate_client: Client, grace: Link) -> None:
+def test_clearing_an_answer_saves_the_blank(
+    candidate_client: Client, grace: Link, clock: Any
+) -> None:
     attempt = started(candidate_client, grace)
     save(candidate_client, grace, "outlier-ages", "141")
+    clock.shift(timedelta(seconds=ANSWER_COALESCE_SECONDS))  # a revision of its own
     assert save(candidate_client, grace, "outlier-ages", "").status_code == 200
     assert saved_answers(attempt) == {"outlier-ages": ""}
     assert Answer.objects.get().revision == 2
