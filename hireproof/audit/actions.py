@@ -62,7 +62,7 @@ def do_erase_subject(
     pseudonym as erased. Their commitments can never be opened again. Once the transaction
     commits, ``scrub_erased_rows`` makes the old row images unreachable in the database files.
     """
-    tables = [Subject, LogPrivate, *other_tables]
+    tables: list[type[models.Model]] = [Subject, LogPrivate, *other_tables]
     with transaction.atomic():
         # Inside the block: it runs only if, and once, the erasure commits.
         transaction.on_commit(partial(scrub_erased_rows, tables), robust=True)

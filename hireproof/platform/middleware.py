@@ -90,7 +90,7 @@ def check_parsed(fields: Iterator[tuple[str, str]], where: str) -> None:
 
 
 def _charset(request: HttpRequest) -> str:
-    return str(request.content_params.get("charset", "utf-8")).strip().lower()
+    return str((request.content_params or {}).get("charset", "utf-8")).strip().lower()
 
 
 def check_request(request: HttpRequest) -> None:
@@ -114,7 +114,13 @@ def check_request(request: HttpRequest) -> None:
             ((name, value) for name, values in request.POST.lists() for value in values),
             "form field",
         )
-        check_parsed(((name, upload.name or "") for name, upload in request.FILES.items()), "file")
+        check_parsed(
+            (
+                (name, str(getattr(upload, "name", "") or ""))
+                for name, upload in request.FILES.items()
+            ),
+            "file",
+        )
 
 
 def bad_request(request: HttpRequest, message: str) -> HttpResponse:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl, quote_from_bytes, urljoin, urlsplit
@@ -193,7 +194,7 @@ class Case:
 
 
 def cases_for(
-    route: str, visitor: str, url: str, forms: Iterable[Form], own: set[str] = frozenset()
+    route: str, visitor: str, url: str, forms: Iterable[Form], own: AbstractSet[str] = frozenset()
 ) -> list[Case]:
     """Every case of one page as one visitor: each query parameter (``QUERY_PARAMETERS`` and
     ``own``, those of its links to itself) and each form field, with every odd value."""

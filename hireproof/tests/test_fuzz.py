@@ -93,10 +93,10 @@ def test_odd_values_in_every_field_of_every_page_answer_no_5xx(demo: DemoReport)
     failed, not_refused = [], []
     clients = {"anonymous": Client()}
     for case in run:
-        visitor = clients.setdefault(case.visitor, Client())
-        if case.visitor in staff and not _signed_in(visitor):  # new, or a case signed out
-            visitor.force_login(staff[case.visitor])
-        status = _send(visitor, case)
+        client = clients.setdefault(case.visitor, Client())
+        if case.visitor in staff and not _signed_in(client):  # new, or a case signed out
+            client.force_login(staff[case.visitor])
+        status = _send(client, case)
         if status >= 500:
             failed.append(f"{case.method.upper()} {case.url} {case.field}={case.label}: {status}")
         if case.malformed and status != 400:

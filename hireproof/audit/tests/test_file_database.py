@@ -215,10 +215,10 @@ def _her_secrets(candidate: Any) -> dict[str, bytes]:
         "name": NAME.encode(),
         "email": EMAIL.encode(),
         "email lookup": candidate.email_lookup.encode(),
-        "sealed name": bytes(candidate.name_sealed),
-        "sealed email": bytes(candidate.email_sealed),
-        "wrapped secret": bytes(subject.secret_wrapped),
-        "wrapped data key": bytes(subject.data_key_wrapped),
+        "sealed name": bytes(candidate.name_sealed or b""),
+        "sealed email": bytes(candidate.email_sealed or b""),
+        "wrapped secret": bytes(subject.secret_wrapped or b""),
+        "wrapped data key": bytes(subject.data_key_wrapped or b""),
         "scorecard": attempt.scorecard_json.encode(),
         "scorecard hash": attempt.scorecard_hash.encode(),
     }
@@ -226,7 +226,7 @@ def _her_secrets(candidate: Any) -> dict[str, bytes]:
         if len(text) > 1:
             found[f"answer {item_id}"] = text.split()[-1].encode()
     for answer in Answer.objects.filter(attempt=attempt):
-        found[f"sealed answer {answer.item_id}"] = bytes(answer.text_sealed)
+        found[f"sealed answer {answer.item_id}"] = bytes(answer.text_sealed or b"")
     for row in LogPrivate.objects.filter(subject=subject):
         found[f"sealed log value {row.leaf_index}/{row.field}"] = bytes(row.sealed_value)
     for recommendation in Recommendation.objects.filter(candidate=candidate):
@@ -282,7 +282,7 @@ def test_right_after_an_erasure_neither_the_file_nor_its_wal_holds_anything_of_h
 
 
 def _every_blob(database: sqlite3.Connection) -> list[bytes]:
-    blobs = []
+    blobs: list[bytes] = []
     tables = [
         row[0] for row in database.execute("SELECT name FROM sqlite_master WHERE type='table'")
     ]

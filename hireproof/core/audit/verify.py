@@ -52,6 +52,7 @@ from .events import (
     ANSWERS_FIELD,
     LEAF_KEYS,
     SCHEMA_VERSION,
+    SCORECARD_HASH_FIELD,
     SCORING_EVENTS,
     TIME_PATTERN,
     EventType,
@@ -501,7 +502,9 @@ class _Verification:
             opened = self.open_leaf_fields(index, leaf, openings, erased)
             opened_count += len(opened)
             if leaf.event_type in SCORING_EVENTS and ANSWERS_FIELD in opened:
-                rescored += self.rescore(index, leaf, opened[ANSWERS_FIELD])
+                rescored += self.rescore(
+                    index, leaf, opened[ANSWERS_FIELD], opened.get(SCORECARD_HASH_FIELD)
+                )
         return opened_count, rescored, unchecked
 
     def open_leaf_fields(
@@ -529,8 +532,14 @@ class _Verification:
                 self.fail(problem, leaf=index, event=event, field=opening.field)
         return opened
 
-    def rescore(self, index: int, leaf: Leaf, answers: object) -> int:
-        problem = rescore_problem(leaf, answers, self.bundle.playbooks, self.rescorer)
+    def rescore(self, index: int, leaf: Leaf, answers: object, scorecard_hash: object) -> int:
+        problem = rescore_problem(
+            leaf,
+            answers,
+            self.bundle.playbooks,
+            self.rescorer,
+            opened_scorecard_hash=scorecard_hash,
+        )
         if problem is None:
             return 1
         self.fail(problem, leaf=index, event=leaf.event_type.value, field=ANSWERS_FIELD)
