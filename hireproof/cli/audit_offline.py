@@ -87,8 +87,16 @@ def register(subparsers: Any) -> None:
     )
     receipt_verify = receipt_actions.add_parser("verify", help="verify a receipt JSON file")
     receipt_verify.add_argument("receipt", type=Path, metavar="RECEIPT.json")
-    receipt_verify.add_argument(
-        "--vkey", metavar="VKEY", help="the log key you trust (otherwise the receipt's own)"
+    receipt_anchor = receipt_verify.add_mutually_exclusive_group()
+    receipt_anchor.add_argument(
+        "--vkey",
+        action="append",
+        default=[],
+        metavar="VKEY",
+        help="a log key you trust (repeatable); without one the receipt cannot be OK",
+    )
+    receipt_anchor.add_argument(
+        "--trust", type=Path, metavar="FILE", help="your trust file: its keys are trusted"
     )
     receipt_verify.set_defaults(handler=_verify_receipt)
 
@@ -163,17 +171,33 @@ def _trust_show(args: argparse.Namespace) -> int:
 
 
 def _verify_receipt(args: argparse.Namespace) -> int:
+    """Exit 0 OK, 1 FAILED, 2 unreadable, 3 UNTRUSTED (it holds, but no key you trust signed)."""
     receipt = Receipt.from_json(_read_text(args.receipt, "receipt"))
+    trusted = list(_read_trust(args.trust).trusted_vkeys) if args.trust else list(args.vkey)
     try:
-        verify_receipt(receipt, vkey=args.vkey)
+        for vkey in trusted:
+            parse_vkey(vkey)
+    except SignatureError as error:
+        raise AuditError(f"--vkey: {error}") from None
+    try:
+        verify_receipt(receipt)  # integrity under the receipt's own key
     except AuditError as error:
         print(f"receipt FAILED: {error}")
         return EXIT_FAILED
     checkpoint = open_checkpoint(receipt.checkpoint, [parse_vkey(receipt.vkey)])
-    print(
-        f"receipt OK: leaf {receipt.leaf_index}{_event_of(receipt)} is in log {checkpoint.origin}, "
+    held = (
+        f"leaf {receipt.leaf_index}{_event_of(receipt)} is in log {checkpoint.origin}, "
         f"checkpoint of size {checkpoint.size} signed by {receipt.vkey}"
     )
+    if receipt.vkey.strip() not in [vkey.strip() for vkey in trusted]:
+        why = (
+            "no trusted key given: pass the log's published key with --vkey, or --trust FILE"
+            if not trusted
+            else "the key that signed it is not one you trust"
+        )
+        print(f"receipt UNTRUSTED: {held}; {why}")
+        return EXIT_UNTRUSTED
+    print(f"receipt OK: {held}")
     return EXIT_OK
 
 

@@ -302,3 +302,21 @@ def test_every_connection_turns_secure_delete_on(settings: Any) -> None:
         database.executescript(init_command)
         assert database.execute("PRAGMA secure_delete").fetchone() == (1,)
     database.close()
+
+
+def test_once_an_erasure_commits_the_database_scrubs_the_old_rows(shared_db: None) -> None:
+    from hireproof.audit.models import LogPrivate, Subject
+    from hireproof.hiring.actions.erasure import ERASED_TABLES, ErasureBasis, do_erase_candidate
+
+    candidate, administrator = _scored_candidate()
+    do_erase_candidate(actor=administrator, candidate=candidate, basis=ErasureBasis.REQUEST)
+
+    if connection.vendor == "sqlite":
+        wal = Path(f"{connection.settings_dict['NAME']}-wal")
+        assert wal.stat().st_size == 0
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relname FROM pg_stat_user_tables WHERE last_vacuum IS NOT NULL")
+        vacuumed = {row[0] for row in cursor.fetchall()}
+    held = {model._meta.db_table for model in (*ERASED_TABLES, Subject, LogPrivate)}
+    assert held <= vacuumed

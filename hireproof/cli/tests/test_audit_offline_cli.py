@@ -18,6 +18,7 @@ from hireproof.core.audit import (
     MemorySource,
     Receipt,
     TrustFile,
+    generate_signing_key,
     inclusion_proof,
     leaf_hash,
     sign_checkpoint,
@@ -322,7 +323,7 @@ def test_receipt_verify_shows_the_event_only_when_it_can(
     )
     if leaf is None:
         receipt = dataclasses.replace(RECEIPT, leaf=None)
-    assert main(["audit", "receipt", "verify", str(_write(tmp_path, receipt))]) == 0
+    assert main(["audit", "receipt", "verify", str(_write(tmp_path, receipt)), "--vkey", VKEY]) == 0
     assert capsys.readouterr().out.startswith(f"receipt OK: leaf {receipt.leaf_index}{shown} is")
 
 
@@ -334,6 +335,36 @@ def test_receipt_verify_exits_1_when_the_proof_fails(
     assert capsys.readouterr().out == (
         "receipt FAILED: the inclusion proof for leaf 7 does not lead to the root\n"
     )
+
+
+def test_receipt_verify_without_a_trusted_key_is_untrusted_and_exits_3(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _write(tmp_path, RECEIPT)
+    assert main(["audit", "receipt", "verify", str(path)]) == 3
+    out = capsys.readouterr().out
+    assert out.startswith("receipt UNTRUSTED: leaf 6 (answer.saved) is in log")
+    assert "no trusted key given" in out
+    assert "receipt OK" not in out
+
+
+def test_a_receipt_signed_by_another_key_is_untrusted_and_exits_3(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stranger = signer_from_key_bytes(ORIGIN, generate_signing_key()).verifier.vkey
+    path = _write(tmp_path, RECEIPT)
+    assert main(["audit", "receipt", "verify", str(path), "--vkey", stranger]) == 3
+    assert "the key that signed it is not one you trust" in capsys.readouterr().out
+
+
+def test_receipt_verify_with_a_trust_file_trusts_its_keys(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    trust = tmp_path / "trust.json"
+    assert main(["audit", "trust", "init", str(trust), "--vkey", VKEY]) == 0
+    path = _write(tmp_path, RECEIPT)
+    assert main(["audit", "receipt", "verify", str(path), "--trust", str(trust)]) == 0
+    assert "receipt OK: leaf 6" in capsys.readouterr().out
 
 
 def test_receipt_verify_exits_2_for_a_malformed_receipt(
@@ -354,7 +385,7 @@ def test_the_offline_verifier_never_imports_django(bundle_path: Path, tmp_path: 
         "import sys\n"
         "from hireproof.cli import main\n"
         f"codes = [main(['audit', 'verify', {str(bundle_path)!r}, '--vkey', {VKEY!r}]),"
-        f" main(['audit', 'receipt', 'verify', {str(receipt)!r}])]\n"
+        f" main(['audit', 'receipt', 'verify', {str(receipt)!r}, '--vkey', {VKEY!r}])]\n"
         "loaded = sorted(m for m in sys.modules if m == 'django' or m.startswith('django.'))\n"
         "print('CODES', codes, 'DJANGO', loaded)\n"
     )

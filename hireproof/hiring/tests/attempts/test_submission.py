@@ -136,7 +136,9 @@ def test_the_confirmation_gives_a_receipt_that_verifies_but_not_the_score(
     assert stored.leaf == bytes(LogLeaf.objects.get(index=receipt.leaf_index).data)
     path = tmp_path / "receipt.json"
     path.write_bytes(download.content)
-    assert hireproof_cli(["audit", "receipt", "verify", str(path)]) == 0
+    assert hireproof_cli(["audit", "receipt", "verify", str(path)]) == 3  # no trusted key
+    assert capsys.readouterr().out.startswith("receipt UNTRUSTED: ")
+    assert hireproof_cli(["audit", "receipt", "verify", str(path), "--vkey", current_vkey()]) == 0
     assert capsys.readouterr().out.startswith(f"receipt OK: leaf {receipt.leaf_index} is in log")
 
 
@@ -318,7 +320,7 @@ def test_a_candidate_reaches_only_their_own_attempt_whatever_ids_they_send(
     assert "Alan" not in page
 
 
-def test_erasure_deletes_answers_and_signals_and_keeps_the_scores_numbers(
+def test_erasure_deletes_answers_signals_and_the_scorecard_hash_and_keeps_the_numbers(
     candidate_client: Client, grace: Link, administrator: User
 ) -> None:
     started(candidate_client, grace)
@@ -333,8 +335,10 @@ def test_erasure_deletes_answers_and_signals_and_keeps_the_scores_numbers(
     assert not Answer.objects.exists()
     assert not IntegritySignal.objects.exists()
     assert after.scorecard_json == ""
+    # The verdict and numbers stay; the hash of the scorecard, derived from the answers, goes.
+    assert before.scorecard_hash
     assert (after.scorecard_hash, after.verdict, after.score_percent, after.receipt_json) == (
-        before.scorecard_hash,
+        "",
         "strong_pass",
         Decimal("100.00"),
         before.receipt_json,
