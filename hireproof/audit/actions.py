@@ -64,8 +64,6 @@ def do_erase_subject(
     """
     tables: list[type[models.Model]] = [Subject, LogPrivate, *other_tables]
     with transaction.atomic():
-        # Inside the block: it runs only if, and once, the erasure commits.
-        transaction.on_commit(partial(scrub_erased_rows, tables), robust=True)
         locked = Subject.objects.select_for_update().get(pk=subject.pk)
         if locked.is_erased:
             raise SubjectErasedError(f"subject {locked.pseudonym} was already erased")
@@ -77,6 +75,9 @@ def do_erase_subject(
         Subject.objects.filter(pk=locked.pk).update(
             secret_wrapped=None, data_key_wrapped=None, erased_at=erased_at
         )
+        # Inside the block: it runs only if, and once, the erasure commits; and last, after the
+        # checkpoint the erasure asks for (which writes to the WAL) is signed.
+        transaction.on_commit(partial(scrub_erased_rows, tables), robust=True)
     subject.secret_wrapped = subject.data_key_wrapped = None
     subject.erased_at = erased_at
     return leaf
