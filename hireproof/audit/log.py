@@ -113,9 +113,13 @@ def record_event(
         if subject is not None:
             _refuse_erased(kind, subject)
         head = read_head()
-        when = leaf_time(head.last_recorded_at)
-        if occurred is not None and occurred != rfc3339(when):
-            fields[OCCURRED_AT] = occurred
+        clock = timezone.now()
+        when = leaf_time(head.last_recorded_at, clock)
+        # The action's own time (``at``, else the clock) is kept whenever the leaf's differs:
+        # a clock that stepped back still tells when the action happened.
+        stated = occurred if occurred is not None else rfc3339(clock)
+        if stated != rfc3339(when):
+            fields[OCCURRED_AT] = stated
         tree = resume_compact_range(head)
         if tree.size == 0:
             _append_genesis(tree, when)
@@ -136,10 +140,10 @@ def _refuse_erased(kind: EventType, subject: Subject) -> None:
         )
 
 
-def leaf_time(previous: datetime | None) -> datetime:
+def leaf_time(previous: datetime | None, now: datetime | None = None) -> datetime:
     """The time of a leaf appended now: the clock, or the previous leaf's time if the clock
     reads earlier. Call it under the writer lock, with the previous leaf read in that lock."""
-    now = timezone.now()
+    now = timezone.now() if now is None else now
     return now if previous is None or now >= previous else previous
 
 

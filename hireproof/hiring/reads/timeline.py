@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from hireproof.accounts.models import User
+from hireproof.audit.log import OCCURRED_AT
 from hireproof.audit.models import LogLeaf, Subject
 from hireproof.core.audit import EventType, Leaf, parse_leaf
 from hireproof.core.errors import AuditError
@@ -71,7 +72,10 @@ def _entry(leaf: Leaf | TimelineEntry, names: Mapping[str, str]) -> TimelineEntr
     if isinstance(leaf, TimelineEntry):
         return leaf
     describe = _DESCRIPTIONS.get(leaf.event_type, _generic)
-    return TimelineEntry(leaf.index, _time(leaf.at), str(leaf.event_type), describe(leaf, names))
+    # When the action happened, as its action stated it (``occurred_at``), else when it was logged.
+    occurred = leaf.public.get(OCCURRED_AT)
+    when = _time(occurred if isinstance(occurred, str) else leaf.at)
+    return TimelineEntry(leaf.index, when, str(leaf.event_type), describe(leaf, names))
 
 
 def _time(text: str) -> datetime | None:

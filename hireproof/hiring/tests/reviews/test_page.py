@@ -216,7 +216,7 @@ def test_an_erased_candidate_page_keeps_only_what_holds_no_personal_data(
     assert "<dt>Verdict</dt><dd><strong>Strong pass</strong></dd>" in html
     assert "Erased with the candidate's data." in html
     assert (
-        "<dt>Scorecard hash</dt><dd><span class=\"muted\">Erased with the candidate's data."
+        '<dt>Scorecard hash</dt><dd><span class="muted">Erased with the candidate\'s data.'
         "</span></dd>"
     ) in html
     assert "Personal data erased by Ada Lovelace (basis: art17)" in html
