@@ -132,6 +132,14 @@ def test_a_candidate_link_reaches_only_its_own_attempt(
     headers = csrf(server, f"/a/{token}/questions/")
     body = b"answer-cognitive-growth=1"
     assert server.request("POST", f"/a/{wrong}/answers/cognitive-growth/", body, headers)[0] == 404
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known: a 5,000-character path answers 500 on the test server (its static-file"
+    " lookup opens the path as a file name, ENAMETOOLONG); open in issue 10",
+)
+def test_a_very_long_candidate_path_answers_404(server: Server, site: dict[str, Any]) -> None:
     assert server.request("GET", f"/a/{'x' * 5000}/")[0] == 404
 
 
@@ -167,10 +175,11 @@ def test_bodies_and_fields_past_the_limits_are_refused_with_4xx(
 ) -> None:
     token = started(site).token
     url = f"/a/{token}/answers/cognitive-growth/"
+    headers = csrf(server, f"/a/{token}/questions/")
     huge = b"answer-cognitive-growth=" + b"1" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 10)
-    assert server.request("POST", url, huge)[0] == 400
+    assert server.request("POST", url, huge, headers)[0] == 400
     many = b"&".join(b"f%d=1" % n for n in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 5))
-    assert server.request("POST", url, many)[0] == 400
+    assert server.request("POST", url, many, headers)[0] == 400
     long_answer = b"answer-cognitive-growth=" + b"7" * (MAX_ANSWER_CHARS + 1)
     status, _, text = server.request(
         "POST",
