@@ -159,7 +159,9 @@ def test_issue_receipt_writes_a_receipt_the_offline_command_checks(
     issued = hireproof(subprocess_env, "issue-receipt", "--leaf", "2", "--out", str(receipt))
     assert issued.returncode == 0, issued.stderr
     assert json.loads(receipt.read_text())["leaf_index"] == 2
-    checked = hireproof(subprocess_env, "receipt", "verify", str(receipt))
+    untrusted = hireproof(subprocess_env, "receipt", "verify", str(receipt))
+    assert untrusted.returncode == 3, untrusted.stdout + untrusted.stderr
+    checked = hireproof(subprocess_env, "receipt", "verify", str(receipt), "--vkey", current_vkey())
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
 

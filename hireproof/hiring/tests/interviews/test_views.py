@@ -246,7 +246,7 @@ def test_the_kit_lays_out_every_question_accessibly_and_printably(
     assert "A weak answer" in html
     assert 'id="id_flags-overfitting_1"' in html
     assert '<label for="id_flags-overfitting_1">Tunes the model on the test set.</label>' in html
-    assert 'onclick="window.print()"' in html
+    assert "data-print>Print</button>" in html  # hireproof.js prints (no inline script)
     assert "interviews/interviews.css" in html
 
 
