@@ -17,6 +17,7 @@ import pytest
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.db import connection
+from django.db.models import Model
 from django.utils import timezone
 
 from hireproof.audit import keys
@@ -318,5 +319,6 @@ def test_once_an_erasure_commits_the_database_scrubs_the_old_rows(shared_db: Non
     with connection.cursor() as cursor:
         cursor.execute("SELECT relname FROM pg_stat_user_tables WHERE last_vacuum IS NOT NULL")
         vacuumed = {row[0] for row in cursor.fetchall()}
-    held = {model._meta.db_table for model in (*ERASED_TABLES, Subject, LogPrivate)}
+    tables: tuple[type[Model], ...] = (*ERASED_TABLES, Subject, LogPrivate)
+    held = {model._meta.db_table for model in tables}
     assert held <= vacuumed
