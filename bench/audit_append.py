@@ -16,13 +16,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
-import tempfile
 import time
 from pathlib import Path
 
 # bench/ is the script's folder, first on sys.path.
-from before_after import measured_code, print_result, run_measurements
+from before_after import in_fresh_data_folder, measured_code, print_result, run_measurements
 
 BATCH = 100
 
@@ -34,7 +32,7 @@ def main() -> int:
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
-        return measure_here(args.events)
+        return in_fresh_data_folder(lambda: _run(args.events))
     results = run_measurements("audit_append.py", args.before, ["--events", str(args.events)])
     if len(results) == 2:
         (_, before), (_, after) = results
@@ -45,19 +43,6 @@ def main() -> int:
             cpu = after[f"{mode}_cpu"] / before[f"{mode}_cpu"]
             print(f"{label:<24}{wall:>12.2f}{cpu:>16.2f}")
     return 0
-
-
-def measure_here(events: int) -> int:
-    """Measure the ``hireproof`` on ``PYTHONPATH`` in a fresh data folder."""
-    data_dir = Path(tempfile.mkdtemp(prefix="hireproof-bench-"))
-    os.environ["HIREPROOF_DATA_DIR"] = str(data_dir)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "hireproof.settings"
-    for name in ("DATABASE_URL", "HIREPROOF_AUDIT_SIGNING_KEY", "HIREPROOF_KEK"):
-        os.environ.pop(name, None)
-    try:
-        return _run(events)
-    finally:
-        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 def _run(events: int) -> int:

@@ -16,16 +16,14 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import statistics
-import tempfile
 import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 # bench/ is the script's folder, first on sys.path.
-from before_after import measured_code, print_result, run_measurements
+from before_after import in_fresh_data_folder, measured_code, print_result, run_measurements
 
 SAMPLE_EVERY = 0.05
 
@@ -40,26 +38,13 @@ def main() -> int:
     if args.rate <= 0 or args.seconds <= 0:
         parser.error("--rate and --seconds must be more than 0")
     if args.measure:
-        return measure_here(args.rate, args.seconds)
+        return in_fresh_data_folder(lambda: _run(args.rate, args.seconds))
     load = ["--rate", str(args.rate), "--seconds", str(args.seconds)]
     results = run_measurements("audit_window.py", args.before, load)
     print(f"{'oldest unsigned leaf, s':<24}{'max':>10}{'p95':>10}")
     for label, result in results:
         print(f"{label:<24}{result['max']:>10.2f}{result['p95']:>10.2f}")
     return 0
-
-
-def measure_here(rate: float, seconds: float) -> int:
-    """Measure the ``hireproof`` on ``PYTHONPATH`` in a fresh data folder."""
-    data_dir = Path(tempfile.mkdtemp(prefix="hireproof-bench-"))
-    os.environ["HIREPROOF_DATA_DIR"] = str(data_dir)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "hireproof.settings"
-    for name in ("DATABASE_URL", "HIREPROOF_AUDIT_SIGNING_KEY", "HIREPROOF_KEK"):
-        os.environ.pop(name, None)
-    try:
-        return _run(rate, seconds)
-    finally:
-        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 def _run(rate: float, seconds: float) -> int:

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +49,19 @@ def run_measurements(
             raise SystemExit(f"{script} on {code} failed with exit code {done.returncode}")
         results.append((label, json.loads(lines[-1][len(RESULT) :])))
     return results
+
+
+def in_fresh_data_folder(measure: Callable[[], int]) -> int:
+    """Run ``measure`` on the ``hireproof`` on ``PYTHONPATH`` in a fresh, throwaway data folder."""
+    data_dir = Path(tempfile.mkdtemp(prefix="hireproof-bench-"))
+    os.environ["HIREPROOF_DATA_DIR"] = str(data_dir)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "hireproof.settings"
+    for name in ("DATABASE_URL", "HIREPROOF_AUDIT_SIGNING_KEY", "HIREPROOF_KEK"):
+        os.environ.pop(name, None)
+    try:
+        return measure()
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 def print_result(values: dict[str, Any]) -> None:

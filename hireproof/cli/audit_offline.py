@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import argparse
 import base64
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +29,8 @@ from hireproof.core.audit import (
     verify_receipt,
 )
 from hireproof.core.errors import AuditError, SignatureError
+
+from .files import write_atomically
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -117,7 +117,7 @@ def _verify(args: argparse.Namespace) -> int:
         print("no trusted key: pass the log's key with --vkey, or a trust file with --trust")
     print(report.summary())
     if trust is not None and report.result is Result.OK:
-        _write_atomically(args.trust, trust.after(report).to_json())
+        write_atomically(args.trust, trust.after(report).to_json())
         print(f"trust file {args.trust} updated")
     return EXIT_CODES[report.result]
 
@@ -129,20 +129,6 @@ def _read_trust(path: Path) -> TrustFile:
         raise AuditError(f"{path}: {error}") from None
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to a temporary file beside ``path``, then rename it over ``path``."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 def _trust_init(args: argparse.Namespace) -> int:
     if args.file.exists():
         raise AuditError(f"{args.file} already exists; it is not overwritten")
@@ -150,7 +136,7 @@ def _trust_init(args: argparse.Namespace) -> int:
         trust = TrustFile.start(args.vkey)
     except SignatureError as error:
         raise AuditError(f"--vkey: {error}") from None
-    _write_atomically(args.file, trust.to_json())
+    write_atomically(args.file, trust.to_json())
     print(f"wrote {args.file}: trusting {trust.trusted_vkeys[0]} for log {trust.origin}")
     return EXIT_OK
 

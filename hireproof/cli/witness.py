@@ -24,7 +24,6 @@ import fcntl
 import json
 import os
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -45,6 +44,8 @@ from hireproof.core.audit import (
     witness_vkey_of,
 )
 from hireproof.core.errors import HireproofError
+
+from .files import write_atomically
 
 KEY_FILE = "witness.key"
 CONFIG_FILE = "witness.json"
@@ -116,7 +117,7 @@ class WitnessFolder:
             file.write(key.private_bytes_raw())
             file.flush()
             os.fsync(file.fileno())
-        _write_atomically(self.path / CONFIG_FILE, json.dumps({"name": name}) + "\n")
+        write_atomically(self.path / CONFIG_FILE, json.dumps({"name": name}) + "\n")
         return vkey
 
     def key(self) -> tuple[Ed25519PrivateKey, str]:
@@ -167,7 +168,7 @@ class WitnessFolder:
             known = self.trusted_logs()
             if verifier not in known:
                 lines = [v.vkey for v in known] + [verifier.vkey]
-                _write_atomically(self.path / TRUSTED_FILE, "".join(line + "\n" for line in lines))
+                write_atomically(self.path / TRUSTED_FILE, "".join(line + "\n" for line in lines))
         return verifier
 
     @contextlib.contextmanager
@@ -201,28 +202,8 @@ class WitnessFolder:
                 state, body, self.trusted_logs(), key, name, int(time.time())
             )
             if new_state != state:
-                _write_atomically(self.path / STATE_FILE, encode_witness_state(new_state))
+                write_atomically(self.path / STATE_FILE, encode_witness_state(new_state))
         return status, answer
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """Replace ``path`` atomically: a temporary file beside it, fsync, rename, fsync the folder."""
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-            file.write(text)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
-    folder = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(folder)
-    finally:
-        os.close(folder)
 
 
 # --- the commands ----------------------------------------------------------------------------

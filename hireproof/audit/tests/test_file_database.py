@@ -10,6 +10,7 @@ import shutil
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -37,24 +38,32 @@ def _copy_database(source: Path, target: Path) -> None:
     shutil.copyfile(source, target)
 
 
-def test_concurrent_writers_get_gap_free_indices(shared_db: None) -> None:
+def _in_threads(write: Callable[[int], None], *, workers: int) -> list[BaseException]:
+    """Run ``write(worker)`` in ``workers`` threads, each on its own connection; their errors."""
     errors: list[BaseException] = []
 
-    def write(worker: int) -> None:
+    def run(worker: int) -> None:
         try:
-            for number in range(25):
-                record(EventType.STAFF_SIGNED_IN, public={"worker": worker, "n": number})
+            write(worker)
         except BaseException as error:  # reported by the main thread
             errors.append(error)
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=write, args=(worker,)) for worker in range(4)]
+    threads = [threading.Thread(target=run, args=(worker,)) for worker in range(workers)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert errors == []
+    return errors
+
+
+def test_concurrent_writers_get_gap_free_indices(shared_db: None) -> None:
+    def write(worker: int) -> None:
+        for number in range(25):
+            record(EventType.STAFF_SIGNED_IN, public={"worker": worker, "n": number})
+
+    assert _in_threads(write, workers=4) == []
     assert list(LogLeaf.objects.values_list("index", flat=True)) == list(range(101))
     hashes = [bytes(h) for h in LogLeaf.objects.values_list("leaf_hash", flat=True)]
     assert StoredTree().root(101) == root_of(hashes)
@@ -67,25 +76,13 @@ def test_concurrent_writers_get_gap_free_indices(shared_db: None) -> None:
 def test_concurrent_writers_never_date_a_leaf_before_the_one_before_it(shared_db: None) -> None:
     # Each writer reads its clock first and appends a moment later, as an action does: the
     # order of the clock readings is not the order of the appends.
-    errors: list[BaseException] = []
-
     def write(worker: int) -> None:
-        try:
-            for number in range(40):
-                at = timezone.now()
-                time.sleep(random.uniform(0, 0.002))
-                record(EventType.STAFF_SIGNED_IN, public={"worker": worker, "n": number}, at=at)
-        except BaseException as error:  # reported by the main thread
-            errors.append(error)
-        finally:
-            connection.close()
+        for number in range(40):
+            at = timezone.now()
+            time.sleep(random.uniform(0, 0.002))
+            record(EventType.STAFF_SIGNED_IN, public={"worker": worker, "n": number}, at=at)
 
-    threads = [threading.Thread(target=write, args=(worker,)) for worker in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    assert _in_threads(write, workers=4) == []
     leaves = [parse_leaf(bytes(data)) for data in LogLeaf.objects.values_list("data", flat=True)]
     assert len(leaves) == 161
     backwards = [
