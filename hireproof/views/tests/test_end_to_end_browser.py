@@ -141,7 +141,9 @@ def run_written_test_stage(
     receipt = download(
         candidate_page, "Download your receipt (receipt.json)", folder / "receipt.json"
     )
-    verified = hireproof_command("audit", "receipt", "verify", str(receipt))
+    verified = hireproof_command(
+        "audit", "receipt", "verify", "--vkey", current_vkey(), str(receipt)
+    )
     assert verified.returncode == 0, verified.stdout + verified.stderr
     scored_leaf = LogLeaf.objects.get(event_type="attempt.scored").index
     assert verified.stdout == (
@@ -220,7 +222,9 @@ def expect_recommendation_with_its_arithmetic(page: Page) -> None:
 def expect_decision_receipt_verifies(page: Page, folder: Path) -> None:
     """The decision's receipt, downloaded from the decision page, verifies offline."""
     receipt = download(page, "receipt", folder / "decision-receipt.json")
-    verified = hireproof_command("audit", "receipt", "verify", str(receipt))
+    verified = hireproof_command(
+        "audit", "receipt", "verify", "--vkey", current_vkey(), str(receipt)
+    )
     assert verified.returncode == 0, verified.stdout + verified.stderr
     decided_leaf = LogLeaf.objects.get(event_type="decision.recorded").index
     assert verified.stdout == (
