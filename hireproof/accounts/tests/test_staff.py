@@ -101,6 +101,21 @@ def test_an_invitation_for_an_address_already_on_the_list_is_refused(
     assert User.objects.count() == 2
 
 
+def test_an_invitation_refuses_a_control_character_in_the_name(
+    administrator_client: Client, mailoutbox: Any
+) -> None:
+    response = administrator_client.post(
+        INVITE, {"email": "noor@example.org", "full_name": "Noor\x1bHaddad", "role": "auditor"}
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors["full_name"] == [
+        "The name holds a control character (character 5 is U+001B (a control character)), "
+        "which no name may hold; remove it."
+    ]
+    assert not User.objects.filter(email="noor@example.org").exists()
+    assert mailoutbox == []
+
+
 def test_a_failed_email_keeps_the_invitation_and_says_so(
     administrator_client: Client, monkeypatch: Any
 ) -> None:

@@ -25,7 +25,7 @@ from hireproof.hiring.models.candidates import (
 from hireproof.hiring.models.openings import DEFAULT_EMAIL_BODY, DEFAULT_EMAIL_SUBJECT, Opening
 from hireproof.hiring.models.playbooks import PlaybookVersion
 from hireproof.platform.message_templates import TemplateProblem
-from hireproof.views.staff.csv_import import MAX_FILE_BYTES
+from hireproof.views.staff.csv_import import MAX_FILE_BYTES, refused_character
 
 MAX_INVITATION_DAYS = 90
 _PLACEHOLDER_HELP = (
@@ -121,6 +121,11 @@ class CandidateForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.opening = opening
 
+    def clean_name(self) -> str:
+        name = str(self.cleaned_data["name"])
+        _refuse_control_characters(name, "name")
+        return name
+
     def clean_email(self) -> str:
         email = normalise_candidate_email(str(self.cleaned_data["email"]))
         lookup = email_lookup_for(email)
@@ -131,6 +136,15 @@ class CandidateForm(forms.Form):
     def new_candidate(self) -> NewCandidate:
         """The validated candidate."""
         return NewCandidate(name=self.cleaned_data["name"], email=self.cleaned_data["email"])
+
+
+def _refuse_control_characters(text: str, what: str) -> None:
+    """Refuse what the CSV import refuses in a cell: a control character or line separator."""
+    found = refused_character(text)
+    if found is not None:
+        raise ValidationError(
+            f"The {what} holds a control character ({found}), which no {what} may hold; remove it."
+        )
 
 
 class CandidateCsvForm(forms.Form):
