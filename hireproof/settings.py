@@ -23,6 +23,9 @@
 | SIGN_IN_THROTTLE_CLIENT_FAILURES | 50 | ... or one address, whatever the accounts |
 | SIGN_IN_THROTTLE_WINDOW_SECONDS | 900 | ... when they fall within this window |
 | SIGN_IN_THROTTLE_LOCK_SECONDS | 900 | how long the lock lasts after the last failure |
+| PASSWORD_RESET_THROTTLE_REQUESTS | 3 | reset emails one address is sent ... |
+| PASSWORD_RESET_THROTTLE_CLIENT_REQUESTS | 20 | ... and reset requests one client makes ... |
+| PASSWORD_RESET_THROTTLE_WINDOW_SECONDS | 3600 | ... within this window (then: no email) |
 | SECURE_HSTS_SECONDS | 31536000 with SECURE_COOKIES, else 0 | HSTS max-age on HTTPS responses |
 | SECURE_SSL_REDIRECT | false | redirect plain HTTP to HTTPS (with SECURE_COOKIES, behind TLS) |
 | SECURE_PROXY_SSL_HEADER | (none) | e.g. X-Forwarded-Proto: a header that says HTTPS (proxy-set) |
@@ -165,6 +168,15 @@ SIGN_IN_THROTTLE_FAILURES = env_int("SIGN_IN_THROTTLE_FAILURES", 5, minimum=1)
 SIGN_IN_THROTTLE_CLIENT_FAILURES = env_int("SIGN_IN_THROTTLE_CLIENT_FAILURES", 50, minimum=1)
 SIGN_IN_THROTTLE_WINDOW_SECONDS = env_int("SIGN_IN_THROTTLE_WINDOW_SECONDS", 15 * 60, minimum=1)
 SIGN_IN_THROTTLE_LOCK_SECONDS = env_int("SIGN_IN_THROTTLE_LOCK_SECONDS", 15 * 60, minimum=1)
+# Password-reset requests: this many for one address, or CLIENT_REQUESTS from one client
+# address, within the window; past either the page answers the same and sends nothing.
+PASSWORD_RESET_THROTTLE_REQUESTS = env_int("PASSWORD_RESET_THROTTLE_REQUESTS", 3, minimum=1)
+PASSWORD_RESET_THROTTLE_CLIENT_REQUESTS = env_int(
+    "PASSWORD_RESET_THROTTLE_CLIENT_REQUESTS", 20, minimum=1
+)
+PASSWORD_RESET_THROTTLE_WINDOW_SECONDS = env_int(
+    "PASSWORD_RESET_THROTTLE_WINDOW_SECONDS", 60 * 60, minimum=1
+)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True

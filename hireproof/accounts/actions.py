@@ -14,10 +14,15 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from hireproof.accounts.emails import send_invitation
-from hireproof.accounts.models import FailedSignIn, User, normalize_email_address
+from hireproof.accounts.models import (
+    FailedSignIn,
+    PasswordResetRequest,
+    User,
+    normalize_email_address,
+)
 from hireproof.accounts.roles import Permission, Role, roles_with
 from hireproof.accounts.sessions import end_all_sessions, remember_session
-from hireproof.accounts.throttle import oldest_failure_kept
+from hireproof.accounts.throttle import oldest_failure_kept, password_reset_allowed, reset_rule
 from hireproof.audit.log import record_event
 from hireproof.core.audit import EventType
 
@@ -126,6 +131,27 @@ def do_record_failed_sign_in(*, email: str, client_ip: str, now: datetime | None
         FailedSignIn.objects.create(
             email=normalize_email_address(email), client_ip=client_ip, at=at
         )
+
+
+def do_count_password_reset_request(
+    *, email: str, client_ip: str, now: datetime | None = None
+) -> bool:
+    """Count a password-reset request for ``email`` from ``client_ip``, when the throttle lets
+    it through; True when it does (the caller then sends the email), False when it holds it
+    back (nothing is counted or sent). Prunes counts older than the window.
+
+    Not an audit event, like a failed sign-in: anyone can cause one, and the address typed may
+    be personal data of someone who is not staff.
+    """
+    at = now or timezone.now()
+    with transaction.atomic():
+        PasswordResetRequest.objects.filter(at__lte=at - reset_rule().window).delete()
+        if not password_reset_allowed(email, client_ip, at):
+            return False
+        PasswordResetRequest.objects.create(
+            email=normalize_email_address(email), client_ip=client_ip, at=at
+        )
+    return True
 
 
 def do_create_first_administrator(*, email: str) -> User | None:

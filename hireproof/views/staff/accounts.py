@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from hireproof.accounts.actions import (
     StaffChangeRefused,
+    do_count_password_reset_request,
     do_deactivate_staff,
     do_invite_staff,
     do_reactivate_staff,
@@ -63,12 +64,21 @@ class SignOutView(auth_views.LogoutView):
 
 
 class PasswordResetView(RefusedFormStatus, auth_views.PasswordResetView):
-    """Ask for a reset link; the page reads the same whether or not the address is known."""
+    """Ask for a reset link; the page reads the same whether or not the address is known, and
+    whether or not the throttle held the email back (``accounts.throttle``)."""
 
     template_name = "registration/password_reset_form.html"
     email_template_name = "registration/password_reset_email.txt"
     subject_template_name = "registration/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
+        allowed = do_count_password_reset_request(
+            email=form.cleaned_data["email"], client_ip=client_ip_of(self.request)
+        )
+        if not allowed:
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
 
 
 class SetPasswordView(RefusedFormStatus, auth_views.PasswordResetConfirmView):
