@@ -1,5 +1,8 @@
 """Every change to staff accounts: each ``do_*`` runs in one transaction with its audit event.
 
+Invite, resend an invitation, change a role, deactivate, reactivate, set one's password, sign
+in; the site always keeps one active administrator (a change that would leave none is refused).
+
 Audit events name staff by id and role only (``public``); names and email addresses stay in
 the accounts table, never in the log.
 """
@@ -32,7 +35,7 @@ class StaffChangeRefused(Exception):
 
 
 def _staff_public(user: User) -> dict[str, object]:
-    return {"user_id": user.pk, "role": user.role}
+    return {"user_id": user.pk, "role": str(user.role)}
 
 
 def do_invite_staff(*, actor: User, email: str, full_name: str, role: Role, base_url: str) -> User:
@@ -70,10 +73,7 @@ def do_deactivate_staff(*, actor: User, member: User) -> None:
     if not member.is_active:
         return
     with transaction.atomic():
-        if member.role in _STAFF_MANAGERS and _other_active_administrators(member) == 0:
-            raise StaffChangeRefused(
-                f"{member.full_name} is the last active administrator; keep at least one."
-            )
+        _refuse_leaving_no_administrator(member)
         member.is_active = False
         member.save(update_fields=["is_active"])
         end_all_sessions(member)
@@ -91,6 +91,28 @@ def do_reactivate_staff(*, actor: User, member: User) -> None:
         member.save(update_fields=["is_active"])
         record_event(
             EventType.STAFF_REACTIVATED, actor=actor.audit_actor, public=_staff_public(member)
+        )
+
+
+def do_change_staff_role(*, actor: User, member: User, role: Role) -> None:
+    """Give ``member`` the role ``role``; what they may do changes with their next request.
+
+    Records ``staff.role_changed`` with the new role and the one before. Refused when it would
+    leave the site without an active administrator (an administrator may step down while
+    another remains). Giving the role they already have changes and records nothing.
+    """
+    if member.role == role:
+        return
+    with transaction.atomic():
+        previous = Role(member.role)
+        if previous in _STAFF_MANAGERS and role not in _STAFF_MANAGERS and member.is_active:
+            _refuse_leaving_no_administrator(member)
+        member.role = role
+        member.save(update_fields=["role"])
+        record_event(
+            EventType.STAFF_ROLE_CHANGED,
+            actor=actor.audit_actor,
+            public={**_staff_public(member), "previous_role": str(previous)},
         )
 
 
@@ -179,6 +201,16 @@ def do_create_first_administrator(*, email: str) -> User | None:
 _STAFF_MANAGERS = roles_with(Permission.MANAGE_STAFF)
 
 
-def _other_active_administrators(member: User) -> int:
-    others = User.objects.filter(role__in=_STAFF_MANAGERS, is_active=True).exclude(pk=member.pk)
-    return others.count()
+def _refuse_leaving_no_administrator(member: User) -> None:
+    """Refuse taking ``member`` out of the active administrators when no other remains.
+
+    Runs inside the change's transaction with the administrators' rows locked, so two
+    administrators stepping each other down at once cannot both pass.
+    """
+    if member.role not in _STAFF_MANAGERS:
+        return
+    managers = User.objects.select_for_update().filter(role__in=_STAFF_MANAGERS, is_active=True)
+    if not any(other.pk != member.pk for other in managers):
+        raise StaffChangeRefused(
+            f"{member.full_name} is the last active administrator; keep at least one."
+        )

@@ -28,7 +28,7 @@ class Permission(StrEnum):
     STAFF_HOME = "staff_home"
     """Sign in and open the staff home page."""
     MANAGE_STAFF = "manage_staff"
-    """Invite, deactivate and reactivate staff members."""
+    """Invite staff members, change their roles, deactivate and reactivate them."""
     READ_PLAYBOOKS = "read_playbooks"
     """Read the playbook library, answer keys included (staff knowledge)."""
     PUBLISH_PLAYBOOKS = "publish_playbooks"

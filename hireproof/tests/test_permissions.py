@@ -59,6 +59,7 @@ PAGES: dict[str, set[Permission]] = {
     "accounts:staff_resend": {P.MANAGE_STAFF},
     "accounts:staff_deactivate": {P.MANAGE_STAFF},
     "accounts:staff_reactivate": {P.MANAGE_STAFF},
+    "accounts:staff_role": {P.MANAGE_STAFF},
     "playbooks:list": {P.READ_PLAYBOOKS},
     "playbooks:upload": {P.PUBLISH_PLAYBOOKS},
     "playbooks:version": {P.READ_PLAYBOOKS},

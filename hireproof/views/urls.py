@@ -86,6 +86,7 @@ accounts_urls: Patterns = [
     path("staff/<id:member_id>/resend/", accounts.staff_resend, name="staff_resend"),
     path("staff/<id:member_id>/deactivate/", accounts.staff_deactivate, name="staff_deactivate"),
     path("staff/<id:member_id>/reactivate/", accounts.staff_reactivate, name="staff_reactivate"),
+    path("staff/<id:member_id>/role/", accounts.staff_change_role, name="staff_role"),
 ]
 
 playbooks_urls: Patterns = [

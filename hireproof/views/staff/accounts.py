@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from hireproof.accounts.actions import (
     StaffChangeRefused,
+    do_change_staff_role,
     do_count_password_reset_request,
     do_deactivate_staff,
     do_invite_staff,
@@ -28,8 +29,15 @@ from hireproof.accounts.sessions import forget_session
 from hireproof.hiring.access import access_site, access_staff_member
 from hireproof.platform.mail import MAIL_ERRORS
 from hireproof.views.decorators import staff_view
-from hireproof.views.staff.forms.accounts import InviteStaffForm, SignInForm, client_ip_of
+from hireproof.views.staff.forms.accounts import (
+    ChangeRoleForm,
+    InviteStaffForm,
+    SignInForm,
+    client_ip_of,
+)
 from hireproof.views.staff.http import (
+    CONFLICT,
+    REFUSED,
     RefusedFormStatus,
     acting_user,
     base_url,
@@ -113,8 +121,20 @@ class ResetPasswordView(SetPasswordView):
 def staff_list(request: HttpRequest) -> HttpResponse:
     """Every staff member with their role and state, and the actions an administrator has."""
     access_site(request.user, Permission.MANAGE_STAFF)
+    return _staff_list_page(request)
+
+
+def _staff_list_page(request: HttpRequest, *, status: int = 200) -> HttpResponse:
     members = list(User.objects.order_by("-is_active", "full_name", "email"))
-    return render(request, "accounts/staff_list.html", {"members": members})
+    context = {"members": members, "roles": Role.choices}
+    return render(request, "accounts/staff_list.html", context, status=status)
+
+
+def _refused(request: HttpRequest, message: str, status: int = CONFLICT) -> HttpResponse:
+    """The staff list again, saying why the change was refused, answering ``status`` (409: the
+    change conflicts with the staff list as it is; 400: the request itself was wrong)."""
+    messages.error(request, message)
+    return _staff_list_page(request, status=status)
 
 
 @staff_view
@@ -151,11 +171,29 @@ def staff_resend(request: HttpRequest, member_id: int) -> HttpResponse:
             actor=acting_user(request), member=member, base_url=base_url(request)
         )
     except StaffChangeRefused as refusal:
-        messages.error(request, str(refusal))
+        return _refused(request, str(refusal))
     except MAIL_ERRORS as error:
         report_mail_failure(request, error)
     else:
         messages.success(request, f"A new invitation was sent to {member.email}.")
+    return redirect("accounts:staff_list")
+
+
+@require_POST
+@staff_view
+def staff_change_role(request: HttpRequest, member_id: int) -> HttpResponse:
+    """Give a staff member another role; the site keeps at least one active administrator."""
+    member = access_staff_member(request.user, member_id, Permission.MANAGE_STAFF)
+    form = ChangeRoleForm(request.POST)
+    if not form.is_valid():
+        choices = ", ".join(Role.values)
+        return _refused(request, f"Choose the role: one of {choices}.", REFUSED)
+    role = Role(form.cleaned_data["role"])
+    try:
+        do_change_staff_role(actor=acting_user(request), member=member, role=role)
+    except StaffChangeRefused as refusal:
+        return _refused(request, str(refusal))
+    messages.success(request, f"{member.full_name} is now {role.label.lower()}.")
     return redirect("accounts:staff_list")
 
 
@@ -167,9 +205,8 @@ def staff_deactivate(request: HttpRequest, member_id: int) -> HttpResponse:
     try:
         do_deactivate_staff(actor=acting_user(request), member=member)
     except StaffChangeRefused as refusal:
-        messages.error(request, str(refusal))
-    else:
-        messages.success(request, f"{member.full_name} is deactivated and signed out.")
+        return _refused(request, str(refusal))
+    messages.success(request, f"{member.full_name} is deactivated and signed out.")
     return redirect("accounts:staff_list")
 
 

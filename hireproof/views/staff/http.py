@@ -28,6 +28,9 @@ def posted(request: HttpRequest) -> QueryDict | None:
 # A form sent back with its messages answers this, so a script or a test can tell a refusal
 # from a page (the interview, decision and candidate pages answer it too).
 REFUSED = 400
+# A change refused because of the state of things (the opening is closed, the candidate has
+# submitted, the last administrator would go) answers this, with the page and the reason.
+CONFLICT = 409
 
 
 def form_status(request: HttpRequest) -> int:

@@ -1,4 +1,4 @@
-"""Forms of the accounts pages: sign-in with throttling, and inviting staff."""
+"""Forms of the accounts pages: sign-in with throttling, inviting staff, changing a role."""
 
 from __future__ import annotations
 
@@ -95,3 +95,9 @@ class InviteStaffForm(forms.Form):
                 f"The name holds a control character ({found}), which no name may hold; remove it."
             )
         return name
+
+
+class ChangeRoleForm(forms.Form):
+    """A staff member's new role."""
+
+    role = forms.ChoiceField(label="Role", choices=Role.choices)
