@@ -27,7 +27,7 @@
 | PASSWORD_RESET_THROTTLE_CLIENT_REQUESTS | 20 | ... and reset requests one client makes ... |
 | PASSWORD_RESET_THROTTLE_WINDOW_SECONDS | 3600 | ... within this window (then: no email) |
 | SECURE_HSTS_SECONDS | 31536000 with SECURE_COOKIES, else 0 | HSTS max-age on HTTPS responses |
-| SECURE_SSL_REDIRECT | false | redirect plain HTTP to HTTPS (with SECURE_COOKIES, behind TLS) |
+| SECURE_SSL_REDIRECT | SECURE_COOKIES | redirect plain HTTP to HTTPS (except /healthz) |
 | SECURE_PROXY_SSL_HEADER | (none) | e.g. X-Forwarded-Proto: a header that says HTTPS (proxy-set) |
 """
 
@@ -81,8 +81,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # The security headers first: every response, the error pages the middleware below answer
+    # themselves included (a bad Host, malformed input, a method not allowed), carries them.
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything reads a parameter or a form (the CSRF check does): text that is not
     # UTF-8, or holds NUL, is refused with 400 naming the field, never stored mangled.
@@ -93,7 +96,6 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
 ROOT_URLCONF = "hireproof.views.urls"
@@ -217,7 +219,10 @@ CONTENT_SECURITY_POLICY = {
 SECURE_HSTS_SECONDS = env_int(
     "SECURE_HSTS_SECONDS", 365 * 24 * 3600 if SESSION_COOKIE_SECURE else 0, minimum=0
 )
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# A site served over HTTPS (SECURE_COOKIES) sends plain HTTP requests there too, except the
+# health check, which load balancers and monitors ask over plain HTTP from inside.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", SESSION_COOKIE_SECURE)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # Honoured only when configured: a header a client sets itself would otherwise claim HTTPS.
 # (`hireproof serve --trusted-proxy` has waitress read X-Forwarded-Proto from that proxy only.)
 _PROXY_SSL_HEADER = env_str("SECURE_PROXY_SSL_HEADER", "")
@@ -238,6 +243,12 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+# Nothing is served from MEDIA_ROOT today (no view stores uploads as files), but the setting
+# decides what a development or test server's media handler claims: unset, it claims every
+# path and serves files from the working directory, the checkout itself. Media lives under the
+# data folder, never beside the code.
+MEDIA_URL = "media/"
+MEDIA_ROOT = DATA_DIR / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
