@@ -322,6 +322,15 @@ HIREPROOF_WITNESSES = _witnesses()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # A candidate's link is their credential: no log line carries its token.
+    "filters": {"candidate_tokens": {"()": "hireproof.platform.logs.RedactCandidateTokens"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["candidate_tokens"]},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # Django's own loggers write through the same handler (its default ones have no filter).
+    "loggers": {
+        "django": {"handlers": [], "propagate": True},
+        "django.server": {"handlers": ["console"], "propagate": False},
+    },
 }
