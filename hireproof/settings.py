@@ -241,6 +241,14 @@ TIME_ZONE = "UTC"
 USE_I18N = False
 USE_TZ = True
 
+# Request bodies. Django reads at most DATA_UPLOAD_MAX_MEMORY_SIZE of form fields (its default,
+# 2.5 MB: the questions page posts every answer at once, up to 10,000 characters each) and the
+# largest file a form takes is 1 MB (a playbook, a CSV file of candidates). `hireproof serve`
+# has waitress refuse (413) any body longer than MAX_REQUEST_BODY_BYTES before reading it:
+# the largest legitimate request and room for its multipart framing, not waitress' own 1 GB.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+MAX_REQUEST_BODY_BYTES = DATA_UPLOAD_MAX_MEMORY_SIZE + 64 * 1024
+
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 # Nothing is served from MEDIA_ROOT today (no view stores uploads as files), but the setting

@@ -73,6 +73,7 @@ def serve(args: argparse.Namespace) -> int:
     import django
 
     django.setup()
+    from django.conf import settings
     from waitress import create_server
 
     prepare_site()
@@ -85,6 +86,8 @@ def serve(args: argparse.Namespace) -> int:
         port=args.port,
         threads=args.threads,
         connection_limit=args.connection_limit,
+        # Past this, 413 before the body is read (waitress' default is 1 GB).
+        max_request_body_size=settings.MAX_REQUEST_BODY_BYTES,
         **proxy_options(args.trusted_proxy),
     )
     base_url = _base_url(args.host, int(server.effective_port))
