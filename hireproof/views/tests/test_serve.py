@@ -3,93 +3,30 @@
 from __future__ import annotations
 
 import contextlib
-import os
-import queue
 import re
-import signal
 import subprocess
 import sys
 import threading
-import time
 import urllib.request
 from collections.abc import Iterator
 from http.cookiejar import CookieJar
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import pytest
 
 from hireproof.cli import build_parser
 from hireproof.cli.serve import proxy_options
+from hireproof.testing.server import READY, STARTUP_SECONDS, RunningServer, server_environment
 
-READY = re.compile(r"hireproof is serving at (http://127\.0\.0\.1:\d+)/")
 ONE_TIME_LINK = re.compile(r"(http://127\.0\.0\.1:\d+/accounts/password/set/\S+/)")
-STARTUP_SECONDS = 90
-
-
-class RunningServer:
-    """A ``hireproof serve`` subprocess and everything it has printed so far."""
-
-    def __init__(self, data_dir: Path) -> None:
-        env = {
-            key: value
-            for key, value in os.environ.items()
-            if not key.startswith(("HIREPROOF_", "DJANGO_")) and key != "DATABASE_URL"
-        }
-        env |= {"HIREPROOF_DATA_DIR": str(data_dir), "HIREPROOF_ADMIN_EMAIL": "boss@example.org"}
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "hireproof", "serve", "--port", "0", "--threads", "2"],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        self.lines: queue.Queue[str] = queue.Queue()
-        self.output: list[str] = []
-        assert self.process.stdout is not None
-        self.pump = threading.Thread(target=self._pump, args=(self.process.stdout,), daemon=True)
-        self.pump.start()
-
-    def _pump(self, stream: IO[str]) -> None:
-        for line in stream:
-            self.lines.put(line)
-
-    def wait_for(self, pattern: re.Pattern[str]) -> re.Match[str]:
-        """The first line (from now on) matching ``pattern``; fails after a timeout."""
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while time.monotonic() < deadline:
-            try:
-                line = self.lines.get(timeout=0.5)
-            except queue.Empty:
-                assert self.process.poll() is None, "server exited:\n" + "".join(self.output)
-                continue
-            self.output.append(line)
-            if match := pattern.search(line):
-                return match
-        raise AssertionError(f"no line matched {pattern.pattern}:\n" + "".join(self.output))
-
-    def stop_reading(self) -> None:
-        """Collect everything an exited server printed."""
-        self.pump.join(timeout=30)
-        while not self.lines.empty():
-            self.output.append(self.lines.get())
-
-    def stop(self) -> int:
-        """Send SIGTERM to the server's PID and wait for it to exit; its exit code."""
-        os.kill(self.process.pid, signal.SIGTERM)
-        code = self.process.wait(timeout=30)
-        while not self.lines.empty():
-            self.output.append(self.lines.get())
-        return code
 
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[RunningServer]:
     running = RunningServer(tmp_path / "data")
     yield running
-    if running.process.poll() is None:
-        running.process.kill()
-        running.process.wait(timeout=30)
+    running.kill()
 
 
 def fetch(url: str, opener: urllib.request.OpenerDirector | None = None) -> tuple[int, str, str]:
@@ -200,12 +137,7 @@ def test_serve_refuses_a_kek_inside_the_data_folder_under_production_settings(
     tmp_path: Path,
 ) -> None:
     data = tmp_path / "data"
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("HIREPROOF_", "DJANGO_")) and key != "DATABASE_URL"
-    }
-    env |= {"HIREPROOF_DATA_DIR": str(data), "SECURE_COOKIES": "true"}
+    env = server_environment(data, {"SECURE_COOKIES": "true"})
     refused = subprocess.run(
         [sys.executable, "-m", "hireproof", "serve", "--port", "0"],
         env=env,
