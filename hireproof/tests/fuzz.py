@@ -85,6 +85,9 @@ PATH_VALUES: dict[str, str] = {
 }
 """The odd values every path parameter gets, by label, as they are written in the URL."""
 
+PATH_MALFORMED = {"NUL"}
+"""Path values no address may hold: refused with 400 (``platform.middleware``) before any page."""
+
 ID_CONVERTER = "id"
 """The converter of every number in a path (``views.urls.IdConverter``): an odd value in such a
 parameter matches no pattern, so it must answer 404."""
@@ -258,6 +261,14 @@ class PathCase:
     label: str
     is_id: bool
     """True for an ``<id:...>`` parameter: every odd value there must answer 404."""
+
+    @property
+    def expected(self) -> int | None:
+        """The status this case must answer: 400 for a malformed value, 404 for any other odd
+        value of an id; ``None``: anything but a 5xx."""
+        if self.label in PATH_MALFORMED:
+            return 400
+        return 404 if self.is_id else None
 
     @property
     def key(self) -> tuple[str, ...]:

@@ -267,6 +267,15 @@ def test_numbers_in_paths_past_the_database_integers_answer_404(
             assert server.request("GET", path, headers=recruiter)[0] == 404, path
 
 
+def test_a_nul_in_an_address_is_refused_with_400(server: Server, site: dict[str, Any]) -> None:
+    # PostgreSQL fails a query holding a NUL: refused before any page reads the path.
+    recruiter = session_cookie(site["staff"][Role.RECRUITER])
+    for path in ("/playbooks/data-scientist-mid/%00/", "/a/%00/", "/a/x%00y/questions/"):
+        status, _, page = server.request("GET", path, headers=recruiter)
+        assert status == 400, path
+        assert "The address was refused: it holds a NUL character" in page
+
+
 # --- the checkout ------------------------------------------------------------------------------
 
 
