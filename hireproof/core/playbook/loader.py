@@ -140,12 +140,12 @@ class _PlaybookComposer(yaml.SafeLoader):
         event = self.peek_event()  # type: ignore[no-untyped-call]
         if isinstance(event, yaml.AliasEvent):
             self._check_alias(event)
-        elif isinstance(event, yaml.NodeEvent):
-            if event.anchor is not None:
-                self._check_anchor(event)
-            tag = getattr(event, "tag", None)  # a scalar's, a list's or a mapping's
-            if tag is not None:
-                self._check_tag(event, str(tag))
+            return super().compose_node(parent, index)
+        # Otherwise a scalar's, a list's or a mapping's event, which may carry both.
+        if event.anchor is not None:
+            self._check_anchor(event)
+        if event.tag is not None:
+            self._check_tag(event, str(event.tag))
         return super().compose_node(parent, index)
 
     def _check_tag(self, event: yaml.NodeEvent, tag: str) -> None:
