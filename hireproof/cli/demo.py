@@ -1,7 +1,7 @@
 """``hireproof demo``: fill the database with sample staff and candidates at every stage.
 
 It prepares the site exactly as ``hireproof serve`` does (migrate, static files, built-in
-playbooks), then loads the demo (``hireproof.hiring.actions.demo``). Running it twice adds nothing.
+playbooks), then loads the demo (``hireproof.hiring.demo.loader``). Running it twice adds nothing.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ def demo(args: argparse.Namespace) -> int:
 
     django.setup()
     from hireproof.cli.serve import prepare_site
-    from hireproof.hiring.actions.demo import load_demo, report_lines
+    from hireproof.hiring.demo.loader import load_demo, report_lines
 
     prepare_site()
     report = load_demo()  # a DemoRefused is a HireproofError: the CLI prints it, exit 2

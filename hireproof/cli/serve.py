@@ -161,7 +161,7 @@ def prepare_keys() -> None:
 def start_background_jobs() -> None:
     """Start this serving process's periodic jobs (never inside a test run)."""
     from hireproof.audit.checkpointer import start_checkpointer_at_server_start
-    from hireproof.hiring.actions.sweeper import start_sweeper_at_server_start
+    from hireproof.hiring.sweeper import start_sweeper_at_server_start
 
     start_sweeper_at_server_start()
     start_checkpointer_at_server_start()

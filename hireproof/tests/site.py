@@ -20,14 +20,14 @@ from hireproof.accounts.models import User
 from hireproof.accounts.roles import Permission, Role
 from hireproof.hiring.actions.attempts import do_save_answer, do_start_attempt, do_submit_attempt
 from hireproof.hiring.actions.candidates import NewCandidate, do_add_candidate
-from hireproof.hiring.actions.demo import DemoReport
-from hireproof.hiring.actions.demo_cast import (
+from hireproof.hiring.actions.invitations import do_invite_candidate
+from hireproof.hiring.demo.cast import (
     ADMINISTRATOR,
     DEMO_OPENING_TITLE,
     INTERVIEWER,
     RECRUITER,
 )
-from hireproof.hiring.actions.invitations import do_invite_candidate
+from hireproof.hiring.demo.loader import DemoReport
 from hireproof.hiring.models.accommodation import NO_ACCOMMODATION
 from hireproof.hiring.models.attempts import Attempt
 from hireproof.hiring.models.candidates import Candidate, Invitation, hash_token

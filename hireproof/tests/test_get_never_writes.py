@@ -12,7 +12,7 @@ from django.apps import apps
 from django.test import Client
 
 from hireproof.audit.models import LogLeaf
-from hireproof.hiring.actions.demo import DemoReport
+from hireproof.hiring.demo.loader import DemoReport
 from hireproof.tests.site import links, routes, signed_in, staff_of, urls, values_of
 
 

@@ -17,7 +17,7 @@ from django.test import Client
 
 from hireproof.accounts.roles import Role
 from hireproof.hiring.actions.attempts import MAX_ANSWER_CHARS
-from hireproof.hiring.actions.demo import DemoReport
+from hireproof.hiring.demo.loader import DemoReport
 from hireproof.hiring.models.attempts import saved_answers
 from hireproof.hiring.models.candidates import Invitation, hash_token
 from hireproof.tests.site import Link, links, staff_of

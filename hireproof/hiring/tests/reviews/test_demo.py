@@ -11,9 +11,9 @@ from django.utils import timezone
 from hireproof.accounts.models import User
 from hireproof.audit.models import LogLeaf
 from hireproof.cli import main
-from hireproof.hiring.actions.demo import DemoRefused, load_demo, report_lines
-from hireproof.hiring.actions.demo_cast import DEMO_OPENING_TITLE
 from hireproof.hiring.actions.playbooks import load_builtin_playbooks
+from hireproof.hiring.demo.cast import DEMO_OPENING_TITLE
+from hireproof.hiring.demo.loader import DemoRefused, load_demo, report_lines
 from hireproof.hiring.models.candidates import Candidate
 from hireproof.hiring.models.flags import can_move_on
 from hireproof.hiring.models.openings import Opening
