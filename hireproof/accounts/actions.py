@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from hireproof.accounts.emails import send_invitation
 from hireproof.accounts.models import FailedSignIn, User, normalize_email_address
-from hireproof.accounts.roles import Permission, Role, roles_with
+from hireproof.accounts.roles import Permission, Role, has_permission, holders_of
 from hireproof.accounts.sessions import end_all_sessions, remember_session
 from hireproof.accounts.throttle import oldest_failure_kept
 from hireproof.audit.log import record_event
@@ -65,7 +65,7 @@ def do_deactivate_staff(*, actor: User, member: User) -> None:
     if not member.is_active:
         return
     with transaction.atomic():
-        if member.role in _STAFF_MANAGERS and _other_active_administrators(member) == 0:
+        if has_permission(member, Permission.MANAGE_STAFF) and not _other_staff_managers(member):
             raise StaffChangeRefused(
                 f"{member.full_name} is the last active administrator; keep at least one."
             )
@@ -135,7 +135,7 @@ def do_create_first_administrator(*, email: str) -> User | None:
     naming the address, when ``email`` already belongs to someone who is not an administrator.
     """
     with transaction.atomic():
-        if User.objects.filter(role=Role.ADMINISTRATOR, is_active=True).exists():
+        if User.objects.filter(holders_of(Permission.MANAGE_STAFF)).exists():
             return None
         if User.objects.filter(email=normalize_email_address(email)).exists():
             raise StaffChangeRefused(
@@ -149,10 +149,6 @@ def do_create_first_administrator(*, email: str) -> User | None:
     return user
 
 
-# Whoever manages staff: the site must always keep one, or nobody could ever manage it again.
-_STAFF_MANAGERS = roles_with(Permission.MANAGE_STAFF)
-
-
-def _other_active_administrators(member: User) -> int:
-    others = User.objects.filter(role__in=_STAFF_MANAGERS, is_active=True).exclude(pk=member.pk)
-    return others.count()
+def _other_staff_managers(member: User) -> bool:
+    # Whoever manages staff: the site must always keep one, or nobody could ever manage it again.
+    return User.objects.filter(holders_of(Permission.MANAGE_STAFF)).exclude(pk=member.pk).exists()

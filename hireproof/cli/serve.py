@@ -19,7 +19,7 @@ from typing import Any
 DEFAULT_ADMIN_EMAIL = "admin@localhost"
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "serve", help="set up the database and serve the web app (production server)"
     )
@@ -176,7 +176,7 @@ def announce_first_administrator(base_url: str) -> None:
     from hireproof.accounts.actions import StaffChangeRefused, do_create_first_administrator
     from hireproof.accounts.emails import set_password_url
     from hireproof.accounts.models import User
-    from hireproof.accounts.roles import Role
+    from hireproof.accounts.roles import Permission, holders_of
     from hireproof.core.errors import HireproofError
 
     email = os.environ.get("HIREPROOF_ADMIN_EMAIL", DEFAULT_ADMIN_EMAIL)
@@ -184,7 +184,7 @@ def announce_first_administrator(base_url: str) -> None:
         do_create_first_administrator(email=email)
     except StaffChangeRefused as refusal:
         raise HireproofError(str(refusal)) from None
-    administrators = User.objects.filter(role=Role.ADMINISTRATOR, is_active=True)
+    administrators = User.objects.filter(holders_of(Permission.MANAGE_STAFF))
     if any(admin.has_set_password for admin in administrators):
         return
     admin = administrators.order_by("date_joined", "pk").first()
