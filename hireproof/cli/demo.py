@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import argparse
 import os
-from typing import Any
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "demo",
         help="add sample staff and candidates at every stage (idempotent), then exit",

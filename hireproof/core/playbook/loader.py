@@ -134,7 +134,7 @@ class _PlaybookComposer(yaml.SafeLoader):
     """
 
     def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
-        event = self.peek_event()  # type: ignore[no-untyped-call]
+        event = self.peek_event()  # type: ignore[no-untyped-call]  # PyYAML's, untyped
         if isinstance(event, yaml.AliasEvent):
             self._check_alias(event)
         elif isinstance(event, yaml.NodeEvent) and event.anchor is not None:
