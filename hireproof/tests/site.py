@@ -242,6 +242,26 @@ def urls(route: Route, values: dict[str, Any], tokens: list[str]) -> list[str]:
     return [reverse(route.name, kwargs=kwargs)]
 
 
+def every_instance(route: Route, values: dict[str, Any]) -> list[dict[str, Any]]:
+    """``values`` once per thing ``route`` names, over the demo opening: every decision for a
+    decision's page, every candidate (the demo's and the links') for a candidate's page, every
+    interview assignment for an assignment's page; ``values`` alone for any other page."""
+    opening_id = values["opening_id"]
+    if "decision_id" in route.parameters:
+        decisions = Decision.objects.filter(candidate__opening_id=opening_id).order_by("pk")
+        return [
+            {**values, "decision_id": d.pk, "decision_candidate_id": d.candidate_id}
+            for d in decisions
+        ]
+    if "candidate_id" in route.parameters:
+        candidates = Candidate.objects.filter(opening_id=opening_id).order_by("pk")
+        return [{**values, "candidate_id": pk} for pk in candidates.values_list("pk", flat=True)]
+    if "assignment_id" in route.parameters:
+        assignments = Assignment.objects.filter(candidate__opening_id=opening_id).order_by("pk")
+        return [{**values, "assignment_id": pk} for pk in assignments.values_list("pk", flat=True)]
+    return [values]
+
+
 def _candidate_with_warning() -> Candidate:
     """The demo candidate whose scored test has a warning waiting for a reviewer (Jonas)."""
     attempt = (
