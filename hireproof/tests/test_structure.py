@@ -394,6 +394,13 @@ def stage_members(node: ast.AST | None, stage_names: set[str]) -> bool:
     ) or (isinstance(node, ast.Call) and called(node) in stage_names)
 
 
+def texts_of(node: ast.expr) -> list[object]:
+    """The constants an expression may give: itself, or either side of ``a if c else b``."""
+    if isinstance(node, ast.IfExp):
+        return [*texts_of(node.body), *texts_of(node.orelse)]
+    return [node.value] if isinstance(node, ast.Constant) else []
+
+
 def stage_derivations(path: Path) -> Iterator[str]:
     """Where ``path`` derives a position in the pipeline: a ``Case``/``When`` (rows turned into
     a value by the database), a ``Stage`` built from a value, a ``Stage`` member returned,
@@ -425,11 +432,11 @@ def stage_derivations(path: Path) -> Iterator[str]:
             what = "a table of Stage members"
         elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             returned = {
-                inner.value.value
+                text
                 for inner in ast.walk(node)
-                if isinstance(inner, ast.Return)
-                and isinstance(inner.value, ast.Constant)
-                and inner.value.value in STAGE_TEXTS
+                if isinstance(inner, ast.Return) and inner.value is not None
+                for text in texts_of(inner.value)
+                if text in STAGE_TEXTS
             }
             if len(returned) > 1:
                 what = f"stage names returned ({', '.join(sorted(returned))})"
