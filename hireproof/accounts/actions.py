@@ -23,7 +23,13 @@ from hireproof.accounts.models import (
     User,
     normalize_email_address,
 )
-from hireproof.accounts.roles import Permission, Role, roles_with
+from hireproof.accounts.roles import (
+    Permission,
+    Role,
+    has_permission,
+    holders_of,
+    role_change_drops,
+)
 from hireproof.accounts.sessions import end_all_sessions, remember_session
 from hireproof.accounts.throttle import oldest_failure_kept, password_reset_allowed, reset_rule
 from hireproof.audit.log import record_event
@@ -101,11 +107,11 @@ def do_change_staff_role(*, actor: User, member: User, role: Role) -> None:
     leave the site without an active administrator (an administrator may step down while
     another remains). Giving the role they already have changes and records nothing.
     """
-    if member.role == role:
+    previous = Role(member.role)
+    if previous is role:
         return
     with transaction.atomic():
-        previous = Role(member.role)
-        if previous in _STAFF_MANAGERS and role not in _STAFF_MANAGERS and member.is_active:
+        if role_change_drops(previous, role, Permission.MANAGE_STAFF):
             _refuse_leaving_no_administrator(member)
         member.role = role
         member.save(update_fields=["role"])
@@ -183,7 +189,7 @@ def do_create_first_administrator(*, email: str) -> User | None:
     naming the address, when ``email`` already belongs to someone who is not an administrator.
     """
     with transaction.atomic():
-        if User.objects.filter(role=Role.ADMINISTRATOR, is_active=True).exists():
+        if User.objects.filter(holders_of(Permission.MANAGE_STAFF)).exists():
             return None
         if User.objects.filter(email=normalize_email_address(email)).exists():
             raise StaffChangeRefused(
@@ -197,19 +203,16 @@ def do_create_first_administrator(*, email: str) -> User | None:
     return user
 
 
-# Whoever manages staff: the site must always keep one, or nobody could ever manage it again.
-_STAFF_MANAGERS = roles_with(Permission.MANAGE_STAFF)
-
-
 def _refuse_leaving_no_administrator(member: User) -> None:
     """Refuse taking ``member`` out of the active administrators when no other remains.
 
+    Whoever manages staff: the site must always keep one, or nobody could ever manage it again.
     Runs inside the change's transaction with the administrators' rows locked, so two
     administrators stepping each other down at once cannot both pass.
     """
-    if member.role not in _STAFF_MANAGERS:
+    if not has_permission(member, Permission.MANAGE_STAFF):
         return
-    managers = User.objects.select_for_update().filter(role__in=_STAFF_MANAGERS, is_active=True)
+    managers = User.objects.select_for_update().filter(holders_of(Permission.MANAGE_STAFF))
     if not any(other.pk != member.pk for other in managers):
         raise StaffChangeRefused(
             f"{member.full_name} is the last active administrator; keep at least one."

@@ -19,7 +19,7 @@ from typing import Any
 DEFAULT_ADMIN_EMAIL = "admin@localhost"
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "serve", help="set up the database and serve the web app (production server)"
     )
@@ -164,7 +164,7 @@ def prepare_keys() -> None:
 def start_background_jobs() -> None:
     """Start this serving process's periodic jobs (never inside a test run)."""
     from hireproof.audit.checkpointer import start_checkpointer_at_server_start
-    from hireproof.hiring.actions.sweeper import start_sweeper_at_server_start
+    from hireproof.hiring.sweeper import start_sweeper_at_server_start
 
     start_sweeper_at_server_start()
     start_checkpointer_at_server_start()
@@ -179,7 +179,7 @@ def announce_first_administrator(base_url: str) -> None:
     from hireproof.accounts.actions import StaffChangeRefused, do_create_first_administrator
     from hireproof.accounts.emails import set_password_url
     from hireproof.accounts.models import User
-    from hireproof.accounts.roles import Role
+    from hireproof.accounts.roles import Permission, holders_of
     from hireproof.core.errors import HireproofError
 
     email = os.environ.get("HIREPROOF_ADMIN_EMAIL", DEFAULT_ADMIN_EMAIL)
@@ -187,7 +187,7 @@ def announce_first_administrator(base_url: str) -> None:
         do_create_first_administrator(email=email)
     except StaffChangeRefused as refusal:
         raise HireproofError(str(refusal)) from None
-    administrators = User.objects.filter(role=Role.ADMINISTRATOR, is_active=True)
+    administrators = User.objects.filter(holders_of(Permission.MANAGE_STAFF))
     if any(admin.has_set_password for admin in administrators):
         return
     admin = administrators.order_by("date_joined", "pk").first()

@@ -25,7 +25,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from hireproof.accounts.models import User
-from hireproof.accounts.roles import Permission, has_permission, roles_with
+from hireproof.accounts.roles import Permission, has_permission, holders_of
 from hireproof.hiring.models.attempts import Attempt, attempt_of
 from hireproof.hiring.models.candidates import Candidate, Invitation, hash_token
 from hireproof.hiring.models.decisions import Decision, Outcome
@@ -68,9 +68,7 @@ def access_staff_member(user: AnyUser, member_id: int, permission: Permission) -
 
 def interviewers() -> QuerySet[User]:
     """Every active staff member who may be assigned interviews, by name."""
-    return User.objects.filter(is_active=True, role__in=roles_with(Permission.INTERVIEW)).order_by(
-        "full_name"
-    )
+    return User.objects.filter(holders_of(Permission.INTERVIEW)).order_by("full_name")
 
 
 # --- playbooks --------------------------------------------------------------------------------
@@ -198,10 +196,17 @@ def access_assignment(user: AnyUser, assignment_id: int, permission: Permission)
     if assignment is None:
         raise Http404("No such interview.")
     if not has_permission(user, Permission.READ_INTERVIEWS) and (
-        assignment.interviewer_id != user.pk or assignment.is_cancelled
+        not is_interviewer_of(user, assignment) or assignment.is_cancelled
     ):
         raise Http404("No such interview.")
     return assignment
+
+
+def is_interviewer_of(user: AnyUser | User, assignment: Assignment) -> bool:
+    """True when ``user`` is ``assignment``'s interviewer and still may interview: the one
+    person who submits and amends its scorecard (the kit page asks it to offer the form, the
+    actions to refuse anyone else, whichever surface calls them)."""
+    return has_permission(user, Permission.INTERVIEW) and assignment.interviewer_id == user.pk
 
 
 def sees_other_scorecards(user: AnyUser, candidate: Candidate) -> bool:

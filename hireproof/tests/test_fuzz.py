@@ -22,7 +22,7 @@ from typing import Any
 from django.conf import settings
 from django.test import Client
 
-from hireproof.hiring.actions.demo import DemoReport
+from hireproof.hiring.demo.loader import DemoReport
 from hireproof.tests.fuzz import (
     ENDPOINT_FIELDS,
     MULTIPART_BOUNDARY,

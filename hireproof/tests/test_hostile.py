@@ -33,7 +33,7 @@ from hireproof.core.tests.playbook.sample import SAMPLE
 from hireproof.hiring.actions import attempts
 from hireproof.hiring.actions.attempts import MAX_ANSWER_CHARS
 from hireproof.hiring.actions.decisions import do_record_decision
-from hireproof.hiring.actions.demo import DemoReport
+from hireproof.hiring.demo.loader import DemoReport
 from hireproof.hiring.models.attempts import Attempt, saved_answers
 from hireproof.hiring.models.candidates import Invitation, hash_token
 from hireproof.hiring.models.playbooks import PlaybookVersion

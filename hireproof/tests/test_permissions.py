@@ -16,7 +16,7 @@ from django.test import Client
 
 from hireproof.accounts.roles import PERMISSION_ROLES, Permission, Role
 from hireproof.audit.models import LogLeaf
-from hireproof.hiring.actions.demo import DemoReport
+from hireproof.hiring.demo.loader import DemoReport
 from hireproof.tests.site import (
     CANDIDATE_FUNNEL,
     PUBLIC,

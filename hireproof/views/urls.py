@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path, register_converter
 
+from hireproof.views import health
 from hireproof.views.candidate import attempt
 from hireproof.views.decorators import public_view
 from hireproof.views.staff import (
@@ -166,7 +167,7 @@ assessments_urls: Patterns = [
     path("a/<str:token>/submit/", attempt.submit, name="submit"),
     path("a/<str:token>/done/", attempt.done, name="done"),
     path("a/<str:token>/receipt.json", attempt.receipt, name="receipt"),
-    path("healthz", attempt.health, name="health"),
+    path("healthz", health.health, name="health"),
 ]
 
 web_urls: Patterns = [path("", home.home, name="home")]

@@ -137,7 +137,7 @@ class _PlaybookComposer(yaml.SafeLoader):
     """
 
     def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
-        event = self.peek_event()  # type: ignore[no-untyped-call]
+        event = self.peek_event()  # type: ignore[no-untyped-call]  # PyYAML's, untyped
         if isinstance(event, yaml.AliasEvent):
             self._check_alias(event)
             return super().compose_node(parent, index)

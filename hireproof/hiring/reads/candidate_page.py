@@ -39,7 +39,7 @@ from hireproof.hiring.models.candidates import Candidate, Invitation
 from hireproof.hiring.models.flags import ReviewFlag, attempt_flags, stored_scorecard
 from hireproof.hiring.models.openings import Opening
 from hireproof.hiring.models.reviews import FlagAcknowledgement
-from hireproof.hiring.models.stage import Stage
+from hireproof.hiring.models.stage import Stage, stage_in
 from hireproof.hiring.reads.candidate_attempt import duration_words
 from hireproof.hiring.reads.highlight import highlight_evidence
 from hireproof.hiring.reads.playbook_guide import verdict_label
@@ -254,7 +254,7 @@ def candidate_page(candidate: Candidate, *, may_review: bool) -> CandidatePage:
     return CandidatePage(
         candidate=candidate,
         opening=opening,
-        stage=Stage(candidate.stage),  # type: ignore[attr-defined]
+        stage=stage_in(candidate),
         invitation=invitation,
         attempt=attempt,
         playbook=playbook,

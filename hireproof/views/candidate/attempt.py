@@ -57,7 +57,7 @@ from hireproof.hiring.reads.candidate_attempt import (
     grouped_by_section,
     start_page_facts,
 )
-from hireproof.views.decorators import candidate_view, public_view
+from hireproof.views.decorators import candidate_view
 
 # The status code of a refused save: 409 (the attempt's state forbids it) or 400 (bad input).
 _REFUSAL_STATUS = {
@@ -408,10 +408,3 @@ def receipt(request: HttpRequest, token: str) -> HttpResponse:
     )
     response["Content-Disposition"] = 'attachment; filename="receipt.json"'
     return response
-
-
-@public_view
-@require_GET
-def health(request: HttpRequest) -> HttpResponse:
-    """``ok``: the server answers (no database work; the benchmark's baseline)."""
-    return HttpResponse("ok\n", content_type="text/plain")

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -38,25 +38,28 @@ from hireproof.views.staff.forms.accounts import (
 from hireproof.views.staff.http import (
     CONFLICT,
     REFUSED,
-    RefusedFormStatus,
     acting_user,
     base_url,
     form_status,
+    refused,
     report_mail_failure,
 )
 
 
-class SignInView(RefusedFormStatus, auth_views.LoginView):
+class SignInView(auth_views.LoginView):
     """Email and password; a successful sign-in is logged and clears the failure count."""
 
     form_class = SignInForm
     template_name = "registration/sign_in.html"
     redirect_authenticated_user = True
 
-    def form_valid(self, form: SignInForm) -> HttpResponse:  # type: ignore[override]
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         user = form.get_user()
         do_sign_in(self.request, user, client_ip=client_ip_of(self.request))
         return HttpResponseRedirect(self.get_success_url())
+
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
+        return refused(super().form_invalid(form))
 
 
 class SignOutView(auth_views.LogoutView):
@@ -71,7 +74,7 @@ class SignOutView(auth_views.LogoutView):
         return response
 
 
-class PasswordResetView(RefusedFormStatus, auth_views.PasswordResetView):
+class PasswordResetView(auth_views.PasswordResetView):
     """Ask for a reset link; the page reads the same whether or not the address is known, and
     whether or not the throttle held the email back (``accounts.throttle``)."""
 
@@ -88,8 +91,11 @@ class PasswordResetView(RefusedFormStatus, auth_views.PasswordResetView):
             return HttpResponseRedirect(self.get_success_url())
         return super().form_valid(form)
 
+    def form_invalid(self, form: PasswordResetForm) -> HttpResponse:
+        return refused(super().form_invalid(form))
 
-class SetPasswordView(RefusedFormStatus, auth_views.PasswordResetConfirmView):
+
+class SetPasswordView(auth_views.PasswordResetConfirmView):
     """Choose a password from a one-time link (an invitation or a reset)."""
 
     template_name = "registration/set_password.html"
@@ -109,6 +115,9 @@ class SetPasswordView(RefusedFormStatus, auth_views.PasswordResetConfirmView):
         del self.request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN]
         messages.success(self.request, "Your password is set. Sign in with it now.")
         return HttpResponseRedirect(self.get_success_url())
+
+    def form_invalid(self, form: SetPasswordForm[User]) -> HttpResponse:
+        return refused(super().form_invalid(form))
 
 
 class ResetPasswordView(SetPasswordView):

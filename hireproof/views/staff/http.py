@@ -5,7 +5,6 @@ when an email did not leave."""
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, QueryDict
@@ -39,13 +38,11 @@ def form_status(request: HttpRequest) -> int:
     return REFUSED if request.method == "POST" else 200
 
 
-class RefusedFormStatus:
-    """For Django's form views: an invalid form is answered with ``REFUSED``, not 200."""
-
-    def form_invalid(self, form: Any) -> HttpResponse:
-        response: HttpResponse = super().form_invalid(form)  # type: ignore[misc]
-        response.status_code = REFUSED
-        return response
+def refused(response: HttpResponse) -> HttpResponse:
+    """``response`` (a form sent back with its messages) with the ``REFUSED`` status: what
+    Django's form views answer an invalid form with, in place of their 200."""
+    response.status_code = REFUSED
+    return response
 
 
 def base_url(request: HttpRequest) -> str:

@@ -24,6 +24,7 @@ from hireproof.hiring.access import (
     access_my_assignments,
     access_opening,
     interviewers,
+    is_interviewer_of,
     may,
 )
 from hireproof.hiring.actions.interviews import (
@@ -170,7 +171,7 @@ def kit(request: HttpRequest, assignment_id: int) -> HttpResponse:
     needed = Permission.OPEN_INTERVIEW_KITS if data is None else Permission.INTERVIEW
     assignment = access_assignment(request.user, assignment_id, needed)
     kit_ = _kit_of(assignment)
-    own = assignment.interviewer_id == request.user.pk
+    own = is_interviewer_of(request.user, assignment)
     form = None
     if own and data is not None and assignment.candidate.is_erased:
         messages.error(request, "This candidate's personal data was erased: nothing is scored.")
@@ -280,7 +281,7 @@ def _render_kit(
         "kit": kit_,
         "form": form,
         "amend": amend,
-        "own": assignment.interviewer_id == request.user.pk,
+        "own": is_interviewer_of(request.user, assignment),
         "summary": written_test_summary(candidate),
         "versions": versions,
         "blocks": kit_blocks(kit_, latest, form),

@@ -32,9 +32,9 @@ from hireproof.core.canonical import canonical_json
 from hireproof.core.scoring import score
 from hireproof.hiring.actions.attempts import do_auto_submit_overdue, do_submit_attempt
 from hireproof.hiring.actions.erasure import ErasureBasis, do_erase_candidate
-from hireproof.hiring.actions.sweeper import sweep_once
 from hireproof.hiring.models.attempts import Answer, IntegritySignal, SubmissionKind, saved_answers
 from hireproof.hiring.models.playbooks import PlaybookVersion
+from hireproof.hiring.sweeper import sweep_once
 from hireproof.hiring.tests.attempts.conftest import START, Link, save, started
 
 pytestmark = pytest.mark.django_db

@@ -44,7 +44,9 @@ def test_erasure_clears_the_identity_stops_the_link_and_is_logged_with_its_basis
     events: Any,
 ) -> None:
     invite(ada, recruiter)
-    token_path = LINK.search(mailoutbox[0].body).group(1)  # type: ignore[union-attr]
+    link = LINK.search(mailoutbox[0].body)
+    assert link is not None
+    token_path = link.group(1)
     response = administrator_client.post(
         erase_url(ada), {"basis": "art17", "confirm": "on"}, follow=True
     )
