@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import os
 import random
 import shutil
 import sqlite3
@@ -69,10 +68,6 @@ def test_concurrent_writers_get_gap_free_indices(shared_db: None) -> None:
     assert StoredTree().root(101) == root_of(hashes)
 
 
-@pytest.mark.skipif(
-    os.environ.get("DATABASE_URL", "").startswith("postgres"),
-    reason="known: on PostgreSQL this test meets a log key left by an earlier test (open)",
-)
 def test_concurrent_writers_never_date_a_leaf_before_the_one_before_it(shared_db: None) -> None:
     # Each writer reads its clock first and appends a moment later, as an action does: the
     # order of the clock readings is not the order of the appends.
@@ -309,10 +304,6 @@ def test_every_connection_turns_secure_delete_on(settings: Any) -> None:
     database.close()
 
 
-@pytest.mark.skipif(
-    os.environ.get("DATABASE_URL", "").startswith("postgres"),
-    reason="known: on PostgreSQL this test meets a log key left by an earlier test (open)",
-)
 def test_once_an_erasure_commits_the_database_scrubs_the_old_rows(shared_db: None) -> None:
     from hireproof.audit.models import LogPrivate, Subject
     from hireproof.hiring.actions.erasure import ERASED_TABLES, ErasureBasis, do_erase_candidate
