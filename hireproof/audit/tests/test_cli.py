@@ -108,6 +108,64 @@ def test_an_export_allowed_an_unsigned_tail_warns_exits_1_and_fails_verification
     assert verified.stdout.endswith("result: FAILED\n")
 
 
+def test_a_refused_disclosure_records_no_event(
+    sqlite_file_db: Path, tmp_path: Path, subprocess_env: dict[str, str]
+) -> None:
+    flow = record_hiring_flow()
+    connection.close()
+    leaves = LogLeaf.objects.count()
+    live, erased = flow.candidate.pseudonym, flow.erased.pseudonym
+    bundle = tmp_path / "refused.bundle"
+
+    refused = hireproof(subprocess_env, "export", "--out", str(bundle), "--disclose", erased)
+    assert (refused.returncode, refused.stderr) == (
+        2,
+        f"hireproof: subject {erased} was erased: their keys are destroyed, so nothing of theirs"
+        " can be disclosed. Nothing was exported or recorded\n",
+    )
+    both = hireproof(subprocess_env, "export", "--out", str(bundle), "--disclose", live, erased)
+    assert both.returncode == 2, both.stderr
+    nowhere = "/nonexistent-folder/x.bundle"
+    unwritable = hireproof(subprocess_env, "export", "--out", nowhere, "--disclose", live)
+    assert (unwritable.returncode, unwritable.stderr) == (
+        2,
+        f"hireproof: {nowhere}: No such file or directory\n",
+    )
+
+    assert not bundle.exists()
+    assert LogLeaf.objects.count() == leaves
+    assert not LogLeaf.objects.filter(event_type="audit.exported").exists()
+
+
+def test_a_disclosure_whose_tail_cannot_be_signed_is_refused_before_it_is_recorded(
+    sqlite_file_db: Path,
+    tmp_path: Path,
+    subprocess_env: dict[str, str],
+    key_files: Path,
+    settings: Any,
+) -> None:
+    settings.HIREPROOF_CHECKPOINT_EVERY = 1000
+    flow = record_hiring_flow()
+    record_many(2)  # unsigned
+    connection.close()
+    leaves = LogLeaf.objects.count()
+    (key_files / "audit-signing.key").unlink()  # a stranger's key file will take its place
+    bundle = tmp_path / "refused.bundle"
+
+    refused = hireproof(
+        subprocess_env, "export", "--out", str(bundle), "--disclose", flow.candidate.pseudonym
+    )
+
+    assert refused.returncode == 2
+    assert refused.stderr.splitlines()[-1].startswith(
+        f"hireproof: leaves {leaves - 2}-{leaves - 1} cannot be signed"
+    )
+    assert refused.stderr.endswith("Nothing was disclosed or recorded\n")
+    assert not bundle.exists()
+    assert LogLeaf.objects.count() == leaves
+    assert not LogLeaf.objects.filter(event_type="audit.exported").exists()
+
+
 def test_prove_prints_an_inclusion_proof_against_a_signed_checkpoint(
     sqlite_file_db: Path, subprocess_env: dict[str, str]
 ) -> None:
