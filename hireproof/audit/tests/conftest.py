@@ -38,6 +38,7 @@ def sqlite_file_db(tmp_path: Path, django_db_blocker: Any) -> Iterator[Path]:
     if connection.vendor != "sqlite":
         pytest.skip("edits a SQLite database file; this run uses " + connection.vendor)
     path = tmp_path / "hireproof.sqlite3"
+    path.touch(mode=0o600)  # as the product creates it: only its owner may read it
     with django_db_blocker.unblock():
         saved_connection, saved_name = connection.connection, connection.settings_dict["NAME"]
         # The in-memory test database ignores close(); detach it instead and reattach after.
