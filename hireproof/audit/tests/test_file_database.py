@@ -461,8 +461,10 @@ def test_on_postgresql_the_vacuum_waits_for_older_transactions_then_runs(
             " tables' files; the periodic job tries it again until it succeeds"
         ]
         # What it waits for: the older transaction still reads her old row.
-        row = older.execute(f"SELECT name_sealed FROM {table} WHERE id = %s", [candidate.pk])  # noqa: S608
-        assert bytes(row.fetchone()[0]) == sealed_name
+        query = f"SELECT name_sealed FROM {table} WHERE id = %s"  # noqa: S608 - our own table
+        row = older.execute(query, [candidate.pk]).fetchone()
+        assert row is not None
+        assert bytes(row[0]) == sealed_name
         assert _vacuum_count(table) == vacuums
         assert scrub.scrub_if_pending() is False
     finally:
