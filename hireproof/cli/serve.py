@@ -91,10 +91,14 @@ def serve(args: argparse.Namespace) -> int:
     base_url = _base_url(args.host, int(server.effective_port))
     announce_first_administrator(base_url)
     start_background_jobs()
-    print(f"hireproof is serving at {base_url}/  (Ctrl-C to stop)", flush=True)
+    # From before it says it serves, a SIGTERM or Ctrl-C stops it gracefully, even one that
+    # arrives before waitress's loop (which handles it itself) has started.
     _stop_on_sigterm()
     try:
+        print(f"hireproof is serving at {base_url}/  (Ctrl-C to stop)", flush=True)
         server.run()
+    except KeyboardInterrupt:
+        pass
     finally:
         server.close()
     print("hireproof stopped.", flush=True)
