@@ -286,9 +286,18 @@ def test_a_command_that_writes_refuses_a_key_file_or_data_folder_open_to_others(
     kek = Path(subprocess_env["HIREPROOF_KEK"])
     keys.kek_bytes()  # created on first use
     kek.chmod(0o644)
-    refused = subprocess.run(
-        [HIREPROOF, *command], env=subprocess_env, capture_output=True, text=True, timeout=120
-    )
+
+    def run() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [HIREPROOF, *command],
+            env=subprocess_env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    refused = run()
     assert (refused.returncode, refused.stderr) == (
         2,
         f"hireproof: the KEK {kek} has mode 0644, open to other users; it must be 0600:"
@@ -297,9 +306,7 @@ def test_a_command_that_writes_refuses_a_key_file_or_data_folder_open_to_others(
     kek.chmod(0o600)
     tmp_path.chmod(0o755)
     try:
-        loose = subprocess.run(
-            [HIREPROOF, *command], env=subprocess_env, capture_output=True, text=True, timeout=120
-        )
+        loose = run()
     finally:
         tmp_path.chmod(0o700)
     assert loose.returncode == 2
