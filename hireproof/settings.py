@@ -46,7 +46,10 @@ from hireproof.platform.env import env_bool, env_int, env_list, env_path, env_st
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = env_path("HIREPROOF_DATA_DIR", Path.home() / ".local" / "share" / "hireproof")
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+# 0700: the folder holds the database and, by default, the keys. An existing folder keeps its
+# mode; every process that serves or writes refuses one open to other users
+# (hireproof.audit.startup).
+DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
 
 
 def _secret_key() -> str:
@@ -188,7 +191,8 @@ CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 
 # Production: served over HTTPS, or without debug pages to a host other than this machine.
-# `hireproof serve` then refuses a KEK kept inside the data folder (and only warns otherwise).
+# Every process that serves or writes then refuses a KEK kept inside the data folder (and only
+# `hireproof serve` and the WSGI server warn otherwise).
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]", "::1", "testserver"})
 HIREPROOF_PRODUCTION = SESSION_COOKIE_SECURE or (
     not DEBUG and any(host not in LOCAL_HOSTS for host in ALLOWED_HOSTS)

@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from hireproof.audit import keys
+from hireproof.audit.actions import do_erase_subject
 from hireproof.audit.checkpoints import current_vkey
 from hireproof.audit.log import record_event
 from hireproof.audit.models import Checkpoint, LogLeaf, Subject
@@ -153,3 +154,42 @@ def test_a_checkpoint_that_cannot_be_signed_answers_409_with_the_reason(
     assert shown[0].startswith("No checkpoint was signed: ")
     assert "<h1>Audit log</h1>" in response.content.decode()
     assert Checkpoint.objects.count() == before
+
+
+def test_a_refused_disclosure_download_records_no_event(
+    auditor_client: Client, subject: Subject
+) -> None:
+    do_erase_subject(subject, actor="staff:1")
+    leaves = LogLeaf.objects.count()
+
+    response = download(auditor_client, subject.pseudonym)
+
+    assert response.status_code == 409
+    shown = [str(m) for m in response.context["messages"]]
+    assert shown == [
+        f"The export was refused: subject {subject.pseudonym} was erased: their keys are"
+        " destroyed, so nothing of theirs can be disclosed. Nothing was exported or recorded"
+    ]
+    assert LogLeaf.objects.count() == leaves
+    assert not LogLeaf.objects.filter(event_type="audit.exported").exists()
+
+
+def test_a_disclosing_download_whose_tail_cannot_be_signed_records_no_event(
+    auditor_client: Client, subject: Subject, key_files: Path, settings: Any
+) -> None:
+    settings.HIREPROOF_CHECKPOINT_EVERY = 1000
+    settings.HIREPROOF_CHECKPOINT_SECONDS = 3600
+    with transaction.atomic():
+        record_event(EventType.CANDIDATE_ADDED, actor="staff:1", subject=subject)
+    leaves = LogLeaf.objects.count()
+    (key_files / "audit-signing.key").unlink()
+    keys.forget_cached_keys()
+
+    response = download(auditor_client, subject.pseudonym)
+
+    assert response.status_code == 409
+    shown = [str(m) for m in response.context["messages"]]
+    assert len(shown) == 1
+    assert shown[0].startswith(f"The export was refused: leaves {leaves - 1}-{leaves - 1} cannot")
+    assert LogLeaf.objects.count() == leaves
+    assert not LogLeaf.objects.filter(event_type="audit.exported").exists()

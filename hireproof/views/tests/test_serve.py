@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import re
+import stat
 import subprocess
 import sys
 import threading
@@ -113,6 +115,7 @@ def test_serve_refuses_to_start_while_a_key_file_is_open_to_other_users(tmp_path
     data = tmp_path / "data"
     keys = data / "keys"
     keys.mkdir(parents=True, mode=0o700)
+    data.chmod(0o700)
     signing_key = keys / "audit-signing.key"
     signing_key.write_bytes(b"\x07" * 32)
     signing_key.chmod(0o644)
@@ -129,8 +132,23 @@ def test_serve_refuses_to_start_while_a_key_file_is_open_to_other_users(tmp_path
         f" it must be 0600: run  chmod 600 {signing_key}\n"
     ) in printed
     assert "hireproof is serving" not in printed
-    assert not retired.exists()  # leftovers are destroyed before the modes are checked
+    assert retired.exists()  # a refused start changes nothing
     assert not (data / "hireproof.sqlite3").exists()  # refused before touching the database
+
+
+def test_serve_creates_the_data_folder_0700_and_the_database_file_0600(
+    server: RunningServer, tmp_path: Path
+) -> None:
+    server.wait_for(READY)
+    data = tmp_path / "data"
+    assert stat.S_IMODE(data.stat().st_mode) == 0o700
+    files = [data / f"hireproof.sqlite3{suffix}" for suffix in ("", "-wal", "-shm")]
+    assert {path.name: stat.S_IMODE(path.stat().st_mode) for path in files} == {
+        "hireproof.sqlite3": 0o600,
+        "hireproof.sqlite3-wal": 0o600,
+        "hireproof.sqlite3-shm": 0o600,
+    }
+    assert server.stop() == 0
 
 
 def test_serve_refuses_a_kek_inside_the_data_folder_under_production_settings(
@@ -152,3 +170,73 @@ def test_serve_refuses_a_kek_inside_the_data_folder_under_production_settings(
         f"HIREPROOF_KEK={data}/keys/kek.key lies inside the data folder"
     )
     assert "hireproof is serving" not in refused.stdout
+
+
+# --- any other WSGI server: hireproof.wsgi checks what `hireproof serve` checks ----------------
+
+
+def _load_the_wsgi_application(data: Path, **variables: str) -> subprocess.CompletedProcess[str]:
+    """Import ``hireproof.wsgi`` in a process of its own, as gunicorn or uWSGI would."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("HIREPROOF_", "DJANGO_")) and key != "DATABASE_URL"
+    }
+    env |= {"HIREPROOF_DATA_DIR": str(data), **variables}
+    return subprocess.run(
+        [sys.executable, "-c", "import hireproof.wsgi; print('loaded')"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=STARTUP_SECONDS,
+        check=False,
+    )
+
+
+def test_a_wsgi_server_loads_the_app_only_with_private_key_files(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    keys = data / "keys"
+    keys.mkdir(parents=True, mode=0o700)
+    data.chmod(0o700)
+    kek = keys / "kek.key"
+    kek.write_bytes(b"\x07" * 32)
+    kek.chmod(0o644)
+
+    refused = _load_the_wsgi_application(data)
+
+    assert refused.returncode != 0
+    assert "loaded" not in refused.stdout
+    assert refused.stderr.splitlines()[-1] == (
+        f"hireproof.audit.startup.StartRefused: the KEK {kek} has mode 0644, open to other users;"
+        f" it must be 0600: run  chmod 600 {kek}"
+    )
+    kek.chmod(0o600)
+    loaded = _load_the_wsgi_application(data)
+    assert (loaded.returncode, loaded.stdout) == (0, "loaded\n"), loaded.stderr
+    # The KEK lies in the data folder: outside production, a warning on stderr.
+    (warning,) = [line for line in loaded.stderr.splitlines() if line.startswith("WARNING")]
+    assert warning.startswith(f"WARNING: HIREPROOF_KEK={kek} lies inside the data folder")
+
+
+def test_a_wsgi_server_refuses_a_loose_data_folder_or_a_kek_inside_it_in_production(
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / "data"
+    data.mkdir(mode=0o755)
+    data.chmod(0o755)
+    loose = _load_the_wsgi_application(data)
+    assert loose.returncode != 0
+    assert loose.stderr.splitlines()[-1].endswith(
+        f"the data folder {data} has mode 0755, open to other users; it must be 0700:"
+        f" run  chmod 700 {data}"
+    )
+    data.chmod(0o700)
+    production = _load_the_wsgi_application(data, SECURE_COOKIES="true")
+    assert production.returncode != 0
+    assert "refusing to start under production settings: HIREPROOF_KEK=" in production.stderr
+    elsewhere = _load_the_wsgi_application(
+        data, SECURE_COOKIES="true", HIREPROOF_KEK=str(tmp_path / "secrets" / "kek.key")
+    )
+    assert (elsewhere.returncode, elsewhere.stdout) == (0, "loaded\n"), elsewhere.stderr
+    assert "WARNING:" not in elsewhere.stderr
+    assert stat.S_IMODE((data / "hireproof.sqlite3").stat().st_mode) == 0o600
