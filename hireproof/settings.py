@@ -26,6 +26,8 @@
 | SECURE_HSTS_SECONDS | 31536000 with SECURE_COOKIES, else 0 | HSTS max-age on HTTPS responses |
 | SECURE_SSL_REDIRECT | false | redirect plain HTTP to HTTPS (with SECURE_COOKIES, behind TLS) |
 | SECURE_PROXY_SSL_HEADER | (none) | e.g. X-Forwarded-Proto: a header that says HTTPS (proxy-set) |
+| HIREPROOF_API_RATE_LIMIT | 600 | requests one API key may make per window ... |
+| HIREPROOF_API_WINDOW_SECONDS | 60 | ... of this many seconds (then 429 with Retry-After) |
 """
 
 from __future__ import annotations
@@ -75,6 +77,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # django-ninja's templates and static files: the API's docs page, served from this site.
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -93,7 +97,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
-ROOT_URLCONF = "hireproof.views.urls"
+ROOT_URLCONF = "hireproof.urls"
 WSGI_APPLICATION = "hireproof.wsgi.application"
 
 TEMPLATES = [
@@ -302,3 +306,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# --- the REST API -----------------------------------------------------------------------------
+# Requests each API key may make per window (a fixed window, counted in the database so every
+# server process shares the count); over it, 429 with Retry-After.
+HIREPROOF_API_RATE_LIMIT = env_int("HIREPROOF_API_RATE_LIMIT", 600, minimum=1)
+HIREPROOF_API_WINDOW_SECONDS = env_int("HIREPROOF_API_WINDOW_SECONDS", 60, minimum=1)

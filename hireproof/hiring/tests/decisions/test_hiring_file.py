@@ -25,6 +25,7 @@ from hireproof.hiring.actions.interviews import (
     do_submit_scorecard,
 )
 from hireproof.hiring.models.candidates import Candidate
+from hireproof.hiring.reads.hiring_file_pdf import FetchRefused, refuse_fetch
 from hireproof.hiring.tests.decisions.conftest import (
     CRITICAL,
     FAILING,
@@ -32,7 +33,6 @@ from hireproof.hiring.tests.decisions.conftest import (
     MakeCandidate,
     acknowledge,
 )
-from hireproof.views.staff.hiring_file import FetchRefused, refuse_fetch
 
 pytestmark = pytest.mark.django_db
 
