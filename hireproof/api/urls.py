@@ -12,13 +12,14 @@ from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponseBase
+from django.shortcuts import redirect
 from django.urls import URLPattern, URLResolver, re_path
 
 from hireproof.api.app import ROUTERS, api
 from hireproof.api.gate import gated
 from hireproof.api.problems import problem_response
 
-PUBLIC_NAMES = {"openapi-json", "openapi-view"}
+PUBLIC_NAMES = {"openapi-json", "openapi-view", "api-root"}
 """The API's public patterns, by name (``api:<name>``)."""
 
 
@@ -39,6 +40,11 @@ def no_such_path(request: HttpRequest, rest: str = "") -> HttpResponseBase:
     return problem_response(request, 404, "not-found", f"The API has no path {request.path!r}.")
 
 
+def to_docs(request: HttpRequest) -> HttpResponseBase:
+    """``/api/v1/`` itself: the docs page."""
+    return redirect("api:openapi-view")
+
+
 def api_patterns() -> list[URLPattern | URLResolver]:
     """Every pattern of the API, gated and marked."""
     patterns, _, _ = api.urls
@@ -47,14 +53,14 @@ def api_patterns() -> list[URLPattern | URLResolver]:
     for pattern in patterns:
         assert isinstance(pattern, URLPattern)
         name = str(pattern.name)
+        if name == "api-root":
+            pattern.callback = to_docs
         if name in PUBLIC_NAMES:
             pattern.callback.surface = "public"  # type: ignore[union-attr]
         elif name in operations:
             pattern.callback = gated(pattern.callback)
             pattern.callback.surface = "api"  # type: ignore[attr-defined]
             pattern.callback.operations = operations[name]  # type: ignore[attr-defined]
-        else:  # ninja's own root page: the catch-all answers it
-            continue
         kept.append(pattern)
     fallback = re_path(r"^(?P<rest>.*)$", no_such_path, name="no_such_path")
     fallback.callback.surface = "public"  # type: ignore[attr-defined]

@@ -18,8 +18,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
+from hireproof.accounts.models import User
 from hireproof.accounts.roles import Permission, Scope
 from hireproof.api.endpoints.common import answers, base_url, invalid_parameter, refused
 from hireproof.api.gate import acting
@@ -286,11 +287,7 @@ def _checked(opening: Opening, given: list[CandidateIn], prefix: str) -> list[Ne
     return checked
 
 
-def _add(
-    request: HttpRequest, opening_id: int, given: list[CandidateIn], prefix: str
-) -> list[Candidate]:
-    actor = acting(request, Scope.CANDIDATES)
-    opening = access_opening(actor, opening_id, Permission.MANAGE_OPENINGS)
+def _add(actor: User, opening: Opening, given: list[CandidateIn], prefix: str) -> list[Candidate]:
     new = _checked(opening, given, prefix)
     try:
         return do_import_candidates(actor=actor, opening=opening, candidates=new, source="api")
@@ -305,10 +302,12 @@ def _add(
 )
 def create_candidate(
     request: HttpRequest, opening_id: Id, payload: CandidateIn
-) -> tuple[int, dict[str, object]]:
+) -> Status[dict[str, object]]:
     """Add one candidate; refused if the opening is closed or the address is already in it."""
-    [candidate] = _add(request, opening_id, [payload], "")
-    return 201, candidate_out(candidate, Stage.ADDED.value, None)
+    actor = acting(request, Scope.CANDIDATES)
+    opening = access_opening(actor, opening_id, Permission.MANAGE_OPENINGS)
+    [candidate] = _add(actor, opening, [payload], "")
+    return Status(201, candidate_out(candidate, Stage.ADDED.value, None))
 
 
 @router.post(
@@ -318,11 +317,13 @@ def create_candidate(
 )
 def create_candidates(
     request: HttpRequest, opening_id: Id, payload: CandidatesIn
-) -> tuple[int, dict[str, object]]:
+) -> Status[dict[str, object]]:
     """Add up to 1,000 candidates in one transaction: all of them, or none (every problem is
     named by its pointer, such as ``/candidates/3/email``)."""
-    added = _add(request, opening_id, payload.candidates, "/candidates/")
-    return 201, {"items": [candidate_out(c, Stage.ADDED.value, None) for c in added]}
+    actor = acting(request, Scope.CANDIDATES)
+    opening = access_opening(actor, opening_id, Permission.MANAGE_OPENINGS)
+    added = _add(actor, opening, payload.candidates, "/candidates/")
+    return Status(201, {"items": [candidate_out(c, Stage.ADDED.value, None) for c in added]})
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -416,7 +417,7 @@ def _sent(invitation: Invitation, error: Exception | None) -> dict[str, object]:
 @router.post(INVITATION, response=answers({201: InvitationResult}), url_name="invitation_send")
 def send_invitation(
     request: HttpRequest, opening_id: Id, candidate_id: Id, payload: InvitationIn
-) -> tuple[int, dict[str, object]]:
+) -> Status[dict[str, object]]:
     """Invite the candidate: their personal link goes by email, never in this response. Refused
     if they are already invited (resend instead), erased, or the opening is closed."""
     actor = acting(request, Scope.CANDIDATES)
@@ -435,7 +436,7 @@ def send_invitation(
         raise refused(refusal) from None
     except MAIL_ERRORS as failure:
         error = failure
-    return 201, _sent(Invitation.objects.get(candidate=candidate), error)
+    return Status(201, _sent(Invitation.objects.get(candidate=candidate), error))
 
 
 @router.post(

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from hireproof.accounts.roles import Permission, Scope
 from hireproof.api.endpoints.common import answers, refused
@@ -90,7 +90,7 @@ def _decision(decision: Decision, in_force: bool) -> dict[str, object]:
 @router.post(CANDIDATE + "/decisions", response=answers({201: DecisionOut}), url_name="decide")
 def record_decision(
     request: HttpRequest, opening_id: Id, candidate_id: Id, payload: DecisionIn
-) -> tuple[int, dict[str, object]]:
+) -> Status[dict[str, object]]:
     """Record the key owner's decision; it supersedes any earlier one. A hire or no hire emails
     the candidate (the opening's notice)."""
     actor = acting(request, Scope.DECISIONS)
@@ -106,7 +106,7 @@ def record_decision(
         )
     except DecisionRefused as refusal:
         raise refused(refusal) from None
-    return 201, _decision(decision, True)
+    return Status(201, _decision(decision, True))
 
 
 @router.get(

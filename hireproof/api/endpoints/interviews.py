@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from hireproof.accounts.models import normalize_email_address
 from hireproof.accounts.roles import Permission, Scope
@@ -83,7 +83,7 @@ def _assignment(row: Assignment) -> dict[str, object]:
 @router.post(INTERVIEWS, response=answers({201: AssignmentOut}), url_name="interview_assign")
 def assign_interview(
     request: HttpRequest, opening_id: Id, candidate_id: Id, payload: AssignmentIn
-) -> tuple[int, dict[str, object]]:
+) -> Status[dict[str, object]]:
     """Ask an interviewer to interview the candidate; they are emailed their kit's link."""
     actor = acting(request, Scope.WRITE)
     candidate = access_candidate(actor, opening_id, candidate_id, Permission.MANAGE_INTERVIEWS)
@@ -101,7 +101,7 @@ def assign_interview(
         )
     except InterviewRefused as refusal:
         raise refused(refusal) from None
-    return 201, _assignment(assignment)
+    return Status(201, _assignment(assignment))
 
 
 @router.get(INTERVIEWS, response=answers({200: InterviewsOut}), url_name="interviews")

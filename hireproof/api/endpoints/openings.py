@@ -11,7 +11,7 @@ from datetime import datetime
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from hireproof.accounts.roles import Permission, Scope
 from hireproof.api.endpoints.common import answers, invalid
@@ -91,7 +91,7 @@ def list_openings(request: HttpRequest) -> list[dict[str, object]]:
 
 
 @router.post("/openings", response=answers({201: OpeningOut}), url_name="opening_create")
-def create_opening(request: HttpRequest, payload: OpeningIn) -> tuple[int, dict[str, object]]:
+def create_opening(request: HttpRequest, payload: OpeningIn) -> Status[dict[str, object]]:
     """Open a job pinned, for good, to one playbook version."""
     actor = access_site(acting(request, Scope.WRITE), Permission.MANAGE_OPENINGS)
     versions = PlaybookVersion.objects.filter(playbook_id=payload.playbook_id)
@@ -113,7 +113,7 @@ def create_opening(request: HttpRequest, payload: OpeningIn) -> tuple[int, dict[
         email_subject=payload.email_subject,
         email_body=payload.email_body.replace("\r\n", "\n"),
     )
-    return 201, _with_counts(opening)
+    return Status(201, _with_counts(opening))
 
 
 def _check_template(text: str, pointer: str) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from hireproof.accounts.roles import Permission, Scope
 from hireproof.api.endpoints.common import answers, refused
@@ -89,7 +89,7 @@ def get_playbook(request: HttpRequest, playbook_id: str, version: str) -> dict[s
     response=answers({200: PlaybookOut, 201: PlaybookOut}),
     url_name="playbook_upload",
 )
-def upload_playbook(request: HttpRequest, payload: PlaybookUpload) -> tuple[int, dict[str, object]]:
+def upload_playbook(request: HttpRequest, payload: PlaybookUpload) -> Status[dict[str, object]]:
     """Publish a playbook or a new version: 201, or 200 when exactly this content is already
     published (nothing changes). An invalid file is a 422 listing every located problem, as the
     upload page lists them."""
@@ -105,4 +105,4 @@ def upload_playbook(request: HttpRequest, payload: PlaybookUpload) -> tuple[int,
         ) from None
     except PublishRefused as refusal:
         raise refused(refusal) from None
-    return (201 if published.just_published else 200), _out(published)
+    return Status((201 if published.just_published else 200), _out(published))
