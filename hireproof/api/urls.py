@@ -56,7 +56,7 @@ def api_patterns() -> list[URLPattern | URLResolver]:
         if name == "api-root":
             pattern.callback = to_docs
         if name in PUBLIC_NAMES:
-            pattern.callback.surface = "public"  # type: ignore[union-attr]
+            pattern.callback.surface = "public"  # type: ignore[attr-defined]
         elif name in operations:
             pattern.callback = gated(pattern.callback)
             pattern.callback.surface = "api"  # type: ignore[attr-defined]

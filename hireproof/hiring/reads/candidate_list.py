@@ -52,7 +52,7 @@ def candidate_slice(
     if after is not None:
         rows = rows.filter(pk__gt=after)
     if stage is not None:
-        rows = rows.filter(stage=stage.value)
+        rows = rows.filter(stage=stage.value)  # type: ignore[misc]  # an annotation
     if verdict is not None:
         rows = rows.filter(invitation__attempt__verdict=verdict.value)
     size = max(1, min(limit, MAX_PAGE))

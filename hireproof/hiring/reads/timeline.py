@@ -63,7 +63,8 @@ def _person(actor: str | None) -> str | None:
 
 
 def _staff_names(actors: Any) -> dict[str, str]:
-    ids = {int(p.removeprefix(STAFF_PREFIX)) for a in actors if _is_staff(p := _person(a))}
+    people = [_person(actor) for actor in actors]
+    ids = {int(p.removeprefix(STAFF_PREFIX)) for p in people if p is not None and _is_staff(p)}
     if not ids:
         return {}
     rows = User.objects.filter(pk__in=ids).values_list("pk", "full_name")
