@@ -32,7 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from autosave import HOST, start_server, stop_server  # noqa: E402  # the bench's own server helpers
+from autosave import HOST, start_server, stop_server
 
 
 def main() -> int:

@@ -113,7 +113,8 @@ def test_the_attempt_status_carries_no_answer_key_and_the_scorecard_no_rubric(
     for text in filter(None, rubric):
         assert text not in status
         assert json.dumps(text)[1:-1] not in card.content.decode()
-    assert "explanation" not in status and "evidence" not in status
+    assert "explanation" not in status
+    assert "evidence" not in status
 
 
 def test_an_owner_only_reaches_what_the_role_holds(demo: DemoReport) -> None:

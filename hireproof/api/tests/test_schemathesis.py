@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 import requests
 import schemathesis
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
+from hypothesis import settings as examples
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -39,11 +40,9 @@ CHECKS = [
 
 
 def test_no_request_the_document_allows_or_refuses_gets_a_5xx_or_an_undeclared_answer(
-    live_server: Any, builtins: None, mailoutbox: Any, settings_: Any = None
+    live_server: Any, builtins: None, mailoutbox: Any, settings: Any
 ) -> None:
-    from django.conf import settings as django_settings
-
-    django_settings.HIREPROOF_API_RATE_LIMIT = 1_000_000
+    settings.HIREPROOF_API_RATE_LIMIT = 1_000_000
     load_demo()  # openings and candidates at every stage, so ids 1, 2, ... exist
     administrator = User.objects.filter(role="administrator").order_by("pk").first()
     assert administrator is not None
@@ -60,7 +59,7 @@ def test_no_request_the_document_allows_or_refuses_gets_a_5xx_or_an_undeclared_a
         )
 
         @given(case=strategy)
-        @settings(
+        @examples(
             max_examples=EXAMPLES,
             deadline=None,
             database=None,
