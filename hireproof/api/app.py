@@ -34,7 +34,6 @@ from hireproof.api.problems import (
     problem_response,
     validation_errors,
 )
-from hireproof.platform.version import hireproof_version
 
 ROUTERS = (playbooks, openings, candidates, results, interviews, decisions, audit)
 
@@ -116,8 +115,3 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     # Ninja's own refusals: a body that is not JSON, for one.
     status = exc.status_code if 400 <= exc.status_code < 500 else 400
     return problem_response(request, status, "bad-request", str(exc))
-
-
-def api_version() -> str:
-    """The application's version, for the docs page."""
-    return hireproof_version()

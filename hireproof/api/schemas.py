@@ -9,7 +9,6 @@ PostgreSQL refuses to store it.
 from __future__ import annotations
 
 import unicodedata
-from datetime import datetime
 from typing import Annotated
 
 from ninja import Schema
@@ -44,31 +43,12 @@ LongText = Annotated[str, AfterValidator(_text)]
 """A text that may span lines."""
 
 
-class Page(Schema):
-    """Where a list continues: pass ``next_cursor`` as ``cursor`` for the next page."""
-
-    next_cursor: str | None = None
-
-
 class PlaybookRef(Schema):
     """A published playbook version."""
 
     playbook_id: str
     version: str
     hash: str
-
-
-class Link(Schema):
-    """Where to read more."""
-
-    rel: str
-    href: str
-
-
-class Timestamps(Schema):
-    """When something was created."""
-
-    created_at: datetime
 
 
 MAX_ID = 2**63 - 1

@@ -153,3 +153,13 @@ def test_bad_input_is_a_4xx_problem_naming_the_field(recruiter: User) -> None:
     assert cursor.status_code == 422
     assert cursor.json()["errors"][0]["parameter"] == "cursor"
     assert api.get("/no/such/path").status_code == 404
+
+
+def test_a_malformed_parameter_is_a_problem_document_too(recruiter: User) -> None:
+    api = ApiClient(key_for(recruiter))
+    answer = api.client.get(
+        "/api/v1/openings?x=%00", headers={"Authorization": f"Bearer {api.key}"}
+    )
+    assert answer.status_code == 400
+    assert answer["Content-Type"] == "application/problem+json"
+    assert "NUL" in answer.json()["detail"]

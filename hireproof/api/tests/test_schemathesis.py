@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 import requests
 import schemathesis
+from django.conf import settings as django_settings
 from hypothesis import HealthCheck, given
 from hypothesis import settings as examples
 from hypothesis import strategies as st
@@ -40,9 +41,10 @@ CHECKS = [
 
 
 def test_no_request_the_document_allows_or_refuses_gets_a_5xx_or_an_undeclared_answer(
-    live_server: Any, builtins: None, mailoutbox: Any, settings: Any
+    live_server: Any, builtins: None, mailoutbox: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    settings.HIREPROOF_API_RATE_LIMIT = 1_000_000
+    # Set on the settings object itself (the live server's thread reads it), undone after.
+    monkeypatch.setattr(django_settings, "HIREPROOF_API_RATE_LIMIT", 1_000_000)
     load_demo()  # openings and candidates at every stage, so ids 1, 2, ... exist
     administrator = User.objects.filter(role="administrator").order_by("pk").first()
     assert administrator is not None

@@ -16,7 +16,7 @@ import pytest
 import requests
 from pypdf import PdfReader
 
-from hireproof.accounts.models import User
+from hireproof.accounts.models import ApiKey, User
 from hireproof.api.tests.conftest import key_for
 from hireproof.audit.models import LogLeaf
 from hireproof.core.audit import parse_leaf
@@ -137,5 +137,6 @@ def test_a_program_runs_a_hiring_round_through_the_api_alone(
     # The key acted as the recruiter, and the log says so on every write it made.
     actors = {parse_leaf(bytes(leaf.data)).actor for leaf in LogLeaf.objects.all()}
     through_key = {actor for actor in actors if actor and actor.startswith("api-key:")}
-    assert through_key == {f"api-key:1/staff:{recruiter.pk}"}
+    key = ApiKey.objects.get()
+    assert through_key == {f"api-key:{key.pk}/staff:{recruiter.pk}"}
     assert f"staff:{recruiter.pk}" not in actors
