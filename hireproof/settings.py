@@ -29,6 +29,8 @@
 | SECURE_HSTS_SECONDS | 31536000 with SECURE_COOKIES, else 0 | HSTS max-age on HTTPS responses |
 | SECURE_SSL_REDIRECT | SECURE_COOKIES | redirect plain HTTP to HTTPS (except /healthz) |
 | SECURE_PROXY_SSL_HEADER | (none) | e.g. X-Forwarded-Proto: a header that says HTTPS (proxy-set) |
+| HIREPROOF_API_RATE_LIMIT | 600 | requests one API key may make per window ... |
+| HIREPROOF_API_WINDOW_SECONDS | 60 | ... of this many seconds (then 429 with Retry-After) |
 """
 
 from __future__ import annotations
@@ -81,6 +83,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # django-ninja's templates and static files: the API's docs page, served from this site.
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -101,7 +105,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
 ]
 
-ROOT_URLCONF = "hireproof.views.urls"
+ROOT_URLCONF = "hireproof.urls"
 WSGI_APPLICATION = "hireproof.wsgi.application"
 
 TEMPLATES = [
@@ -346,3 +350,9 @@ LOGGING = {
         "django.server": {"handlers": ["console"], "propagate": False},
     },
 }
+
+# --- the REST API -----------------------------------------------------------------------------
+# Requests each API key may make per window (a fixed window, counted in the database so every
+# server process shares the count); over it, 429 with Retry-After.
+HIREPROOF_API_RATE_LIMIT = env_int("HIREPROOF_API_RATE_LIMIT", 600, minimum=1)
+HIREPROOF_API_WINDOW_SECONDS = env_int("HIREPROOF_API_WINDOW_SECONDS", 60, minimum=1)

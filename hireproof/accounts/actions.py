@@ -9,26 +9,31 @@ the accounts table, never in the log.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.contrib.auth import login
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from hireproof.accounts.api_keys import hash_key, new_key
 from hireproof.accounts.emails import send_invitation
 from hireproof.accounts.models import (
+    ApiKey,
     FailedSignIn,
     PasswordResetRequest,
     User,
     normalize_email_address,
 )
 from hireproof.accounts.roles import (
+    SCOPE_PERMISSIONS,
     Permission,
     Role,
+    Scope,
     has_permission,
     holders_of,
     role_change_drops,
+    role_permissions,
 )
 from hireproof.accounts.sessions import end_all_sessions, remember_session
 from hireproof.accounts.throttle import oldest_failure_kept, password_reset_allowed, reset_rule
@@ -217,3 +222,106 @@ def _refuse_leaving_no_administrator(member: User) -> None:
         raise StaffChangeRefused(
             f"{member.full_name} is the last active administrator; keep at least one."
         )
+
+
+# --- API keys ---------------------------------------------------------------------------------
+
+MAX_KEY_NAME = 100
+MAX_KEY_DAYS = 3650
+CLI_ACTOR = "cli"
+
+
+class ApiKeyRefused(Exception):
+    """An API key that cannot be created as asked; ``str()`` says why."""
+
+
+def do_create_api_key(
+    *,
+    actor: User | None,
+    name: str,
+    owner: User,
+    scopes: list[Scope] | list[str],
+    expires_in_days: int | None = None,
+    now: datetime | None = None,
+) -> tuple[ApiKey, str]:
+    """Create a key acting as ``owner`` within ``scopes``; returns it and the key itself.
+
+    The key is returned once and never stored (only its hash is). ``actor`` is the administrator
+    creating it, ``None`` for the command line. Records ``api_key.created`` (the key's id, owner,
+    scopes and expiry; never the key). Refused (``ApiKeyRefused``) for an empty or long name, no
+    scope or an unknown one, an inactive owner, a scope that opens nothing the owner's role
+    holds, or an expiry outside 1 to 3650 days.
+    """
+    at = now or timezone.now()
+    label = name.strip()
+    if not label or len(label) > MAX_KEY_NAME:
+        raise ApiKeyRefused(f"Name the key in 1 to {MAX_KEY_NAME} characters.")
+    chosen = _scopes(scopes)
+    if not owner.is_active:
+        raise ApiKeyRefused(f"{owner.email} is deactivated: a key acts as an active staff member.")
+    held = role_permissions(owner.role)
+    useless = sorted(str(scope) for scope in chosen if not SCOPE_PERMISSIONS[scope] & held)
+    if useless:
+        raise ApiKeyRefused(
+            f"The scope {', '.join(useless)} opens nothing a {owner.role} may do; "
+            "choose another owner or leave it out."
+        )
+    if expires_in_days is not None and not 1 <= expires_in_days <= MAX_KEY_DAYS:
+        raise ApiKeyRefused(f"A key expires after 1 to {MAX_KEY_DAYS} days (or never).")
+    raw = new_key()
+    with transaction.atomic():
+        key = ApiKey.objects.create(
+            name=label,
+            owner=owner,
+            key_hash=hash_key(raw),
+            prefix=raw[:12],
+            scopes=" ".join(sorted(str(scope) for scope in chosen)),
+            created_at=at,
+            created_by=actor,
+            expires_at=at + timedelta(days=expires_in_days) if expires_in_days else None,
+        )
+        record_event(
+            EventType.API_KEY_CREATED,
+            actor=actor.audit_actor if actor is not None else CLI_ACTOR,
+            public=_key_public(key),
+            at=at,
+        )
+    return key, raw
+
+
+def do_revoke_api_key(*, actor: User | None, key: ApiKey, now: datetime | None = None) -> ApiKey:
+    """Stop ``key`` from working, for good; records ``api_key.revoked`` (once)."""
+    at = now or timezone.now()
+    with transaction.atomic():
+        revoked = ApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=at)
+        if revoked:
+            key.revoked_at = at
+            record_event(
+                EventType.API_KEY_REVOKED,
+                actor=actor.audit_actor if actor is not None else CLI_ACTOR,
+                public={"api_key_id": key.pk, "owner_id": key.owner_id},
+                at=at,
+            )
+    return key
+
+
+def _scopes(scopes: list[Scope] | list[str]) -> list[Scope]:
+    if not scopes:
+        raise ApiKeyRefused("Give the key at least one scope.")
+    chosen = []
+    for scope in scopes:
+        try:
+            chosen.append(Scope(scope))
+        except ValueError:
+            known = ", ".join(Scope)
+            raise ApiKeyRefused(f"Unknown scope {scope!r}: the scopes are {known}.") from None
+    return sorted(set(chosen))
+
+
+def _key_public(key: ApiKey) -> dict[str, object]:
+    return {
+        "api_key_id": key.pk,
+        "owner_id": key.owner_id,
+        "scopes": key.scopes.split(),
+        "expires_at": key.expires_at.isoformat() if key.expires_at else None,
+    }

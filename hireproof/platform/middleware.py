@@ -15,6 +15,7 @@ that sets them.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from urllib.parse import unquote_to_bytes
 
@@ -137,8 +138,24 @@ def check_request(request: HttpRequest) -> None:
         )
 
 
+API_PREFIX = "/api/"
+"""Under this path the site answers programs: errors are problem details, not pages."""
+
+
 def bad_request(request: HttpRequest, message: str) -> HttpResponse:
-    """The site's 400 page, with ``message`` saying what was wrong."""
+    """The site's 400 page, with ``message`` saying what was wrong; for the API, the same as
+    RFC 9457 problem details (``application/problem+json``)."""
+    if request.path.startswith(API_PREFIX):
+        problem = {
+            "type": "urn:hireproof:problem:malformed-input",
+            "title": "Bad request",
+            "status": 400,
+            "detail": message,
+            "instance": request.path,
+        }
+        return HttpResponse(
+            json.dumps(problem), status=400, content_type="application/problem+json"
+        )
     body = render_to_string("400.html", {"reason": message}, request=request)
     return HttpResponse(body, status=400)
 

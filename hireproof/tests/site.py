@@ -45,6 +45,10 @@ PUBLIC = {
     "accounts:password_reset_confirm",
     "accounts:set_password",
     "assessments:health",
+    "api:openapi-json",
+    "api:openapi-view",
+    "api:api-root",
+    "api:no_such_path",
 }
 """The pages anyone may open, by name: a new public page must be added here on purpose."""
 
@@ -115,6 +119,25 @@ def _permissions_in(node: ast.AST) -> set[Permission]:
         and isinstance(inner.value, ast.Name)
         and inner.value.id == "Permission"
     }
+
+
+def asked_scopes(view: Callable[..., Any]) -> set[str]:
+    """The scopes an API endpoint acts within: every ``Scope.X`` given to ``acting``."""
+    scopes = set()
+    for node in ast.walk(view_source(view)):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "acting"
+        ):
+            scopes |= {
+                inner.attr.lower()
+                for inner in ast.walk(node)
+                if isinstance(inner, ast.Attribute)
+                and isinstance(inner.value, ast.Name)
+                and inner.value.id == "Scope"
+            }
+    return scopes
 
 
 def asked_permissions(view: Callable[..., Any]) -> set[Permission]:
@@ -227,6 +250,8 @@ def values_of(demo: DemoReport) -> dict[str, Any]:
         "playbook_id": playbook.playbook_id,
         "version": playbook.version,
         "item_id": "sjt-incomplete-data",
+        "key_id": 1,
+        "rest": "no-such-resource",
         "uidb64": "MQ",
         "token": "not-a-real-reset-token",
     }

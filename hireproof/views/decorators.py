@@ -15,7 +15,8 @@ no-store``, through Django's ``add_never_cache_headers``): they show candidates'
 and attempts, often on shared machines.
 
 Each sets ``view.surface``, so a test can list every URL pattern and check that each view is
-one of the three, and that each staff view answers every role as the permission table says.
+one of the three (or an API endpoint, which ``hireproof.api.urls`` marks), and that each staff
+view answers every role as the permission table says.
 """
 
 from __future__ import annotations
@@ -41,6 +42,9 @@ class Surface(StrEnum):
     STAFF = "staff"
     CANDIDATE = "candidate"
     PUBLIC = "public"
+    API = "api"
+    """An endpoint of the REST API (``hireproof.api``): a key, never a session, reaches it; it
+    names its scope and asks the funnel (the API marks its own patterns with this value)."""
 
 
 def staff_view(view: View) -> View:

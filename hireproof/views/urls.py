@@ -1,4 +1,5 @@
-"""Every URL of the site, by namespace (each namespace's paths live under one prefix).
+"""Every URL of the web pages, by namespace (each namespace's paths live under one prefix); the
+site's root URLconf (``hireproof.urls``) adds the API's under ``/api/v1/``.
 
 Staff pages are in ``hireproof.views.staff``, the candidate's in ``hireproof.views.candidate``.
 Each view is a staff, candidate or public view (``hireproof.views.decorators``); the test of
@@ -15,6 +16,7 @@ from hireproof.views.candidate import attempt
 from hireproof.views.decorators import public_view
 from hireproof.views.staff import (
     accounts,
+    api_keys,
     audit,
     candidate_page,
     candidates,
@@ -88,6 +90,8 @@ accounts_urls: Patterns = [
     path("staff/<id:member_id>/deactivate/", accounts.staff_deactivate, name="staff_deactivate"),
     path("staff/<id:member_id>/reactivate/", accounts.staff_reactivate, name="staff_reactivate"),
     path("staff/<id:member_id>/role/", accounts.staff_change_role, name="staff_role"),
+    path("api-keys/", api_keys.api_keys, name="api_keys"),
+    path("api-keys/<id:key_id>/revoke/", api_keys.api_key_revoke, name="api_key_revoke"),
 ]
 
 playbooks_urls: Patterns = [

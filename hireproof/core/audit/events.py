@@ -104,6 +104,8 @@ class EventType(StrEnum):
     CLI_SCORED = "cli.scored"
     ATS_EXPORTED = "ats.exported"
     AUDIT_EXPORTED = "audit.exported"
+    API_KEY_CREATED = "api_key.created"
+    API_KEY_REVOKED = "api_key.revoked"
 
 
 # Events whose disclosed answer sheet the verifier re-scores.

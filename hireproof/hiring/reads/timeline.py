@@ -20,6 +20,7 @@ from hireproof.core.audit import EventType, Leaf, parse_leaf
 from hireproof.core.errors import AuditError
 
 STAFF_PREFIX = "staff:"
+KEY_PREFIX = "api-key:"
 
 
 @dataclass(frozen=True)
@@ -54,8 +55,16 @@ def _parsed(leaf: LogLeaf) -> Leaf | TimelineEntry:
         return TimelineEntry(leaf.index, None, leaf.event_type, f"Unreadable event ({error})")
 
 
+def _person(actor: str | None) -> str | None:
+    """The staff part of an actor: ``staff:7``, also of ``api-key:3/staff:7``."""
+    if actor and actor.startswith(KEY_PREFIX):
+        return actor.partition("/")[2]
+    return actor
+
+
 def _staff_names(actors: Iterable[str | None]) -> dict[str, str]:
-    ids = {int(a.removeprefix(STAFF_PREFIX)) for a in actors if _is_staff(a)}
+    people = [_person(actor) for actor in actors]
+    ids = {int(p.removeprefix(STAFF_PREFIX)) for p in people if _is_staff(p)}
     if not ids:
         return {}
     rows = User.objects.filter(pk__in=ids).values_list("pk", "full_name")
@@ -86,11 +95,16 @@ def _time(text: str) -> datetime | None:
 
 
 def actor_words(actor: str | None, names: Mapping[str, str]) -> str:
-    """Who acted, in words: a staff member's name, "the candidate", "the system"."""
+    """Who acted, in words: a staff member's name (through an API key, when one was used),
+    "the candidate", "the system"."""
     if actor is None or actor == "system":
         return "the system"
     if actor == "candidate":
         return "the candidate"
+    if actor.startswith(KEY_PREFIX):
+        key, _, person = actor.partition("/")
+        number = key.removeprefix(KEY_PREFIX)
+        return f"{names.get(person, person or 'someone')} through API key {number}"
     return names.get(actor, actor)
 
 

@@ -36,6 +36,7 @@ from hireproof.hiring.actions.interviews import (
 )
 from hireproof.hiring.models.candidates import Candidate
 from hireproof.hiring.models.decisions import Decision
+from hireproof.hiring.reads.hiring_file_pdf import FetchRefused, refuse_fetch
 from hireproof.hiring.tests.decisions.conftest import (
     CRITICAL,
     FAILING,
@@ -43,7 +44,6 @@ from hireproof.hiring.tests.decisions.conftest import (
     MakeCandidate,
     acknowledge,
 )
-from hireproof.views.staff.hiring_file import FetchRefused, refuse_fetch
 
 pytestmark = pytest.mark.django_db
 
