@@ -24,7 +24,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
-from hireproof.accounts.models import User
+from hireproof.accounts.models import ApiKey, User
 from hireproof.accounts.roles import Permission, has_permission, holders_of
 from hireproof.hiring.models.attempts import Attempt, attempt_of
 from hireproof.hiring.models.candidates import Candidate, Invitation, hash_token
@@ -64,6 +64,15 @@ def access_staff_member(user: AnyUser, member_id: int, permission: Permission) -
     if member is None:
         raise Http404("No such staff member.")
     return member
+
+
+def access_api_key(user: AnyUser, key_id: int, permission: Permission) -> ApiKey:
+    """API key ``key_id``, for ``user`` to manage; else 404."""
+    access_site(user, permission)
+    key = ApiKey.objects.select_related("owner").filter(pk=key_id).first()
+    if key is None:
+        raise Http404("No such API key.")
+    return key
 
 
 def interviewers() -> QuerySet[User]:

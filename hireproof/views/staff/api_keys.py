@@ -15,10 +15,10 @@ from django.views.decorators.http import require_POST
 from hireproof.accounts.actions import ApiKeyRefused, do_create_api_key, do_revoke_api_key
 from hireproof.accounts.models import ApiKey
 from hireproof.accounts.roles import SCOPE_PERMISSIONS, Permission, Scope
-from hireproof.hiring.access import access_site
+from hireproof.hiring.access import access_api_key, access_site
 from hireproof.views.decorators import staff_view
 from hireproof.views.staff.forms.accounts import ApiKeyForm
-from hireproof.views.staff.http import form_status, posted
+from hireproof.views.staff.http import acting_user, form_status, posted
 
 
 @staff_view
@@ -59,11 +59,7 @@ def api_keys(request: HttpRequest) -> HttpResponse:
 @staff_view
 def api_key_revoke(request: HttpRequest, key_id: int) -> HttpResponse:
     """Revoke one key, for good."""
-    admin = access_site(request.user, Permission.MANAGE_API_KEYS)
-    key = ApiKey.objects.filter(pk=key_id).first()
-    if key is None:
-        messages.error(request, "There is no such key.")
-    else:
-        do_revoke_api_key(actor=admin, key=key)
-        messages.success(request, f"The key {key.name!r} no longer works.")
+    key = access_api_key(request.user, key_id, Permission.MANAGE_API_KEYS)
+    do_revoke_api_key(actor=acting_user(request), key=key)
+    messages.success(request, f"The key {key.name!r} no longer works.")
     return redirect("accounts:api_keys")
