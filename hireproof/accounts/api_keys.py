@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Case, F, Value, When
+from django.db.models import F
 
 from hireproof.accounts.models import ApiKey, IdempotentRequest, User
 from hireproof.accounts.roles import SCOPE_PERMISSIONS, Scope
@@ -110,13 +110,11 @@ def count_request(key: ApiKey, now: datetime) -> RateWindow:
     epoch = int(now.timestamp())
     start = datetime.fromtimestamp(epoch - epoch % seconds, tz=now.tzinfo)
     with transaction.atomic():
-        ApiKey.objects.filter(pk=key.pk).update(
-            window_count=Case(
-                When(window_start=start, then=F("window_count") + 1), default=Value(1)
-            ),
-            window_start=start,
-            last_used_at=now,
-        )
+        this_window = ApiKey.objects.filter(pk=key.pk, window_start=start)
+        if not this_window.update(window_count=F("window_count") + 1, last_used_at=now):
+            ApiKey.objects.filter(pk=key.pk).update(
+                window_start=start, window_count=1, last_used_at=now
+            )
         used = ApiKey.objects.filter(pk=key.pk).values_list("window_count", flat=True).get()
     resets_in = max(1, int((start + timedelta(seconds=seconds) - now).total_seconds() + 0.999))
     return RateWindow(rate_limit(), used, resets_in)

@@ -45,6 +45,11 @@ def to_docs(request: HttpRequest) -> HttpResponseBase:
     return redirect("api:openapi-view")
 
 
+def _mark(view: object, **marks: object) -> None:
+    """Set the marks the access checks read on ``view`` (``surface``, ``operations``)."""
+    vars(view).update(marks)
+
+
 def api_patterns() -> list[URLPattern | URLResolver]:
     """Every pattern of the API, gated and marked."""
     patterns, _, _ = api.urls
@@ -56,13 +61,12 @@ def api_patterns() -> list[URLPattern | URLResolver]:
         if name == "api-root":
             pattern.callback = to_docs
         if name in PUBLIC_NAMES:
-            pattern.callback.surface = "public"  # type: ignore[attr-defined]
+            _mark(pattern.callback, surface="public")
         elif name in operations:
             pattern.callback = gated(pattern.callback)
-            pattern.callback.surface = "api"  # type: ignore[attr-defined]
-            pattern.callback.operations = operations[name]  # type: ignore[attr-defined]
+            _mark(pattern.callback, surface="api", operations=operations[name])
         kept.append(pattern)
     fallback = re_path(r"^(?P<rest>.*)$", no_such_path, name="no_such_path")
-    fallback.callback.surface = "public"  # type: ignore[attr-defined]
+    _mark(fallback.callback, surface="public")
     kept.append(fallback)
     return kept

@@ -49,7 +49,7 @@ from hireproof.hiring.models.candidates import (
     normalise_candidate_email,
 )
 from hireproof.hiring.models.openings import Opening
-from hireproof.hiring.models.stage import Stage, stage_of
+from hireproof.hiring.models.stage import Stage, stage_in, stage_of, stages_of
 from hireproof.hiring.reads.candidate_list import candidate_slice, decisions_in_force
 from hireproof.platform.mail import MAIL_ERRORS
 
@@ -58,21 +58,6 @@ router = Router(tags=["candidates"])
 MAX_BATCH = 1000
 """Candidates one request may add."""
 
-StageName = Literal[
-    "added",
-    "invited",
-    "started",
-    "submitted",
-    "scored",
-    "in_interview",
-    "recommended",
-    "hired",
-    "not_hired",
-    "withdrawn",
-    "expired",
-    "revoked",
-    "erased",
-]
 VerdictName = Literal["strong_pass", "borderline", "fail", "critical_fail"]
 
 
@@ -129,7 +114,7 @@ class CandidateOut(Schema):
     opening_id: int
     name: str
     email: str
-    stage: StageName
+    stage: Stage
     added_at: datetime
     erased: bool
     requested_extra_time: ExtraTime
@@ -168,7 +153,7 @@ class InvitationResult(Schema):
 class ListQuery(Schema):
     """Filters and the page's position."""
 
-    stage: StageName | None = None
+    stage: Stage | None = None
     verdict: VerdictName | None = None
     limit: int = Field(50, ge=1, le=500)
     cursor: str | None = Field(None, max_length=100)
@@ -207,7 +192,7 @@ def attempt_summary(attempt: Attempt) -> dict[str, object]:
     }
 
 
-def candidate_out(candidate: Candidate, stage: str, decision: str | None) -> dict[str, object]:
+def candidate_out(candidate: Candidate, stage: Stage, decision: str | None) -> dict[str, object]:
     """A candidate as the API shows them (name and email empty after erasure)."""
     invitation: Invitation | None = getattr(candidate, "invitation", None)
     attempt = attempt_of(candidate)
@@ -216,7 +201,7 @@ def candidate_out(candidate: Candidate, stage: str, decision: str | None) -> dic
         "opening_id": candidate.opening_id,
         "name": "" if candidate.is_erased else candidate.name,
         "email": "" if candidate.is_erased else candidate.email,
-        "stage": stage,
+        "stage": stage.value,
         "added_at": candidate.added_at,
         "erased": candidate.is_erased,
         "requested_extra_time": _extra(
@@ -230,10 +215,9 @@ def candidate_out(candidate: Candidate, stage: str, decision: str | None) -> dic
 
 def one_candidate(candidate: Candidate) -> dict[str, object]:
     """A candidate loaded by the funnel (its stage annotated), with the decision in force."""
-    stage = getattr(candidate, "stage", None) or stage_of(candidate, timezone.now())
-    return candidate_out(
-        candidate, str(stage), decisions_in_force([candidate.pk]).get(candidate.pk)
-    )
+    annotated = "stage" in vars(candidate)
+    stage = stage_in(candidate) if annotated else stage_of(candidate, timezone.now())
+    return candidate_out(candidate, stage, decisions_in_force([candidate.pk]).get(candidate.pk))
 
 
 # --- adding -----------------------------------------------------------------------------------
@@ -307,7 +291,7 @@ def create_candidate(
     actor = acting(request, Scope.CANDIDATES)
     opening = access_opening(actor, opening_id, Permission.MANAGE_OPENINGS)
     [candidate] = _add(actor, opening, [payload], "")
-    return Status(201, candidate_out(candidate, Stage.ADDED.value, None))
+    return Status(201, candidate_out(candidate, stage_of(candidate, timezone.now()), None))
 
 
 @router.post(
@@ -323,7 +307,8 @@ def create_candidates(
     actor = acting(request, Scope.CANDIDATES)
     opening = access_opening(actor, opening_id, Permission.MANAGE_OPENINGS)
     added = _add(actor, opening, payload.candidates, "/candidates/")
-    return Status(201, {"items": [candidate_out(c, Stage.ADDED.value, None) for c in added]})
+    stages = stages_of(added, timezone.now())
+    return Status(201, {"items": [candidate_out(c, stages[c.pk], None) for c in added]})
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -362,13 +347,12 @@ def list_candidates(
         now=timezone.now(),
         after=_after(filters.cursor),
         limit=filters.limit,
-        stage=Stage(filters.stage) if filters.stage else None,
+        stage=filters.stage,
         verdict=Verdict(filters.verdict) if filters.verdict else None,
     )
     return {
         "items": [
-            candidate_out(c, c.stage, found.decisions.get(c.pk))  # type: ignore[attr-defined]
-            for c in found.candidates
+            candidate_out(c, stage_in(c), found.decisions.get(c.pk)) for c in found.candidates
         ],
         "next_cursor": _cursor(found.next_after) if found.next_after is not None else None,
     }

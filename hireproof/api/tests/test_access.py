@@ -46,7 +46,7 @@ def _endpoints() -> list[tuple[str, Any, str]]:
     for route in routes():
         if route.surface != Surface.API:
             continue
-        for endpoint in route.view.operations:  # type: ignore[attr-defined]
+        for endpoint in route.view.operations:  # type: ignore[attr-defined]  # the mark api/urls.py sets
             method = "post" if endpoint.__name__ in BODIES else "get"
             found.append((route.name, endpoint, method))
     return found

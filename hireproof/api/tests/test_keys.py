@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _last_event() -> tuple[str, str | None, dict[str, Any]]:
-    leaf = parse_leaf(bytes(LogLeaf.objects.order_by("-index").first().data))  # type: ignore[union-attr]
+    leaf = parse_leaf(bytes(LogLeaf.objects.order_by("-index").first().data))  # type: ignore[union-attr]  # a leaf exists
     return str(leaf.event_type), leaf.actor, dict(leaf.public)
 
 

@@ -24,6 +24,7 @@ The first rule that matches wins:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import TypeVar
 
@@ -106,6 +107,19 @@ def stage_in(candidate: Candidate) -> Stage:
     return Stage(vars(candidate)["stage"])
 
 
+def stage_is(stage: Stage) -> Q:
+    """The filter that keeps the candidates ``with_stage`` annotated at ``stage``."""
+    return Q(stage=stage.value)
+
+
 def stage_of(candidate: Candidate, now: datetime) -> Stage:
     """One candidate's stage at ``now``, by the same definition (one query)."""
     return stage_in(with_stage(Candidate.objects.filter(pk=candidate.pk), now).get())
+
+
+def stages_of(candidates: Iterable[Candidate], now: datetime) -> dict[int, Stage]:
+    """Candidate id -> stage at ``now`` for each of ``candidates``, by the same definition (one
+    query whatever their number)."""
+    ids = [candidate.pk for candidate in candidates]
+    rows = with_stage(Candidate.objects.filter(pk__in=ids), now)
+    return {row.pk: stage_in(row) for row in rows}

@@ -18,7 +18,7 @@ from hireproof.core.playbook import Verdict
 from hireproof.hiring.models.candidates import Candidate
 from hireproof.hiring.models.decisions import Decision
 from hireproof.hiring.models.openings import Opening
-from hireproof.hiring.models.stage import Stage, with_stage
+from hireproof.hiring.models.stage import Stage, stage_is, with_stage
 
 MAX_PAGE = 500
 
@@ -52,7 +52,7 @@ def candidate_slice(
     if after is not None:
         rows = rows.filter(pk__gt=after)
     if stage is not None:
-        rows = rows.filter(stage=stage.value)  # type: ignore[misc]  # an annotation
+        rows = rows.filter(stage_is(stage))
     if verdict is not None:
         rows = rows.filter(invitation__attempt__verdict=verdict.value)
     size = max(1, min(limit, MAX_PAGE))
