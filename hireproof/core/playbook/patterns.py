@@ -89,7 +89,8 @@ def program_size(pattern: str) -> int:
     """The size of ``pattern``'s RE2 program as scoring compiles it, forward or reversed (the
     larger): what an upload bounds. ``pattern`` must compile in RE2."""
     compiled = re2.compile(pattern, _UNBOUNDED)
-    return max(compiled.programsize, compiled.reverseprogramsize)
+    sizes: tuple[int, int] = (compiled.programsize, compiled.reverseprogramsize)
+    return max(sizes)
 
 
 def legacy_pattern_problem(pattern: str) -> str:
