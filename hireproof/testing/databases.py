@@ -44,13 +44,12 @@ def sqlite_file_db(tmp_path: Path, django_db_blocker: Any) -> Iterator[Path]:
 
 
 @pytest.fixture
-def shared_db(request: pytest.FixtureRequest) -> None:
+def shared_db(request: pytest.FixtureRequest, transactional_db: None) -> None:
     """A database that several connections (threads) share with committed data.
 
     SQLite: a fresh file (``sqlite_file_db``); PostgreSQL: the test database without the
-    wrapping test transaction (``transactional_db``).
+    wrapping test transaction (``transactional_db``, asked for by name here, so that
+    pytest-django sees it before it sets the test's database up).
     """
     if connection.vendor == "sqlite":
         request.getfixturevalue("sqlite_file_db")
-    else:
-        request.getfixturevalue("transactional_db")
