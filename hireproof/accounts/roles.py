@@ -2,8 +2,15 @@
 
 Every permission check of the product reads this table, through the access funnel
 (``hireproof.hiring.access``) for pages and API calls, and through ``has_permission`` for the few
-rules that depend on who acts (only an administrator hires despite a critical fail). Nowhere
-else compares a role: a new rule is a new row here.
+rules that depend on who acts (only an administrator hires despite a critical fail). A list of
+staff by what they may do (who can be assigned interviews, who manages the site) filters with
+``holders_of``. Nowhere else compares a role: a new rule is a new row here
+(``hireproof/tests/test_structure.py`` refuses a role compared or filtered on anywhere else).
+
+An API key acts as its owner, narrowed by its scopes: ``SCOPE_PERMISSIONS`` says what each scope
+may use, and a key's effective permissions are those of its scopes that its owner's role also
+holds. Each API endpoint names the one scope it belongs to; the owner, acting through the key,
+then carries only that scope's permissions (``User.api_grants``), which ``has_permission`` reads.
 """
 
 from __future__ import annotations
@@ -11,6 +18,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from django.db import models
+from django.db.models import Q
 
 
 class Role(models.TextChoices):
@@ -28,7 +36,7 @@ class Permission(StrEnum):
     STAFF_HOME = "staff_home"
     """Sign in and open the staff home page."""
     MANAGE_STAFF = "manage_staff"
-    """Invite, deactivate and reactivate staff members."""
+    """Invite staff members, change their roles, deactivate and reactivate them."""
     READ_PLAYBOOKS = "read_playbooks"
     """Read the playbook library, answer keys included (staff knowledge)."""
     PUBLISH_PLAYBOOKS = "publish_playbooks"
@@ -57,6 +65,8 @@ class Permission(StrEnum):
     """Read the audit log's page and download exports."""
     SIGN_CHECKPOINTS = "sign_checkpoints"
     """Sign a checkpoint of the audit log on demand."""
+    MANAGE_API_KEYS = "manage_api_keys"
+    """Create and revoke API keys (each acts as its owner, within its scopes)."""
 
 
 _A, _R, _I, _U = Role.ADMINISTRATOR, Role.RECRUITER, Role.INTERVIEWER, Role.AUDITOR
@@ -78,8 +88,58 @@ PERMISSION_ROLES: dict[Permission, frozenset[Role]] = {
     Permission.OVERRIDE_CRITICAL: frozenset({_A}),
     Permission.READ_AUDIT_LOG: frozenset({_A, _U}),
     Permission.SIGN_CHECKPOINTS: frozenset({_A}),
+    Permission.MANAGE_API_KEYS: frozenset({_A}),
 }
 """The table: every permission and the roles that hold it (a test pins every pair)."""
+
+
+class Scope(StrEnum):
+    """What an API key may be used for; ``SCOPE_PERMISSIONS`` says which permissions each opens."""
+
+    READ = "read"
+    """Read playbooks, openings, candidates, attempts, scorecards, interviews, decisions, files."""
+    WRITE = "write"
+    """Publish playbooks, create and close openings, assign interviews."""
+    CANDIDATES = "candidates"
+    """Add candidates (one or many) and send, resend or revoke their invitations."""
+    DECISIONS = "decisions"
+    """Record decisions (as the key's owner, under the web app's rules)."""
+    AUDIT = "audit"
+    """Read the audit log's checkpoint and proofs, and export it."""
+    GREENHOUSE = "greenhouse"
+    """The Greenhouse integration's own endpoints."""
+    ASHBY = "ashby"
+    """The Ashby integration's own endpoints."""
+    WORKABLE = "workable"
+    """The Workable integration's own endpoints."""
+    LEVER = "lever"
+    """The Lever integration's own endpoints."""
+
+
+_ATS = frozenset({Permission.READ_CANDIDATES, Permission.MANAGE_OPENINGS})
+
+SCOPE_PERMISSIONS: dict[Scope, frozenset[Permission]] = {
+    Scope.READ: frozenset(
+        {Permission.READ_PLAYBOOKS, Permission.READ_CANDIDATES, Permission.READ_INTERVIEWS}
+    ),
+    Scope.WRITE: frozenset(
+        {Permission.PUBLISH_PLAYBOOKS, Permission.MANAGE_OPENINGS, Permission.MANAGE_INTERVIEWS}
+    ),
+    Scope.CANDIDATES: frozenset({Permission.MANAGE_OPENINGS}),
+    Scope.DECISIONS: frozenset({Permission.DECIDE, Permission.OVERRIDE_CRITICAL}),
+    Scope.AUDIT: frozenset({Permission.READ_AUDIT_LOG}),
+    Scope.GREENHOUSE: _ATS,
+    Scope.ASHBY: _ATS,
+    Scope.WORKABLE: _ATS,
+    Scope.LEVER: _ATS,
+}
+"""The permissions each scope may use (a test pins every pair); the owner's role must hold them
+too."""
+
+
+def role_permissions(role: str) -> frozenset[Permission]:
+    """Every permission ``role`` holds."""
+    return frozenset(p for p, roles in PERMISSION_ROLES.items() if role in roles)
 
 
 def roles_with(permission: Permission) -> frozenset[Role]:
@@ -87,11 +147,28 @@ def roles_with(permission: Permission) -> frozenset[Role]:
     return PERMISSION_ROLES[permission]
 
 
+def role_change_drops(previous: object, new: Role, permission: Permission) -> bool:
+    """True when moving a member from role ``previous`` to ``new`` takes ``permission`` away."""
+    holders = roles_with(permission)
+    return previous in holders and new not in holders
+
+
 def has_permission(user: object, permission: Permission) -> bool:
     """True when ``user`` is an active staff member whose role holds ``permission``.
 
-    ``user`` is whatever ``request.user`` holds: an anonymous visitor never passes.
+    ``user`` is whatever ``request.user`` holds: an anonymous visitor never passes. A user
+    acting through an API key (``api_grants`` set) passes only for what the endpoint's scope
+    grants as well.
     """
-    return bool(getattr(user, "is_active", False)) and getattr(user, "role", None) in roles_with(
-        permission
-    )
+    if not (
+        bool(getattr(user, "is_active", False))
+        and getattr(user, "role", None) in roles_with(permission)
+    ):
+        return False
+    grants: frozenset[Permission] | None = getattr(user, "api_grants", None)
+    return grants is None or permission in grants
+
+
+def holders_of(permission: Permission) -> Q:
+    """The filter of staff users that keeps the active ones whose role holds ``permission``."""
+    return Q(is_active=True, role__in=roles_with(permission))

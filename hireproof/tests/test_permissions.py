@@ -16,11 +16,12 @@ from django.test import Client
 
 from hireproof.accounts.roles import PERMISSION_ROLES, Permission, Role
 from hireproof.audit.models import LogLeaf
-from hireproof.hiring.actions.demo import DemoReport
+from hireproof.hiring.demo.loader import DemoReport
 from hireproof.tests.site import (
     CANDIDATE_FUNNEL,
     PUBLIC,
     asked_permissions,
+    asked_scopes,
     called_names,
     links,
     routes,
@@ -49,6 +50,7 @@ EXPECTED_TABLE = {
     Permission.OVERRIDE_CRITICAL: {A},
     Permission.READ_AUDIT_LOG: {A, U},
     Permission.SIGN_CHECKPOINTS: {A},
+    Permission.MANAGE_API_KEYS: {A},
 }
 
 
@@ -59,6 +61,9 @@ PAGES: dict[str, set[Permission]] = {
     "accounts:staff_resend": {P.MANAGE_STAFF},
     "accounts:staff_deactivate": {P.MANAGE_STAFF},
     "accounts:staff_reactivate": {P.MANAGE_STAFF},
+    "accounts:staff_role": {P.MANAGE_STAFF},
+    "accounts:api_keys": {P.MANAGE_API_KEYS},
+    "accounts:api_key_revoke": {P.MANAGE_API_KEYS},
     "playbooks:list": {P.READ_PLAYBOOKS},
     "playbooks:upload": {P.PUBLISH_PLAYBOOKS},
     "playbooks:version": {P.READ_PLAYBOOKS},
@@ -111,11 +116,21 @@ def test_the_permission_table_holds_exactly_these_pairs() -> None:
             assert ((permission, role.value) in pairs) == ((permission, role.value) in expected)
 
 
-def test_every_url_is_a_staff_a_candidate_or_a_listed_public_page() -> None:
+def test_every_url_is_a_staff_a_candidate_an_api_or_a_listed_public_page() -> None:
     unmarked, unlisted, unasked, untokened = [], [], [], []
     for route in routes():
         if route.surface is None:
             unmarked.append(route.name)
+        elif route.surface == Surface.API:
+            # Each endpoint the path serves acts within one scope and asks the funnel.
+            for endpoint in route.view.operations:  # type: ignore[attr-defined]
+                calls = called_names(endpoint)
+                if (
+                    len(asked_scopes(endpoint)) != 1
+                    or not any(name.startswith("access_") for name in calls)
+                    or not asked_permissions(endpoint)
+                ):
+                    unasked.append(f"{route.name}: {endpoint.__name__}")
         elif route.surface == Surface.PUBLIC:
             if route.name not in PUBLIC:
                 unlisted.append(route.name)
@@ -128,7 +143,11 @@ def test_every_url_is_a_staff_a_candidate_or_a_listed_public_page() -> None:
         elif not CANDIDATE_FUNNEL & called_names(route.view):
             untokened.append(route.name)
     assert (unmarked, unlisted, unasked, untokened) == ([], [], [], [])
-    staff = {route.name: asked_permissions(route.view) for route in routes()}
+    staff = {
+        route.name: asked_permissions(route.view)
+        for route in routes()
+        if route.surface == Surface.STAFF
+    }
     assert {name: asked for name, asked in staff.items() if name in PAGES} == PAGES
     assert {name for name, route in _by_name().items() if route.surface == Surface.STAFF} == set(
         PAGES

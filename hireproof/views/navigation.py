@@ -28,6 +28,8 @@ NAV_LINKS = (
     NavLink("Playbooks", "playbooks:list", Permission.READ_PLAYBOOKS),
     NavLink("Staff", "accounts:staff_list", Permission.MANAGE_STAFF),
     NavLink("Audit", "audit:home", Permission.READ_AUDIT_LOG),
+    NavLink("API keys", "accounts:api_keys", Permission.MANAGE_API_KEYS),
+    NavLink("API", "api:openapi-view", Permission.STAFF_HOME),
 )
 
 

@@ -99,10 +99,13 @@ class EventType(StrEnum):
     STAFF_SIGNED_IN = "staff.signed_in"
     STAFF_INVITATION_RESENT = "staff.invitation_resent"
     STAFF_REACTIVATED = "staff.reactivated"
+    STAFF_ROLE_CHANGED = "staff.role_changed"
     STAFF_PASSWORD_SET = "staff.password_set"  # noqa: S105 (an event name, not a password)
     CLI_SCORED = "cli.scored"
     ATS_EXPORTED = "ats.exported"
     AUDIT_EXPORTED = "audit.exported"
+    API_KEY_CREATED = "api_key.created"
+    API_KEY_REVOKED = "api_key.revoked"
 
 
 # Events whose disclosed answer sheet the verifier re-scores.

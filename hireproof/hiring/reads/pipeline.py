@@ -24,7 +24,7 @@ from hireproof.core.playbook import Verdict
 from hireproof.hiring.models.candidates import Candidate, Invitation
 from hireproof.hiring.models.decisions import Decision, Outcome
 from hireproof.hiring.models.openings import Opening
-from hireproof.hiring.models.stage import STAGE_ORDER, Stage, with_stage
+from hireproof.hiring.models.stage import STAGE_ORDER, Stage, stage_in, with_stage
 from hireproof.hiring.reads.playbook_guide import verdict_label
 
 Choice = TypeVar("Choice", bound=Enum)
@@ -44,7 +44,7 @@ def stage_counts_by_opening(openings: Iterable[Opening], now: datetime) -> dict[
     counts: dict[int, Counter[str]] = {opening.pk: Counter() for opening in openings}
     grouped = (
         with_stage(Candidate.objects.filter(opening_id__in=list(counts)), now)
-        .values("opening_id", "stage")  # type: ignore[misc]  # an annotation the plugin misses
+        .values("opening_id", "stage")  # type: ignore[misc]  # an annotation: the plugin misses it
         .annotate(total=Count("pk"))
         .order_by()
     )
@@ -241,13 +241,11 @@ def _row(candidate: Candidate, decision: DecisionMark | None) -> PipelineRow:
     return PipelineRow(
         candidate=candidate,
         name=candidate.name,
-        stage=Stage(candidate.stage),  # type: ignore[attr-defined]
+        stage=stage_in(candidate),
         score_percent=attempt.score_percent if attempt is not None else None,
         verdict=attempt.verdict if attempt is not None else "",
         warning_count=(
-            attempt.warning_count - candidate.acknowledged  # type: ignore[attr-defined]
-            if attempt is not None
-            else 0
+            attempt.warning_count - _acknowledged(candidate) if attempt is not None else 0
         ),
         # Reviewers learn of extra time only where the candidate agreed to disclose it.
         extended=bool(
@@ -258,6 +256,13 @@ def _row(candidate: Candidate, decision: DecisionMark | None) -> PipelineRow:
         review_url=reverse("reviews:candidate", args=[candidate.opening_id, candidate.pk]),
         decision=decision,
     )
+
+
+def _acknowledged(candidate: Candidate) -> int:
+    """The acknowledgements ``pipeline_queryset`` counted for ``candidate`` (an annotation: the
+    type checker's Django plugin cannot see it)."""
+    count: int = vars(candidate)["acknowledged"]
+    return count
 
 
 def count_stages(rows: Iterable[PipelineRow]) -> list[tuple[Stage, int]]:

@@ -8,10 +8,10 @@ named by one more query for their names.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TypeGuard
 
 from hireproof.accounts.models import User
 from hireproof.audit.log import OCCURRED_AT
@@ -20,6 +20,7 @@ from hireproof.core.audit import EventType, Leaf, parse_leaf
 from hireproof.core.errors import AuditError
 
 STAFF_PREFIX = "staff:"
+KEY_PREFIX = "api-key:"
 
 
 @dataclass(frozen=True)
@@ -54,15 +55,23 @@ def _parsed(leaf: LogLeaf) -> Leaf | TimelineEntry:
         return TimelineEntry(leaf.index, None, leaf.event_type, f"Unreadable event ({error})")
 
 
-def _staff_names(actors: Any) -> dict[str, str]:
-    ids = {int(a.removeprefix(STAFF_PREFIX)) for a in actors if _is_staff(a)}
+def _person(actor: str | None) -> str | None:
+    """The staff part of an actor: ``staff:7``, also of ``api-key:3/staff:7``."""
+    if actor and actor.startswith(KEY_PREFIX):
+        return actor.partition("/")[2]
+    return actor
+
+
+def _staff_names(actors: Iterable[str | None]) -> dict[str, str]:
+    people = [_person(actor) for actor in actors]
+    ids = {int(p.removeprefix(STAFF_PREFIX)) for p in people if _is_staff(p)}
     if not ids:
         return {}
     rows = User.objects.filter(pk__in=ids).values_list("pk", "full_name")
     return {f"{STAFF_PREFIX}{pk}": name for pk, name in rows}
 
 
-def _is_staff(actor: str | None) -> bool:
+def _is_staff(actor: str | None) -> TypeGuard[str]:
     return bool(
         actor and actor.startswith(STAFF_PREFIX) and actor.removeprefix(STAFF_PREFIX).isdigit()
     )
@@ -86,11 +95,16 @@ def _time(text: str) -> datetime | None:
 
 
 def actor_words(actor: str | None, names: Mapping[str, str]) -> str:
-    """Who acted, in words: a staff member's name, "the candidate", "the system"."""
+    """Who acted, in words: a staff member's name (through an API key, when one was used),
+    "the candidate", "the system"."""
     if actor is None or actor == "system":
         return "the system"
     if actor == "candidate":
         return "the candidate"
+    if actor.startswith(KEY_PREFIX):
+        key, _, person = actor.partition("/")
+        number = key.removeprefix(KEY_PREFIX)
+        return f"{names.get(person, person or 'someone')} through API key {number}"
     return names.get(actor, actor)
 
 

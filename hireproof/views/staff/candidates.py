@@ -1,5 +1,8 @@
 """Candidates of an opening: adding them (one or a CSV file), inviting them, their links, and
 erasing them. Every page needs ``MANAGE_OPENINGS``, erasure ``ERASE_CANDIDATES``.
+
+A change refused because of how things stand (the opening is closed, the candidate has already
+submitted) answers 409 with the page it was asked from, the form or the pipeline, saying why.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from hireproof.views.staff.forms.openings import (
     InvitationForm,
 )
 from hireproof.views.staff.http import (
+    CONFLICT,
     acting_user,
     base_url,
     form_status,
@@ -42,8 +46,15 @@ from hireproof.views.staff.http import (
     report_mail_failure,
     to_pipeline,
 )
+from hireproof.views.staff.openings import pipeline_page
 
 # --- candidates -------------------------------------------------------------------------------
+
+
+def _refused(request: HttpRequest, opening: Opening, refusal: Exception) -> HttpResponse:
+    """The opening's pipeline, 409, with the reason a change asked from it was refused."""
+    messages.error(request, str(refusal))
+    return pipeline_page(request, opening, status=CONFLICT)
 
 
 @staff_view
@@ -51,21 +62,24 @@ def candidate_add(request: HttpRequest, opening_id: int) -> HttpResponse:
     """Add one candidate by name and email."""
     opening = access_opening(request.user, opening_id, Permission.MANAGE_OPENINGS)
     form = CandidateForm(posted(request), opening=opening)
+    status = form_status(request)
     if request.method == "POST" and form.is_valid():
         try:
             do_add_candidate(
                 actor=acting_user(request), opening=opening, candidate=form.new_candidate()
             )
         except OpeningChangeRefused as refusal:
-            messages.error(request, str(refusal))
+            form.add_error(None, str(refusal))
+            status = CONFLICT
+        else:
+            name = form.cleaned_data["name"]
+            messages.success(request, f"{name} is added. Invite them when ready.")
             return to_pipeline(opening)
-        messages.success(request, f"{form.cleaned_data['name']} is added. Invite them when ready.")
-        return to_pipeline(opening)
     return render(
         request,
         "openings/candidate_add.html",
         {"form": form, "opening": opening},
-        status=form_status(request),
+        status=status,
     )
 
 
@@ -75,6 +89,7 @@ def candidate_import(request: HttpRequest, opening_id: int) -> HttpResponse:
     opening = access_opening(request.user, opening_id, Permission.MANAGE_OPENINGS)
     form = CandidateCsvForm(posted(request), request.FILES if request.method == "POST" else None)
     report: CsvReport | None = None
+    status = form_status(request)
     if request.method == "POST" and form.is_valid():
         report = _check_file(opening, form.cleaned_data["file"].read())
         if report.ok:
@@ -84,6 +99,7 @@ def candidate_import(request: HttpRequest, opening_id: int) -> HttpResponse:
                 )
             except OpeningChangeRefused as refusal:
                 messages.error(request, str(refusal))
+                status = CONFLICT
             else:
                 messages.success(request, f"{len(added)} candidates imported.")
                 return to_pipeline(opening)
@@ -91,7 +107,7 @@ def candidate_import(request: HttpRequest, opening_id: int) -> HttpResponse:
         request,
         "openings/candidate_import.html",
         {"form": form, "opening": opening, "report": report},
-        status=form_status(request),
+        status=status,
     )
 
 
@@ -112,6 +128,7 @@ def candidate_invite(request: HttpRequest, opening_id: int, candidate_id: int) -
     """Invite a candidate, with extra time if they need it; the link goes only by email."""
     candidate = access_candidate(request.user, opening_id, candidate_id, Permission.MANAGE_OPENINGS)
     form = InvitationForm.for_candidate(candidate, posted(request))
+    status = form_status(request)
     if request.method == "POST" and form.is_valid():
         try:
             do_invite_candidate(
@@ -121,17 +138,19 @@ def candidate_invite(request: HttpRequest, opening_id: int, candidate_id: int) -
                 base_url=base_url(request),
             )
         except OpeningChangeRefused as refusal:
-            messages.error(request, str(refusal))
+            form.add_error(None, str(refusal))
+            status = CONFLICT
         except MAIL_ERRORS as error:
             report_mail_failure(request, error)
+            return to_pipeline(candidate.opening)
         else:
             messages.success(request, f"Invitation sent to {candidate.email}.")
-        return to_pipeline(candidate.opening)
+            return to_pipeline(candidate.opening)
     return render(
         request,
         "openings/invite.html",
         {"form": form, "candidate": candidate, "opening": candidate.opening},
-        status=form_status(request),
+        status=status,
     )
 
 
@@ -155,8 +174,9 @@ def invite_all(request: HttpRequest, opening_id: int) -> HttpResponse:
                 base_url=base_url(request),
             )
         except OpeningChangeRefused as refusal:
-            messages.error(request, str(refusal))
-            break
+            if sent:
+                messages.success(request, f"{sent} invitation{'s' if sent != 1 else ''} sent.")
+            return _refused(request, opening, refusal)
         except MAIL_ERRORS as error:
             report_mail_failure(request, error)
             break
@@ -176,7 +196,7 @@ def invitation_resend(request: HttpRequest, opening_id: int, candidate_id: int) 
             actor=acting_user(request), candidate=candidate, base_url=base_url(request)
         )
     except OpeningChangeRefused as refusal:
-        messages.error(request, str(refusal))
+        return _refused(request, candidate.opening, refusal)
     except MAIL_ERRORS as error:
         report_mail_failure(request, error)
     else:
@@ -192,9 +212,10 @@ def invitation_extra_time(request: HttpRequest, opening_id: int, candidate_id: i
     candidate = access_candidate(request.user, opening_id, candidate_id, Permission.MANAGE_OPENINGS)
     invitation = getattr(candidate, "invitation", None)
     if invitation is None:
-        messages.error(request, f"{candidate.name} has not been invited yet.")
-        return to_pipeline(candidate.opening)
+        not_yet = OpeningChangeRefused(f"{candidate.name} has not been invited yet.")
+        return _refused(request, candidate.opening, not_yet)
     form = InvitationForm.for_invitation(invitation, posted(request))
+    status = form_status(request)
     if request.method == "POST" and form.is_valid():
         accommodation = form.cleaned_data["accommodation"]
         try:
@@ -205,16 +226,18 @@ def invitation_extra_time(request: HttpRequest, opening_id: int, candidate_id: i
                 accommodation=accommodation,
             )
         except OpeningChangeRefused as refusal:
-            messages.error(request, str(refusal))
+            form.add_error(None, str(refusal))
+            status = CONFLICT
         except MAIL_ERRORS as error:
             report_mail_failure(request, error)
+            return to_pipeline(candidate.opening)
         else:
             messages.success(
                 request,
                 f"Extra time for {candidate.name}: {accommodation.describe()}. A new link was "
                 f"sent to {candidate.email}; the previous one no longer works.",
             )
-        return to_pipeline(candidate.opening)
+            return to_pipeline(candidate.opening)
     return render(
         request,
         "openings/extra_time.html",
@@ -224,7 +247,7 @@ def invitation_extra_time(request: HttpRequest, opening_id: int, candidate_id: i
             "opening": candidate.opening,
             "current": Accommodation(invitation.extra_time_percent, invitation.extra_minutes),
         },
-        status=form_status(request),
+        status=status,
     )
 
 
@@ -236,9 +259,8 @@ def invitation_revoke(request: HttpRequest, opening_id: int, candidate_id: int) 
     try:
         do_revoke_invitation(actor=acting_user(request), candidate=candidate)
     except OpeningChangeRefused as refusal:
-        messages.error(request, str(refusal))
-    else:
-        messages.success(request, f"{candidate.name}'s link no longer works.")
+        return _refused(request, candidate.opening, refusal)
+    messages.success(request, f"{candidate.name}'s link no longer works.")
     return to_pipeline(candidate.opening)
 
 

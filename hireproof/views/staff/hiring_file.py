@@ -1,29 +1,22 @@
 """The hiring file on screen, as a PDF and as JSON, and each decision's receipt.
 
-Every page needs ``READ_CANDIDATES``. The PDF is WeasyPrint's print of the same template as
-the page: nothing is fetched while rendering (the stylesheet is given as text and every URL is
-refused), so a link typed into an answer or a note can never make the server open a connection.
+Every page needs ``READ_CANDIDATES``. The PDF is ``hiring.reads.hiring_file_pdf``'s print of
+the same template as the page, which fetches nothing while rendering.
 """
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
-from typing import Any
 
-from django.contrib.staticfiles import finders
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET
 
 from hireproof.accounts.roles import Permission
 from hireproof.hiring.access import access_candidate, access_decision
-from hireproof.hiring.reads.hiring_file import HiringFile, hiring_file, to_json
+from hireproof.hiring.reads.hiring_file import hiring_file, to_json
+from hireproof.hiring.reads.hiring_file_pdf import render_pdf
 from hireproof.views.decorators import staff_view
-
-PRINT_TEMPLATE = "decisions/hiring_file_print.html"
-STYLESHEET = "decisions/hiring_file.css"
 
 
 @require_GET
@@ -70,27 +63,3 @@ def decision_receipt(
     response = HttpResponse(decision.receipt_json, content_type="application/json")
     response["Content-Disposition"] = f'attachment; filename="receipt-decision-{decision.pk}.json"'
     return response
-
-
-class FetchRefused(ValueError):
-    """WeasyPrint asked for a URL while rendering; the hiring file needs none."""
-
-
-def refuse_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
-    """A WeasyPrint ``url_fetcher`` that refuses every URL."""
-    raise FetchRefused(f"the hiring file fetches nothing (asked for {url[:80]})")
-
-
-def render_pdf(file: HiringFile) -> bytes:
-    """The PDF bytes of ``file``."""
-    # Imported here: WeasyPrint loads Pango and fonts, which only this download needs.
-    from weasyprint import CSS, HTML
-
-    html = render_to_string(PRINT_TEMPLATE, {"file": file, "page": file.page})
-    # The page's own stylesheet (a static file: the web page links it, as the CSP allows no
-    # inline style), given to WeasyPrint as text: it fetches nothing.
-    stylesheet = CSS(
-        string=Path(str(finders.find(STYLESHEET))).read_text(), url_fetcher=refuse_fetch
-    )
-    pdf: bytes = HTML(string=html, url_fetcher=refuse_fetch).write_pdf(stylesheets=[stylesheet])
-    return pdf

@@ -139,6 +139,12 @@ def pipeline(request: HttpRequest, opening_id: int) -> HttpResponse:
     """The opening's candidates: stage, score, verdict, flags, decision; counts, filters and
     sorting."""
     opening = access_opening(request.user, opening_id, Permission.READ_CANDIDATES)
+    return pipeline_page(request, opening)
+
+
+def pipeline_page(request: HttpRequest, opening: Opening, *, status: int = 200) -> HttpResponse:
+    """The pipeline page of ``opening`` (also the answer, 409, to a change it refused, with the
+    reason among the page's messages); its caller asked the funnel."""
     query = PipelineQuery.from_params(request.GET)
     rows = pipeline_rows(pipeline_queryset(opening, timezone.now()))
     shown = select_rows(rows, query)
@@ -163,4 +169,5 @@ def pipeline(request: HttpRequest, opening_id: int) -> HttpResponse:
             "can_manage": may(request.user, Permission.MANAGE_OPENINGS),
             "can_erase": may(request.user, Permission.ERASE_CANDIDATES),
         },
+        status=status,
     )

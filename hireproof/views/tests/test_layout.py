@@ -43,10 +43,10 @@ def test_the_layout_has_a_skip_link_landmarks_and_the_version(recruiter_client: 
 @pytest.mark.parametrize(
     ("persona", "expected"),
     [
-        ("administrator", ["Openings", "Playbooks", "Staff", "Audit"]),
-        ("recruiter", ["Openings", "Playbooks"]),
-        ("interviewer", ["My interviews", "Playbooks"]),
-        ("auditor", ["Openings", "Playbooks", "Audit"]),
+        ("administrator", ["Openings", "Playbooks", "Staff", "Audit", "API keys", "API"]),
+        ("recruiter", ["Openings", "Playbooks", "API"]),
+        ("interviewer", ["My interviews", "Playbooks", "API"]),
+        ("auditor", ["Openings", "Playbooks", "Audit", "API"]),
     ],
 )
 def test_the_navigation_follows_the_role(persona: str, expected: list[str], request: Any) -> None:

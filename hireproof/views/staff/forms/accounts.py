@@ -1,4 +1,4 @@
-"""Forms of the accounts pages: sign-in with throttling, and inviting staff."""
+"""Forms of the accounts pages: sign-in with throttling, inviting staff, changing a role."""
 
 from __future__ import annotations
 
@@ -14,8 +14,9 @@ from django.utils import timezone
 
 from hireproof.accounts.actions import do_record_failed_sign_in
 from hireproof.accounts.models import User, normalize_email_address
-from hireproof.accounts.roles import Role
+from hireproof.accounts.roles import Role, Scope
 from hireproof.accounts.throttle import sign_in_locked_until
+from hireproof.views.staff.csv_import import refused_character
 
 
 def client_ip_of(request: HttpRequest) -> str:
@@ -88,4 +89,38 @@ class InviteStaffForm(forms.Form):
         name = str(self.cleaned_data["full_name"]).strip()
         if not name:
             raise ValidationError("Enter the person's name.")
+        found = refused_character(name)
+        if found is not None:
+            raise ValidationError(
+                f"The name holds a control character ({found}), which no name may hold; remove it."
+            )
         return name
+
+
+class ChangeRoleForm(forms.Form):
+    """A staff member's new role."""
+
+    role = forms.ChoiceField(label="Role", choices=Role.choices)
+
+
+class ApiKeyForm(forms.Form):
+    """A new API key: its name, the staff member it acts as, its scopes and its expiry."""
+
+    name = forms.CharField(label="Name", max_length=100, help_text="What the key is for.")
+    owner = forms.ModelChoiceField(
+        label="Acts as",
+        queryset=User.objects.filter(is_active=True).order_by("full_name", "email"),
+        help_text="The key can do only what this person's role may, within its scopes.",
+    )
+    scopes = forms.MultipleChoiceField(
+        label="Scopes",
+        choices=[(scope.value, scope.value) for scope in Scope],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    expires_in_days = forms.IntegerField(
+        label="Expires after (days)",
+        min_value=1,
+        max_value=3650,
+        required=False,
+        help_text="Leave empty for a key that does not expire.",
+    )
