@@ -23,10 +23,10 @@ from hireproof.audit.log import CHECKPOINT_ON_COMMIT, record_event
 from hireproof.audit.models import Checkpoint, LogLeaf
 from hireproof.audit.store import _POSTGRES_WRITER_LOCK
 from hireproof.audit.tests.factories import record, record_many
-from hireproof.audit.tests.sessions import end_leftover_transactions
 from hireproof.cli.serve import start_background_jobs
 from hireproof.core.audit import EventType, generate_signing_key
 from hireproof.core.errors import AuditError
+from hireproof.testing.databases import end_leftover_transactions
 
 START = datetime(2026, 5, 1, 10, 0, tzinfo=UTC)
 

@@ -54,6 +54,18 @@ def test_validate_prints_every_problem_and_exits_2(
     assert output.out.startswith(f"{tiny}: ok (tiny 1.0.0, ")
 
 
+def test_validate_refuses_a_pattern_past_the_bound_on_its_program(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "slow.yaml"
+    path.write_text(SAMPLE.replace('{regex: "wrong"}', "{regex: '(.{0,999})z'}"), "utf-8")
+    assert main(["playbook", "validate", str(path)]) == 2
+    assert capsys.readouterr().err.startswith(
+        f"{path}:59:67: assessment.items[2].rule.all_of[1].any_of[1].regex: the pattern "
+        "compiles to 8,996 RE2 instructions; at most 150 are allowed"
+    )
+
+
 def test_show_prints_the_whole_guide_for_staff(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["playbook", "show", "data-scientist-mid"]) == 0
     out = capsys.readouterr().out

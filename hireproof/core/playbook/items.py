@@ -14,6 +14,17 @@ from typing import Any
 
 import yaml
 
+from .bounds import (
+    MAX_ANSWER_CHARS,
+    MAX_EXAMPLE_CHARS,
+    MAX_ITEMS,
+    MAX_NUMBER_RULES,
+    MAX_PHRASE_LENGTH,
+    MAX_PHRASES,
+    MAX_PHRASES_PER_RULE,
+    MAX_REGEX_RULES,
+    MAX_RULES_PER_ITEM,
+)
 from .examples import ExampleSite
 from .model import (
     AllOf,
@@ -36,7 +47,7 @@ from .model import (
     Tolerance,
     ToleranceKind,
 )
-from .patterns import MAX_RULES_PER_ITEM, legacy_pattern_problem, pattern_problem
+from .patterns import legacy_pattern_problem, pattern_problem
 from .reader import Fields, NodeReader, child_path, describe
 
 __all__ = ["MAX_RULE_DEPTH", "read_items"]
@@ -52,7 +63,16 @@ def read_items(
     """The assessment's items, checked against ``sections``, and their rubric examples."""
     items: list[Item] = []
     sites: list[tuple[Item, ExampleSite]] = []
-    for node, path in assessment.entries("items"):
+    entries = assessment.entries("items")
+    if len(entries) > MAX_ITEMS and not reader.published:
+        node, path = entries[MAX_ITEMS]
+        reader.report(
+            node,
+            path,
+            f"the assessment has {len(entries)} items; at most {MAX_ITEMS} are allowed "
+            f"(this is item {MAX_ITEMS + 1})",
+        )
+    for node, path in entries:
         read = _read_item(reader, node, path, sections)
         if read is None:
             continue
@@ -63,7 +83,49 @@ def read_items(
             )
         items.append(item)
         sites.extend((item, site) for site in item_sites)
+    _check_playbook_tallies(reader)
     return tuple(items), sites
+
+
+# What one playbook may hold in all: (tally name, bound, what is counted, what to do instead).
+_PLAYBOOK_TALLIES = (
+    ("regex", MAX_REGEX_RULES, "regex rules", "a submission runs each on its item's answer"),
+    (
+        "numbers",
+        MAX_NUMBER_RULES,
+        "numeric items and contains_number rules",
+        "each lists every number of its answer in the scorecard",
+    ),
+    (
+        "phrases",
+        MAX_PHRASES,
+        "contains_phrase phrases",
+        "a submission searches each in its item's answer",
+    ),
+    (
+        "examples",
+        MAX_EXAMPLE_CHARS,
+        "characters of rubric examples (normalised)",
+        "each example is scored when the playbook is loaded: keep them short",
+    ),
+)
+
+
+def _check_playbook_tallies(reader: NodeReader) -> None:
+    """Report each per-playbook bound passed, where it was first passed."""
+    if reader.published:
+        return
+    for name, limit, counted, reason in _PLAYBOOK_TALLIES:
+        tally = reader.tallies.get(name)
+        if tally is None or tally.passed_at is None:
+            continue
+        node, path = tally.passed_at
+        reader.report(
+            node,
+            path,
+            f"the playbook has {tally.count:,} {counted}; at most {limit:,} are allowed in one "
+            f"playbook ({reason}); the bound is passed here",
+        )
 
 
 def _read_item(
@@ -159,6 +221,7 @@ def _read_red_flag(reader: NodeReader, option: Fields) -> RedFlag | None:
 
 
 def _read_numeric(reader: NodeReader, fields: Fields, common: dict[str, Any]) -> Item:
+    reader.tally("numbers", MAX_NUMBER_RULES).add(fields.node, fields.path)
     return NumericItem(
         **common,
         key=fields.decimal("key", Decimal(0)),
@@ -223,16 +286,39 @@ def read_rule(reader: NodeReader, node: yaml.Node, path: str, depth: int = 1) ->
 
 
 def _read_contains_number(reader: NodeReader, fields: Fields, path: str, depth: int) -> Rule:
+    reader.tally("numbers", MAX_NUMBER_RULES).add(fields.found["contains_number"], path)
     inner = reader.fields(fields.found["contains_number"], path, "contains_number")
     return ContainsNumber(inner.decimal("value", Decimal(0)), _read_tolerance(reader, inner))
 
 
 def _read_contains_phrase(reader: NodeReader, fields: Fields, path: str, depth: int) -> Rule:
-    return ContainsPhrase(fields.texts("contains_phrase"))
+    entries = fields.entries("contains_phrase")
+    phrases = tuple(reader.text(node, entry) for node, entry in entries)
+    if not reader.published:
+        if len(entries) > MAX_PHRASES_PER_RULE:
+            reader.report(
+                fields.found["contains_phrase"],
+                path,
+                f"the rule lists {len(entries)} phrases; at most {MAX_PHRASES_PER_RULE} are "
+                "allowed in one contains_phrase (split them into several rules under any_of)",
+            )
+        for (node, entry), phrase in zip(entries, phrases, strict=True):
+            reader.tally("phrases", MAX_PHRASES).add(node, entry)
+            length = scored_length(phrase)
+            if length > MAX_PHRASE_LENGTH:
+                reader.report(
+                    node,
+                    entry,
+                    f"the phrase is {length} characters long (normalised); at most "
+                    f"{MAX_PHRASE_LENGTH} are allowed (a phrase is a few words)",
+                )
+    return ContainsPhrase(phrases)
 
 
 def _read_regex(reader: NodeReader, fields: Fields, path: str, depth: int) -> Rule:
     pattern = fields.text("regex")
+    if not reader.published:
+        reader.tally("regex", MAX_REGEX_RULES).add(fields.found["regex"], path)
     # A version published before patterns were checked for RE2 keeps the patterns it was
     # published with (they are scored as they were then); an upload must fit RE2.
     problem = legacy_pattern_problem(pattern) if reader.published else pattern_problem(pattern)
@@ -312,4 +398,28 @@ def _read_examples(reader: NodeReader, item: Fields) -> tuple[RubricExamples, li
         ]
         sites.extend(read)
         answers[name] = tuple(site.answer for site in read)
+    if not reader.published:
+        for site in sites:
+            _check_example_length(reader, site)
     return RubricExamples(accept=answers["accept"], reject=answers["reject"]), sites
+
+
+def _check_example_length(reader: NodeReader, site: ExampleSite) -> None:
+    """An example is an answer: at most ``MAX_ANSWER_CHARS`` as typed and normalised."""
+    length = max(len(site.answer), scored_length(site.answer))
+    reader.tally("examples", MAX_EXAMPLE_CHARS).add(site.node, site.path, length)
+    if length > MAX_ANSWER_CHARS:
+        reader.report(
+            site.node,
+            site.path,
+            f"the example is {length:,} characters long (as typed or normalised, the longer); "
+            f"an answer is at most {MAX_ANSWER_CHARS:,}",
+        )
+
+
+def scored_length(text: str) -> int:
+    """How many characters scoring reads of ``text``: its length once normalised."""
+    # Imported here: the scoring package imports the playbook model.
+    from hireproof.core.scoring import normalise
+
+    return len(normalise(text).text)

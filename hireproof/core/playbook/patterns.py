@@ -8,10 +8,18 @@ differently is refused when a playbook is uploaded (``pattern_problem``), and so
 cannot do at all (lookarounds, backreferences, atomic groups, possessive quantifiers: the
 constructs that make a backtracking engine take exponential time).
 
+RE2's time is linear in the answer, with a factor that grows with the compiled program, so an
+upload is also refused for a pattern whose program is larger than ``MAX_PROGRAM_SIZE``
+instructions. Patterns are compiled without capture groups (scoring reads only where the match
+starts and ends, which groups never change; RE2 then never runs a second pass to fill them in)
+and with a DFA memory budget of ``_SCORING_MEMORY``: when an answer makes RE2's automaton
+outgrow it, RE2 goes on with its NFA, in time bounded by program times answer, and keeps little
+memory per cached pattern.
+
 Versions published before patterns were checked this way may hold a pattern outside that part.
 Their scores never change: ``compiled_pattern`` gives such a pattern (and only such a pattern,
 which can no longer be uploaded) to Python's ``re``, exactly as it was scored when published;
-every other pattern goes to RE2, which finds the same match ``re`` would.
+every other pattern goes to RE2, which finds the same match ``re`` would, whatever its size.
 """
 
 from __future__ import annotations
@@ -23,22 +31,16 @@ from typing import Protocol
 
 import re2
 
+from .bounds import MAX_PATTERN_LENGTH, MAX_PROGRAM_SIZE
+
 __all__ = [
-    "MAX_PATTERN_LENGTH",
-    "MAX_RULES_PER_ITEM",
     "PatternMatch",
     "PatternMatcher",
     "compiled_pattern",
     "legacy_pattern_problem",
     "pattern_problem",
+    "program_size",
 ]
-
-# A pattern is a few words with some alternatives; 500 characters is ten times what the rubrics
-# we know use, and bounds what RE2 compiles (its program grows with the pattern).
-MAX_PATTERN_LENGTH = 500
-# Every rule of a text item (all_of, any_of, none_of included) is checked on every answer; 50
-# is several times a thorough rubric and keeps an item's scoring within a few RE2 passes.
-MAX_RULES_PER_ITEM = 50
 
 
 class PatternMatch(Protocol):
@@ -68,7 +70,27 @@ def pattern_problem(pattern: str) -> str:
     unsupported = _re2_error(pattern)
     if unsupported:
         return f"the regular expression uses what RE2 does not support: {unsupported}"
-    return _read_differently(pattern)
+    differently = _read_differently(pattern)
+    if differently:
+        return differently
+    size = program_size(pattern)
+    if size > MAX_PROGRAM_SIZE:
+        return (
+            f"the pattern compiles to {size:,} RE2 instructions; at most {MAX_PROGRAM_SIZE} are "
+            'allowed, since scoring time grows with them ("." and classes of non-ASCII '
+            "characters cost about nine instructions per repetition, an ASCII class such as "
+            "[a-z ] one: shorten counted repetitions like {0,40}, or split the pattern into "
+            "several rules)"
+        )
+    return ""
+
+
+def program_size(pattern: str) -> int:
+    """The size of ``pattern``'s RE2 program as scoring compiles it, forward or reversed (the
+    larger): what an upload bounds. ``pattern`` must compile in RE2."""
+    compiled = re2.compile(pattern, _UNBOUNDED)
+    sizes: tuple[int, int] = (compiled.programsize, compiled.reverseprogramsize)
+    return max(sizes)
 
 
 def legacy_pattern_problem(pattern: str) -> str:
@@ -93,7 +115,13 @@ def compiled_pattern(pattern: str) -> PatternMatcher:
 def _compiled(pattern: str) -> PatternMatcher:
     if _re2_error(pattern) or _read_differently(pattern):
         return _python(pattern)
-    matcher: PatternMatcher = re2.compile(pattern, _OPTIONS)
+    matcher: PatternMatcher
+    try:
+        matcher = re2.compile(pattern, _SCORING)
+    except re2.error:
+        # Too large for the scoring budget: only a version published before programs were
+        # bounded holds such a pattern; RE2 finds the same match with its default budget.
+        matcher = re2.compile(pattern, _UNBOUNDED)
     return matcher
 
 
@@ -103,13 +131,22 @@ def _python(pattern: str) -> re.Pattern[str]:
         return re.compile(pattern)
 
 
-def _options() -> re2.Options:
+def _options(*, scoring: bool = False, memory: int = 0) -> re2.Options:
     options = re2.Options()
     options.log_errors = False  # a refused pattern is reported to the uploader, not to stderr
+    options.never_capture = scoring  # only the match's start and end are read
+    if memory:
+        options.max_mem = memory
     return options
 
 
+# RE2's memory for one compiled pattern: its program and its automata's states. The default
+# (8 MiB) decides which patterns RE2 reads at all, as it did when every version was published;
+# scoring runs with a smaller budget, which bounded programs fit hundreds of times over.
+_SCORING_MEMORY = 1 << 20
 _OPTIONS = _options()
+_SCORING = _options(scoring=True, memory=_SCORING_MEMORY)
+_UNBOUNDED = _options(scoring=True)
 
 # RE2's words for what it refuses -> what to write instead.
 _RE2_HINTS = (

@@ -31,7 +31,7 @@ from .schema import (
     definition,
 )
 
-__all__ = ["Fields", "NodeReader", "child_path", "describe"]
+__all__ = ["Fields", "NodeReader", "Tally", "child_path", "describe"]
 
 _INT_TAG = "tag:yaml.org,2002:int"
 _FLOAT_TAG = "tag:yaml.org,2002:float"
@@ -67,6 +67,21 @@ def describe(node: yaml.Node) -> str:
 
 
 @dataclass
+class Tally:
+    """A count over a whole file against its bound, and where the count first passed it."""
+
+    limit: int
+    count: int = 0
+    passed_at: tuple[yaml.Node, str] | None = None
+
+    def add(self, node: yaml.Node, path: str, amount: int = 1) -> None:
+        """Count ``amount`` more, found at ``node`` (``path``)."""
+        self.count += amount
+        if self.count > self.limit and self.passed_at is None:
+            self.passed_at = (node, path)
+
+
+@dataclass
 class NodeReader:
     """Reads values out of YAML nodes and records every problem it meets."""
 
@@ -74,6 +89,12 @@ class NodeReader:
     problems: list[Problem] = field(default_factory=list)
     # The text of a version already published: loaded with the checks it was published under.
     published: bool = False
+    # Counts over the whole file, by name (regex rules, phrases, ...), for per-file bounds.
+    tallies: dict[str, Tally] = field(default_factory=dict)
+
+    def tally(self, name: str, limit: int) -> Tally:
+        """The file's count called ``name``, bounded by ``limit`` (created at zero)."""
+        return self.tallies.setdefault(name, Tally(limit))
 
     def report(self, node: yaml.Node, path: str, message: str) -> None:
         """Record a problem located at ``node``."""

@@ -14,16 +14,19 @@ from decimal import Decimal
 from enum import StrEnum
 
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.db.models.functions import Length
 from django.utils import timezone
 
 from hireproof.audit import vault
 from hireproof.audit.log import record_event, rfc3339
-from hireproof.audit.models import LogLeaf
+from hireproof.audit.models import LogLeaf, LogPrivate, Subject
 from hireproof.audit.receipts import receipt_for
 from hireproof.core.audit import EventType, parse_leaf, scoring_private, scoring_public
 from hireproof.core.canonical import canonical_json
+from hireproof.core.playbook import MAX_ANSWER_CHARS as MAX_ANSWER_CHARS
 from hireproof.core.playbook import Item, Playbook, Severity, SingleChoiceItem
-from hireproof.core.scoring import Scorecard, percent_string, score
+from hireproof.core.scoring import Scorecard, normalise, percent_string, score
 from hireproof.core.timing import GRACE, Timeliness, deadline_for, judge_request
 from hireproof.hiring.actions.recommendations import do_compute_recommendation
 from hireproof.hiring.models.attempts import (
@@ -44,17 +47,27 @@ logger = logging.getLogger(__name__)
 
 CANDIDATE_ACTOR = "candidate"
 SYSTEM_ACTOR = "system"
-MAX_ANSWER_CHARS = 10_000
 # What one attempt can add to the audit log by saving (the answer row always holds the latest
 # text; only the log's record of the saves is bounded): saves of one item within
 # ANSWER_COALESCE_SECONDS of the leaf that opened its revision update that revision in place,
-# and after MAX_ANSWER_LEAVES_PER_ATTEMPT "answer.saved" leaves no further save is recorded.
-# The scored event at submission commits every final answer, so none is ever lost to the log.
+# and no "answer.saved" leaf is recorded past MAX_ANSWER_LEAVES_PER_ATTEMPT leaves, nor past
+# MAX_ANSWER_LOG_BYTES bytes of their sealed copies in all. The scored event at submission
+# commits every final answer, so none is ever lost to the log.
 ANSWER_COALESCE_SECONDS = 30
 MAX_ANSWER_LEAVES_PER_ATTEMPT = 200
+MAX_ANSWER_LOG_BYTES = 1_000_000
+# A save after the deadline is refused and the refusal recorded with the text, as evidence; a
+# few are evidence enough, and the attempt is submitted at the first.
+MAX_LATE_REFUSALS_PER_ATTEMPT = 10
 # Integrity signals are evidence for a person, not a stream: past this many per attempt the rest
 # are dropped, so a script cannot flood the audit log through the signal endpoint.
 MAX_SIGNALS_PER_ATTEMPT = 500
+# A submission scores the saved answers outside any transaction, then commits if no save
+# changed them meanwhile; if one did, it scores again, at most this many times in all, then
+# leaves the attempt open (the candidate submits again; past the deadline no save can race).
+MAX_SCORING_ROUNDS = 3
+# What sealing adds to a value: AES-GCM's nonce and tag.
+_SEAL_OVERHEAD = vault.NONCE_SIZE + 16
 
 
 class RefusalReason(StrEnum):
@@ -212,6 +225,16 @@ def _check_text(item: Item, text: str) -> None:
             f"This answer is {len(text):,} characters long; the most a box takes is "
             f"{MAX_ANSWER_CHARS:,}. Shorten it and it will be saved.",
         )
+    # Answers are compared normalised, where a ligature or a letter like "ß" is spelled out
+    # (one character can become eighteen): what is scored is bounded too. ASCII never grows.
+    scored = len(text) if text.isascii() else len(normalise(text).text)
+    if scored > MAX_ANSWER_CHARS:
+        raise AnswerRefused(
+            RefusalReason.TOO_LONG,
+            f"This answer is {scored:,} characters long once ligatures and letters such as "
+            f'"ß" are written out, as answers are compared; the most a box takes is '
+            f"{MAX_ANSWER_CHARS:,}. Shorten it and it will be saved.",
+        )
     if isinstance(item, SingleChoiceItem) and text:
         choices = [option.id for option in item.options]
         if text not in choices:
@@ -230,7 +253,7 @@ def _save(attempt: Attempt, item_id: str, text: str, at: datetime) -> Answer | N
         answer = Answer(attempt=attempt, item_id=item_id)
     answer.text_sealed = vault.seal(subject, text, context=answer_context(attempt, item_id))
     answer.saved_at = at
-    recorded = _records_a_revision(attempt, subject.pseudonym, item_id, at)
+    recorded = _records_a_revision(attempt, subject, item_id, text, at)
     if recorded:
         answer.revision += 1
     answer.save()
@@ -246,11 +269,14 @@ def _save(attempt: Attempt, item_id: str, text: str, at: datetime) -> Answer | N
     return answer
 
 
-def _records_a_revision(attempt: Attempt, pseudonym: str, item_id: str, at: datetime) -> bool:
-    """False when this save is coalesced into the revision already recorded: the attempt's
-    last ``answer.saved`` leaf is of the same item and under ``ANSWER_COALESCE_SECONDS`` old,
-    or the attempt reached ``MAX_ANSWER_LEAVES_PER_ATTEMPT``."""
-    saves = LogLeaf.objects.filter(subject=pseudonym, event_type=EventType.ANSWER_SAVED)
+def _records_a_revision(
+    attempt: Attempt, subject: Subject, item_id: str, text: str, at: datetime
+) -> bool:
+    """False when this save is coalesced into the revision already recorded (the attempt's
+    last ``answer.saved`` leaf is of the same item and under ``ANSWER_COALESCE_SECONDS`` old),
+    or when recording it would pass ``MAX_ANSWER_LEAVES_PER_ATTEMPT`` leaves or
+    ``MAX_ANSWER_LOG_BYTES`` of sealed copies. Runs under the attempt's row lock."""
+    saves = LogLeaf.objects.filter(subject=subject.pseudonym, event_type=EventType.ANSWER_SAVED)
     latest = saves.order_by("-index").first()
     if latest is None:
         return True
@@ -259,16 +285,33 @@ def _records_a_revision(attempt: Attempt, pseudonym: str, item_id: str, at: date
     public = parse_leaf(bytes(latest.data)).public
     same_item = public.get("attempt_id") == attempt.pk and public.get("item_id") == item_id
     recent = (at - latest.recorded_at).total_seconds() < ANSWER_COALESCE_SECONDS
-    return not (same_item and recent)
+    if same_item and recent:
+        return False
+    sealed = LogPrivate.objects.filter(
+        subject=subject, leaf_index__in=saves.values("index")
+    ).aggregate(total=Sum(Length("sealed_value")))["total"]
+    return (sealed or 0) + sealed_size(text) <= MAX_ANSWER_LOG_BYTES
+
+
+def sealed_size(text: str) -> int:
+    """The bytes the log keeps for ``text`` as a private field: its canonical JSON, sealed."""
+    return len(canonical_json(text)) + _SEAL_OVERHEAD
 
 
 def _record_late_refusal(attempt: Attempt, item_id: str, text: str, at: datetime) -> None:
     late_by = at - attempt.deadline
+    subject = subject_of(attempt)
     with transaction.atomic():
+        Attempt.objects.select_for_update().only("pk").get(pk=attempt.pk)  # one count at a time
+        refusals = LogLeaf.objects.filter(
+            subject=subject.pseudonym, event_type=EventType.ANSWER_REFUSED_LATE
+        )
+        if refusals.count() >= MAX_LATE_REFUSALS_PER_ATTEMPT:
+            return
         record_event(
             EventType.ANSWER_REFUSED_LATE,
             actor=CANDIDATE_ACTOR,
-            subject=subject_of(attempt),
+            subject=subject,
             public={
                 "attempt_id": attempt.pk,
                 "item_id": item_id,
@@ -301,6 +344,7 @@ def do_record_integrity_signal(
     if item_id and item_id not in {item.id for item in playbook_of(attempt).assessment.items}:
         return None
     with transaction.atomic():
+        Attempt.objects.select_for_update().only("pk").get(pk=attempt.pk)  # one count at a time
         if IntegritySignal.objects.filter(attempt=attempt).count() >= MAX_SIGNALS_PER_ATTEMPT:
             return None
         signal = IntegritySignal.objects.create(
@@ -336,22 +380,38 @@ def do_submit_attempt(
     public part names the playbook and the scorecard hash and whose private ``answers`` field
     commits the answer sheet, so an auditor can re-score it. A submission after the deadline and
     its grace is automatic whoever asked for it. Submitting twice returns the first submission.
+
+    Scoring never runs inside a transaction: the answers are read and scored first, then one
+    short transaction, holding the attempt's row lock, checks that no save changed them
+    meanwhile and writes the submission. If a save did, the answers are scored again, up to
+    ``MAX_SCORING_ROUNDS`` times in all; after that the attempt is returned still open (its
+    ``submitted_at`` unset), to be submitted again.
     """
     at = now or timezone.now()
     if judge_request(at, attempt.deadline) is Timeliness.LATE:
         kind = SubmissionKind.AUTOMATIC
-    # Scored before the write transaction, which holds the database's write lock (and the
-    # audit log's) for every other request: scoring takes what the rules take, the
-    # transaction only what writing takes.
-    answers = saved_answers(attempt)
-    prescored = (answers, score(playbook_of(attempt), answers))
-    with transaction.atomic():
-        current = Attempt.objects.select_for_update().get(pk=attempt.pk)
-        if current.submitted_at is not None:
+    playbook = playbook_of(attempt)
+    for _ in range(MAX_SCORING_ROUNDS):
+        answers = saved_answers(attempt)
+        # Outside any transaction: scoring takes what the rules take while every other request
+        # goes on writing; the transaction below takes only what writing takes.
+        scorecard = score(playbook, answers)
+        with transaction.atomic():
+            current = Attempt.objects.select_for_update().get(pk=attempt.pk)
             current.invitation = attempt.invitation
-            return current
-        current.invitation = attempt.invitation
-        _submit(current, kind, at, prescored)
+            if current.submitted_at is not None:
+                return current
+            if saved_answers(current) == answers:
+                _submit(current, kind, at, playbook, answers, scorecard)
+                return current
+        # A save landed while the answers were scored: score what is saved now.
+    logger.warning(
+        "attempt %s: its answers changed during each of %d scorings; left open",
+        attempt.pk,
+        MAX_SCORING_ROUNDS,
+    )
+    current = Attempt.objects.get(pk=attempt.pk)
+    current.invitation = attempt.invitation
     return current
 
 
@@ -359,13 +419,10 @@ def _submit(
     attempt: Attempt,
     kind: SubmissionKind,
     at: datetime,
-    prescored: tuple[dict[str, str], Scorecard],
+    playbook: Playbook,
+    answers: dict[str, str],
+    scorecard: Scorecard,
 ) -> None:
-    playbook = playbook_of(attempt)
-    answers = saved_answers(attempt)
-    # A save that landed between scoring and the lock is scored again (the rules are RE2's,
-    # linear in the answer, so this stays short).
-    scorecard = prescored[1] if prescored[0] == answers else score(playbook, answers)
     subject = subject_of(attempt)
     submitted_event = (
         EventType.ATTEMPT_AUTO_SUBMITTED
@@ -448,7 +505,10 @@ def do_auto_submit_overdue(now: datetime | None = None) -> list[Attempt]:
     submitted = []
     for attempt in overdue:
         try:
-            submitted.append(do_submit_attempt(attempt, kind=SubmissionKind.AUTOMATIC, now=at))
+            result = do_submit_attempt(attempt, kind=SubmissionKind.AUTOMATIC, now=at)
         except Exception:
             logger.exception("could not auto-submit attempt %s", attempt.pk)
+            continue
+        if result.submitted_at is not None:
+            submitted.append(result)
     return submitted

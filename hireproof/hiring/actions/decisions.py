@@ -105,8 +105,9 @@ def do_record_decision(
     without a justification, and a hire despite a ``critical_fail`` by anyone but an
     administrator (or without a justification).
     ``withdrawn`` waits for none of those: the candidate left, whatever the stage. It first
-    revokes the link and submits an attempt in progress (``_close_the_link``), then is taken
-    against the current recommendation, or none when the test was never started.
+    revokes the link and submits an attempt in progress (``_close_the_link``, before the
+    decision's transaction: the answers are scored in none), then is taken against the current
+    recommendation, or none when the test was never started.
     Records ``decision.recorded``; emails the candidate after commit (hire / no hire only).
     """
     chosen = _outcome(outcome)
@@ -115,6 +116,7 @@ def do_record_decision(
     judged = None
     if chosen == Outcome.WITHDRAWN:
         _refuse_erased(candidate)
+        _close_the_link(actor, candidate, at)
     else:
         judged = _checked_judgement(
             actor, candidate, chosen, justification, shown_recommendation, at
@@ -162,8 +164,7 @@ def _withdraw(actor: User, candidate: Candidate, at: datetime) -> Checked:
     # A withdrawal is never against a recommendation and hires nobody: it waits neither for
     # the score nor for the warnings, and a recommendation that changed meanwhile changes
     # nothing about it. It still names the recommendation in force, if there is one (an
-    # attempt it has just closed has one).
-    _close_the_link(actor, candidate, at)
+    # attempt closed just before has one).
     recommendation = do_compute_recommendation(candidate, actor=SYSTEM_ACTOR, now=at)
     return Checked(recommendation, against=False, overrides_critical=False)
 
@@ -171,22 +172,26 @@ def _withdraw(actor: User, candidate: Candidate, at: datetime) -> Checked:
 def _close_the_link(actor: User, candidate: Candidate, at: datetime) -> None:
     """Revoke the candidate's link and submit an attempt in progress with what was saved.
 
-    The invitation's row is locked first, so a Start pressed at the same moment either began
-    before (and its attempt is submitted here) or finds the link revoked. A link already used
-    up by a submission stays as it is: the candidate keeps their confirmation and receipt.
+    Done before the decision's transaction, each step in its own: the revocation with the
+    invitation's row locked, so a Start pressed at the same moment either began before (and its
+    attempt is submitted here) or finds the link revoked; then the submission, which scores the
+    answers outside any transaction, as every submission does (no save can reach a revoked
+    link). A link already used up by a submission stays as it is: the candidate keeps their
+    confirmation and receipt.
     """
-    invitation = (
-        Invitation.objects.select_for_update()
-        .select_related("candidate__subject", "candidate__opening__playbook_version")
-        .filter(candidate=candidate)
-        .first()
-    )
-    if invitation is None:
-        return
-    attempt = Attempt.objects.filter(invitation=invitation).first()
-    if attempt is not None and attempt.submitted_at is not None:
-        return
-    do_revoke_invitation(actor=actor, candidate=candidate, now=at)
+    with transaction.atomic():
+        invitation = (
+            Invitation.objects.select_for_update()
+            .select_related("candidate__subject", "candidate__opening__playbook_version")
+            .filter(candidate=candidate)
+            .first()
+        )
+        if invitation is None:
+            return
+        attempt = Attempt.objects.filter(invitation=invitation).first()
+        if attempt is not None and attempt.submitted_at is not None:
+            return
+        do_revoke_invitation(actor=actor, candidate=candidate, now=at)
     if attempt is not None:
         attempt.invitation = invitation
         do_submit_attempt(attempt, kind=SubmissionKind.AUTOMATIC, now=at)

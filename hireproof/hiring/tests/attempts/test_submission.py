@@ -31,7 +31,11 @@ from hireproof.core.audit import (
 )
 from hireproof.core.canonical import canonical_json
 from hireproof.core.scoring import score
-from hireproof.hiring.actions.attempts import do_auto_submit_overdue, do_submit_attempt
+from hireproof.hiring.actions.attempts import (
+    MAX_SCORING_ROUNDS,
+    do_auto_submit_overdue,
+    do_submit_attempt,
+)
 from hireproof.hiring.actions.erasure import ErasureBasis, do_erase_candidate
 from hireproof.hiring.models.attempts import Answer, IntegritySignal, SubmissionKind, saved_answers
 from hireproof.hiring.models.playbooks import PlaybookVersion
@@ -418,20 +422,23 @@ def test_answers_are_scored_outside_the_write_transaction(
     assert depths == [0]  # scored once, in no transaction of the submission's
 
 
-def test_a_save_between_scoring_and_the_lock_is_scored_too(
+def test_a_save_between_scoring_and_the_lock_is_scored_again_outside_any_transaction(
     candidate_client: Client, grace: Link, clock: Any
 ) -> None:
     started(candidate_client, grace)
     answer_all(candidate_client, grace, {**STRONG_ANSWERS, "pandas-filter-sum": "69"})
     stale = grace.attempt
-    # What the submission scored first (read before the lock) differs from what is saved when
-    # it takes the lock: the answer saved last is the one scored.
-    saving = {"done": False}
+    # What the submission scored first differs from what is saved when it takes the lock: the
+    # answer saved last is the one scored, and scored, like the first, in no transaction.
+    outside = len(connection.atomic_blocks)  # the test's own transaction
+    depths: list[int] = []
 
     def watch(frame: FrameType, event: str, arg: object) -> None:
-        if event == "return" and frame.f_code is score.__code__ and not saving["done"]:
-            saving["done"] = True
-            sys.setprofile(None)
+        if frame.f_code is not score.__code__:
+            return
+        if event == "call":
+            depths.append(len(connection.atomic_blocks) - outside)
+        elif event == "return" and len(depths) == 1:
             save(candidate_client, grace, "pandas-filter-sum", "70")
 
     sys.setprofile(watch)
@@ -439,9 +446,35 @@ def test_a_save_between_scoring_and_the_lock_is_scored_too(
         attempt = do_submit_attempt(stale)
     finally:
         sys.setprofile(None)
-    assert saving["done"]
+    assert depths == [0, 0]
     answers = saved_answers(attempt)
     assert answers["pandas-filter-sum"] == "70"
     playbook = attempt.invitation.candidate.opening.playbook_version.load()
     assert attempt.scorecard_hash == score(playbook, answers).hash
     assert attempt.scorecard_hash != score(playbook, {**answers, "pandas-filter-sum": "69"}).hash
+
+
+def test_answers_changed_during_every_scoring_leave_the_attempt_open_to_submit_again(
+    candidate_client: Client, grace: Link, clock: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    started(candidate_client, grace)
+    answer_all(candidate_client, grace, STRONG_ANSWERS)
+    saves = iter(str(n) for n in range(100))
+
+    def watch(frame: FrameType, event: str, arg: object) -> None:
+        if frame.f_code is score.__code__ and event == "return":
+            save(candidate_client, grace, "pandas-filter-sum", next(saves))
+
+    sys.setprofile(watch)
+    try:
+        attempt = do_submit_attempt(grace.attempt)
+    finally:
+        sys.setprofile(None)
+    assert attempt.submitted_at is None
+    assert next(saves) == str(MAX_SCORING_ROUNDS)  # one save after each scoring
+    assert "changed during each of 3 scorings; left open" in caplog.text
+    assert not LogLeaf.objects.filter(event_type="attempt.scored").exists()
+    # Nothing races the next submission: it scores the last text saved.
+    attempt = do_submit_attempt(attempt)
+    assert attempt.submitted_at is not None
+    assert saved_answers(attempt)["pandas-filter-sum"] == str(MAX_SCORING_ROUNDS - 1)

@@ -6,19 +6,22 @@ from __future__ import annotations
 import html
 import io
 import json
+import sys
 from collections.abc import Callable
 from datetime import timedelta
+from types import FrameType
 from typing import Any
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from pypdf import PdfReader
 
 from hireproof.accounts.models import User
 from hireproof.audit.models import LogLeaf
-from hireproof.core.scoring import InterviewScorecard
+from hireproof.core.scoring import InterviewScorecard, score
 from hireproof.hiring.actions.attempts import (
     StartRefused,
     do_save_answer,
@@ -404,7 +407,7 @@ def test_a_withdrawal_revokes_the_link_of_an_invited_candidate(
     assert decision.recommendation is None
 
 
-def test_a_withdrawal_during_the_test_submits_what_was_saved_in_the_same_transaction(
+def test_a_withdrawal_during_the_test_submits_what_was_saved_then_records_itself(
     nobody: Candidate, recruiter: User
 ) -> None:
     attempt = in_progress(nobody)
@@ -429,6 +432,29 @@ def test_a_withdrawal_during_the_test_submits_what_was_saved_in_the_same_transac
     assert decision.recommendation.kind == "reject"
     assert decision.against_recommendation is False
     assert leaves("decision.recorded")[-1].public["recommendation"] == {"kind": "reject"}
+
+
+def test_a_withdrawal_during_the_test_scores_the_attempt_in_no_transaction(
+    nobody: Candidate, recruiter: User
+) -> None:
+    # Scoring takes what the rules take; the decision's transaction holds the database's write
+    # lock (and the audit log's) for every other request, so the attempt is scored before it.
+    attempt = in_progress(nobody)
+    outside = len(connection.atomic_blocks)  # the test's own transaction
+    depths: list[int] = []
+
+    def watch(frame: FrameType, event: str, arg: object) -> None:
+        if event == "call" and frame.f_code is score.__code__:
+            depths.append(len(connection.atomic_blocks) - outside)
+
+    sys.setprofile(watch)
+    try:
+        withdraw(recruiter, nobody, now=LATER)
+    finally:
+        sys.setprofile(None)
+    attempt.refresh_from_db()
+    assert attempt.scorecard_hash
+    assert depths == [0]
 
 
 def test_a_withdrawal_after_submitting_keeps_the_link_and_its_receipt(

@@ -426,8 +426,12 @@ def test_text_from_a_playbook_is_escaped_on_every_page(
             "\\\\b141\\\\b",
             "\\b is a Unicode word boundary in Python&#x27;s re but an ASCII one in RE2",
         ),
+        (
+            "(.{0,999})(.{0,999})z",
+            "the pattern compiles to 17,987 RE2 instructions; at most 150 are allowed",
+        ),
     ],
-    ids=["a lookahead", "a Unicode boundary"],
+    ids=["a lookahead", "a Unicode boundary", "a program past the bound"],
 )
 def test_an_upload_with_a_pattern_re2_would_read_otherwise_is_refused_naming_the_rule(
     recruiter_client: Client, pattern: str, message: str
