@@ -58,11 +58,12 @@ app-packages:
 test-packages: ## Install the Debian packages the tests need (chromium, Pango) if missing
 	@scripts/install-debian-packages $(TEST_PACKAGES)
 
-bench: $(STAMP) ## Print the performance figures (scoring, audit log, autosave under load)
+bench: $(STAMP) ## Print the performance figures (scoring, audit log, autosave under load, pipeline)
 	$(BIN)/python bench/score.py
 	$(BIN)/python bench/regex.py
 	$(BIN)/python bench/audit.py
 	$(BIN)/python bench/autosave.py
+	$(BIN)/python bench/pipeline.py
 
 clean: ## Remove the virtual environment and caches
 	rm -rf $(VENV) .mypy_cache .ruff_cache .coverage htmlcov
