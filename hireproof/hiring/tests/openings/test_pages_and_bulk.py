@@ -60,6 +60,18 @@ def test_the_pipeline_shows_50_candidates_a_page_and_every_one_once(
     assert '<a href="?page=2" aria-current="page">2</a>' in html
 
 
+def test_only_the_names_of_the_page_are_unsealed(
+    recruiter_client: Client, opening: Opening, crowd: list[Candidate]
+) -> None:
+    by_name = sorted(crowd, key=lambda candidate: candidate.name)
+    # Every name but the first 50 by name no longer opens: unsealing one would fail the page.
+    for candidate in by_name[50:]:
+        Candidate.objects.filter(pk=candidate.pk).update(name_sealed=b"\0" * 40)
+    response = page(recruiter_client, opening, sort="name")
+    assert names(response) == [candidate.name for candidate in by_name[:50]]
+    assert response.context["page"].matching == 120
+
+
 def test_every_sort_runs_across_the_pages(
     recruiter_client: Client, opening: Opening, crowd: list[Candidate]
 ) -> None:
