@@ -36,7 +36,7 @@ from itertools import groupby
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from fractional_indexing import generate_n_keys_between
 
 from hireproof.audit.keys import kek_bytes
@@ -50,6 +50,9 @@ MAX_TERM = 20
 MAX_SEARCH_TERMS = 8
 """Words of one search (each must match); a search of more words is refused."""
 TOKEN_HEX = 24  # 96 bits: no two terms of an opening collide in practice
+LONGEST_ORDER_KEY = 48
+"""Bytes of a name order key beyond which the opening's keys are all given afresh: many names
+falling one after another into the same gap lengthen the keys there by a byte every few."""
 
 _INDEX_INFO = b"hireproof/candidate-search-index/v1"
 _WORD = re.compile(r"[^\W_]+")  # letters and digits; anything else separates words
@@ -135,20 +138,28 @@ def name_sort_key(name: str) -> tuple[str, str]:
     return (" ".join(words_of(name)), name)
 
 
-def name_orders_for(opening: Opening, names: Sequence[str]) -> list[bytes]:
+def _placed(opening: Opening) -> QuerySet[Candidate]:
+    """The opening's candidates that have a name order key (not erased), in its order."""
+    return (
+        Candidate.objects.filter(opening=opening)
+        .exclude(name_order=b"")
+        .order_by("name_order", "pk")
+    )
+
+
+def name_orders_for(
+    opening: Opening, names: Sequence[str], *, longest: int = LONGEST_ORDER_KEY
+) -> list[bytes]:
     """An order key for each new candidate of ``opening`` named ``names`` (in that order): each
     falls after the opening's candidates whose name sorts before or equal to theirs, and before
     the others; among themselves, in name order, ties in the order given.
 
     The caller holds the opening's lock (no other key of the opening can appear meanwhile).
     Unseals about ``len(names) * log2(n)`` of the ``n`` names already placed, or all ``n`` in
-    one query when that is fewer.
+    one query when that is fewer. A key longer than ``longest`` bytes renumbers the opening
+    instead (``_renumber``).
     """
-    placed = (
-        Candidate.objects.filter(opening=opening)
-        .exclude(name_order=b"")
-        .order_by("name_order", "pk")
-    )
+    placed = _placed(opening)
     count = placed.count()
     if len(names) * max(1, count.bit_length()) >= count:
         everyone = list(placed.select_related("subject"))
@@ -173,6 +184,28 @@ def name_orders_for(opening: Opening, names: Sequence[str]) -> list[bytes]:
             members, generate_n_keys_between(before, after, len(members)), strict=True
         ):
             orders[index] = key.encode("ascii")
+    if max(map(len, orders), default=0) > longest:
+        return _renumber(opening, names)
+    return orders
+
+
+def _renumber(opening: Opening, names: Sequence[str]) -> list[bytes]:
+    """Give every placed candidate of ``opening`` a new, short order key, the new ones (named
+    ``names``) merged in, and return the new ones' keys. Unseals every placed name once."""
+    everyone = list(_placed(opening).select_related("subject"))
+    merged = sorted(
+        [(name_sort_key(candidate.name), 0, candidate.pk) for candidate in everyone]
+        + [(name_sort_key(name), 1, index) for index, name in enumerate(names)]
+    )
+    keys = [key.encode("ascii") for key in generate_n_keys_between(None, None, len(merged))]
+    by_pk = {candidate.pk: candidate for candidate in everyone}
+    orders = [b""] * len(names)
+    for (_, is_new, which), key in zip(merged, keys, strict=True):
+        if is_new:
+            orders[which] = key
+        else:
+            by_pk[which].name_order = key
+    Candidate.objects.bulk_update(everyone, ["name_order"], batch_size=500)
     return orders
 
 

@@ -18,6 +18,7 @@ from hireproof.hiring.actions.erasure import ErasureBasis, do_erase_candidate
 from hireproof.hiring.models.candidate_index import (
     index_existing_candidates,
     index_terms,
+    name_orders_for,
     name_sort_key,
     search_terms,
 )
@@ -241,6 +242,23 @@ def test_an_import_larger_than_the_opening_unseals_every_name_once(
         "Ola Nord",
         "Zed",
     ]
+
+
+def test_order_keys_grown_too_long_are_all_given_afresh_in_the_same_order(
+    recruiter: User, opening: Opening
+) -> None:
+    for number, name in enumerate(["Ann", "Cy", "Bea", "Bo", "Bob", "Bea"]):
+        add(opening, recruiter, name, f"k{number}@example.org")
+    keys_before = dict(Candidate.objects.values_list("pk", "name_order"))
+
+    (bee,) = name_orders_for(opening, ["Bee"], longest=1)
+
+    keys = {pk: bytes(key) for pk, key in Candidate.objects.values_list("pk", "name_order")}
+    assert keys != {pk: bytes(key) for pk, key in keys_before.items()}
+    assert max(len(key) for key in [*keys.values(), bee]) == 2
+    assert _names_in_order(opening) == ["Ann", "Bea", "Bea", "Bo", "Bob", "Cy"]
+    second_bea, bo = sorted(keys.values())[2:4]
+    assert second_bea < bee < bo
 
 
 def test_the_index_of_a_database_from_before_it_existed_is_built_from_the_sealed_names(
