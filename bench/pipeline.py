@@ -242,10 +242,13 @@ def _give_stages(opening: object, recruiter: object, chance: random.Random) -> N
     attempts = []
     for invitation in Invitation.objects.filter(candidate__opening=opening, revoked_at=None):
         if invitation.expires_at > now and chance.random() < 0.5:
-            started = now - timedelta(hours=2)
-            attempt = Attempt(invitation=invitation, started_at=started, deadline=started)
+            started = now - timedelta(minutes=40)
+            # The deadline is ahead: the server's sweeper has nothing to submit while measured.
+            attempt = Attempt(
+                invitation=invitation, started_at=started, deadline=now + timedelta(hours=2)
+            )
             if chance.random() < 0.8:
-                attempt.submitted_at = started + timedelta(minutes=50)
+                attempt.submitted_at = started + timedelta(minutes=30)
                 attempt.submission = "candidate"
                 attempt.scorecard_hash = f"{invitation.pk:064x}"
                 attempt.score_percent = Decimal(chance.randint(2000, 9800)) / 100
