@@ -28,8 +28,8 @@ from datetime import datetime
 from typing import TypeVar
 
 from django.db import models
-from django.db.models import Case, CharField, Exists, F, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce, Concat, StrIndex
+from django.db.models import Case, CharField, F, Q, Value, When
+from django.db.models.functions import Concat, StrIndex
 
 from hireproof.hiring.models.candidates import Candidate
 from hireproof.hiring.models.decisions import Decision, Outcome
@@ -68,42 +68,43 @@ Rows = TypeVar("Rows", bound=models.QuerySet[Candidate])
 def with_stage(candidates: Rows, now: datetime) -> Rows:
     """``candidates`` with each one's ``stage`` (a ``Stage`` value) at ``now`` annotated.
 
-    One expression, each subquery in it once: the decision in force gives its stage directly
-    (``Coalesce`` falls through to the other rules when there is none), so grouping or sorting
-    by the stage does not look up a candidate's decisions once per rule.
+    Every subquery in it is uncorrelated (the candidates decided each way, those with an
+    interview due, those with one assigned), so the database reads each once, as a set, and
+    looks every candidate up in it: counting or sorting ten thousand candidates by stage does
+    not run a query per candidate.
     """
-    in_force = Decision.objects.filter(candidate=OuterRef("pk"), superseded_by__isnull=True)
-    decided = in_force.annotate(
-        decided_stage=Case(
-            *(
-                When(outcome=outcome.value, then=Value(stage.value))
-                for outcome, stage in DECIDED_STAGES.items()
-            ),
-            output_field=CharField(),
-        )
-    ).values("decided_stage")[:1]
-    active = Assignment.objects.filter(candidate=OuterRef("pk"), cancelled_at__isnull=True)
+    in_force = Decision.objects.filter(superseded_by__isnull=True)
+    active = Assignment.objects.filter(cancelled_at__isnull=True)
     scored = Q(invitation__attempt__scorecard_hash__gt="")
-    undecided = Case(
-        When(invitation__isnull=True, then=Value(Stage.ADDED.value)),
-        When(
-            scored & Exists(active.filter(scorecards__isnull=True)),
-            then=Value(Stage.IN_INTERVIEW.value),
-        ),
-        When(scored & Exists(active), then=Value(Stage.RECOMMENDED.value)),
-        When(scored, then=Value(Stage.SCORED.value)),
-        When(invitation__attempt__submitted_at__isnull=False, then=Value(Stage.SUBMITTED.value)),
-        # Revoking stops the link; an attempt already submitted keeps its result above.
-        When(invitation__revoked_at__isnull=False, then=Value(Stage.REVOKED.value)),
-        When(invitation__attempt__isnull=False, then=Value(Stage.STARTED.value)),
-        When(invitation__expires_at__lte=now, then=Value(Stage.EXPIRED.value)),
-        default=Value(Stage.INVITED.value),
-        output_field=CharField(),
-    )
     return candidates.annotate(
         stage=Case(
             When(erased_at__isnull=False, then=Value(Stage.ERASED.value)),
-            default=Coalesce(Subquery(decided), undecided),
+            *(
+                When(
+                    pk__in=in_force.filter(outcome=outcome.value).values("candidate_id"),
+                    then=Value(stage.value),
+                )
+                for outcome, stage in DECIDED_STAGES.items()
+            ),
+            When(invitation__isnull=True, then=Value(Stage.ADDED.value)),
+            When(
+                scored & Q(pk__in=active.filter(scorecards__isnull=True).values("candidate_id")),
+                then=Value(Stage.IN_INTERVIEW.value),
+            ),
+            When(
+                scored & Q(pk__in=active.values("candidate_id")),
+                then=Value(Stage.RECOMMENDED.value),
+            ),
+            When(scored, then=Value(Stage.SCORED.value)),
+            When(
+                invitation__attempt__submitted_at__isnull=False,
+                then=Value(Stage.SUBMITTED.value),
+            ),
+            # Revoking stops the link; an attempt already submitted keeps its result above.
+            When(invitation__revoked_at__isnull=False, then=Value(Stage.REVOKED.value)),
+            When(invitation__attempt__isnull=False, then=Value(Stage.STARTED.value)),
+            When(invitation__expires_at__lte=now, then=Value(Stage.EXPIRED.value)),
+            default=Value(Stage.INVITED.value),
             output_field=CharField(),
         )
     )
