@@ -58,7 +58,7 @@ app-packages:
 test-packages: ## Install the Debian packages the tests need (chromium, Pango) if missing
 	@scripts/install-debian-packages $(TEST_PACKAGES)
 
-bench: $(STAMP) ## Print the performance figures (scoring, audit log, autosave under load, pipeline)
+bench: $(STAMP) ## Print the performance figures (scoring; audit log: unsigned window, appends, verify; autosave; pipeline)
 	$(BIN)/python bench/score.py
 	$(BIN)/python bench/regex.py
 	$(BIN)/python bench/audit.py

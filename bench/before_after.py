@@ -1,10 +1,14 @@
-"""Run a bench script against one checkout of the code, or two back to back (before, after).
+"""Run a bench script before and after a change, back to back, each in a process of its own.
 
-The audit benches call ``run_measurements``: without ``--before`` they measure this checkout;
-with ``--before DIR`` (a checkout of the code before a change, e.g. from ``git worktree add
---detach DIR COMMIT``) they measure that code first, then this one, each in a process of its
-own with ``PYTHONPATH`` naming the code it measures, in the same virtualenv. The measuring
-process prints its figures and, last, one ``RESULT {json}`` line the caller reads back.
+The audit benches call ``run_measurements``. Without ``--before`` they measure the change to the
+log's unsigned window on this checkout, as two configurations (``WINDOW_CHANGE``): before it, a
+checkpoint was signed at the append once 100 events or 300 s waited; after it, the checkpointer
+thread signs every leaf within ``HIREPROOF_CHECKPOINT_SECONDS`` (5 s), batching, and appends
+never sign. With ``--before DIR`` (a checkout of the code before a change, e.g. from ``git
+worktree add --detach DIR COMMIT``) they measure that code first, then this one, each with its
+own defaults. Each run has ``PYTHONPATH`` naming the code it measures, in the same virtualenv;
+the measuring process prints its figures and, last, one ``RESULT {json}`` line the caller reads
+back.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,19 +29,55 @@ THIS_CODE = HERE.parent
 RESULT = "RESULT "
 
 
+@dataclass(frozen=True)
+class Configuration:
+    """One side of the window change: its settings, and whether the checkpointer thread runs."""
+
+    label: str
+    words: str
+    settings: dict[str, str]
+    checkpointer: bool
+
+
+WINDOW_CHANGE = (
+    Configuration(
+        "before",
+        "a checkpoint signed at the append every 100 events or 300 s",
+        {"HIREPROOF_CHECKPOINT_EVERY": "100", "HIREPROOF_CHECKPOINT_SECONDS": "300"},
+        checkpointer=False,
+    ),
+    Configuration(
+        "after",
+        "the checkpointer thread signs every leaf within 5 s (or once 100 wait)",
+        {"HIREPROOF_CHECKPOINT_EVERY": "100", "HIREPROOF_CHECKPOINT_SECONDS": "5"},
+        checkpointer=True,
+    ),
+)
+NO_CHECKPOINTER = "--no-checkpointer"
+
+
 def run_measurements(
     script: str, before: Path | None, arguments: list[str]
 ) -> list[tuple[str, dict[str, Any]]]:
-    """The results of ``script --measure ARGUMENTS`` for each checkout, labelled."""
-    runs = (
-        [("this code", THIS_CODE)] if before is None else [("before", before), ("after", THIS_CODE)]
-    )
+    """The results of ``script --measure ARGUMENTS`` before and after, labelled."""
+    if before is None:
+        runs = [
+            (
+                f"{side.label} ({side.words})",
+                THIS_CODE,
+                side.settings,
+                arguments if side.checkpointer else [*arguments, NO_CHECKPOINTER],
+            )
+            for side in WINDOW_CHANGE
+        ]
+    else:
+        runs = [("before", before, {}, arguments), ("after", THIS_CODE, {}, arguments)]
     results = []
-    for label, code in runs:
+    for label, code, settings, measure_arguments in runs:
         print(f"== {label}: {code}", flush=True)
-        env = {**os.environ, "PYTHONPATH": str(code)}
+        env = {**os.environ, **settings, "PYTHONPATH": str(code)}
         done = subprocess.run(
-            [sys.executable, str(HERE / script), "--measure", *arguments],
+            [sys.executable, str(HERE / script), "--measure", *measure_arguments],
             env=env,
             capture_output=True,
             text=True,
@@ -74,3 +115,26 @@ def measured_code() -> str:
     import hireproof
 
     return str(Path(hireproof.__file__).resolve().parent.parent)
+
+
+def start_checkpointer_if_asked(wanted: bool) -> Callable[[], None]:
+    """Start the checkpointer thread if ``wanted`` and the measured code has one; returns what
+    stops it. Code from before the thread existed signs at the append, as it always did."""
+    if not wanted:
+        return lambda: None
+    try:
+        from hireproof.audit.checkpointer import start_checkpointer, stop_checkpointer
+    except ImportError:
+        print("this code has no checkpointer thread: it signs at the append")
+        return lambda: None
+    start_checkpointer()
+    return stop_checkpointer
+
+
+def save_summary(path: Path | None, name: str, results: list[tuple[str, dict[str, Any]]]) -> None:
+    """Add ``results`` under ``name`` to the JSON summary at ``path`` (``bench/audit.py``'s)."""
+    if path is None:
+        return
+    summary = json.loads(path.read_text()) if path.exists() else {}
+    summary[name] = results
+    path.write_text(json.dumps(summary))

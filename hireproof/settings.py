@@ -23,8 +23,11 @@
 | SIGN_IN_THROTTLE_CLIENT_FAILURES | 50 | ... or one address, whatever the accounts |
 | SIGN_IN_THROTTLE_WINDOW_SECONDS | 900 | ... when they fall within this window |
 | SIGN_IN_THROTTLE_LOCK_SECONDS | 900 | how long the lock lasts after the last failure |
+| PASSWORD_RESET_THROTTLE_REQUESTS | 3 | reset emails one address is sent ... |
+| PASSWORD_RESET_THROTTLE_CLIENT_REQUESTS | 20 | ... and reset requests one client makes ... |
+| PASSWORD_RESET_THROTTLE_WINDOW_SECONDS | 3600 | ... within this window (then: no email) |
 | SECURE_HSTS_SECONDS | 31536000 with SECURE_COOKIES, else 0 | HSTS max-age on HTTPS responses |
-| SECURE_SSL_REDIRECT | false | redirect plain HTTP to HTTPS (with SECURE_COOKIES, behind TLS) |
+| SECURE_SSL_REDIRECT | SECURE_COOKIES | redirect plain HTTP to HTTPS (except /healthz) |
 | SECURE_PROXY_SSL_HEADER | (none) | e.g. X-Forwarded-Proto: a header that says HTTPS (proxy-set) |
 """
 
@@ -43,7 +46,10 @@ from hireproof.platform.env import env_bool, env_int, env_list, env_path, env_st
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = env_path("HIREPROOF_DATA_DIR", Path.home() / ".local" / "share" / "hireproof")
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+# 0700: the folder holds the database and, by default, the keys. An existing folder keeps its
+# mode; every process that serves or writes refuses one open to other users
+# (hireproof.audit.startup).
+DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
 
 
 def _secret_key() -> str:
@@ -78,8 +84,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # The security headers first: every response, the error pages the middleware below answer
+    # themselves included (a bad Host, malformed input, a method not allowed), carries them.
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything reads a parameter or a form (the CSRF check does): text that is not
     # UTF-8, or holds NUL, is refused with 400 naming the field, never stored mangled.
@@ -90,7 +99,6 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
 ROOT_URLCONF = "hireproof.views.urls"
@@ -165,6 +173,15 @@ SIGN_IN_THROTTLE_FAILURES = env_int("SIGN_IN_THROTTLE_FAILURES", 5, minimum=1)
 SIGN_IN_THROTTLE_CLIENT_FAILURES = env_int("SIGN_IN_THROTTLE_CLIENT_FAILURES", 50, minimum=1)
 SIGN_IN_THROTTLE_WINDOW_SECONDS = env_int("SIGN_IN_THROTTLE_WINDOW_SECONDS", 15 * 60, minimum=1)
 SIGN_IN_THROTTLE_LOCK_SECONDS = env_int("SIGN_IN_THROTTLE_LOCK_SECONDS", 15 * 60, minimum=1)
+# Password-reset requests: this many for one address, or CLIENT_REQUESTS from one client
+# address, within the window; past either the page answers the same and sends nothing.
+PASSWORD_RESET_THROTTLE_REQUESTS = env_int("PASSWORD_RESET_THROTTLE_REQUESTS", 3, minimum=1)
+PASSWORD_RESET_THROTTLE_CLIENT_REQUESTS = env_int(
+    "PASSWORD_RESET_THROTTLE_CLIENT_REQUESTS", 20, minimum=1
+)
+PASSWORD_RESET_THROTTLE_WINDOW_SECONDS = env_int(
+    "PASSWORD_RESET_THROTTLE_WINDOW_SECONDS", 60 * 60, minimum=1
+)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
@@ -174,7 +191,8 @@ CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 
 # Production: served over HTTPS, or without debug pages to a host other than this machine.
-# `hireproof serve` then refuses a KEK kept inside the data folder (and only warns otherwise).
+# Every process that serves or writes then refuses a KEK kept inside the data folder (and only
+# `hireproof serve` and the WSGI server warn otherwise).
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]", "::1", "testserver"})
 HIREPROOF_PRODUCTION = SESSION_COOKIE_SECURE or (
     not DEBUG and any(host not in LOCAL_HOSTS for host in ALLOWED_HOSTS)
@@ -205,7 +223,10 @@ CONTENT_SECURITY_POLICY = {
 SECURE_HSTS_SECONDS = env_int(
     "SECURE_HSTS_SECONDS", 365 * 24 * 3600 if SESSION_COOKIE_SECURE else 0, minimum=0
 )
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# A site served over HTTPS (SECURE_COOKIES) sends plain HTTP requests there too, except the
+# health check, which load balancers and monitors ask over plain HTTP from inside.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", SESSION_COOKIE_SECURE)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # Honoured only when configured: a header a client sets itself would otherwise claim HTTPS.
 # (`hireproof serve --trusted-proxy` has waitress read X-Forwarded-Proto from that proxy only.)
 _PROXY_SSL_HEADER = env_str("SECURE_PROXY_SSL_HEADER", "")
@@ -224,8 +245,22 @@ TIME_ZONE = "UTC"
 USE_I18N = False
 USE_TZ = True
 
+# Request bodies. Django reads at most DATA_UPLOAD_MAX_MEMORY_SIZE of form fields (its default,
+# 2.5 MB: the questions page posts every answer at once, up to 10,000 characters each) and the
+# largest file a form takes is 1 MB (a playbook, a CSV file of candidates). `hireproof serve`
+# has waitress refuse (413) any body longer than MAX_REQUEST_BODY_BYTES before reading it:
+# the largest legitimate request and room for its multipart framing, not waitress' own 1 GB.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+MAX_REQUEST_BODY_BYTES = DATA_UPLOAD_MAX_MEMORY_SIZE + 64 * 1024
+
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+# Nothing is served from MEDIA_ROOT today (no view stores uploads as files), but the setting
+# decides what a development or test server's media handler claims: unset, it claims every
+# path and serves files from the working directory, the checkout itself. Media lives under the
+# data folder, never beside the code.
+MEDIA_URL = "media/"
+MEDIA_ROOT = DATA_DIR / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -299,6 +334,15 @@ HIREPROOF_WITNESSES = _witnesses()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # A candidate's link is their credential: no log line carries its token.
+    "filters": {"candidate_tokens": {"()": "hireproof.platform.logs.RedactCandidateTokens"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["candidate_tokens"]},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # Django's own loggers write through the same handler (its default ones have no filter).
+    "loggers": {
+        "django": {"handlers": [], "propagate": True},
+        "django.server": {"handlers": ["console"], "propagate": False},
+    },
 }

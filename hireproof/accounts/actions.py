@@ -1,5 +1,8 @@
 """Every change to staff accounts: each ``do_*`` runs in one transaction with its audit event.
 
+Invite, resend an invitation, change a role, deactivate, reactivate, set one's password, sign
+in; the site always keeps one active administrator (a change that would leave none is refused).
+
 Audit events name staff by id and role only (``public``); names and email addresses stay in
 the accounts table, never in the log.
 """
@@ -14,10 +17,21 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from hireproof.accounts.emails import send_invitation
-from hireproof.accounts.models import FailedSignIn, User, normalize_email_address
-from hireproof.accounts.roles import Permission, Role, roles_with
+from hireproof.accounts.models import (
+    FailedSignIn,
+    PasswordResetRequest,
+    User,
+    normalize_email_address,
+)
+from hireproof.accounts.roles import (
+    Permission,
+    Role,
+    has_permission,
+    holders_of,
+    role_change_drops,
+)
 from hireproof.accounts.sessions import end_all_sessions, remember_session
-from hireproof.accounts.throttle import oldest_failure_kept
+from hireproof.accounts.throttle import oldest_failure_kept, password_reset_allowed, reset_rule
 from hireproof.audit.log import record_event
 from hireproof.core.audit import EventType
 
@@ -27,7 +41,7 @@ class StaffChangeRefused(Exception):
 
 
 def _staff_public(user: User) -> dict[str, object]:
-    return {"user_id": user.pk, "role": user.role}
+    return {"user_id": user.pk, "role": str(user.role)}
 
 
 def do_invite_staff(*, actor: User, email: str, full_name: str, role: Role, base_url: str) -> User:
@@ -65,10 +79,7 @@ def do_deactivate_staff(*, actor: User, member: User) -> None:
     if not member.is_active:
         return
     with transaction.atomic():
-        if member.role in _STAFF_MANAGERS and _other_active_administrators(member) == 0:
-            raise StaffChangeRefused(
-                f"{member.full_name} is the last active administrator; keep at least one."
-            )
+        _refuse_leaving_no_administrator(member)
         member.is_active = False
         member.save(update_fields=["is_active"])
         end_all_sessions(member)
@@ -86,6 +97,28 @@ def do_reactivate_staff(*, actor: User, member: User) -> None:
         member.save(update_fields=["is_active"])
         record_event(
             EventType.STAFF_REACTIVATED, actor=actor.audit_actor, public=_staff_public(member)
+        )
+
+
+def do_change_staff_role(*, actor: User, member: User, role: Role) -> None:
+    """Give ``member`` the role ``role``; what they may do changes with their next request.
+
+    Records ``staff.role_changed`` with the new role and the one before. Refused when it would
+    leave the site without an active administrator (an administrator may step down while
+    another remains). Giving the role they already have changes and records nothing.
+    """
+    previous = Role(member.role)
+    if previous is role:
+        return
+    with transaction.atomic():
+        if role_change_drops(previous, role, Permission.MANAGE_STAFF):
+            _refuse_leaving_no_administrator(member)
+        member.role = role
+        member.save(update_fields=["role"])
+        record_event(
+            EventType.STAFF_ROLE_CHANGED,
+            actor=actor.audit_actor,
+            public={**_staff_public(member), "previous_role": str(previous)},
         )
 
 
@@ -128,6 +161,27 @@ def do_record_failed_sign_in(*, email: str, client_ip: str, now: datetime | None
         )
 
 
+def do_count_password_reset_request(
+    *, email: str, client_ip: str, now: datetime | None = None
+) -> bool:
+    """Count a password-reset request for ``email`` from ``client_ip``, when the throttle lets
+    it through; True when it does (the caller then sends the email), False when it holds it
+    back (nothing is counted or sent). Prunes counts older than the window.
+
+    Not an audit event, like a failed sign-in: anyone can cause one, and the address typed may
+    be personal data of someone who is not staff.
+    """
+    at = now or timezone.now()
+    with transaction.atomic():
+        PasswordResetRequest.objects.filter(at__lte=at - reset_rule().window).delete()
+        if not password_reset_allowed(email, client_ip, at):
+            return False
+        PasswordResetRequest.objects.create(
+            email=normalize_email_address(email), client_ip=client_ip, at=at
+        )
+    return True
+
+
 def do_create_first_administrator(*, email: str) -> User | None:
     """Create an administrator (unusable password) when the site has no active one.
 
@@ -135,7 +189,7 @@ def do_create_first_administrator(*, email: str) -> User | None:
     naming the address, when ``email`` already belongs to someone who is not an administrator.
     """
     with transaction.atomic():
-        if User.objects.filter(role=Role.ADMINISTRATOR, is_active=True).exists():
+        if User.objects.filter(holders_of(Permission.MANAGE_STAFF)).exists():
             return None
         if User.objects.filter(email=normalize_email_address(email)).exists():
             raise StaffChangeRefused(
@@ -149,10 +203,17 @@ def do_create_first_administrator(*, email: str) -> User | None:
     return user
 
 
-# Whoever manages staff: the site must always keep one, or nobody could ever manage it again.
-_STAFF_MANAGERS = roles_with(Permission.MANAGE_STAFF)
+def _refuse_leaving_no_administrator(member: User) -> None:
+    """Refuse taking ``member`` out of the active administrators when no other remains.
 
-
-def _other_active_administrators(member: User) -> int:
-    others = User.objects.filter(role__in=_STAFF_MANAGERS, is_active=True).exclude(pk=member.pk)
-    return others.count()
+    Whoever manages staff: the site must always keep one, or nobody could ever manage it again.
+    Runs inside the change's transaction with the administrators' rows locked, so two
+    administrators stepping each other down at once cannot both pass.
+    """
+    if not has_permission(member, Permission.MANAGE_STAFF):
+        return
+    managers = User.objects.select_for_update().filter(holders_of(Permission.MANAGE_STAFF))
+    if not any(other.pk != member.pk for other in managers):
+        raise StaffChangeRefused(
+            f"{member.full_name} is the last active administrator; keep at least one."
+        )

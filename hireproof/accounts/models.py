@@ -1,4 +1,5 @@
-"""Staff users, the sessions they hold, and the failed sign-ins that throttle guessing."""
+"""Staff users, the sessions they hold, the failed sign-ins that throttle guessing, and the
+password-reset requests that throttle reset emails."""
 
 from __future__ import annotations
 
@@ -119,3 +120,25 @@ class FailedSignIn(models.Model):
 
     def __str__(self) -> str:
         return f"failed sign-in at {self.at.isoformat()}"
+
+
+class PasswordResetRequest(models.Model):
+    """One password-reset request that was let through (an email left if the address is an
+    account's), counted per address and per client address.
+
+    Kept like ``FailedSignIn``: in the database, so every server thread and process counts the
+    same, and pruned once older than the throttle window.
+    """
+
+    email = models.CharField(max_length=254)
+    client_ip = models.CharField(max_length=64)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(fields=["email", "at"]),
+            models.Index(fields=["client_ip", "at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"password-reset request at {self.at.isoformat()}"

@@ -2,8 +2,10 @@
 
 Every permission check of the product reads this table, through the access funnel
 (``hireproof.hiring.access``) for pages and API calls, and through ``has_permission`` for the few
-rules that depend on who acts (only an administrator hires despite a critical fail). Nowhere
-else compares a role: a new rule is a new row here.
+rules that depend on who acts (only an administrator hires despite a critical fail). A list of
+staff by what they may do (who can be assigned interviews, who manages the site) filters with
+``holders_of``. Nowhere else compares a role: a new rule is a new row here
+(``hireproof/tests/test_structure.py`` refuses a role compared or filtered on anywhere else).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from django.db import models
+from django.db.models import Q
 
 
 class Role(models.TextChoices):
@@ -28,7 +31,7 @@ class Permission(StrEnum):
     STAFF_HOME = "staff_home"
     """Sign in and open the staff home page."""
     MANAGE_STAFF = "manage_staff"
-    """Invite, deactivate and reactivate staff members."""
+    """Invite staff members, change their roles, deactivate and reactivate them."""
     READ_PLAYBOOKS = "read_playbooks"
     """Read the playbook library, answer keys included (staff knowledge)."""
     PUBLISH_PLAYBOOKS = "publish_playbooks"
@@ -87,6 +90,12 @@ def roles_with(permission: Permission) -> frozenset[Role]:
     return PERMISSION_ROLES[permission]
 
 
+def role_change_drops(previous: object, new: Role, permission: Permission) -> bool:
+    """True when moving a member from role ``previous`` to ``new`` takes ``permission`` away."""
+    holders = roles_with(permission)
+    return previous in holders and new not in holders
+
+
 def has_permission(user: object, permission: Permission) -> bool:
     """True when ``user`` is an active staff member whose role holds ``permission``.
 
@@ -95,3 +104,8 @@ def has_permission(user: object, permission: Permission) -> bool:
     return bool(getattr(user, "is_active", False)) and getattr(user, "role", None) in roles_with(
         permission
     )
+
+
+def holders_of(permission: Permission) -> Q:
+    """The filter of staff users that keeps the active ones whose role holds ``permission``."""
+    return Q(is_active=True, role__in=roles_with(permission))

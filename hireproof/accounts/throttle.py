@@ -1,4 +1,5 @@
-"""Throttling of failed sign-ins, per (account, client address) and per client address.
+"""Throttling of failed sign-ins, per (account, client address) and per client address, and of
+password-reset requests, per address and per client address.
 
 Rule: ``SIGN_IN_THROTTLE_FAILURES`` failures within ``SIGN_IN_THROTTLE_WINDOW_SECONDS`` lock
 that pair for ``SIGN_IN_THROTTLE_LOCK_SECONDS`` after the last of them;
@@ -6,6 +7,12 @@ that pair for ``SIGN_IN_THROTTLE_LOCK_SECONDS`` after the last of them;
 address the same way. Locking the *pair* rather than the account alone means nobody can lock a
 colleague out by typing wrong passwords for them from another machine. Attempts refused while
 locked are not counted, so a lock ends on time however often someone retries.
+
+Password resets: at most ``PASSWORD_RESET_THROTTLE_REQUESTS`` requests for one address, and
+``PASSWORD_RESET_THROTTLE_CLIENT_REQUESTS`` from one client address, within
+``PASSWORD_RESET_THROTTLE_WINDOW_SECONDS``; past either, the page answers as always but sends
+nothing, so nobody can flood an inbox (or the mail server) through the form, and the page
+still reveals nothing about which addresses are accounts. Requests held back are not counted.
 """
 
 from __future__ import annotations
@@ -16,7 +23,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db.models import QuerySet
 
-from hireproof.accounts.models import FailedSignIn, normalize_email_address
+from hireproof.accounts.models import FailedSignIn, PasswordResetRequest, normalize_email_address
 
 
 @dataclass(frozen=True)
@@ -72,3 +79,31 @@ def oldest_failure_kept(now: datetime) -> datetime:
     """Failures before this time can no longer contribute to any lock."""
     longest = max(pair_rule().window + pair_rule().lock, client_rule().window + client_rule().lock)
     return now - longest
+
+
+@dataclass(frozen=True)
+class ResetRule:
+    """How many password-reset requests per address and per client within how long."""
+
+    per_address: int
+    per_client: int
+    window: timedelta
+
+
+def reset_rule() -> ResetRule:
+    """The password-reset rule of the settings."""
+    return ResetRule(
+        per_address=settings.PASSWORD_RESET_THROTTLE_REQUESTS,
+        per_client=settings.PASSWORD_RESET_THROTTLE_CLIENT_REQUESTS,
+        window=timedelta(seconds=settings.PASSWORD_RESET_THROTTLE_WINDOW_SECONDS),
+    )
+
+
+def password_reset_allowed(email: str, client_ip: str, now: datetime) -> bool:
+    """True when a reset request for ``email`` from ``client_ip`` may send an email now."""
+    rule = reset_rule()
+    recent = PasswordResetRequest.objects.filter(at__gt=now - rule.window)
+    return (
+        recent.filter(email=normalize_email_address(email)).count() < rule.per_address
+        and recent.filter(client_ip=client_ip).count() < rule.per_client
+    )

@@ -7,9 +7,14 @@
   is the server's thread that signs a quiet log's newest events once that period has passed.
 - ``keys``: the Ed25519 signing key and the KEK, in files outside the database.
 - ``vault``: per-candidate ``Subject`` (pseudonym + wrapped keys), ``seal`` / ``unseal``.
-- ``actions``: ``do_erase_subject`` and ``rotate_signing_key``.
+- ``actions``: ``do_erase_subject`` and ``rotate_signing_key``; ``scrub``: once an erasure
+  commits, the old rows out of the database's files (retried by the checkpointer thread while a
+  reader blocks it).
 - ``export.export_bundle`` (which first signs any leaves no checkpoint covers yet) and
-  ``receipts.receipt_for``: what auditors and candidates get.
+  ``receipts.receipt_for``: what auditors and candidates get; ``receipt_check``: a stored
+  receipt checked against the log's own key history, as the pages show it.
+- ``startup.prepare_process``: what every process that serves or writes checks first (file
+  modes, the KEK's place) and settles (retired keys a crash left behind).
 
 Erasure, in plain words. After ``do_erase_subject`` an auditor can still check: every checkpoint
 signature, the consistency of all checkpoints, every root recomputed from the leaves, that

@@ -16,15 +16,14 @@ public half stays in the log and in ``LogKey``.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable, Mapping
 from functools import partial
 from pathlib import Path
 
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.utils import timezone
 
-from hireproof.audit import checkpoints, keys, vault
+from hireproof.audit import checkpoints, keys, scrub, vault
 from hireproof.audit.log import record_event
 from hireproof.audit.models import LogKey, LogLeaf, LogPrivate, Subject
 from hireproof.audit.store import read_head, resume_compact_range, take_writer_lock
@@ -40,8 +39,6 @@ from hireproof.core.audit import (
 )
 from hireproof.core.playbook import Playbook
 from hireproof.core.scoring import Scorecard
-
-logger = logging.getLogger(__name__)
 
 ERASURE_BASIS = "art17"  # GDPR Article 17, the right to erasure
 
@@ -60,7 +57,8 @@ def do_erase_subject(
     deletes them inside the same transaction and names their tables in ``other_tables``. The log
     is untouched: every checkpoint and proof still verifies, and the verifier lists the
     pseudonym as erased. Their commitments can never be opened again. Once the transaction
-    commits, ``scrub_erased_rows`` makes the old row images unreachable in the database files.
+    commits, ``scrub.scrub_after_erasure`` removes the old row images from the database files
+    (or, if a reader blocks it, the periodic job does, as soon as it can).
     """
     tables: list[type[models.Model]] = [Subject, LogPrivate, *other_tables]
     with transaction.atomic():
@@ -76,36 +74,12 @@ def do_erase_subject(
             secret_wrapped=None, data_key_wrapped=None, erased_at=erased_at
         )
         # Inside the block: it runs only if, and once, the erasure commits; and last, after the
-        # checkpoint the erasure asks for (which writes to the WAL) is signed.
-        transaction.on_commit(partial(scrub_erased_rows, tables), robust=True)
+        # checkpoint the erasure asks for (when this process signs it) is written.
+        names = [model._meta.db_table for model in tables]
+        transaction.on_commit(partial(scrub.scrub_after_erasure, names, leaf.index))
     subject.secret_wrapped = subject.data_key_wrapped = None
     subject.erased_at = erased_at
     return leaf
-
-
-def scrub_erased_rows(tables: Iterable[type[models.Model]]) -> None:
-    """After an erasure commits: leave no old copy of the erased rows in the database's files.
-
-    SQLite (``secure_delete`` is on for every connection, see settings) zeroes deleted content
-    in the pages it writes, but those pages sit in the write-ahead log until a checkpoint: copy
-    them into the main file and truncate the WAL now (``PRAGMA wal_checkpoint(TRUNCATE)``).
-    PostgreSQL keeps dead row versions until VACUUM: vacuum each table that held erased rows
-    (outside any transaction). Backups, WAL archives and replicas are beyond reach here: the
-    README says what they mean for erasure.
-    """
-    vendor = connection.vendor
-    with connection.cursor() as cursor:
-        if vendor == "sqlite":
-            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            busy, _, _ = cursor.fetchone()
-            if busy:
-                logger.warning(
-                    "the WAL checkpoint after an erasure was blocked by another connection:"
-                    " the erased rows' old pages stay in the -wal file until the next checkpoint"
-                )
-        elif vendor == "postgresql":
-            for table in sorted({model._meta.db_table for model in tables}):
-                cursor.execute(f"VACUUM {connection.ops.quote_name(table)}")
 
 
 def rotate_signing_key(*, actor: str = "system") -> LogKey:

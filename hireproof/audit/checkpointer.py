@@ -10,7 +10,8 @@ appended by other processes (a CLI command) are signed within the same period.
 
 Started by ``hireproof serve``, never inside a test run; a failed attempt (say, a fork refused)
 is logged and the next look runs as usual. Contacting the log's witnesses belongs here too,
-after a checkpoint is stored: never inside a request.
+after a checkpoint is stored: never inside a request; and so does finishing an erasure's scrub
+that a reader blocked (``scrub.scrub_if_pending``), tried again at every look until it succeeds.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import threading
 from django.conf import settings
 from django.db import close_old_connections, connection
 
-from hireproof.audit import witnessing
+from hireproof.audit import scrub, witnessing
 from hireproof.audit.checkpoints import sign_checkpoint_if_due, unsigned_window
 
 logger = logging.getLogger(__name__)
@@ -70,7 +71,8 @@ def look_once(*, urgent: bool = False) -> float:
 
 
 class Checkpointer(threading.Thread):
-    """The daemon thread: looks, signs when due, sleeps until the next look or a wake-up."""
+    """The daemon thread: looks, signs when due, finishes a pending erasure scrub, sleeps until
+    the next look or a wake-up."""
 
     def __init__(self) -> None:
         super().__init__(name=THREAD_NAME, daemon=True)
@@ -85,6 +87,7 @@ class Checkpointer(threading.Thread):
             urgent, self.urgent = self.urgent, False
             try:
                 pause = look_once(urgent=urgent)
+                scrub.scrub_if_pending()  # never raises; a blocked scrub is tried next look
             finally:
                 connection.close()
             self.looks += 1

@@ -12,8 +12,9 @@ can notice that the restored log is about to fork from what was already publishe
 
 After a rotation the retired private key is destroyed (``destroy_key_file``: overwritten with
 zeros, flushed to disk, unlinked) once the rotation commits; its public half stays in the log
-and in ``LogKey``. ``hireproof serve`` destroys any retired key a crash left behind and refuses
-to start while a key file or its folder is open to other users (``check_key_files``).
+and in ``LogKey``. Every process that serves or writes destroys any retired key a crash left
+behind once the log records its retirement, and refuses to start while a key file or its
+folder is open to other users (``hireproof.audit.startup``).
 """
 
 from __future__ import annotations
@@ -167,14 +168,6 @@ def retired_signing_keys() -> list[Path]:
     return sorted(path.parent.glob(f"{glob.escape(path.name)}{RETIRED_MARK}*"))
 
 
-def destroy_retired_signing_keys() -> list[Path]:
-    """Destroy every retired private signing key left on disk; returns the paths destroyed."""
-    leftovers = retired_signing_keys()
-    for leftover in leftovers:
-        destroy_key_file(leftover)
-    return leftovers
-
-
 def check_key_files() -> None:
     """Refuse (``KeyFileError``) a key file readable by others or a key folder open to others.
 
@@ -185,8 +178,8 @@ def check_key_files() -> None:
     for path, what in ((signing_key_path(), "audit signing key"), (kek_path(), "KEK")):
         if not path.exists():
             continue
-        _require_private(path.parent, f"the folder of the {what}", KEY_FOLDER_MODE)
-        _require_private(path, f"the {what}", KEY_FILE_MODE)
+        require_private(path.parent, f"the folder of the {what}", KEY_FOLDER_MODE)
+        require_private(path, f"the {what}", KEY_FILE_MODE)
 
 
 def kek_placement_problem() -> str | None:
@@ -207,7 +200,8 @@ def kek_placement_problem() -> str | None:
     )
 
 
-def _require_private(path: Path, what: str, wanted: int) -> None:
+def require_private(path: Path, what: str, wanted: int) -> None:
+    """Refuse (``KeyFileError``) ``path`` if its mode opens it to anyone but its owner."""
     mode = stat.S_IMODE(path.stat().st_mode)
     if mode & 0o077:
         raise KeyFileError(

@@ -7,7 +7,10 @@ installs them imports this module, so any change here needs a new migration.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 
 APPEND_ONLY_TABLES = ("audit_logleaf", "audit_lognode", "audit_checkpoint", "audit_logkey")
 
@@ -106,13 +109,13 @@ def drop_statements(vendor: str) -> list[str]:
     )
 
 
-def install(schema_editor: Any) -> None:
+def install(schema_editor: BaseDatabaseSchemaEditor) -> None:
     """Create the triggers through a migration's ``schema_editor``."""
     for sql in create_statements(schema_editor.connection.vendor):
         schema_editor.execute(sql, params=None)
 
 
-def remove(schema_editor: Any) -> None:
+def remove(schema_editor: BaseDatabaseSchemaEditor) -> None:
     """Drop the triggers through a migration's ``schema_editor``."""
     for sql in drop_statements(schema_editor.connection.vendor):
         schema_editor.execute(sql, params=None)

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import base64
 from pathlib import Path
-from typing import Any
 
 from hireproof.core.audit import (
     Receipt,
@@ -39,7 +38,7 @@ EXIT_UNTRUSTED = 3
 EXIT_CODES = {Result.OK: EXIT_OK, Result.FAILED: EXIT_FAILED, Result.UNTRUSTED: EXIT_UNTRUSTED}
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``verify`` and ``receipt verify`` to the ``hireproof audit`` group."""
     verify = subparsers.add_parser(
         "verify", help="verify an exported audit bundle offline (no database needed)"

@@ -11,12 +11,11 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
 
 from hireproof.cli.django_setup import with_django
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the operator's actions to the ``hireproof audit`` group."""
     export = subparsers.add_parser(
         "export", help="write the whole log as a bundle an auditor verifies offline"

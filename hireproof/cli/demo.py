@@ -1,17 +1,16 @@
 """``hireproof demo``: fill the database with sample staff and candidates at every stage.
 
 It prepares the site exactly as ``hireproof serve`` does (migrate, static files, built-in
-playbooks), then loads the demo (``hireproof.hiring.actions.demo``). Running it twice adds nothing.
+playbooks), then loads the demo (``hireproof.hiring.demo.loader``). Running it twice adds nothing.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-from typing import Any
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "demo",
         help="add sample staff and candidates at every stage (idempotent), then exit",
@@ -26,7 +25,7 @@ def demo(args: argparse.Namespace) -> int:
 
     django.setup()
     from hireproof.cli.serve import prepare_site
-    from hireproof.hiring.actions.demo import load_demo, report_lines
+    from hireproof.hiring.demo.loader import load_demo, report_lines
 
     prepare_site()
     report = load_demo()  # a DemoRefused is a HireproofError: the CLI prints it, exit 2

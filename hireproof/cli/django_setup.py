@@ -17,7 +17,9 @@ Handler = Callable[..., int]
 
 
 def with_django(handler: Handler) -> Handler:
-    """Set Django up, and turn a missing or unreachable database into a plain message.
+    """Set Django up, check the files and keys as a server's start does
+    (``hireproof.audit.startup``), and turn a missing or unreachable database into a plain
+    message.
 
     The wrapped handler takes the parsed arguments first, then anything its caller passes on.
     """
@@ -29,7 +31,14 @@ def with_django(handler: Handler) -> Handler:
         from django.db import DatabaseError
 
         django.setup()
+        from hireproof.audit.startup import notices, prepare_process
+
         try:
+            # Every command that opens the database may write the log (an append signs a
+            # checkpoint): the same checks as a server's start. The KEK's place only refuses
+            # under production settings; the server warns about it otherwise.
+            for line in notices(prepare_process(), kek_warning=False):
+                print(line, file=sys.stderr)
             return handler(args, *more)
         except DatabaseError as error:
             print(

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
 
 from hireproof.core.errors import PlaybookError, Problem
 from hireproof.core.playbook import (
@@ -50,7 +49,7 @@ class ShowFormat(StrEnum):
     JSON = "json"
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``hireproof playbook ...``."""
     parser = subparsers.add_parser("playbook", help="validate, show and list playbooks")
     commands = parser.add_subparsers(dest="playbook_command", required=True, metavar="COMMAND")

@@ -39,7 +39,7 @@ _INTERVIEW_FIELDS = ("interviewer", "ratings", "red_flags", "notes")
 _REQUIRED = object()  # the default of a field that must be given
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``hireproof score`` and ``hireproof decide``."""
     score_parser = subparsers.add_parser(
         "score", help="score an answer sheet with a playbook, explaining every point"

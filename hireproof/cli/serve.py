@@ -1,9 +1,10 @@
 """``hireproof serve``: set up the data folder and serve the web app with waitress.
 
-On every start: destroy retired private keys a crashed rotation left behind, check the key files
-(0600 in a 0700 folder), migrate the database, collect static files, publish the built-in
-playbooks, make sure there is an administrator (printing a one-time link to choose a password;
-never a default password), start the background jobs (the attempt sweeper, the audit
+On every start: check the files (key files 0600 in 0700 folders, the data folder 0700, the
+database file 0600, and the KEK outside the data folder in production), migrate the database,
+collect static files, publish the built-in playbooks, destroy retired private keys a crashed
+rotation left behind, make sure there is an administrator (printing a one-time link to choose a
+password; never a default password), start the background jobs (the attempt sweeper, the audit
 checkpointer), then serve.
 """
 
@@ -19,7 +20,7 @@ from typing import Any
 DEFAULT_ADMIN_EMAIL = "admin@localhost"
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "serve", help="set up the database and serve the web app (production server)"
     )
@@ -73,6 +74,7 @@ def serve(args: argparse.Namespace) -> int:
     import django
 
     django.setup()
+    from django.conf import settings
     from waitress import create_server
 
     prepare_site()
@@ -85,15 +87,21 @@ def serve(args: argparse.Namespace) -> int:
         port=args.port,
         threads=args.threads,
         connection_limit=args.connection_limit,
+        # Past this, 413 before the body is read (waitress' default is 1 GB).
+        max_request_body_size=settings.MAX_REQUEST_BODY_BYTES,
         **proxy_options(args.trusted_proxy),
     )
     base_url = _base_url(args.host, int(server.effective_port))
     announce_first_administrator(base_url)
     start_background_jobs()
-    print(f"hireproof is serving at {base_url}/  (Ctrl-C to stop)", flush=True)
+    # From before it says it serves, a SIGTERM or Ctrl-C stops it gracefully, even one that
+    # arrives before waitress's loop (which handles it itself) has started.
     _stop_on_sigterm()
     try:
+        print(f"hireproof is serving at {base_url}/  (Ctrl-C to stop)", flush=True)
         server.run()
+    except KeyboardInterrupt:
+        pass
     finally:
         server.close()
     print("hireproof stopped.", flush=True)
@@ -120,48 +128,30 @@ def proxy_options(trusted_proxy: str) -> dict[str, Any]:
 
 
 def prepare_site() -> None:
-    """Check the keys, migrate, collect static files and publish the built-in playbooks.
+    """Check the files, migrate, collect static files, publish the built-in playbooks, and
+    settle retired signing keys a crash left behind.
 
-    Each step is idempotent. Refuses to start (``KeyFileError``) while a key file or its folder
-    is open to other users.
+    Each step is idempotent. Refuses to start (``StartRefused``) before touching the database
+    while a key file, the data folder or the database file is open to other users, or, under
+    production settings, while the KEK lies inside the data folder (a loud warning otherwise).
     """
     from django.core.management import call_command
 
+    from hireproof.audit import startup
     from hireproof.hiring.actions.playbooks import load_builtin_playbooks
 
-    prepare_keys()
+    startup.check_files()
     call_command("migrate", interactive=False, verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
     load_builtin_playbooks()
-
-
-def prepare_keys() -> None:
-    """Destroy leftover retired private keys, then refuse key files open to other users and,
-    under production settings, a KEK inside the data folder (a loud warning otherwise)."""
-    from django.conf import settings
-
-    from hireproof.audit import keys
-    from hireproof.core.errors import HireproofError
-
-    for destroyed in keys.destroy_retired_signing_keys():
-        print(f"destroyed the retired private signing key {destroyed}", flush=True)
-    keys.check_key_files()
-    problem = keys.kek_placement_problem()
-    if problem is None:
-        return
-    if settings.HIREPROOF_PRODUCTION:
-        raise HireproofError(
-            f"refusing to start under production settings: {problem}."
-            " (Production: SECURE_COOKIES is on, or DEBUG is off and ALLOWED_HOSTS names a host"
-            " other than this machine.)"
-        )
-    print(f"WARNING: {problem}. This is refused under production settings.", file=sys.stderr)
+    for line in startup.notices(startup.prepare_process()):
+        print(line, file=sys.stderr if line.startswith("WARNING") else sys.stdout, flush=True)
 
 
 def start_background_jobs() -> None:
     """Start this serving process's periodic jobs (never inside a test run)."""
     from hireproof.audit.checkpointer import start_checkpointer_at_server_start
-    from hireproof.hiring.actions.sweeper import start_sweeper_at_server_start
+    from hireproof.hiring.sweeper import start_sweeper_at_server_start
 
     start_sweeper_at_server_start()
     start_checkpointer_at_server_start()
@@ -176,7 +166,7 @@ def announce_first_administrator(base_url: str) -> None:
     from hireproof.accounts.actions import StaffChangeRefused, do_create_first_administrator
     from hireproof.accounts.emails import set_password_url
     from hireproof.accounts.models import User
-    from hireproof.accounts.roles import Role
+    from hireproof.accounts.roles import Permission, holders_of
     from hireproof.core.errors import HireproofError
 
     email = os.environ.get("HIREPROOF_ADMIN_EMAIL", DEFAULT_ADMIN_EMAIL)
@@ -184,7 +174,7 @@ def announce_first_administrator(base_url: str) -> None:
         do_create_first_administrator(email=email)
     except StaffChangeRefused as refusal:
         raise HireproofError(str(refusal)) from None
-    administrators = User.objects.filter(role=Role.ADMINISTRATOR, is_active=True)
+    administrators = User.objects.filter(holders_of(Permission.MANAGE_STAFF))
     if any(admin.has_set_password for admin in administrators):
         return
     admin = administrators.order_by("date_joined", "pk").first()

@@ -7,12 +7,11 @@ the server is down, so no attempt waits for it.
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
 from hireproof.cli.django_setup import with_django
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "sweep", help="submit every attempt left open past its deadline (what was saved)"
     )

@@ -29,7 +29,6 @@ import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -60,7 +59,7 @@ class WitnessError(HireproofError):
     """The witness folder is missing, incomplete or unsafe."""
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``witness`` group."""
     parser = subparsers.add_parser(
         "witness", help="run a witness that cosigns a log's checkpoints (no database needed)"

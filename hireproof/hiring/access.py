@@ -7,7 +7,8 @@ one: another opening's candidate, another interviewer's assignment and an id tha
 exist all give the same page.
 
 A candidate has no account: the token of their personal link is their credential, and
-``access_invitation_for_candidate`` is their one way in.
+``access_invitation_for_candidate`` is their one way in. The link of a candidate recorded as
+withdrawn raises ``CandidateWithdrew`` instead of a 404, so their pages can say so.
 
 ``may(user, permission)`` answers the same question without raising, for what a page offers
 (a button shown or not) and for the few rules of an action that depend on who acts.
@@ -24,10 +25,10 @@ from django.http import Http404
 from django.utils import timezone
 
 from hireproof.accounts.models import User
-from hireproof.accounts.roles import Permission, has_permission, roles_with
+from hireproof.accounts.roles import Permission, has_permission, holders_of
 from hireproof.hiring.models.attempts import Attempt, attempt_of
 from hireproof.hiring.models.candidates import Candidate, Invitation, hash_token
-from hireproof.hiring.models.decisions import Decision
+from hireproof.hiring.models.decisions import Decision, Outcome
 from hireproof.hiring.models.interviews import Assignment, ScorecardVersion
 from hireproof.hiring.models.openings import Opening
 from hireproof.hiring.models.playbooks import PlaybookVersion
@@ -67,9 +68,7 @@ def access_staff_member(user: AnyUser, member_id: int, permission: Permission) -
 
 def interviewers() -> QuerySet[User]:
     """Every active staff member who may be assigned interviews, by name."""
-    return User.objects.filter(is_active=True, role__in=roles_with(Permission.INTERVIEW)).order_by(
-        "full_name"
-    )
+    return User.objects.filter(holders_of(Permission.INTERVIEW)).order_by("full_name")
 
 
 # --- playbooks --------------------------------------------------------------------------------
@@ -197,10 +196,17 @@ def access_assignment(user: AnyUser, assignment_id: int, permission: Permission)
     if assignment is None:
         raise Http404("No such interview.")
     if not has_permission(user, Permission.READ_INTERVIEWS) and (
-        assignment.interviewer_id != user.pk or assignment.is_cancelled
+        not is_interviewer_of(user, assignment) or assignment.is_cancelled
     ):
         raise Http404("No such interview.")
     return assignment
+
+
+def is_interviewer_of(user: AnyUser | User, assignment: Assignment) -> bool:
+    """True when ``user`` is ``assignment``'s interviewer and still may interview: the one
+    person who submits and amends its scorecard (the kit page asks it to offer the form, the
+    actions to refuse anyone else, whichever surface calls them)."""
+    return has_permission(user, Permission.INTERVIEW) and assignment.interviewer_id == user.pk
 
 
 def sees_other_scorecards(user: AnyUser, candidate: Candidate) -> bool:
@@ -223,12 +229,25 @@ def sees_other_scorecards(user: AnyUser, candidate: Candidate) -> bool:
 # --- the candidate's link ---------------------------------------------------------------------
 
 
+class CandidateWithdrew(Exception):
+    """The link's candidate withdrew (the decision in force) and the link was revoked with it.
+
+    Not a 404: the holder of the link is the candidate, who is told plainly that the
+    application was withdrawn and whom to contact (``invitation``, with its opening).
+    """
+
+    def __init__(self, invitation: Invitation) -> None:
+        super().__init__("The candidate withdrew.")
+        self.invitation = invitation
+
+
 def access_invitation_for_candidate(token: str) -> Invitation:
     """The live invitation whose link carries ``token``, with everything a page needs; else 404.
 
     Expired invitations are returned: whether an expired link may still be used depends on
     whether the attempt had started, which the page decides. Unknown tokens, revoked links and
-    erased candidates all look exactly like any other missing page.
+    erased candidates all look exactly like any other missing page; a link revoked because the
+    candidate withdrew raises ``CandidateWithdrew``.
     """
     if not token or len(token) > MAX_TOKEN_LENGTH:
         raise Http404("No such page.")
@@ -241,10 +260,15 @@ def access_invitation_for_candidate(token: str) -> Invitation:
         .filter(token_hash=hash_token(token))
         .first()
     )
-    if invitation is None or invitation.revoked_at is not None:
+    if invitation is None:
         raise Http404("No such page.")
     candidate = invitation.candidate
     if candidate.erased_at is not None or candidate.subject.is_erased:
+        raise Http404("No such page.")
+    if invitation.revoked_at is not None:
+        in_force = Decision.objects.filter(candidate=candidate, superseded_by__isnull=True)
+        if in_force.filter(outcome=Outcome.WITHDRAWN).exists():
+            raise CandidateWithdrew(invitation)
         raise Http404("No such page.")
     return invitation
 

@@ -2,9 +2,10 @@
 
 - ``RefuseMalformedInputMiddleware``: a query parameter or form field that is not valid UTF-8,
   or holds a NUL character, is refused with 400 and a message naming it, before any view (or
-  the CSRF check) reads the request. Django would otherwise decode such bytes to U+FFFD
-  replacement characters and store the mangled text as if the person had typed it; a NUL is
-  never part of text anyone types, and some databases refuse or truncate it.
+  the CSRF check) reads the request; so is an address holding a NUL. Django would otherwise
+  decode such bytes to U+FFFD replacement characters and store the mangled text as if the
+  person had typed it; a NUL is never part of text anyone types, and some databases refuse or
+  truncate it (PostgreSQL fails the query).
 - ``ErrorPageMiddleware``: a 405 (a method the page does not accept) answers with the site's
   page instead of Django's empty body.
 
@@ -93,8 +94,21 @@ def _charset(request: HttpRequest) -> str:
     return str((request.content_params or {}).get("charset", "utf-8")).strip().lower()
 
 
+def check_path(path: str) -> None:
+    """Raise ``MalformedInput`` for an address holding a NUL (``%00``): no page has one, and a
+    database may refuse the character in a query (PostgreSQL does) rather than find nothing.
+    (Bytes that are not UTF-8 reach the site percent-encoded, as text, and match no page.)"""
+    if "\x00" in path:
+        raise MalformedInput(
+            "The address was refused: it holds a NUL character (%00), which no address of this "
+            "site holds. Check the link."
+        )
+
+
 def check_request(request: HttpRequest) -> None:
-    """Raise ``MalformedInput`` when the query string or the form body is not clean text."""
+    """Raise ``MalformedInput`` when the path, the query string or the form body is not clean
+    text."""
+    check_path(request.path_info)
     check_urlencoded(
         request.META.get("QUERY_STRING", "").encode("iso-8859-1", "replace"), "query parameter"
     )

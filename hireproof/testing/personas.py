@@ -16,12 +16,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 
 if TYPE_CHECKING:
     from django.test import Client
+    from pytest_django.fixtures import Settings
+    from time_machine import TimeMachineFixture
 
     from hireproof.accounts.models import User
     from hireproof.hiring.models.openings import Opening
@@ -86,31 +88,31 @@ def signed_in_client(user: User) -> Client:
 
 
 @pytest.fixture
-def administrator(db: Any) -> User:
+def administrator(db: None) -> User:
     """Ada, an administrator."""
     return make_persona("administrator")
 
 
 @pytest.fixture
-def recruiter(db: Any) -> User:
+def recruiter(db: None) -> User:
     """Rosa, a recruiter."""
     return make_persona("recruiter")
 
 
 @pytest.fixture
-def interviewer(db: Any) -> User:
+def interviewer(db: None) -> User:
     """Ivan, an interviewer."""
     return make_persona("interviewer")
 
 
 @pytest.fixture
-def auditor(db: Any) -> User:
+def auditor(db: None) -> User:
     """Audrey, an auditor (read-only)."""
     return make_persona("auditor")
 
 
 @pytest.fixture
-def client_as(db: Any) -> Callable[[User], Client]:
+def client_as(db: None) -> Callable[[User], Client]:
     """``client_as(user)``: a test client signed in as ``user``."""
     return signed_in_client
 
@@ -140,7 +142,7 @@ def auditor_client(auditor: User) -> Client:
 
 
 @pytest.fixture
-def outsider(db: Any) -> Client:
+def outsider(db: None) -> Client:
     """An anonymous visitor: no account, no session."""
     from django.test import Client
 
@@ -148,7 +150,7 @@ def outsider(db: Any) -> Client:
 
 
 @pytest.fixture
-def isolated_audit_keys(settings: Any, tmp_path: Path) -> Iterator[Path]:
+def isolated_audit_keys(settings: Settings, tmp_path: Path) -> Iterator[Path]:
     """Audit signing key and KEK files of this test only, created on first use."""
     from hireproof.audit import keys
 
@@ -167,14 +169,14 @@ TEST_START = datetime(2026, 5, 4, 9, 0, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def clock(time_machine: Any) -> Any:
+def clock(time_machine: TimeMachineFixture) -> TimeMachineFixture:
     """Time stands still at ``TEST_START`` until a test moves it."""
     time_machine.move_to(TEST_START, tick=False)
     return time_machine
 
 
 @pytest.fixture
-def playbook_version(db: Any) -> PlaybookVersion:
+def playbook_version(db: None) -> PlaybookVersion:
     """The built-in data-scientist-mid playbook, published as ``hireproof serve`` does."""
     from hireproof.hiring.actions.playbooks import load_builtin_playbooks
     from hireproof.hiring.models.playbooks import PlaybookVersion

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from hireproof.hiring.actions.demo import DemoReport, load_demo
 from hireproof.hiring.actions.playbooks import load_builtin_playbooks
+from hireproof.hiring.demo.loader import DemoReport, load_demo
 
 
 @pytest.fixture(autouse=True)

@@ -3,16 +3,20 @@
 A page's fields are what its HTML offers (every ``<form>``: its action, method and fields) plus
 the query parameters pages read (``QUERY_PARAMETERS``) and the fields of the POST-only
 endpoints no page has a form for (``ENDPOINT_FIELDS``). Each case sends one odd value in one
-field, every other field keeping the value the page gave it.
+field, every other field keeping the value the page gave it. The path's own values (an opening's
+id, a candidate's token) get odd values too (``PATH_VALUES``, ``path_cases``), one parameter at a
+time, the others keeping real values.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from typing import Protocol, TypeVar
 from urllib.parse import parse_qsl, quote_from_bytes, urljoin, urlsplit
 
 ODD_VALUES: dict[str, bytes] = {
@@ -63,6 +67,33 @@ ENDPOINT_FIELDS: dict[str, dict[str, str]] = {
     "assessments:signal": {"kind": "paste", "item": "sjt-incomplete-data", "chars": "3"},
 }
 """Fields of the POST-only endpoints the pages' scripts call (no ``<form>`` to read)."""
+
+
+PATH_VALUES: dict[str, str] = {
+    "20 digits": "9" * 20,
+    "one past the largest id": str(2**63),
+    "the largest id": str(2**63 - 1),
+    "zero": "0",
+    "negative": "-1",
+    "superscript digit": quote_from_bytes("²".encode()),
+    "arabic-indic digits": quote_from_bytes("١٢".encode()),
+    "fullwidth digits": quote_from_bytes("１２".encode()),
+    "5,000 digits": "9" * 5000,
+    "exponent": "1e3",
+    "NUL": "%00",
+    "invalid UTF-8": "%FF%FE",
+    "very long": "x" * 5000,
+}
+"""The odd values every path parameter gets, by label, as they are written in the URL."""
+
+PATH_MALFORMED = {"NUL"}
+"""Path values no address may hold: refused with 400 (``platform.middleware``) before any page."""
+
+ID_CONVERTER = "id"
+"""The converter of every number in a path (``views.urls.IdConverter``): an odd value in such a
+parameter matches no pattern, so it must answer 404."""
+
+_PARAMETER = re.compile(r"<(?:(\w+):)?(\w+)>")
 
 
 @dataclass
@@ -218,15 +249,75 @@ def cases_for(
     return made
 
 
-def chosen(cases: list[Case], budget: int, seed: int) -> list[Case]:
+@dataclass(frozen=True)
+class PathCase:
+    """One request: the path parameter ``parameter`` of ``route`` set to the odd value
+    ``label`` (``PATH_VALUES``), the other parameters real, as ``visitor``."""
+
+    route: str
+    visitor: str
+    method: str
+    url: str
+    parameter: str
+    label: str
+    is_id: bool
+    """True for an ``<id:...>`` parameter: every odd value there must answer 404."""
+
+    @property
+    def expected(self) -> int | None:
+        """The status this case must answer: 400 for a malformed value, 404 for any other odd
+        value of an id; ``None``: anything but a 5xx."""
+        if self.label in PATH_MALFORMED:
+            return 400
+        return 404 if self.is_id else None
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        """Coverage: every odd value in every parameter of every pattern."""
+        return (self.route, "path", self.parameter, self.label)
+
+
+def path_cases(
+    route: str, pattern: str, values: Mapping[str, object], visitor: str, method: str
+) -> list[PathCase]:
+    """The cases of one URL pattern's path: each parameter with each of ``PATH_VALUES``,
+    the others filled from ``values``."""
+    made = []
+    for converter, name in _PARAMETER.findall(pattern):
+        for label, raw in PATH_VALUES.items():
+
+            def fill(match: re.Match[str], name: str = name, raw: str = raw) -> str:
+                return raw if match.group(2) == name else str(values[match.group(2)])
+
+            url = "/" + _PARAMETER.sub(fill, pattern)
+            made.append(
+                PathCase(route, visitor, method, url, name, label, converter == ID_CONVERTER)
+            )
+    return made
+
+
+class Sampled(Protocol):
+    """What sampling reads of a case."""
+
+    @property
+    def route(self) -> str: ...
+
+    @property
+    def key(self) -> tuple[str, ...]: ...
+
+
+Some = TypeVar("Some", bound=Sampled)
+
+
+def chosen(cases: Sequence[Some], budget: int, seed: int) -> list[Some]:
     """A seeded sample of at most ``budget`` cases (more when coverage needs it): first one
     case of every coverage key (``Case.key``), then others up to the budget (none of
     ``SLOW_PAGES``)."""
     rng = random.Random(seed)
-    shuffled = cases[:]
+    shuffled = list(cases)
     rng.shuffle(shuffled)
-    picked: list[Case] = []
-    rest: list[Case] = []
+    picked: list[Some] = []
+    rest: list[Some] = []
     seen: set[tuple[str, ...]] = set()
     for case in shuffled:
         if case.key not in seen:
@@ -237,6 +328,6 @@ def chosen(cases: list[Case], budget: int, seed: int) -> list[Case]:
     return picked + rest[: max(0, budget - len(picked))]
 
 
-def covering(cases: list[Case]) -> int:
+def covering(cases: Sequence[Sampled]) -> int:
     """How many cases coverage alone needs (``Case.key``)."""
     return len({case.key for case in cases})

@@ -20,14 +20,14 @@ from hireproof.accounts.models import User
 from hireproof.accounts.roles import Permission, Role
 from hireproof.hiring.actions.attempts import do_save_answer, do_start_attempt, do_submit_attempt
 from hireproof.hiring.actions.candidates import NewCandidate, do_add_candidate
-from hireproof.hiring.actions.demo import DemoReport
-from hireproof.hiring.actions.demo_cast import (
+from hireproof.hiring.actions.invitations import do_invite_candidate
+from hireproof.hiring.demo.cast import (
     ADMINISTRATOR,
     DEMO_OPENING_TITLE,
     INTERVIEWER,
     RECRUITER,
 )
-from hireproof.hiring.actions.invitations import do_invite_candidate
+from hireproof.hiring.demo.loader import DemoReport
 from hireproof.hiring.models.accommodation import NO_ACCOMMODATION
 from hireproof.hiring.models.attempts import Attempt
 from hireproof.hiring.models.candidates import Candidate, Invitation, hash_token
@@ -240,6 +240,26 @@ def urls(route: Route, values: dict[str, Any], tokens: list[str]) -> list[str]:
     if route.surface == Surface.CANDIDATE:
         return [reverse(route.name, kwargs={**kwargs, "token": token}) for token in tokens]
     return [reverse(route.name, kwargs=kwargs)]
+
+
+def every_instance(route: Route, values: dict[str, Any]) -> list[dict[str, Any]]:
+    """``values`` once per thing ``route`` names, over the demo opening: every decision for a
+    decision's page, every candidate (the demo's and the links') for a candidate's page, every
+    interview assignment for an assignment's page; ``values`` alone for any other page."""
+    opening_id = values["opening_id"]
+    if "decision_id" in route.parameters:
+        decisions = Decision.objects.filter(candidate__opening_id=opening_id).order_by("pk")
+        return [
+            {**values, "decision_id": d.pk, "decision_candidate_id": d.candidate_id}
+            for d in decisions
+        ]
+    if "candidate_id" in route.parameters:
+        candidates = Candidate.objects.filter(opening_id=opening_id).order_by("pk")
+        return [{**values, "candidate_id": pk} for pk in candidates.values_list("pk", flat=True)]
+    if "assignment_id" in route.parameters:
+        assignments = Assignment.objects.filter(candidate__opening_id=opening_id).order_by("pk")
+        return [{**values, "assignment_id": pk} for pk in assignments.values_list("pk", flat=True)]
+    return [values]
 
 
 def _candidate_with_warning() -> Candidate:

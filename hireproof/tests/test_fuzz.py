@@ -4,8 +4,11 @@ Every URL pattern is resolved from the URLconf and filled with real objects of t
 (``hireproof.tests.site``); every page is opened as every visitor (anonymous, each staff role,
 and each candidate link at every point of the attempt), and its forms are read from its HTML.
 Then each query parameter and each form field gets odd values (``hireproof.tests.fuzz``:
-non-ASCII digits, huge numbers, empty, NUL, invalid UTF-8, very long...), by GET and by POST.
-No case may answer 5xx, and every value that is not clean UTF-8 text is refused with 400.
+non-ASCII digits, huge numbers, empty, NUL, invalid UTF-8, very long...), by GET and by POST,
+and so does each parameter of each path (an id past the database's integers, zero, "-1",
+non-ASCII digits...), as an administrator on staff pages. No case may answer 5xx, every value
+that is not clean UTF-8 text is refused with 400 (a NUL in a path too), and every other odd id
+in a path answers 404.
 
 The sample is seeded (``FUZZ_SEED``) and bounded (``FUZZ_BUDGET``, plus the one case of each
 (page, method, field) that coverage needs): the same cases run every time.
@@ -14,21 +17,24 @@ The sample is seeded (``FUZZ_SEED``) and bounded (``FUZZ_BUDGET``, plus the one 
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from django.conf import settings
 from django.test import Client
 
-from hireproof.hiring.actions.demo import DemoReport
+from hireproof.hiring.demo.loader import DemoReport
 from hireproof.tests.fuzz import (
     ENDPOINT_FIELDS,
     MULTIPART_BOUNDARY,
     Case,
+    PathCase,
     cases_for,
     chosen,
     covering,
     forms_of,
+    path_cases,
 )
-from hireproof.tests.site import links, routes, staff_of, urls, values_of
+from hireproof.tests.site import Route, links, routes, staff_of, urls, values_of
 from hireproof.views.decorators import Surface
 
 FUZZ_SEED = int(os.environ.get("HIREPROOF_FUZZ_SEED", "20261202"))
@@ -52,20 +58,40 @@ def _send(client: Client, case: Case) -> int:
     return client.post(case.url, data=case.body(), content_type=FORM_URLENCODED).status_code
 
 
+def _path_values(route: Route, values: dict[str, Any], token: str) -> dict[str, Any]:
+    """The real values of a pattern's parameters (a candidate page's token is a real link's)."""
+    real = {**values}
+    if route.name == "decisions:receipt":
+        real["candidate_id"] = values["decision_candidate_id"]
+    if route.surface == Surface.CANDIDATE:
+        real["token"] = token
+    return real
+
+
 def test_odd_values_in_every_field_of_every_page_answer_no_5xx(demo: DemoReport) -> None:
     values = values_of(demo)
-    tokens = [link.token for link in links(demo)]
+    made = links(demo)
+    tokens = [link.token for link in made]
+    started = next(link.token for link in made if link.label == "started")
     staff = {role.value: user for role, user in staff_of(demo).items()}
     client = Client()
     everything: list[Case] = []
+    in_paths: list[PathCase] = []
     for route in routes():
         visitors = ["anonymous"] if route.surface == Surface.CANDIDATE else ["anonymous", *staff]
+        path_visitor = "administrator" if route.surface == Surface.STAFF else "anonymous"
         for url in urls(route, values, tokens):
             for visitor in visitors:
                 client.logout()
                 if visitor in staff:
                     client.force_login(staff[visitor])
                 response = client.get(url)
+                if visitor == path_visitor and (
+                    route.surface != Surface.CANDIDATE or started in url
+                ):
+                    method = "post" if response.status_code == 405 else "get"
+                    real = _path_values(route, values, started)
+                    in_paths += path_cases(route.name, route.pattern, real, visitor, method)
                 is_html = response.get("Content-Type", "").startswith("text/html")
                 ok = response.status_code == 200 and is_html
                 forms, own = forms_of(url, response.content.decode()) if ok else ([], set())
@@ -89,9 +115,21 @@ def test_odd_values_in_every_field_of_every_page_answer_no_5xx(demo: DemoReport)
     # Every GET first: a GET never writes, so each page is still as its links found it (a POST
     # may submit an attempt, revoke a link, erase a candidate).
     run = sorted(chosen(everything, FUZZ_BUDGET, FUZZ_SEED), key=lambda case: case.method)
-    print(f"fuzz: coverage needs {covering(everything)} cases")
-    failed, not_refused = [], []
+    print(f"fuzz: coverage needs {covering(everything)} cases, and {covering(in_paths)} in paths")
+    failed, not_refused, unexpected = [], [], []
     clients = {"anonymous": Client()}
+    # The paths first: an odd value in a path reaches no row, so nothing is written.
+    for path_case in in_paths:
+        client = clients.setdefault(path_case.visitor, Client())
+        if path_case.visitor in staff and not _signed_in(client):
+            client.force_login(staff[path_case.visitor])
+        send = client.post if path_case.method == "post" else client.get
+        status = send(path_case.url).status_code
+        shown = f"{path_case.method.upper()} {path_case.route} {path_case.parameter}="
+        if status >= 500:
+            failed.append(f"{shown}{path_case.label}: {status}")
+        if path_case.expected is not None and status != path_case.expected:
+            unexpected.append(f"{shown}{path_case.label}: {status}")
     for case in run:
         client = clients.setdefault(case.visitor, Client())
         if case.visitor in staff and not _signed_in(client):  # new, or a case signed out
@@ -105,10 +143,20 @@ def test_odd_values_in_every_field_of_every_page_answer_no_5xx(demo: DemoReport)
             )
     pages = {case.route for case in run}
     print(
-        f"fuzz: {len(run)} cases of {len(everything)} (seed {FUZZ_SEED}) on {len(pages)} "
-        f"URL patterns; 5xx seen: {len(failed)}; malformed not refused: {len(not_refused)}"
+        f"fuzz: {len(run)} cases of {len(everything)} (seed {FUZZ_SEED}) and {len(in_paths)} "
+        f"path cases on {len(pages)} URL patterns; 5xx seen: {len(failed)}; malformed not "
+        f"refused: {len(not_refused)}; odd path values answered otherwise: {len(unexpected)}"
     )
     assert failed == []
     assert not_refused == []
+    assert unexpected == []
+    with_parameters = {route.name for route in routes() if route.parameters}
+    assert {case.route for case in in_paths} == with_parameters
     assert pages == {route.name for route in routes()}
     assert {case.method for case in run} == {"get", "post"}
+
+
+def test_every_number_in_a_path_is_a_bounded_id() -> None:
+    """No ``<int:...>``: Django's takes any number of digits, which overflow a query."""
+    assert [route.name for route in routes() if "<int:" in route.pattern] == []
+    assert any("<id:" in route.pattern for route in routes())

@@ -16,7 +16,7 @@ from django.test import Client
 
 from hireproof.accounts.roles import PERMISSION_ROLES, Permission, Role
 from hireproof.audit.models import LogLeaf
-from hireproof.hiring.actions.demo import DemoReport
+from hireproof.hiring.demo.loader import DemoReport
 from hireproof.tests.site import (
     CANDIDATE_FUNNEL,
     PUBLIC,
@@ -59,6 +59,7 @@ PAGES: dict[str, set[Permission]] = {
     "accounts:staff_resend": {P.MANAGE_STAFF},
     "accounts:staff_deactivate": {P.MANAGE_STAFF},
     "accounts:staff_reactivate": {P.MANAGE_STAFF},
+    "accounts:staff_role": {P.MANAGE_STAFF},
     "playbooks:list": {P.READ_PLAYBOOKS},
     "playbooks:upload": {P.PUBLISH_PLAYBOOKS},
     "playbooks:version": {P.READ_PLAYBOOKS},

@@ -5,7 +5,9 @@
   (``access_*(request.user, ..., Permission.X)``). Staff without the permission get the 404
   of a missing page from the funnel.
 - ``candidate_view``: no account; the view's first step is the token funnel
-  (``access_invitation_for_candidate`` / ``access_attempt_for_candidate``).
+  (``access_invitation_for_candidate`` / ``access_attempt_for_candidate``). When the funnel
+  finds that the candidate withdrew (``CandidateWithdrew``), every page of the link, GET or
+  POST, answers 410 with a page that says so and whom to contact; nothing else runs.
 - ``public_view``: the few pages anyone may open (sign-in, password reset, the health check).
 
 Staff and candidate pages are never stored by a browser or a proxy (``Cache-Control:
@@ -24,8 +26,11 @@ from functools import wraps
 from typing import Any, TypeVar, cast
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
+
+from hireproof.hiring.access import CandidateWithdrew
 
 View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 
@@ -58,11 +63,20 @@ def candidate_view(view: View) -> View:
 
     @wraps(view)
     def unstored(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        response = view(request, *args, **kwargs)
+        try:
+            response = view(request, *args, **kwargs)
+        except CandidateWithdrew as withdrawn:
+            response = _withdrawn_page(request, withdrawn)
         add_never_cache_headers(response)
         return response
 
     return cast(View, _marked(unstored, Surface.CANDIDATE))
+
+
+def _withdrawn_page(request: HttpRequest, withdrawn: CandidateWithdrew) -> HttpResponse:
+    opening = withdrawn.invitation.candidate.opening
+    context = {"role": opening.title, "contact": opening.created_by}
+    return render(request, "assessments/withdrawn.html", context, status=410)
 
 
 def public_view(view: View) -> View:

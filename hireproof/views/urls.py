@@ -8,8 +8,9 @@ the permission table walks this list.
 from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
-from django.urls import URLPattern, URLResolver, include, path
+from django.urls import URLPattern, URLResolver, include, path, register_converter
 
+from hireproof.views import health
 from hireproof.views.candidate import attempt
 from hireproof.views.decorators import public_view
 from hireproof.views.staff import (
@@ -27,10 +28,32 @@ from hireproof.views.staff import (
 
 Patterns = list[URLPattern | URLResolver]
 
-# A candidate is always named with their opening, an assignment by its own id (the access
-# funnel checks whose it is).
-CANDIDATE = "openings/<int:opening_id>/candidates/<int:candidate_id>/"
-OPENING_CANDIDATE = "<int:opening_id>/candidates/<int:candidate_id>/"
+
+class IdConverter:
+    """``<id:name>``: a row id, 1 to 19 ASCII digits no larger than the database's largest
+    id (a signed 64-bit integer). Anything else matches no pattern, so the address answers 404
+    before any view or query sees it (Django's ``int`` takes any number of digits, and a
+    20-digit number overflows the database's integer in a query)."""
+
+    regex = "[0-9]{1,19}"
+    LARGEST = 2**63 - 1
+
+    def to_python(self, value: str) -> int:
+        number = int(value)
+        if number > self.LARGEST:
+            raise ValueError(f"{value} is past the largest id")  # Django: no match, 404
+        return number
+
+    def to_url(self, value: int) -> str:
+        return str(value)
+
+
+register_converter(IdConverter, "id")
+
+# Every number in a path is an ``<id:...>`` (``IdConverter``). A candidate is always named
+# with their opening, an assignment by its own id (the access funnel checks whose it is).
+CANDIDATE = "openings/<id:opening_id>/candidates/<id:candidate_id>/"
+OPENING_CANDIDATE = "<id:opening_id>/candidates/<id:candidate_id>/"
 
 accounts_urls: Patterns = [
     path("sign-in/", public_view(accounts.SignInView.as_view()), name="sign_in"),
@@ -61,9 +84,10 @@ accounts_urls: Patterns = [
     ),
     path("staff/", accounts.staff_list, name="staff_list"),
     path("staff/invite/", accounts.staff_invite, name="staff_invite"),
-    path("staff/<int:member_id>/resend/", accounts.staff_resend, name="staff_resend"),
-    path("staff/<int:member_id>/deactivate/", accounts.staff_deactivate, name="staff_deactivate"),
-    path("staff/<int:member_id>/reactivate/", accounts.staff_reactivate, name="staff_reactivate"),
+    path("staff/<id:member_id>/resend/", accounts.staff_resend, name="staff_resend"),
+    path("staff/<id:member_id>/deactivate/", accounts.staff_deactivate, name="staff_deactivate"),
+    path("staff/<id:member_id>/reactivate/", accounts.staff_reactivate, name="staff_reactivate"),
+    path("staff/<id:member_id>/role/", accounts.staff_change_role, name="staff_role"),
 ]
 
 playbooks_urls: Patterns = [
@@ -76,19 +100,19 @@ playbooks_urls: Patterns = [
 openings_urls: Patterns = [
     path("", openings.opening_list, name="list"),
     path("new/", openings.opening_create, name="create"),
-    path("<int:opening_id>/", openings.pipeline, name="pipeline"),
-    path("<int:opening_id>/edit/", openings.opening_edit, name="edit"),
-    path("<int:opening_id>/close/", openings.opening_close, name="close"),
-    path("<int:opening_id>/reopen/", openings.opening_reopen, name="reopen"),
-    path("<int:opening_id>/candidates/add/", candidates.candidate_add, name="candidate_add"),
+    path("<id:opening_id>/", openings.pipeline, name="pipeline"),
+    path("<id:opening_id>/edit/", openings.opening_edit, name="edit"),
+    path("<id:opening_id>/close/", openings.opening_close, name="close"),
+    path("<id:opening_id>/reopen/", openings.opening_reopen, name="reopen"),
+    path("<id:opening_id>/candidates/add/", candidates.candidate_add, name="candidate_add"),
     path(
-        "<int:opening_id>/candidates/import/",
+        "<id:opening_id>/candidates/import/",
         candidates.candidate_import,
         name="candidate_import",
     ),
-    path("<int:opening_id>/invite-all/", candidates.invite_all, name="invite_all"),
-    path("<int:opening_id>/invite-selected/", candidates.invite_selected, name="invite_selected"),
-    path("<int:opening_id>/export.csv", openings.export_selection, name="export"),
+    path("<id:opening_id>/invite-all/", candidates.invite_all, name="invite_all"),
+    path("<id:opening_id>/invite-selected/", candidates.invite_selected, name="invite_selected"),
+    path("<id:opening_id>/export.csv", openings.export_selection, name="export"),
     path(OPENING_CANDIDATE + "invite/", candidates.candidate_invite, name="invite"),
     path(OPENING_CANDIDATE + "resend/", candidates.invitation_resend, name="resend"),
     path(OPENING_CANDIDATE + "extra-time/", candidates.invitation_extra_time, name="extra_time"),
@@ -109,10 +133,10 @@ reviews_urls: Patterns = [
 interviews_urls: Patterns = [
     path("", interviews.my_interviews, name="mine"),
     path(CANDIDATE, interviews.candidate_interviews, name="candidate"),
-    path("openings/<int:opening_id>/emails/", interviews.email_templates, name="emails"),
-    path("assignments/<int:assignment_id>/", interviews.kit, name="kit"),
-    path("assignments/<int:assignment_id>/amend/", interviews.amend, name="amend"),
-    path("assignments/<int:assignment_id>/cancel/", interviews.cancel, name="cancel"),
+    path("openings/<id:opening_id>/emails/", interviews.email_templates, name="emails"),
+    path("assignments/<id:assignment_id>/", interviews.kit, name="kit"),
+    path("assignments/<id:assignment_id>/amend/", interviews.amend, name="amend"),
+    path("assignments/<id:assignment_id>/cancel/", interviews.cancel, name="cancel"),
 ]
 
 decisions_urls: Patterns = [
@@ -122,11 +146,11 @@ decisions_urls: Patterns = [
     path(CANDIDATE + "file.pdf", hiring_file.hiring_file_pdf, name="file_pdf"),
     path(CANDIDATE + "file.json", hiring_file.hiring_file_json, name="file_json"),
     path(
-        CANDIDATE + "decisions/<int:decision_id>/receipt.json",
+        CANDIDATE + "decisions/<id:decision_id>/receipt.json",
         hiring_file.decision_receipt,
         name="receipt",
     ),
-    path("openings/<int:opening_id>/notice/", decisions.notice_settings, name="notice_settings"),
+    path("openings/<id:opening_id>/notice/", decisions.notice_settings, name="notice_settings"),
 ]
 
 audit_urls: Patterns = [
@@ -145,7 +169,7 @@ assessments_urls: Patterns = [
     path("a/<str:token>/submit/", attempt.submit, name="submit"),
     path("a/<str:token>/done/", attempt.done, name="done"),
     path("a/<str:token>/receipt.json", attempt.receipt, name="receipt"),
-    path("healthz", attempt.health, name="health"),
+    path("healthz", health.health, name="health"),
 ]
 
 web_urls: Patterns = [path("", home.home, name="home")]

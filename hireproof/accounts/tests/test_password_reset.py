@@ -1,15 +1,18 @@
-"""Password reset by email: neutral wording, a one-time link, and the new password works."""
+"""Password reset by email: neutral wording, a one-time link, the new password works, and
+requests past the throttle send nothing."""
 
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import time_machine
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from hireproof.accounts.models import User
+from hireproof.accounts.models import PasswordResetRequest, User
 
 RESET = reverse("accounts:password_reset")
 NEW_PASSWORD = "granite-meadow-93-violin"
@@ -80,3 +83,61 @@ def test_a_weak_password_is_refused_with_the_reason(recruiter: User, mailoutbox:
     assert "This password is too common." in response.content.decode()
     recruiter.refresh_from_db()
     assert recruiter.check_password("12345678") is False
+
+
+# --- throttling -------------------------------------------------------------------------------
+
+START = datetime(2026, 5, 1, 10, 0, tzinfo=UTC)
+
+
+def test_thirty_requests_for_one_address_send_only_the_allowed_emails(
+    recruiter: User, mailoutbox: Any, settings: Any
+) -> None:
+    client = Client()
+    with time_machine.travel(START, tick=False):
+        answers = [client.post(RESET, {"email": "rosa@example.org"}) for _ in range(30)]
+    assert {(answer.status_code, answer["Location"]) for answer in answers} == {
+        (302, reverse("accounts:password_reset_done"))
+    }
+    assert len(mailoutbox) == settings.PASSWORD_RESET_THROTTLE_REQUESTS == 3
+    page = client.get(reverse("accounts:password_reset_done")).content.decode()
+    assert NEUTRAL in page  # what every request is told, sent or held back
+
+
+def test_the_address_limit_holds_across_client_addresses(recruiter: User, mailoutbox: Any) -> None:
+    with time_machine.travel(START, tick=False):
+        for number in range(10):
+            Client().post(RESET, {"email": "rosa@example.org"}, REMOTE_ADDR=f"198.51.100.{number}")
+    assert len(mailoutbox) == 3
+
+
+def test_one_client_address_is_held_back_whatever_the_addresses_it_asks_for(
+    recruiter: User, mailoutbox: Any, settings: Any
+) -> None:
+    settings.PASSWORD_RESET_THROTTLE_CLIENT_REQUESTS = 5
+    client = Client()
+    with time_machine.travel(START, tick=False):
+        for number in range(5):
+            client.post(RESET, {"email": f"guess{number}@example.org"})
+        client.post(RESET, {"email": "rosa@example.org"})
+        assert mailoutbox == []
+        Client().post(RESET, {"email": "rosa@example.org"}, REMOTE_ADDR="198.51.100.7")
+    assert [message.to for message in mailoutbox] == [["rosa@example.org"]]
+
+
+def test_requests_are_let_through_again_once_the_window_has_passed(
+    recruiter: User, mailoutbox: Any
+) -> None:
+    client = Client()
+    with time_machine.travel(START, tick=False) as traveller:
+        for _ in range(5):
+            client.post(RESET, {"email": "rosa@example.org"})
+        assert len(mailoutbox) == 3
+        traveller.shift(timedelta(minutes=59, seconds=59))
+        client.post(RESET, {"email": "rosa@example.org"})
+        assert len(mailoutbox) == 3
+        traveller.shift(timedelta(minutes=30))
+        client.post(RESET, {"email": "rosa@example.org"})
+        assert len(mailoutbox) == 4
+    # Counts older than the window are pruned as new requests arrive.
+    assert PasswordResetRequest.objects.count() == 1

@@ -1,4 +1,6 @@
-"""Administrators invite, deactivate and reactivate staff; nobody else reaches these pages."""
+"""Administrators invite staff, change their roles, deactivate and reactivate them; nobody else
+reaches these pages. A change refused because of how things stand answers 409 with the staff
+list and the reason."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from django.urls import reverse
 
 from hireproof.accounts.actions import (
     StaffChangeRefused,
+    do_change_staff_role,
     do_deactivate_staff,
     do_invite_staff,
     do_reactivate_staff,
@@ -101,6 +104,21 @@ def test_an_invitation_for_an_address_already_on_the_list_is_refused(
     assert User.objects.count() == 2
 
 
+def test_an_invitation_refuses_a_control_character_in_the_name(
+    administrator_client: Client, mailoutbox: Any
+) -> None:
+    response = administrator_client.post(
+        INVITE, {"email": "noor@example.org", "full_name": "Noor\x1bHaddad", "role": "auditor"}
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors["full_name"] == [
+        "The name holds a control character (character 5 is U+001B (a control character)), "
+        "which no name may hold; remove it."
+    ]
+    assert not User.objects.filter(email="noor@example.org").exists()
+    assert mailoutbox == []
+
+
 def test_a_failed_email_keeps_the_invitation_and_says_so(
     administrator_client: Client, monkeypatch: Any
 ) -> None:
@@ -136,9 +154,8 @@ def test_resending_sends_a_fresh_link(
 def test_resending_to_someone_with_a_password_is_refused(
     administrator_client: Client, recruiter: User, mailoutbox: Any
 ) -> None:
-    response = administrator_client.post(
-        reverse("accounts:staff_resend", args=[recruiter.pk]), follow=True
-    )
+    response = administrator_client.post(reverse("accounts:staff_resend", args=[recruiter.pk]))
+    assert response.status_code == 409
     assert "Rosa Parks has already set a password." in response.content.decode()
     assert mailoutbox == []
 
@@ -181,14 +198,17 @@ def test_reactivation_lets_the_member_sign_in_again_but_old_sessions_stay_ended(
 
 
 def test_an_administrator_cannot_deactivate_themselves(
-    administrator: User, administrator_client: Client
+    administrator: User, administrator_client: Client, events: Any
 ) -> None:
     response = administrator_client.post(
-        reverse("accounts:staff_deactivate", args=[administrator.pk]), follow=True
+        reverse("accounts:staff_deactivate", args=[administrator.pk])
     )
+    assert response.status_code == 409
     assert "You cannot deactivate your own account." in response.content.decode()
+    assert "<h1>Staff</h1>" in response.content.decode()
     administrator.refresh_from_db()
     assert administrator.is_active is True
+    assert events() == []
 
 
 def test_the_last_active_administrator_cannot_be_deactivated(
@@ -196,6 +216,13 @@ def test_the_last_active_administrator_cannot_be_deactivated(
 ) -> None:
     with pytest.raises(StaffChangeRefused, match="Ada Lovelace is the last active administrator"):
         do_deactivate_staff(actor=recruiter, member=administrator)
+
+
+def test_two_administrators_cannot_deactivate_each_other(administrator: User) -> None:
+    grace = make_staff("Grace Hopper", "grace@example.org", Role.ADMINISTRATOR)
+    do_deactivate_staff(actor=administrator, member=grace)
+    with pytest.raises(StaffChangeRefused, match="Ada Lovelace is the last active administrator"):
+        do_deactivate_staff(actor=grace, member=administrator)
 
 
 def test_the_staff_list_shows_each_state(administrator_client: Client, recruiter: User) -> None:
@@ -229,6 +256,7 @@ STAFF_PAGES = [
     ("post", "/accounts/staff/{id}/resend/"),
     ("post", "/accounts/staff/{id}/deactivate/"),
     ("post", "/accounts/staff/{id}/reactivate/"),
+    ("post", "/accounts/staff/{id}/role/"),
 ]
 
 
@@ -270,9 +298,8 @@ def test_resending_to_a_deactivated_member_is_refused(
     member = make_staff(
         "Noor Haddad", "noor@example.org", Role.INTERVIEWER, is_active=False, with_password=False
     )
-    response = administrator_client.post(
-        reverse("accounts:staff_resend", args=[member.pk]), follow=True
-    )
+    response = administrator_client.post(reverse("accounts:staff_resend", args=[member.pk]))
+    assert response.status_code == 409
     assert "Noor Haddad is deactivated; reactivate them first." in response.content.decode()
     assert mailoutbox == []
 
@@ -285,3 +312,112 @@ def test_repeating_a_deactivation_or_reactivation_records_nothing_more(
     do_reactivate_staff(actor=administrator, member=recruiter)
     do_reactivate_staff(actor=administrator, member=recruiter)
     assert [event[0] for event in events()] == ["staff.deactivated", "staff.reactivated"]
+
+
+# --- roles ------------------------------------------------------------------------------------
+
+
+def change_role(client: Client, member: User, role: str) -> Any:
+    return client.post(reverse("accounts:staff_role", args=[member.pk]), {"role": role})
+
+
+def test_an_administrator_changes_a_role_and_it_is_recorded(
+    administrator: User, administrator_client: Client, recruiter: User, events: Any
+) -> None:
+    rosa = Client()
+    sign_in(rosa, "rosa@example.org", PERSONA_PASSWORD)
+    assert rosa.get(reverse("openings:create")).status_code == 200
+    response = change_role(administrator_client, recruiter, "auditor")
+    assert (response.status_code, response["Location"]) == (302, STAFF)
+    page = administrator_client.get(STAFF).content.decode()
+    assert "Rosa Parks is now auditor." in page
+    recruiter.refresh_from_db()
+    assert recruiter.role == "auditor"
+    assert events()[-1:] == [
+        (
+            "staff.role_changed",
+            f"staff:{administrator.pk}",
+            {"user_id": recruiter.pk, "role": "auditor", "previous_role": "recruiter"},
+        )
+    ]
+    # What she may do follows the role from her next request on, in the session she holds.
+    assert rosa.get(reverse("openings:create")).status_code == 404
+    assert rosa.get(reverse("audit:home")).status_code == 200
+
+
+def test_the_staff_list_offers_each_member_a_role_form(
+    administrator_client: Client, recruiter: User
+) -> None:
+    page = administrator_client.get(STAFF).content.decode()
+    form = page.split(f'action="/accounts/staff/{recruiter.pk}/role/"', 1)[1].split("</form>")[0]
+    assert '<option value="recruiter" selected>Recruiter</option>' in form
+    assert '<option value="administrator">Administrator</option>' in form
+    assert "Change role" in form
+
+
+def test_the_last_active_administrator_cannot_step_down(
+    administrator: User, administrator_client: Client, events: Any
+) -> None:
+    response = change_role(administrator_client, administrator, "recruiter")
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "Ada Lovelace is the last active administrator; keep at least one." in page
+    assert "<h1>Staff</h1>" in page
+    administrator.refresh_from_db()
+    assert administrator.role == "administrator"
+    assert events() == []
+
+
+def test_an_administrator_may_step_down_while_another_remains(
+    administrator: User, administrator_client: Client
+) -> None:
+    make_staff("Grace Hopper", "grace@example.org", Role.ADMINISTRATOR)
+    assert change_role(administrator_client, administrator, "recruiter").status_code == 302
+    administrator.refresh_from_db()
+    assert administrator.role == "recruiter"
+    assert administrator_client.get(STAFF).status_code == 404  # no longer manages staff
+
+
+def test_two_administrators_cannot_step_each_other_down(administrator: User) -> None:
+    grace = make_staff("Grace Hopper", "grace@example.org", Role.ADMINISTRATOR)
+    do_change_staff_role(actor=administrator, member=grace, role=Role.AUDITOR)
+    with pytest.raises(StaffChangeRefused, match="Ada Lovelace is the last active administrator"):
+        do_change_staff_role(actor=grace, member=administrator, role=Role.AUDITOR)
+
+
+def test_a_deactivated_administrator_does_not_count_as_the_one_kept(
+    administrator: User, administrator_client: Client
+) -> None:
+    make_staff("Grace Hopper", "grace@example.org", Role.ADMINISTRATOR, is_active=False)
+    assert change_role(administrator_client, administrator, "auditor").status_code == 409
+
+
+def test_a_deactivated_administrator_may_be_given_another_role(
+    administrator: User, administrator_client: Client
+) -> None:
+    grace = make_staff("Grace Hopper", "grace@example.org", Role.ADMINISTRATOR, is_active=False)
+    assert change_role(administrator_client, grace, "auditor").status_code == 302
+    grace.refresh_from_db()
+    assert grace.role == "auditor"
+
+
+def test_a_role_that_does_not_exist_is_refused_with_400(
+    administrator_client: Client, recruiter: User, events: Any
+) -> None:
+    for role in ("owner", "", "Administrator"):
+        response = change_role(administrator_client, recruiter, role)
+        assert response.status_code == 400
+        assert (
+            "Choose the role: one of administrator, recruiter, interviewer, auditor."
+            in response.content.decode()
+        )
+    recruiter.refresh_from_db()
+    assert recruiter.role == "recruiter"
+    assert events() == []
+
+
+def test_giving_the_role_someone_has_records_nothing(
+    administrator_client: Client, recruiter: User, events: Any
+) -> None:
+    assert change_role(administrator_client, recruiter, "recruiter").status_code == 302
+    assert events() == []

@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from hireproof.audit import keys
+from hireproof.audit.tests.sessions import end_leftover_transactions
 
 
 @pytest.fixture(autouse=True)
@@ -37,6 +38,7 @@ def sqlite_file_db(tmp_path: Path, django_db_blocker: Any) -> Iterator[Path]:
     if connection.vendor != "sqlite":
         pytest.skip("edits a SQLite database file; this run uses " + connection.vendor)
     path = tmp_path / "hireproof.sqlite3"
+    path.touch(mode=0o600)  # as the product creates it: only its owner may read it
     with django_db_blocker.unblock():
         saved_connection, saved_name = connection.connection, connection.settings_dict["NAME"]
         # The in-memory test database ignores close(); detach it instead and reattach after.
@@ -52,16 +54,28 @@ def sqlite_file_db(tmp_path: Path, django_db_blocker: Any) -> Iterator[Path]:
 
 
 @pytest.fixture
-def shared_db(request: pytest.FixtureRequest) -> None:
+def shared_db(transactional_db: None, request: pytest.FixtureRequest) -> Iterator[None]:
     """A database that several connections (threads) share with committed data.
 
     SQLite: a fresh file (``sqlite_file_db``); PostgreSQL: the test database without the
-    wrapping test transaction (``transactional_db``).
+    wrapping test transaction, emptied after the test (``transactional_db``).
+
+    ``transactional_db`` is a parameter, not asked for by name at run time: pytest-django
+    decides from a test's declared fixtures whether to create the test database at all and
+    whether to wrap the test in a transaction, which other connections could not see into
+    (and whose advisory lock they would wait on forever).
+
+    After the test, on PostgreSQL, any other session still inside a transaction (a thread of
+    a failed test that never closed its connection) is ended and the test fails for it: left
+    alone it would hold the writer's lock, and every later test would wait on it forever.
     """
     if connection.vendor == "sqlite":
         request.getfixturevalue("sqlite_file_db")
-    else:
-        request.getfixturevalue("transactional_db")
+    yield
+    if connection.vendor == "postgresql":
+        ended = end_leftover_transactions()
+        if ended:
+            pytest.fail(f"sessions left inside a transaction after the test, ended: {ended}")
 
 
 @pytest.fixture

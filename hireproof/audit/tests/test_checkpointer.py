@@ -21,7 +21,9 @@ from hireproof.audit.checkpoints import (
 )
 from hireproof.audit.log import CHECKPOINT_ON_COMMIT, record_event
 from hireproof.audit.models import Checkpoint, LogLeaf
+from hireproof.audit.store import _POSTGRES_WRITER_LOCK
 from hireproof.audit.tests.factories import record, record_many
+from hireproof.audit.tests.sessions import end_leftover_transactions
 from hireproof.cli.serve import start_background_jobs
 from hireproof.core.audit import EventType, generate_signing_key
 from hireproof.core.errors import AuditError
@@ -37,12 +39,24 @@ def five_seconds(settings: Any) -> None:
 
 @pytest.fixture
 def running(shared_db: None) -> Iterator[checkpointer.Checkpointer]:
-    """This process's checkpointer thread, on a database it shares with the test."""
+    """This process's checkpointer thread, on a database it shares with the test.
+
+    Stopped after the test; if it does not end within 30 s it is waiting on a lock a session
+    of the test left held: those sessions are ended (PostgreSQL) and the test fails, rather
+    than hanging the run.
+    """
     thread = checkpointer.start_checkpointer()
     try:
         yield thread
     finally:
+        thread.stopped = True
+        thread.wakeup.set()
+        thread.join(timeout=30)
+        stuck = thread.is_alive()
+        if stuck and connection.vendor == "postgresql":
+            end_leftover_transactions()
         checkpointer.stop_checkpointer()
+    assert not stuck, "the checkpointer did not stop within 30 s: it waited on a lock"
 
 
 def signed_sizes() -> list[int]:
@@ -327,3 +341,31 @@ def test_concurrent_callers_of_checkpoint_covering_share_one_checkpoint(
     assert found == [5, 5, 5, 5]
     assert signed_sizes() == [2, 5]
     assert record(EventType.STAFF_SIGNED_IN).index == 5
+
+
+def test_a_session_a_test_leaves_inside_a_transaction_is_ended_so_no_later_test_waits(
+    shared_db: None,
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite: every test has a database file of its own, which no later test opens")
+    import psycopg
+
+    # What a thread of a failed test leaves: its connection inside a transaction that holds
+    # the writer's lock (psycopg opens the transaction with the first statement).
+    stray = psycopg.connect(**connection.get_connection_params())
+    try:
+        stray.execute("SELECT pg_advisory_xact_lock(%s)", [_POSTGRES_WRITER_LOCK])
+        ended = end_leftover_transactions()
+        assert ended == [
+            f"idle in transaction: SELECT pg_advisory_xact_lock({_POSTGRES_WRITER_LOCK})"
+        ]
+        assert end_leftover_transactions() == []
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '10s'")  # fail, never hang, if it were still held
+        try:
+            assert record(EventType.STAFF_SIGNED_IN).index == 1  # after log.created
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET lock_timeout")
+    finally:
+        stray.close()

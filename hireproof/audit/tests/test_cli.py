@@ -12,7 +12,9 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from hireproof.audit.checkpoints import current_vkey
+from hireproof.audit import keys
+from hireproof.audit.actions import rotate_signing_key
+from hireproof.audit.checkpoints import current_vkey, key_id_of_vkey
 from hireproof.audit.models import LogKey, LogLeaf
 from hireproof.audit.tests.factories import record_many
 from hireproof.audit.tests.flow import record_hiring_flow
@@ -106,6 +108,64 @@ def test_an_export_allowed_an_unsigned_tail_warns_exits_1_and_fails_verification
     assert verified.returncode == 1
     assert "  leaves 2-3: not covered by any signed checkpoint" in verified.stdout
     assert verified.stdout.endswith("result: FAILED\n")
+
+
+def test_a_refused_disclosure_records_no_event(
+    sqlite_file_db: Path, tmp_path: Path, subprocess_env: dict[str, str]
+) -> None:
+    flow = record_hiring_flow()
+    connection.close()
+    leaves = LogLeaf.objects.count()
+    live, erased = flow.candidate.pseudonym, flow.erased.pseudonym
+    bundle = tmp_path / "refused.bundle"
+
+    refused = hireproof(subprocess_env, "export", "--out", str(bundle), "--disclose", erased)
+    assert (refused.returncode, refused.stderr) == (
+        2,
+        f"hireproof: subject {erased} was erased: their keys are destroyed, so nothing of theirs"
+        " can be disclosed. Nothing was exported or recorded\n",
+    )
+    both = hireproof(subprocess_env, "export", "--out", str(bundle), "--disclose", live, erased)
+    assert both.returncode == 2, both.stderr
+    nowhere = "/nonexistent-folder/x.bundle"
+    unwritable = hireproof(subprocess_env, "export", "--out", nowhere, "--disclose", live)
+    assert (unwritable.returncode, unwritable.stderr) == (
+        2,
+        f"hireproof: {nowhere}: No such file or directory\n",
+    )
+
+    assert not bundle.exists()
+    assert LogLeaf.objects.count() == leaves
+    assert not LogLeaf.objects.filter(event_type="audit.exported").exists()
+
+
+def test_a_disclosure_whose_tail_cannot_be_signed_is_refused_before_it_is_recorded(
+    sqlite_file_db: Path,
+    tmp_path: Path,
+    subprocess_env: dict[str, str],
+    key_files: Path,
+    settings: Any,
+) -> None:
+    settings.HIREPROOF_CHECKPOINT_EVERY = 1000
+    flow = record_hiring_flow()
+    record_many(2)  # unsigned
+    connection.close()
+    leaves = LogLeaf.objects.count()
+    (key_files / "audit-signing.key").unlink()  # a stranger's key file will take its place
+    bundle = tmp_path / "refused.bundle"
+
+    refused = hireproof(
+        subprocess_env, "export", "--out", str(bundle), "--disclose", flow.candidate.pseudonym
+    )
+
+    assert refused.returncode == 2
+    assert refused.stderr.splitlines()[-1].startswith(
+        f"hireproof: leaves {leaves - 2}-{leaves - 1} cannot be signed"
+    )
+    assert refused.stderr.endswith("Nothing was disclosed or recorded\n")
+    assert not bundle.exists()
+    assert LogLeaf.objects.count() == leaves
+    assert not LogLeaf.objects.filter(event_type="audit.exported").exists()
 
 
 def test_prove_prints_an_inclusion_proof_against_a_signed_checkpoint(
@@ -208,3 +268,88 @@ def test_a_database_that_was_never_created_is_named(
     failed = hireproof(subprocess_env, "checkpoint")
     assert failed.returncode == 2
     assert failed.stderr.startswith("hireproof: the database could not be used (no such table")
+
+
+# --- every command that writes checks the files as a server's start does ----------------------
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("audit", "checkpoint"), ("audit", "export", "--out", "x.bundle"), ("sweep",)],
+    ids=["audit checkpoint", "audit export", "sweep"],
+)
+def test_a_command_that_writes_refuses_a_key_file_or_data_folder_open_to_others(
+    sqlite_file_db: Path, tmp_path: Path, subprocess_env: dict[str, str], command: tuple[str, ...]
+) -> None:
+    record_many(2)
+    connection.close()
+    kek = Path(subprocess_env["HIREPROOF_KEK"])
+    keys.kek_bytes()  # created on first use
+    kek.chmod(0o644)
+
+    def run() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [HIREPROOF, *command],
+            env=subprocess_env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    refused = run()
+    assert (refused.returncode, refused.stderr) == (
+        2,
+        f"hireproof: the KEK {kek} has mode 0644, open to other users; it must be 0600:"
+        f" run  chmod 600 {kek}\n",
+    )
+    kek.chmod(0o600)
+    tmp_path.chmod(0o755)
+    try:
+        loose = run()
+    finally:
+        tmp_path.chmod(0o700)
+    assert loose.returncode == 2
+    assert loose.stderr == (
+        f"hireproof: the data folder {tmp_path} has mode 0755, open to other users; it must be"
+        f" 0700: run  chmod 700 {tmp_path}\n"
+    )
+    assert LogLeaf.objects.count() == 3  # nothing was written
+
+
+def test_a_command_that_writes_refuses_a_kek_inside_the_data_folder_only_in_production(
+    sqlite_file_db: Path, subprocess_env: dict[str, str]
+) -> None:
+    record_many(2)
+    connection.close()
+    assert Path(subprocess_env["HIREPROOF_KEK"]).is_relative_to(
+        subprocess_env["HIREPROOF_DATA_DIR"]
+    )
+    production = hireproof({**subprocess_env, "SECURE_COOKIES": "true"}, "checkpoint")
+    assert production.returncode == 2
+    assert production.stderr.startswith(
+        f"hireproof: refusing to start under production settings: HIREPROOF_KEK="
+        f"{subprocess_env['HIREPROOF_KEK']} lies inside the data folder"
+    )
+    development = hireproof(subprocess_env, "checkpoint")
+    assert (development.returncode, development.stderr) == (0, "")  # the server warns, not this
+
+
+def test_a_command_that_writes_destroys_the_retired_key_a_committed_rotation_left(
+    sqlite_file_db: Path, subprocess_env: dict[str, str], key_files: Path
+) -> None:
+    record_many(2)
+    old_key = keys.signing_key_bytes()
+    old_id = key_id_of_vkey(current_vkey())
+    rotate_signing_key(actor="cli")
+    connection.close()
+    # As if the process had died between the rotation's commit and the key's destruction.
+    leftover = key_files / f"audit-signing.key.retired-{old_id}"
+    leftover.write_bytes(old_key)
+    leftover.chmod(0o600)
+
+    signed = hireproof(subprocess_env, "checkpoint")
+
+    assert signed.returncode == 0, signed.stderr
+    assert signed.stderr == f"destroyed the retired private signing key {leftover}\n"
+    assert not leftover.exists()

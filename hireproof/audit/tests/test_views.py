@@ -6,12 +6,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.contrib.messages import get_messages
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
 from hireproof.audit import keys
+from hireproof.audit.actions import do_erase_subject
 from hireproof.audit.checkpoints import current_vkey
 from hireproof.audit.log import record_event
 from hireproof.audit.models import Checkpoint, LogLeaf, Subject
@@ -97,9 +97,11 @@ def test_a_disclosing_export_opens_the_candidate_and_is_itself_recorded(
 def test_an_unknown_pseudonym_is_refused_with_its_name(auditor_client: Client) -> None:
     response = download(auditor_client, "subj_nobody")
 
-    assert response.status_code == 302
-    page = auditor_client.get(response["Location"]).content.decode()
+    assert response.status_code == 400
+    page = response.content.decode()
     assert "No candidate has the pseudonym subj_nobody." in page
+    assert "<h1>Audit log</h1>" in page  # the audit page again, the reason among its messages
+    assert not LogLeaf.objects.filter(event_type="audit.exported").exists()
 
 
 def test_only_administrators_sign_a_checkpoint_on_demand(
@@ -128,8 +130,66 @@ def test_an_export_whose_tail_cannot_be_signed_is_refused_with_the_leaves(
 
     response = download(auditor_client)
 
-    assert response.status_code == 302
-    shown = [str(m) for m in get_messages(response.wsgi_request)]
+    assert response.status_code == 409
+    shown = [str(m) for m in response.context["messages"]]
     assert len(shown) == 1
     assert shown[0].startswith(f"The export was refused: leaves {size - 1}-{size - 1} cannot be")
     assert "the bundle will fail verification" in shown[0]
+
+
+def test_a_checkpoint_that_cannot_be_signed_answers_409_with_the_reason(
+    administrator_client: Client, subject: Subject, key_files: Path
+) -> None:
+    with transaction.atomic():
+        record_event(EventType.CANDIDATE_ADDED, actor="staff:1", subject=subject)
+    before = Checkpoint.objects.count()
+    (key_files / "audit-signing.key").unlink()  # a stranger's key file takes its place
+    keys.forget_cached_keys()
+
+    response = administrator_client.post(reverse("audit:checkpoint"))
+
+    assert response.status_code == 409
+    shown = [str(m) for m in response.context["messages"]]
+    assert len(shown) == 1
+    assert shown[0].startswith("No checkpoint was signed: ")
+    assert "<h1>Audit log</h1>" in response.content.decode()
+    assert Checkpoint.objects.count() == before
+
+
+def test_a_refused_disclosure_download_records_no_event(
+    auditor_client: Client, subject: Subject
+) -> None:
+    do_erase_subject(subject, actor="staff:1")
+    leaves = LogLeaf.objects.count()
+
+    response = download(auditor_client, subject.pseudonym)
+
+    assert response.status_code == 409
+    shown = [str(m) for m in response.context["messages"]]
+    assert shown == [
+        f"The export was refused: subject {subject.pseudonym} was erased: their keys are"
+        " destroyed, so nothing of theirs can be disclosed. Nothing was exported or recorded"
+    ]
+    assert LogLeaf.objects.count() == leaves
+    assert not LogLeaf.objects.filter(event_type="audit.exported").exists()
+
+
+def test_a_disclosing_download_whose_tail_cannot_be_signed_records_no_event(
+    auditor_client: Client, subject: Subject, key_files: Path, settings: Any
+) -> None:
+    settings.HIREPROOF_CHECKPOINT_EVERY = 1000
+    settings.HIREPROOF_CHECKPOINT_SECONDS = 3600
+    with transaction.atomic():
+        record_event(EventType.CANDIDATE_ADDED, actor="staff:1", subject=subject)
+    leaves = LogLeaf.objects.count()
+    (key_files / "audit-signing.key").unlink()
+    keys.forget_cached_keys()
+
+    response = download(auditor_client, subject.pseudonym)
+
+    assert response.status_code == 409
+    shown = [str(m) for m in response.context["messages"]]
+    assert len(shown) == 1
+    assert shown[0].startswith(f"The export was refused: leaves {leaves - 1}-{leaves - 1} cannot")
+    assert LogLeaf.objects.count() == leaves
+    assert not LogLeaf.objects.filter(event_type="audit.exported").exists()

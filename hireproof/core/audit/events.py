@@ -99,6 +99,7 @@ class EventType(StrEnum):
     STAFF_SIGNED_IN = "staff.signed_in"
     STAFF_INVITATION_RESENT = "staff.invitation_resent"
     STAFF_REACTIVATED = "staff.reactivated"
+    STAFF_ROLE_CHANGED = "staff.role_changed"
     STAFF_PASSWORD_SET = "staff.password_set"  # noqa: S105 (an event name, not a password)
     CLI_SCORED = "cli.scored"
     ATS_EXPORTED = "ats.exported"

@@ -375,7 +375,7 @@ class _Verification:
         # the slow path, which parses with json.loads and says exactly what is wrong. (A
         # JSONDecoder is exactly the context json itself builds its scanner from; typeshed
         # only spells that context as the scanner class.)
-        scan_once = make_scanner(json.JSONDecoder())  # type: ignore[arg-type]  # see above
+        scan_once = make_scanner(json.JSONDecoder())  # type: ignore[arg-type]  # json's own context
         time_match = _TIME_MATCH
         last_at = ""
         for position, raw in enumerate(self.leaves):

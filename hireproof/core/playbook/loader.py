@@ -110,7 +110,7 @@ def load_builtin(playbook_id: str) -> Playbook:
 
 
 class _RefusedAlias(Exception):
-    """An anchor or alias the playbook refuses, raised before any node for it is built."""
+    """An anchor, alias or tag the playbook refuses, raised before any node for it is built."""
 
     def __init__(self, problem: str, event: yaml.Event) -> None:
         super().__init__(problem)
@@ -119,6 +119,8 @@ class _RefusedAlias(Exception):
         assert mark is not None  # the composer's events always carry their place
         self.line, self.column = mark.line + 1, mark.column + 1
 
+
+_YAML_TAG_PREFIX = "tag:yaml.org,2002:"
 
 # What the aliases of one published file may add, in characters, in all: the upload limit.
 MAX_ALIAS_EXPANSION = 1_000_000
@@ -130,16 +132,34 @@ class _PlaybookComposer(yaml.SafeLoader):
     Aliases are what "billion laughs" files are made of: an anchored value of 100 kB repeated
     a thousand times is a 138 kB file that reads as 100 MB, and ten rules that each repeat the
     one before ten times are ten billion rules. A playbook never needs one, so an upload holding
-    one is refused at the first anchor, before anything is built from it.
+    one is refused at the first anchor, before anything is built from it. Explicit tags
+    (``!!binary``, ``!custom``) are refused the same way, at their place.
     """
 
     def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
-        event = self.peek_event()  # type: ignore[no-untyped-call]
+        event = self.peek_event()  # type: ignore[no-untyped-call]  # PyYAML's, untyped
         if isinstance(event, yaml.AliasEvent):
             self._check_alias(event)
-        elif isinstance(event, yaml.NodeEvent) and event.anchor is not None:
+            return super().compose_node(parent, index)
+        # Otherwise a scalar's, a list's or a mapping's event, which may carry both.
+        if event.anchor is not None:
             self._check_anchor(event)
+        if event.tag is not None:
+            self._check_tag(event, str(event.tag))
         return super().compose_node(parent, index)
+
+    def _check_tag(self, event: yaml.NodeEvent, tag: str) -> None:
+        # A tag written out (``!!binary``, ``!custom``, ``!!python/object``) makes other YAML
+        # readers build something else from the same text than this loader, which reads the
+        # value as written: the stored file would not read the same in an auditor's hands.
+        shown = (
+            "!!" + tag.removeprefix(_YAML_TAG_PREFIX) if tag.startswith(_YAML_TAG_PREFIX) else tag
+        )
+        raise _RefusedAlias(
+            problem=f"YAML tags are not allowed in a playbook ({shown}): write the value "
+            "plainly, without a tag",
+            event=event,
+        )
 
     def _check_anchor(self, event: yaml.NodeEvent) -> None:
         raise _RefusedAlias(
@@ -167,6 +187,9 @@ class _PublishedComposer(_PlaybookComposer):
 
     def _check_anchor(self, event: yaml.NodeEvent) -> None:
         return
+
+    def _check_tag(self, event: yaml.NodeEvent, tag: str) -> None:
+        return  # read as written, as when it was published
 
     def _check_alias(self, event: yaml.AliasEvent) -> None:
         target = self.anchors.get(str(event.anchor))

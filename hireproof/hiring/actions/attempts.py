@@ -99,6 +99,13 @@ def do_start_attempt(
         raise StartRefused("This link has expired. Contact the recruiter who invited you.")
     try:
         with transaction.atomic():
+            # The link's row locked, read again: a withdrawal recorded at this very moment
+            # (it locks the row too) either came first, and the link is revoked, or waits.
+            locked = Invitation.objects.select_for_update().only("revoked_at").get(pk=invitation.pk)
+            if locked.revoked_at is not None:
+                raise StartRefused(
+                    "This link was withdrawn. Contact the recruiter who invited you."
+                )
             return _start(invitation, disclose_extension, at)
     except IntegrityError:
         # The same link pressed Start twice at once: the first attempt is the attempt.

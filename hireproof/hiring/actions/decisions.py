@@ -6,7 +6,10 @@ transaction that records its audit event.
   records ``decision.recorded`` (the reason and justification are committed private fields) and,
   once committed, emails the candidate. ``withdrawn`` can be recorded at any stage (before the
   invitation, during the test, with warnings still open, after interviews); taken before the
-  test is scored, it has no recommendation.
+  test is started, it has no recommendation. In the same transaction it revokes the
+  candidate's link (``invitation.revoked``) and closes an attempt in progress, submitting what
+  was saved (``attempt.auto_submitted``, then scored as at the deadline): the link then says the
+  application was withdrawn and starts, saves and submits nothing.
 - ``do_update_notice_settings``: the opening's notice templates and score sharing.
 
 The machine never rejects anyone: a ``reject`` / ``no_hire`` recommendation changes nothing
@@ -29,6 +32,8 @@ from hireproof.audit.store import take_writer_lock
 from hireproof.core.audit import RECOMMENDATION_HASH_FIELD, EventType
 from hireproof.core.scoring import RecommendationKind
 from hireproof.hiring.access import may
+from hireproof.hiring.actions.attempts import do_submit_attempt
+from hireproof.hiring.actions.invitations import do_revoke_invitation
 from hireproof.hiring.actions.recommendations import (
     SYSTEM_ACTOR,
     do_compute_recommendation,
@@ -41,8 +46,8 @@ from hireproof.hiring.emails import (
     compose_decision_notice,
     send_quietly,
 )
-from hireproof.hiring.models.attempts import Attempt
-from hireproof.hiring.models.candidates import Candidate
+from hireproof.hiring.models.attempts import Attempt, SubmissionKind
+from hireproof.hiring.models.candidates import Candidate, Invitation
 from hireproof.hiring.models.decisions import (
     Decision,
     NoticeSettings,
@@ -99,21 +104,24 @@ def do_record_decision(
     unscored candidate, warnings not yet acknowledged, a decision against the recommendation
     without a justification, and a hire despite a ``critical_fail`` by anyone but an
     administrator (or without a justification).
-    ``withdrawn`` waits for none of those: the candidate left, whatever the stage. It is taken
-    against the current recommendation, or none before the test is scored.
+    ``withdrawn`` waits for none of those: the candidate left, whatever the stage. It first
+    revokes the link and submits an attempt in progress (``_close_the_link``), then is taken
+    against the current recommendation, or none when the test was never started.
     Records ``decision.recorded``; emails the candidate after commit (hire / no hire only).
     """
     chosen = _outcome(outcome)
     reason_text = _checked_text(reason, "reason")
     at = now or timezone.now()
+    judged = None
     if chosen == Outcome.WITHDRAWN:
-        checked = _checked_withdrawal(candidate, at)
+        _refuse_erased(candidate)
     else:
-        checked = _checked_judgement(
+        judged = _checked_judgement(
             actor, candidate, chosen, justification, shown_recommendation, at
         )
     try:
         with transaction.atomic():
+            checked = judged if judged is not None else _withdraw(actor, candidate, at)
             decision = _record(actor, candidate, chosen, reason_text, justification, checked, at)
     except IntegrityError:
         # Two first decisions at once: the unique constraint keeps one chain per candidate.
@@ -150,13 +158,38 @@ def _refuse_erased(candidate: Candidate) -> None:
         raise DecisionRefused("This candidate's personal data was erased; nothing more is decided.")
 
 
-def _checked_withdrawal(candidate: Candidate, at: datetime) -> Checked:
+def _withdraw(actor: User, candidate: Candidate, at: datetime) -> Checked:
     # A withdrawal is never against a recommendation and hires nobody: it waits neither for
     # the score nor for the warnings, and a recommendation that changed meanwhile changes
-    # nothing about it. It still names the recommendation in force, if there is one.
-    _refuse_erased(candidate)
+    # nothing about it. It still names the recommendation in force, if there is one (an
+    # attempt it has just closed has one).
+    _close_the_link(actor, candidate, at)
     recommendation = do_compute_recommendation(candidate, actor=SYSTEM_ACTOR, now=at)
     return Checked(recommendation, against=False, overrides_critical=False)
+
+
+def _close_the_link(actor: User, candidate: Candidate, at: datetime) -> None:
+    """Revoke the candidate's link and submit an attempt in progress with what was saved.
+
+    The invitation's row is locked first, so a Start pressed at the same moment either began
+    before (and its attempt is submitted here) or finds the link revoked. A link already used
+    up by a submission stays as it is: the candidate keeps their confirmation and receipt.
+    """
+    invitation = (
+        Invitation.objects.select_for_update()
+        .select_related("candidate__subject", "candidate__opening__playbook_version")
+        .filter(candidate=candidate)
+        .first()
+    )
+    if invitation is None:
+        return
+    attempt = Attempt.objects.filter(invitation=invitation).first()
+    if attempt is not None and attempt.submitted_at is not None:
+        return
+    do_revoke_invitation(actor=actor, candidate=candidate, now=at)
+    if attempt is not None:
+        attempt.invitation = invitation
+        do_submit_attempt(attempt, kind=SubmissionKind.AUTOMATIC, now=at)
 
 
 def _checked_judgement(

@@ -13,8 +13,9 @@ one: every hash derived from the answers (the scorecard's, the recommendations')
 could match to guessed answers, and the recommendations' stored JSON, which repeats them.
 
 Once the erasure commits, the database's files are scrubbed of the old rows
-(``hireproof.audit.actions.scrub_erased_rows``: a WAL checkpoint on SQLite, whose connections
-all run with ``secure_delete``; VACUUM of these tables on PostgreSQL).
+(``hireproof.audit.scrub``: a WAL checkpoint on SQLite, whose connections all run with
+``secure_delete``; VACUUM of these tables on PostgreSQL), and, if a reader blocks that, by the
+periodic job as soon as it can.
 """
 
 from __future__ import annotations

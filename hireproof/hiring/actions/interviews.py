@@ -30,7 +30,7 @@ from hireproof.audit.log import record_event
 from hireproof.core.audit import EventType
 from hireproof.core.errors import InterviewsError
 from hireproof.core.scoring import InterviewScorecard, check_interviews
-from hireproof.hiring.access import may
+from hireproof.hiring.access import is_interviewer_of, may
 from hireproof.hiring.actions.recommendations import do_compute_recommendation
 from hireproof.hiring.emails import (
     ALL_IN_PLACEHOLDERS,
@@ -339,7 +339,7 @@ def do_update_interview_emails(
 
 def _require_own_assignment(actor: User, assignment: Assignment) -> None:
     # Whoever the API or a page lets through, a scorecard is only ever its interviewer's.
-    if assignment.interviewer_id != actor.pk or not actor.is_active:
+    if not is_interviewer_of(actor, assignment):
         raise InterviewRefused("Only the assigned interviewer submits or amends this scorecard.")
     if assignment.candidate.is_erased:
         raise InterviewRefused("This candidate's personal data was erased.")

@@ -132,8 +132,11 @@ def do_resend_invitation(
     return invitation
 
 
-def do_revoke_invitation(*, actor: User, candidate: Candidate) -> Invitation:
-    """Stop the candidate's link from working. A started attempt is kept as it is.
+def do_revoke_invitation(
+    *, actor: User, candidate: Candidate, now: datetime | None = None
+) -> Invitation:
+    """Stop the candidate's link from working. A started attempt is kept as it is (recording a
+    withdrawal also submits it: ``decisions.do_record_decision``).
 
     Refused once the candidate has submitted (there is nothing left to stop).
     """
@@ -145,7 +148,7 @@ def do_revoke_invitation(*, actor: User, candidate: Candidate) -> Invitation:
         raise OpeningChangeRefused(
             f"{candidate.name} has already submitted the assessment; the invitation is used up."
         )
-    now = timezone.now()
+    now = now or timezone.now()
     with transaction.atomic():
         invitation.revoked_at = now
         invitation.save(update_fields=["revoked_at"])

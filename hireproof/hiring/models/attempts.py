@@ -15,6 +15,7 @@ from django.db import models
 from hireproof.audit import vault
 from hireproof.audit.models import Subject
 from hireproof.core.playbook import Playbook
+from hireproof.core.scoring import Scorecard
 from hireproof.core.timing import Timeliness, judge_request
 from hireproof.hiring.models.candidates import Candidate, Invitation
 
@@ -42,6 +43,10 @@ class Attempt(models.Model):
     score_percent = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
     warning_count = models.PositiveSmallIntegerField(default=0)
     receipt_json = models.TextField(blank=True)
+
+    # Not stored: the scorecard as ``flags.stored_scorecard`` parsed it, with the text it was
+    # parsed from, so the panels of one page parse and hash-check it once.
+    parsed_scorecard: tuple[str, Scorecard] | None = None
 
     @property
     def is_submitted(self) -> bool:

@@ -48,10 +48,10 @@ def stored_scorecard(attempt: Attempt) -> Scorecard | None:
         return None
     # Several panels of one page ask for it: parse and hash-check the stored text once per
     # attempt object (a new request loads a new object, so nothing stale is kept).
-    cached: tuple[str, Scorecard] | None = getattr(attempt, "_parsed_scorecard", None)
+    cached = attempt.parsed_scorecard
     if cached is None or cached[0] != attempt.scorecard_json:
         cached = (attempt.scorecard_json, scorecard_from_dict(json.loads(attempt.scorecard_json)))
-        attempt._parsed_scorecard = cached  # type: ignore[attr-defined]
+        attempt.parsed_scorecard = cached
     return cached[1]
 
 

@@ -62,7 +62,7 @@ class PlaybookVersion(models.Model):
     )
     published_at = models.DateTimeField()
 
-    objects: ClassVar[PlaybookVersionQuerySet] = PlaybookVersionQuerySet.as_manager()  # type: ignore[assignment]
+    objects = PlaybookVersionQuerySet.as_manager()
 
     # Set by ``do_publish_playbook`` on the row it returns: True when that call published it,
     # False when an identical version was already there. Not stored.

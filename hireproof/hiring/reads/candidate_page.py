@@ -15,7 +15,9 @@ from datetime import datetime
 
 from django.utils.safestring import SafeString
 
-from hireproof.core.audit import Checkpoint, Receipt, parse_checkpoint_body, verify_receipt
+from hireproof.audit.models import LogKey
+from hireproof.audit.receipt_check import check_receipt, key_history, published_vkey
+from hireproof.core.audit import Checkpoint, Receipt, parse_checkpoint_body
 from hireproof.core.errors import AuditError
 from hireproof.core.playbook import (
     Item,
@@ -39,7 +41,7 @@ from hireproof.hiring.models.candidates import Candidate, Invitation
 from hireproof.hiring.models.flags import ReviewFlag, attempt_flags, stored_scorecard
 from hireproof.hiring.models.openings import Opening
 from hireproof.hiring.models.reviews import FlagAcknowledgement
-from hireproof.hiring.models.stage import Stage
+from hireproof.hiring.models.stage import Stage, stage_in
 from hireproof.hiring.reads.candidate_attempt import duration_words
 from hireproof.hiring.reads.highlight import highlight_evidence
 from hireproof.hiring.reads.playbook_guide import verdict_label
@@ -131,7 +133,8 @@ class SignalRow:
 
 @dataclass(frozen=True)
 class ReceiptFacts:
-    """The receipt of the scored event and the checkpoint it is proved against."""
+    """A receipt, the checkpoint it is proved against, and whether it holds against the log's
+    own key history (``verified``; ``key_id`` is the registered key that signed it)."""
 
     leaf_index: int
     leaf_hash: str
@@ -140,11 +143,18 @@ class ReceiptFacts:
     verified: bool
     problem: str
     filename: str
+    key_id: str
+    vkey: str  # the log's key to verify it with: the one that signed it, else the current one
 
     @property
     def command(self) -> str:
-        """The command that checks the downloaded receipt offline."""
-        return f"{VERIFY_COMMAND} {self.filename}"
+        """The command that checks the downloaded receipt offline, pinned to the log's key."""
+        return receipt_command(self.filename, self.vkey)
+
+
+def receipt_command(filename: str, vkey: str) -> str:
+    """``hireproof audit receipt verify FILE --vkey VKEY``: without a key it never says OK."""
+    return f"{VERIFY_COMMAND} {filename} --vkey {vkey}"
 
 
 @dataclass(frozen=True)
@@ -254,7 +264,7 @@ def candidate_page(candidate: Candidate, *, may_review: bool) -> CandidatePage:
     return CandidatePage(
         candidate=candidate,
         opening=opening,
-        stage=Stage(candidate.stage),  # type: ignore[attr-defined]
+        stage=stage_in(candidate),
         invitation=invitation,
         attempt=attempt,
         playbook=playbook,
@@ -373,14 +383,24 @@ def _receipt(attempt: Attempt) -> ReceiptFacts:
     return receipt_facts(attempt.receipt_json, receipt_filename(attempt))
 
 
-def receipt_facts(receipt_json: str, filename: str) -> ReceiptFacts:
-    """What a page shows of one receipt: leaf, checkpoint, and whether it verifies now."""
+def receipt_facts(
+    receipt_json: str, filename: str, history: Sequence[LogKey] | None = None
+) -> ReceiptFacts:
+    """What a page shows of one receipt: leaf, checkpoint, and whether it verifies now against
+    the keys this log registered (never merely under the key the receipt names).
+
+    ``history`` is the log's key history (``receipt_check.key_history``), read here if not
+    given: a page showing many receipts reads it once.
+    """
     receipt = Receipt.from_json(receipt_json)
-    problem = ""
+    history = key_history() if history is None else history
+    problem, key_id, vkey = "", "", published_vkey(history) or receipt.vkey
     try:
-        verify_receipt(receipt)
+        signer = check_receipt(receipt, history)
     except AuditError as error:
         problem = str(error)
+    else:
+        key_id, vkey = signer.key_id, signer.vkey
     body = receipt.checkpoint.split("\n\n", 1)[0] + "\n"
     try:
         checkpoint: Checkpoint | None = parse_checkpoint_body(body)
@@ -394,4 +414,6 @@ def receipt_facts(receipt_json: str, filename: str) -> ReceiptFacts:
         verified=not problem,
         problem=problem,
         filename=filename,
+        key_id=key_id,
+        vkey=vkey,
     )

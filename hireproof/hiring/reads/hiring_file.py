@@ -28,7 +28,7 @@ The JSON download (``to_json``) is a stable, documented structure (``format_vers
                      "no_recommendation": "<why there is none, in words>" | null,
                      "against_recommendation", "overrides_critical", "supersedes",
                      "in_force", "leaf_index", "receipt": <receipt JSON>}],
-      "receipts": [{"event", "leaf_index", "checkpoint_size", "receipt": <receipt JSON>}],
+      "receipts": [{"event", "leaf_index", "checkpoint_size", "vkey", "receipt": <receipt JSON>}],
       "audit_trail": [{"leaf_index", "at", "type", "text"}],
       "verification": {"receipt": "...", "export": "...", "bundle": "..."}
     }
@@ -38,6 +38,8 @@ Times are RFC 3339 UTC; numbers from the core are decimal strings, as the core w
 is null only for a withdrawal recorded before the written test was scored; ``no_recommendation``
 then says so ("Withdrawn before the written test was scored"). After an erasure, ``name``,
 ``email``, ``answers``, ``scorecard``, signals and written reasons are gone (empty or null).
+A receipt's ``vkey`` is the log's key to verify it with (the registered key that signed it);
+the ``verification`` commands name the log's keys with ``--vkey``.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ from typing import Any
 from django.utils import timezone
 
 from hireproof.audit.log import rfc3339
+from hireproof.audit.receipt_check import key_history, published_vkey
 from hireproof.core.playbook import InterviewKit
 from hireproof.hiring.models.candidates import Candidate
 from hireproof.hiring.models.decisions import Decision, Recommendation
@@ -59,13 +62,14 @@ from hireproof.hiring.reads.candidate_page import (
     ItemReview,
     ReceiptFacts,
     candidate_page,
+    receipt_command,
     receipt_facts,
 )
 from hireproof.hiring.reads.interviews import ScorecardRecord, scorecard_records
 
 FORMAT = "hireproof/hiring-file"
 FORMAT_VERSION = 1
-RECEIPT_COMMAND = "hireproof audit receipt verify receipt.json"
+RECEIPT_FILE = "receipt.json"
 
 
 @dataclass(frozen=True)
@@ -141,6 +145,7 @@ class HiringFile:
     interviews: list[ScorecardRecord]
     recommendations: list[Recommendation]  # oldest first
     decisions: list[DecisionEntry]  # oldest first
+    vkey: str  # the key the log signs with now, as the audit page publishes it
 
     @property
     def candidate(self) -> Candidate:
@@ -180,13 +185,22 @@ class HiringFile:
 
     @property
     def bundle_command(self) -> str:
-        """The command that verifies the exported bundle offline."""
-        return "hireproof audit verify bundle.json"
+        """The command that verifies the exported bundle offline, pinned to the log's key."""
+        return f"hireproof audit verify bundle.json --vkey {self.vkey}"
+
+    @property
+    def receipt_commands(self) -> list[str]:
+        """The commands that verify a downloaded receipt offline: one per key that signed
+        this file's receipts (a key rotation between them makes two), or with the log's key."""
+        receipts = [self.page.receipt] if self.page.receipt is not None else []
+        receipts += [entry.receipt for entry in self.decisions]
+        vkeys = dict.fromkeys(receipt.vkey for receipt in receipts) or {self.vkey: None}
+        return [receipt_command(RECEIPT_FILE, vkey) for vkey in vkeys]
 
     @property
     def receipt_command(self) -> str:
-        """The command that verifies one downloaded receipt offline."""
-        return RECEIPT_COMMAND
+        """The command that verifies this file's first receipt offline."""
+        return self.receipt_commands[0]
 
     @property
     def filename_stem(self) -> str:
@@ -197,6 +211,7 @@ class HiringFile:
 def hiring_file(candidate: Candidate, *, now: datetime | None = None) -> HiringFile:
     """The hiring file of ``candidate`` (loaded by ``hireproof.hiring.access``)."""
     page = candidate_page(candidate, may_review=False)
+    history = key_history()
     decisions = list(
         Decision.objects.filter(candidate=candidate)
         .select_related("decided_by", "recommendation", "supersedes")
@@ -211,13 +226,14 @@ def hiring_file(candidate: Candidate, *, now: datetime | None = None) -> HiringF
             DecisionEntry(
                 decision=decision,
                 receipt=receipt_facts(
-                    decision.receipt_json, f"receipt-decision-{decision.pk}.json"
+                    decision.receipt_json, f"receipt-decision-{decision.pk}.json", history
                 ),
                 in_force=number == len(decisions),
                 supersedes_leaf=decision.supersedes.leaf_index if decision.supersedes else None,
             )
             for number, decision in enumerate(decisions, start=1)
         ],
+        vkey=published_vkey(history) or "",
     )
 
 
@@ -399,5 +415,6 @@ def _receipt_json(event: str, facts: ReceiptFacts, receipt_json: str) -> dict[st
         "event": event,
         "leaf_index": facts.leaf_index,
         "checkpoint_size": facts.checkpoint.size if facts.checkpoint else None,
+        "vkey": facts.vkey,
         "receipt": json.loads(receipt_json),
     }

@@ -37,7 +37,14 @@ from hireproof.hiring.models.candidates import Candidate, Invitation
 from hireproof.hiring.models.decisions import Decision, Outcome
 from hireproof.hiring.models.openings import Opening
 from hireproof.hiring.models.reviews import FlagAcknowledgement
-from hireproof.hiring.models.stage import STAGE_ORDER, Stage, stage_rank, with_stage
+from hireproof.hiring.models.stage import (
+    STAGE_ORDER,
+    Stage,
+    counts_by_stage,
+    stage_in,
+    stage_rank,
+    with_stage,
+)
 from hireproof.hiring.reads.playbook_guide import verdict_label
 
 Choice = TypeVar("Choice", bound=Enum)
@@ -61,7 +68,7 @@ def stage_counts_by_opening(openings: Iterable[Opening], now: datetime) -> dict[
     counts: dict[int, Counter[str]] = {opening.pk: Counter() for opening in openings}
     grouped = (
         with_stage(Candidate.objects.filter(opening_id__in=list(counts)), now)
-        .values("opening_id", "stage")  # type: ignore[misc]  # an annotation the plugin misses
+        .values("opening_id", "stage")  # type: ignore[misc]  # an annotation: the plugin misses it
         .annotate(total=Count("pk"))
         .order_by()
     )
@@ -300,7 +307,7 @@ def _page(value: str, ignored: list[str]) -> int:
 # --- the candidates a query finds -------------------------------------------------------------
 
 
-def _acknowledged() -> Coalesce:
+def _acknowledgements() -> Coalesce:
     """How many of the attempt's warnings a reviewer has acknowledged (a subquery)."""
     counted = (
         FlagAcknowledgement.objects.filter(attempt=OuterRef("invitation__attempt"))
@@ -320,7 +327,7 @@ def _condition(opening: Opening, query: PipelineQuery) -> Q | None:
     if query.verdict:
         condition &= Q(invitation__attempt__verdict=query.verdict.value)
     if query.needs_review:
-        condition &= Q(invitation__attempt__warning_count__gt=_acknowledged())
+        condition &= Q(invitation__attempt__warning_count__gt=_acknowledgements())
     return condition or None
 
 
@@ -378,7 +385,7 @@ def with_rows(
         with_stage(Candidate.objects.filter(pk__in=chosen.values("pk")), now)
         .select_related("subject", "invitation", "invitation__attempt")
         .defer("invitation__attempt__scorecard_json", "invitation__attempt__receipt_json")
-        .annotate(acknowledged=_acknowledged())
+        .annotate(acknowledged=_acknowledgements())
     )
     return in_order(listed, query)
 
@@ -423,7 +430,7 @@ class PipelinePage:
         return numbers
 
 
-def pipeline_page(
+def read_pipeline(
     opening: Opening, query: PipelineQuery, now: datetime, size: int = PAGE_SIZE
 ) -> PipelinePage:
     """The page ``query`` asks for (the last one if it asks for one beyond), in three queries:
@@ -451,19 +458,13 @@ def _counts(opening: Opening, query: PipelineQuery, now: datetime) -> tuple[Coun
     one grouped query."""
     condition = _condition(opening, query)
     kept = Count("pk", filter=condition) if condition is not None else Count("pk")
-    grouped = (
-        with_stage(Candidate.objects.filter(opening=opening), now)
-        .values("stage")  # type: ignore[misc]  # an annotation the plugin misses
-        .annotate(total=Count("pk"), kept=kept)
-        .order_by()
+    grouped = counts_by_stage(
+        Candidate.objects.filter(opening=opening), now, total=Count("pk"), kept=kept
     )
-    counts: Counter[Stage] = Counter()
-    matching = 0
-    for group in grouped:
-        stage = Stage(group["stage"])
-        counts[stage] = group["total"]
-        if query.stage in (None, stage):
-            matching += group["kept"]
+    counts = Counter({stage: group["total"] for stage, group in grouped.items()})
+    matching = sum(
+        group["kept"] for stage, group in grouped.items() if query.stage in (None, stage)
+    )
     return counts, matching
 
 
@@ -481,13 +482,11 @@ def _row(candidate: Candidate, decision: DecisionMark | None) -> PipelineRow:
     return PipelineRow(
         candidate=candidate,
         name=candidate.name,
-        stage=Stage(candidate.stage),  # type: ignore[attr-defined]
+        stage=stage_in(candidate),
         score_percent=attempt.score_percent if attempt is not None else None,
         verdict=attempt.verdict if attempt is not None else "",
         warning_count=(
-            attempt.warning_count - candidate.acknowledged  # type: ignore[attr-defined]
-            if attempt is not None
-            else 0
+            attempt.warning_count - _acknowledged(candidate) if attempt is not None else 0
         ),
         # Reviewers learn of extra time only where the candidate agreed to disclose it.
         extended=bool(
@@ -498,6 +497,13 @@ def _row(candidate: Candidate, decision: DecisionMark | None) -> PipelineRow:
         review_url=reverse("reviews:candidate", args=[candidate.opening_id, candidate.pk]),
         decision=decision,
     )
+
+
+def _acknowledged(candidate: Candidate) -> int:
+    """The acknowledgements ``with_rows`` counted for ``candidate`` (an annotation: the type
+    checker's Django plugin cannot see it)."""
+    count: int = vars(candidate)["acknowledged"]
+    return count
 
 
 # --- a selection, for the bulk actions ---------------------------------------------------------

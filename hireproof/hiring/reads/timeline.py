@@ -8,10 +8,10 @@ named by one more query for their names.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TypeGuard
 
 from hireproof.accounts.models import User
 from hireproof.audit.log import OCCURRED_AT
@@ -54,7 +54,7 @@ def _parsed(leaf: LogLeaf) -> Leaf | TimelineEntry:
         return TimelineEntry(leaf.index, None, leaf.event_type, f"Unreadable event ({error})")
 
 
-def _staff_names(actors: Any) -> dict[str, str]:
+def _staff_names(actors: Iterable[str | None]) -> dict[str, str]:
     ids = {int(a.removeprefix(STAFF_PREFIX)) for a in actors if _is_staff(a)}
     if not ids:
         return {}
@@ -62,7 +62,7 @@ def _staff_names(actors: Any) -> dict[str, str]:
     return {f"{STAFF_PREFIX}{pk}": name for pk, name in rows}
 
 
-def _is_staff(actor: str | None) -> bool:
+def _is_staff(actor: str | None) -> TypeGuard[str]:
     return bool(
         actor and actor.startswith(STAFF_PREFIX) and actor.removeprefix(STAFF_PREFIX).isdigit()
     )

@@ -153,3 +153,39 @@ def test_cookies_are_https_only_when_secure_cookies_is_set(
         check=True,
     )
     assert result.stdout.strip() == expected
+
+
+def _printed(tmp_path: Path, expression: str, **variables: str) -> str:
+    """What ``expression`` (over the settings module ``s``) is under ``variables``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HIREPROOF_", "DJANGO_"))}
+    for name in ("SECURE_COOKIES", "SECURE_SSL_REDIRECT"):
+        env.pop(name, None)
+    env |= {"HIREPROOF_DATA_DIR": str(tmp_path), **variables}
+    result = subprocess.run(
+        [sys.executable, "-c", f"import hireproof.settings as s; print({expression})"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.strip()
+
+
+@pytest.mark.parametrize(
+    ("variables", "expected"),
+    [
+        ({}, "False"),
+        ({"SECURE_COOKIES": "true"}, "True"),
+        ({"SECURE_COOKIES": "true", "SECURE_SSL_REDIRECT": "false"}, "False"),
+        ({"SECURE_SSL_REDIRECT": "true"}, "True"),
+    ],
+)
+def test_plain_http_is_redirected_by_default_when_the_site_says_it_is_served_over_https(
+    tmp_path: Path, variables: dict[str, str], expected: str
+) -> None:
+    assert _printed(tmp_path, "s.SECURE_SSL_REDIRECT", **variables) == expected
+    assert _printed(tmp_path, "s.SECURE_REDIRECT_EXEMPT", **variables) == "['^healthz$']"
+
+
+def test_media_lives_in_the_data_folder_never_beside_the_code(tmp_path: Path) -> None:
+    assert _printed(tmp_path, "s.MEDIA_URL, s.MEDIA_ROOT") == f"media/ {tmp_path / 'media'}"

@@ -57,7 +57,8 @@ from hireproof.hiring.reads.candidate_attempt import (
     grouped_by_section,
     start_page_facts,
 )
-from hireproof.views.decorators import candidate_view, public_view
+from hireproof.hiring.reads.candidate_page import receipt_facts
+from hireproof.views.decorators import candidate_view
 
 # The status code of a refused save: 409 (the attempt's state forbids it) or 400 (bad input).
 _REFUSAL_STATUS = {
@@ -391,6 +392,10 @@ def done(request: HttpRequest, token: str) -> HttpResponse:
         "time_is_up": overdue,
         "automatic": attempt.submission == SubmissionKind.AUTOMATIC,
         "contact": attempt.invitation.candidate.opening.created_by,
+        # The log's key to check the receipt with, and the command: a candidate needs both.
+        "receipt": receipt_facts(attempt.receipt_json, "receipt.json")
+        if attempt.receipt_json
+        else None,
     }
     return render(request, "assessments/done.html", context)
 
@@ -408,10 +413,3 @@ def receipt(request: HttpRequest, token: str) -> HttpResponse:
     )
     response["Content-Disposition"] = 'attachment; filename="receipt.json"'
     return response
-
-
-@public_view
-@require_GET
-def health(request: HttpRequest) -> HttpResponse:
-    """``ok``: the server answers (no database work; the benchmark's baseline)."""
-    return HttpResponse("ok\n", content_type="text/plain")

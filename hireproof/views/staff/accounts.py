@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -14,6 +14,8 @@ from django.views.decorators.http import require_POST
 
 from hireproof.accounts.actions import (
     StaffChangeRefused,
+    do_change_staff_role,
+    do_count_password_reset_request,
     do_deactivate_staff,
     do_invite_staff,
     do_reactivate_staff,
@@ -27,27 +29,37 @@ from hireproof.accounts.sessions import forget_session
 from hireproof.hiring.access import access_site, access_staff_member
 from hireproof.platform.mail import MAIL_ERRORS
 from hireproof.views.decorators import staff_view
-from hireproof.views.staff.forms.accounts import InviteStaffForm, SignInForm, client_ip_of
+from hireproof.views.staff.forms.accounts import (
+    ChangeRoleForm,
+    InviteStaffForm,
+    SignInForm,
+    client_ip_of,
+)
 from hireproof.views.staff.http import (
-    RefusedFormStatus,
+    CONFLICT,
+    REFUSED,
     acting_user,
     base_url,
     form_status,
+    refused,
     report_mail_failure,
 )
 
 
-class SignInView(RefusedFormStatus, auth_views.LoginView):
+class SignInView(auth_views.LoginView):
     """Email and password; a successful sign-in is logged and clears the failure count."""
 
     form_class = SignInForm
     template_name = "registration/sign_in.html"
     redirect_authenticated_user = True
 
-    def form_valid(self, form: SignInForm) -> HttpResponse:  # type: ignore[override]
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         user = form.get_user()
         do_sign_in(self.request, user, client_ip=client_ip_of(self.request))
         return HttpResponseRedirect(self.get_success_url())
+
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
+        return refused(super().form_invalid(form))
 
 
 class SignOutView(auth_views.LogoutView):
@@ -62,16 +74,28 @@ class SignOutView(auth_views.LogoutView):
         return response
 
 
-class PasswordResetView(RefusedFormStatus, auth_views.PasswordResetView):
-    """Ask for a reset link; the page reads the same whether or not the address is known."""
+class PasswordResetView(auth_views.PasswordResetView):
+    """Ask for a reset link; the page reads the same whether or not the address is known, and
+    whether or not the throttle held the email back (``accounts.throttle``)."""
 
     template_name = "registration/password_reset_form.html"
     email_template_name = "registration/password_reset_email.txt"
     subject_template_name = "registration/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
 
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
+        allowed = do_count_password_reset_request(
+            email=form.cleaned_data["email"], client_ip=client_ip_of(self.request)
+        )
+        if not allowed:
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
 
-class SetPasswordView(RefusedFormStatus, auth_views.PasswordResetConfirmView):
+    def form_invalid(self, form: PasswordResetForm) -> HttpResponse:
+        return refused(super().form_invalid(form))
+
+
+class SetPasswordView(auth_views.PasswordResetConfirmView):
     """Choose a password from a one-time link (an invitation or a reset)."""
 
     template_name = "registration/set_password.html"
@@ -92,6 +116,9 @@ class SetPasswordView(RefusedFormStatus, auth_views.PasswordResetConfirmView):
         messages.success(self.request, "Your password is set. Sign in with it now.")
         return HttpResponseRedirect(self.get_success_url())
 
+    def form_invalid(self, form: SetPasswordForm[User]) -> HttpResponse:
+        return refused(super().form_invalid(form))
+
 
 class ResetPasswordView(SetPasswordView):
     """The same page, worded for a password reset."""
@@ -103,8 +130,20 @@ class ResetPasswordView(SetPasswordView):
 def staff_list(request: HttpRequest) -> HttpResponse:
     """Every staff member with their role and state, and the actions an administrator has."""
     access_site(request.user, Permission.MANAGE_STAFF)
+    return _staff_list_page(request)
+
+
+def _staff_list_page(request: HttpRequest, *, status: int = 200) -> HttpResponse:
     members = list(User.objects.order_by("-is_active", "full_name", "email"))
-    return render(request, "accounts/staff_list.html", {"members": members})
+    context = {"members": members, "roles": Role.choices}
+    return render(request, "accounts/staff_list.html", context, status=status)
+
+
+def _refused(request: HttpRequest, message: str, status: int = CONFLICT) -> HttpResponse:
+    """The staff list again, saying why the change was refused, answering ``status`` (409: the
+    change conflicts with the staff list as it is; 400: the request itself was wrong)."""
+    messages.error(request, message)
+    return _staff_list_page(request, status=status)
 
 
 @staff_view
@@ -141,11 +180,29 @@ def staff_resend(request: HttpRequest, member_id: int) -> HttpResponse:
             actor=acting_user(request), member=member, base_url=base_url(request)
         )
     except StaffChangeRefused as refusal:
-        messages.error(request, str(refusal))
+        return _refused(request, str(refusal))
     except MAIL_ERRORS as error:
         report_mail_failure(request, error)
     else:
         messages.success(request, f"A new invitation was sent to {member.email}.")
+    return redirect("accounts:staff_list")
+
+
+@require_POST
+@staff_view
+def staff_change_role(request: HttpRequest, member_id: int) -> HttpResponse:
+    """Give a staff member another role; the site keeps at least one active administrator."""
+    member = access_staff_member(request.user, member_id, Permission.MANAGE_STAFF)
+    form = ChangeRoleForm(request.POST)
+    if not form.is_valid():
+        choices = ", ".join(Role.values)
+        return _refused(request, f"Choose the role: one of {choices}.", REFUSED)
+    role = Role(form.cleaned_data["role"])
+    try:
+        do_change_staff_role(actor=acting_user(request), member=member, role=role)
+    except StaffChangeRefused as refusal:
+        return _refused(request, str(refusal))
+    messages.success(request, f"{member.full_name} is now {role.label.lower()}.")
     return redirect("accounts:staff_list")
 
 
@@ -157,9 +214,8 @@ def staff_deactivate(request: HttpRequest, member_id: int) -> HttpResponse:
     try:
         do_deactivate_staff(actor=acting_user(request), member=member)
     except StaffChangeRefused as refusal:
-        messages.error(request, str(refusal))
-    else:
-        messages.success(request, f"{member.full_name} is deactivated and signed out.")
+        return _refused(request, str(refusal))
+    messages.success(request, f"{member.full_name} is deactivated and signed out.")
     return redirect("accounts:staff_list")
 
 

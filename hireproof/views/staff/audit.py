@@ -12,8 +12,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from hireproof.accounts.models import User
 from hireproof.accounts.roles import Permission
 from hireproof.audit.checkpoints import current_vkey, log_origin, sign_checkpoint_now
+from hireproof.audit.keys import KeyFileError
 from hireproof.audit.models import Checkpoint, LogKey, Subject
 from hireproof.audit.store import read_head
 from hireproof.audit.vault import SubjectErasedError
@@ -21,6 +23,7 @@ from hireproof.core.errors import AuditError
 from hireproof.hiring.access import access_site, may
 from hireproof.hiring.actions.log_export import do_export_log
 from hireproof.views.decorators import staff_view
+from hireproof.views.staff.http import CONFLICT, REFUSED
 
 RECENT_CHECKPOINTS = 20
 
@@ -30,6 +33,12 @@ RECENT_CHECKPOINTS = 20
 def home(request: HttpRequest) -> HttpResponse:
     """The log at a glance, how to verify it, and the export form."""
     user = access_site(request.user, Permission.READ_AUDIT_LOG)
+    return _home_page(request, user)
+
+
+def _home_page(request: HttpRequest, user: User, *, status: int = 200) -> HttpResponse:
+    """The audit page (also the answer to a request it refused: 400 for a wrong request, 409
+    for one the log's state refused, the reason among the page's messages)."""
     context = {
         "origin": log_origin(),
         "vkey": current_vkey(),
@@ -39,7 +48,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "erased": Subject.objects.filter(erased_at__isnull=False).count(),
         "may_sign": may(user, Permission.SIGN_CHECKPOINTS),
     }
-    return render(request, "audit/home.html", context)
+    return render(request, "audit/home.html", context, status=status)
 
 
 @require_POST
@@ -55,7 +64,7 @@ def export(request: HttpRequest) -> HttpResponseBase:
     unknown = sorted(set(names) - {subject.pseudonym for subject in subjects})
     if unknown:
         messages.error(request, f"No candidate has the pseudonym {', '.join(unknown)}.")
-        return redirect("audit:home")
+        return _home_page(request, user, status=REFUSED)
     folder = Path(tempfile.mkdtemp(prefix="hireproof-export-"))
     path = folder / "bundle"
     try:
@@ -63,7 +72,7 @@ def export(request: HttpRequest) -> HttpResponseBase:
     except (SubjectErasedError, AuditError) as error:  # UnsignedTailError among them
         shutil.rmtree(folder, ignore_errors=True)
         messages.error(request, f"The export was refused: {error}")
-        return redirect("audit:home")
+        return _home_page(request, user, status=CONFLICT)
     stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
     response = FileResponse(
         _deleted_after_reading(path), as_attachment=True, filename=f"hireproof-audit-{stamp}.bundle"
@@ -76,13 +85,13 @@ def export(request: HttpRequest) -> HttpResponseBase:
 @staff_view
 def checkpoint(request: HttpRequest) -> HttpResponse:
     """Sign a checkpoint of the log now (administrators)."""
-    access_site(request.user, Permission.SIGN_CHECKPOINTS)
+    user = access_site(request.user, Permission.SIGN_CHECKPOINTS)
     try:
         signed = sign_checkpoint_now()
-    except AuditError as error:
+    except (AuditError, KeyFileError) as error:  # a fork refused; a key file not the log's
         messages.error(request, f"No checkpoint was signed: {error}")
-    else:
-        messages.success(request, f"Signed a checkpoint of {signed.size} leaves.")
+        return _home_page(request, user, status=CONFLICT)
+    messages.success(request, f"Signed a checkpoint of {signed.size} leaves.")
     return redirect("audit:home")
 
 

@@ -26,7 +26,7 @@ from hireproof.hiring.reads.interviews import interviews_panel
 from hireproof.views.decorators import staff_view
 from hireproof.views.staff.decisions import with_decision_forms
 from hireproof.views.staff.forms.reviews import AcknowledgeFlagForm
-from hireproof.views.staff.http import acting_user
+from hireproof.views.staff.http import CONFLICT, acting_user
 
 Posted = Mapping[str, AcknowledgeFlagForm]
 
@@ -66,14 +66,13 @@ def acknowledge_flag(
     anchor = reverse("reviews:candidate", args=[opening_id, candidate_id]) + f"#item-{item_id}"
     if request.headers.get("HX-Request") == "true":
         return _flag_fragment(request, opening_id, candidate_id, item_id, posted, refusal)
-    if refusal:
-        messages.error(request, refusal)
-        return redirect(anchor)
-    if form.errors:
+    if refusal or form.errors:
         candidate = access_candidate(
             request.user, opening_id, candidate_id, Permission.REVIEW_FLAGS
         )
-        return _render_page(request, candidate, posted, status=400)
+        if refusal:  # already acknowledged, by someone else meanwhile
+            messages.error(request, refusal)
+        return _render_page(request, candidate, posted, status=CONFLICT if refusal else 400)
     messages.success(request, f"The warning on {item_id} is acknowledged.")
     return redirect(anchor)
 

@@ -1,5 +1,8 @@
 """Candidates of an opening: adding them (one or a CSV file), inviting them, their links, and
 erasing them. Every page needs ``MANAGE_OPENINGS``, erasure ``ERASE_CANDIDATES``.
+
+A change refused because of how things stand (the opening is closed, the candidate has already
+submitted) answers 409 with the page it was asked from, the form or the pipeline, saying why.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ from hireproof.views.staff.forms.openings import (
     InvitationForm,
 )
 from hireproof.views.staff.http import (
+    CONFLICT,
     acting_user,
     base_url,
     form_status,
@@ -47,9 +51,15 @@ from hireproof.views.staff.http import (
     report_mail_failure,
     to_pipeline,
 )
-from hireproof.views.staff.openings import read_selection, to_query
+from hireproof.views.staff.openings import pipeline_page, read_selection, to_query
 
 # --- candidates -------------------------------------------------------------------------------
+
+
+def _refused(request: HttpRequest, opening: Opening, refusal: Exception) -> HttpResponse:
+    """The opening's pipeline, 409, with the reason a change asked from it was refused."""
+    messages.error(request, str(refusal))
+    return pipeline_page(request, opening, status=CONFLICT)
 
 
 @staff_view
@@ -57,21 +67,24 @@ def candidate_add(request: HttpRequest, opening_id: int) -> HttpResponse:
     """Add one candidate by name and email."""
     opening = access_opening(request.user, opening_id, Permission.MANAGE_OPENINGS)
     form = CandidateForm(posted(request), opening=opening)
+    status = form_status(request)
     if request.method == "POST" and form.is_valid():
         try:
             do_add_candidate(
                 actor=acting_user(request), opening=opening, candidate=form.new_candidate()
             )
         except OpeningChangeRefused as refusal:
-            messages.error(request, str(refusal))
+            form.add_error(None, str(refusal))
+            status = CONFLICT
+        else:
+            name = form.cleaned_data["name"]
+            messages.success(request, f"{name} is added. Invite them when ready.")
             return to_pipeline(opening)
-        messages.success(request, f"{form.cleaned_data['name']} is added. Invite them when ready.")
-        return to_pipeline(opening)
     return render(
         request,
         "openings/candidate_add.html",
         {"form": form, "opening": opening},
-        status=form_status(request),
+        status=status,
     )
 
 
@@ -81,6 +94,7 @@ def candidate_import(request: HttpRequest, opening_id: int) -> HttpResponse:
     opening = access_opening(request.user, opening_id, Permission.MANAGE_OPENINGS)
     form = CandidateCsvForm(posted(request), request.FILES if request.method == "POST" else None)
     report: CsvReport | None = None
+    status = form_status(request)
     if request.method == "POST" and form.is_valid():
         report = _check_file(opening, form.cleaned_data["file"].read())
         if report.ok:
@@ -90,6 +104,7 @@ def candidate_import(request: HttpRequest, opening_id: int) -> HttpResponse:
                 )
             except OpeningChangeRefused as refusal:
                 messages.error(request, str(refusal))
+                status = CONFLICT
             else:
                 messages.success(request, f"{len(added)} candidates imported.")
                 return to_pipeline(opening)
@@ -97,7 +112,7 @@ def candidate_import(request: HttpRequest, opening_id: int) -> HttpResponse:
         request,
         "openings/candidate_import.html",
         {"form": form, "opening": opening, "report": report},
-        status=form_status(request),
+        status=status,
     )
 
 
@@ -118,6 +133,7 @@ def candidate_invite(request: HttpRequest, opening_id: int, candidate_id: int) -
     """Invite a candidate, with extra time if they need it; the link goes only by email."""
     candidate = access_candidate(request.user, opening_id, candidate_id, Permission.MANAGE_OPENINGS)
     form = InvitationForm.for_candidate(candidate, posted(request))
+    status = form_status(request)
     if request.method == "POST" and form.is_valid():
         try:
             do_invite_candidate(
@@ -127,17 +143,19 @@ def candidate_invite(request: HttpRequest, opening_id: int, candidate_id: int) -
                 base_url=base_url(request),
             )
         except OpeningChangeRefused as refusal:
-            messages.error(request, str(refusal))
+            form.add_error(None, str(refusal))
+            status = CONFLICT
         except MAIL_ERRORS as error:
             report_mail_failure(request, error)
+            return to_pipeline(candidate.opening)
         else:
             messages.success(request, f"Invitation sent to {candidate.email}.")
-        return to_pipeline(candidate.opening)
+            return to_pipeline(candidate.opening)
     return render(
         request,
         "openings/invite.html",
         {"form": form, "candidate": candidate, "opening": candidate.opening},
-        status=form_status(request),
+        status=status,
     )
 
 
@@ -148,8 +166,7 @@ def invite_all(request: HttpRequest, opening_id: int) -> HttpResponse:
     opening = access_opening(request.user, opening_id, Permission.MANAGE_OPENINGS)
     waiting = not_invited(matching_candidates(opening, PipelineQuery(), timezone.now()))
     run = invite_each(actor=acting_user(request), candidates=waiting, base_url=base_url(request))
-    _report_invitations(request, run)
-    return to_pipeline(opening)
+    return _report_invitations(request, opening, run) or to_pipeline(opening)
 
 
 @require_POST
@@ -165,24 +182,26 @@ def invite_selected(request: HttpRequest, opening_id: int) -> HttpResponse:
     waiting = list(not_invited(candidates))
     left = candidates.count() - len(waiting)
     run = invite_each(actor=acting_user(request), candidates=waiting, base_url=base_url(request))
-    _report_invitations(request, run)
+    refused = _report_invitations(request, opening, run)
     if left:
         messages.info(
             request,
             f"{left} of the selected {'were' if left != 1 else 'was'} invited already (or "
             "erased) and left as they were.",
         )
-    return to_query(opening, query)
+    return refused or to_query(opening, query)
 
 
-def _report_invitations(request: HttpRequest, run: InvitationRun) -> None:
-    if run.refusal is not None:
-        messages.error(request, str(run.refusal))
+def _report_invitations(
+    request: HttpRequest, opening: Opening, run: InvitationRun
+) -> HttpResponse | None:
+    """Say how many invitations left and what stopped them; a refusal is answered with the
+    pipeline, 409, saying why (returned), a mail failure with a warning."""
+    if run.sent or (run.refusal is None and run.mail_error is None):
+        messages.success(request, f"{run.sent} invitation{'s' if run.sent != 1 else ''} sent.")
     if run.mail_error is not None:
         report_mail_failure(request, run.mail_error)
-    stopped = run.refusal is not None or run.mail_error is not None
-    if run.sent or not stopped:
-        messages.success(request, f"{run.sent} invitation{'s' if run.sent != 1 else ''} sent.")
+    return _refused(request, opening, run.refusal) if run.refusal is not None else None
 
 
 @require_POST
@@ -195,7 +214,7 @@ def invitation_resend(request: HttpRequest, opening_id: int, candidate_id: int) 
             actor=acting_user(request), candidate=candidate, base_url=base_url(request)
         )
     except OpeningChangeRefused as refusal:
-        messages.error(request, str(refusal))
+        return _refused(request, candidate.opening, refusal)
     except MAIL_ERRORS as error:
         report_mail_failure(request, error)
     else:
@@ -211,9 +230,10 @@ def invitation_extra_time(request: HttpRequest, opening_id: int, candidate_id: i
     candidate = access_candidate(request.user, opening_id, candidate_id, Permission.MANAGE_OPENINGS)
     invitation = getattr(candidate, "invitation", None)
     if invitation is None:
-        messages.error(request, f"{candidate.name} has not been invited yet.")
-        return to_pipeline(candidate.opening)
+        not_yet = OpeningChangeRefused(f"{candidate.name} has not been invited yet.")
+        return _refused(request, candidate.opening, not_yet)
     form = InvitationForm.for_invitation(invitation, posted(request))
+    status = form_status(request)
     if request.method == "POST" and form.is_valid():
         accommodation = form.cleaned_data["accommodation"]
         try:
@@ -224,16 +244,18 @@ def invitation_extra_time(request: HttpRequest, opening_id: int, candidate_id: i
                 accommodation=accommodation,
             )
         except OpeningChangeRefused as refusal:
-            messages.error(request, str(refusal))
+            form.add_error(None, str(refusal))
+            status = CONFLICT
         except MAIL_ERRORS as error:
             report_mail_failure(request, error)
+            return to_pipeline(candidate.opening)
         else:
             messages.success(
                 request,
                 f"Extra time for {candidate.name}: {accommodation.describe()}. A new link was "
                 f"sent to {candidate.email}; the previous one no longer works.",
             )
-        return to_pipeline(candidate.opening)
+            return to_pipeline(candidate.opening)
     return render(
         request,
         "openings/extra_time.html",
@@ -243,7 +265,7 @@ def invitation_extra_time(request: HttpRequest, opening_id: int, candidate_id: i
             "opening": candidate.opening,
             "current": Accommodation(invitation.extra_time_percent, invitation.extra_minutes),
         },
-        status=form_status(request),
+        status=status,
     )
 
 
@@ -255,9 +277,8 @@ def invitation_revoke(request: HttpRequest, opening_id: int, candidate_id: int) 
     try:
         do_revoke_invitation(actor=acting_user(request), candidate=candidate)
     except OpeningChangeRefused as refusal:
-        messages.error(request, str(refusal))
-    else:
-        messages.success(request, f"{candidate.name}'s link no longer works.")
+        return _refused(request, candidate.opening, refusal)
+    messages.success(request, f"{candidate.name}'s link no longer works.")
     return to_pipeline(candidate.opening)
 
 

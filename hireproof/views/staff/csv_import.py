@@ -187,21 +187,30 @@ def _read_row(
 _REFUSED_CATEGORIES = {"Cc", "Zl", "Zp"}
 
 
-def _check_characters(number: int, column: str, values: dict[str, str], report: CsvReport) -> bool:
-    """Report the first control character of the cell, if any; True when there is one."""
-    for position, char in enumerate(values[column], start=1):
+def refused_character(text: str) -> str | None:
+    """``"character 2 is U+001B (escape)"``: the first control character or line separator of
+    ``text``, which no name or address holds; ``None`` when there is none. The single
+    candidate form refuses the same characters as a file's cells."""
+    for position, char in enumerate(text, start=1):
         if unicodedata.category(char) in _REFUSED_CATEGORIES:
             name = unicodedata.name(char, "a control character")
-            report.problems.append(
-                RowProblem(
-                    number,
-                    column,
-                    f"character {position} is U+{ord(char):04X} ({name.lower()}), which no cell "
-                    "may hold; remove it and upload the file again",
-                )
-            )
-            return True
-    return False
+            return f"character {position} is U+{ord(char):04X} ({name.lower()})"
+    return None
+
+
+def _check_characters(number: int, column: str, values: dict[str, str], report: CsvReport) -> bool:
+    """Report the first control character of the cell, if any; True when there is one."""
+    found = refused_character(values[column])
+    if found is None:
+        return False
+    report.problems.append(
+        RowProblem(
+            number,
+            column,
+            f"{found}, which no cell may hold; remove it and upload the file again",
+        )
+    )
+    return True
 
 
 def _check_name(number: int, name: str, report: CsvReport) -> str:

@@ -5,7 +5,6 @@ when an email did not leave."""
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, QueryDict
@@ -28,6 +27,9 @@ def posted(request: HttpRequest) -> QueryDict | None:
 # A form sent back with its messages answers this, so a script or a test can tell a refusal
 # from a page (the interview, decision and candidate pages answer it too).
 REFUSED = 400
+# A change refused because of the state of things (the opening is closed, the candidate has
+# submitted, the last administrator would go) answers this, with the page and the reason.
+CONFLICT = 409
 
 
 def form_status(request: HttpRequest) -> int:
@@ -36,13 +38,11 @@ def form_status(request: HttpRequest) -> int:
     return REFUSED if request.method == "POST" else 200
 
 
-class RefusedFormStatus:
-    """For Django's form views: an invalid form is answered with ``REFUSED``, not 200."""
-
-    def form_invalid(self, form: Any) -> HttpResponse:
-        response: HttpResponse = super().form_invalid(form)  # type: ignore[misc]
-        response.status_code = REFUSED
-        return response
+def refused(response: HttpResponse) -> HttpResponse:
+    """``response`` (a form sent back with its messages) with the ``REFUSED`` status: what
+    Django's form views answer an invalid form with, in place of their 200."""
+    response.status_code = REFUSED
+    return response
 
 
 def base_url(request: HttpRequest) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.db.models import F
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -24,6 +24,7 @@ from hireproof.hiring.access import (
     access_my_assignments,
     access_opening,
     interviewers,
+    is_interviewer_of,
     may,
 )
 from hireproof.hiring.actions.interviews import (
@@ -53,7 +54,7 @@ from hireproof.views.staff.forms.interviews import (
     QuestionFields,
     ScorecardForm,
 )
-from hireproof.views.staff.http import acting_user, base_url, posted
+from hireproof.views.staff.http import CONFLICT, acting_user, base_url, posted
 
 # --- the interviewer's list -------------------------------------------------------------------
 
@@ -79,6 +80,15 @@ def candidate_interviews(request: HttpRequest, opening_id: int, candidate_id: in
     data = posted(request)
     needed = Permission.READ_INTERVIEWS if data is None else Permission.MANAGE_INTERVIEWS
     candidate = access_candidate(request.user, opening_id, candidate_id, needed)
+    return _interviews_page(request, candidate, data)
+
+
+def _interviews_page(
+    request: HttpRequest, candidate: Candidate, data: QueryDict | None, *, status: int = 0
+) -> HttpResponse:
+    """The candidate's interviews page, assigning from ``data`` when posted; ``status`` (409 for
+    a change refused, its reason among the messages) overrides the form's."""
+    opening_id, candidate_id = candidate.opening_id, candidate.pk
     panel = interviews_panel(candidate, request.user)
     taken = assigned_ids(panel.rows)
     choices = [user for user in interviewers() if user.pk not in taken]
@@ -99,7 +109,7 @@ def candidate_interviews(request: HttpRequest, opening_id: int, candidate_id: in
             "has_choices": bool(choices),
             "summary": written_test_summary(candidate),
         },
-        status=400 if data is not None else 200,
+        status=status or (400 if data is not None else 200),
     )
 
 
@@ -137,10 +147,14 @@ def cancel(request: HttpRequest, assignment_id: int) -> HttpResponse:
         )
     except InterviewRefused as refusal:
         messages.error(request, str(refusal))
-    else:
-        messages.success(
-            request, f"The interview by {assignment.interviewer.full_name} is cancelled."
+        candidate = access_candidate(
+            request.user,
+            assignment.candidate.opening_id,
+            assignment.candidate_id,
+            Permission.MANAGE_INTERVIEWS,
         )
+        return _interviews_page(request, candidate, None, status=CONFLICT)
+    messages.success(request, f"The interview by {assignment.interviewer.full_name} is cancelled.")
     candidate = assignment.candidate
     return redirect(
         "interviews:candidate", opening_id=candidate.opening_id, candidate_id=candidate.pk
@@ -157,11 +171,11 @@ def kit(request: HttpRequest, assignment_id: int) -> HttpResponse:
     needed = Permission.OPEN_INTERVIEW_KITS if data is None else Permission.INTERVIEW
     assignment = access_assignment(request.user, assignment_id, needed)
     kit_ = _kit_of(assignment)
-    own = assignment.interviewer_id == request.user.pk
+    own = is_interviewer_of(request.user, assignment)
     form = None
     if own and data is not None and assignment.candidate.is_erased:
         messages.error(request, "This candidate's personal data was erased: nothing is scored.")
-        return redirect("interviews:kit", assignment_id=assignment.pk)
+        return _render_kit(request, assignment, None, amend=False, status=CONFLICT)
     if own and not assignment.is_submitted and not assignment.candidate.is_erased:
         form = ScorecardForm(data, kit=kit_)
         if data is not None and form.is_valid():
@@ -181,7 +195,7 @@ def kit(request: HttpRequest, assignment_id: int) -> HttpResponse:
         messages.error(
             request, "This scorecard is already submitted. To change it, amend it with a reason."
         )
-        return redirect("interviews:kit", assignment_id=assignment.pk)
+        return _render_kit(request, assignment, None, amend=False, status=CONFLICT)
     return _render_kit(request, assignment, form, amend=False)
 
 
@@ -191,7 +205,7 @@ def amend(request: HttpRequest, assignment_id: int) -> HttpResponse:
     assignment = access_assignment(request.user, assignment_id, Permission.INTERVIEW)
     if assignment.candidate.is_erased:
         messages.error(request, "This candidate's personal data was erased: nothing is scored.")
-        return redirect("interviews:kit", assignment_id=assignment.pk)
+        return _render_kit(request, assignment, None, amend=False, status=CONFLICT)
     kit_ = _kit_of(assignment)
     versions = versions_of(kit_, assignment, assignment.candidate)
     if not versions:
@@ -248,7 +262,12 @@ def kit_blocks(
 
 
 def _render_kit(
-    request: HttpRequest, assignment: Assignment, form: ScorecardForm | None, *, amend: bool
+    request: HttpRequest,
+    assignment: Assignment,
+    form: ScorecardForm | None,
+    *,
+    amend: bool,
+    status: int = 0,
 ) -> HttpResponse:
     candidate = assignment.candidate
     kit_ = _kit_of(assignment)
@@ -262,15 +281,17 @@ def _render_kit(
         "kit": kit_,
         "form": form,
         "amend": amend,
-        "own": assignment.interviewer_id == request.user.pk,
+        "own": is_interviewer_of(request.user, assignment),
         "summary": written_test_summary(candidate),
         "versions": versions,
         "blocks": kit_blocks(kit_, latest, form),
         "others": others_for(request.user, kit_, assignment, candidate),
         "may_manage": may(request.user, Permission.MANAGE_INTERVIEWS),
     }
-    status = 400 if form is not None and form.is_bound and form.errors else 200
-    return render(request, "interviews/kit.html", context, status=status)
+    refused = form is not None and form.is_bound and bool(form.errors)
+    return render(
+        request, "interviews/kit.html", context, status=status or (400 if refused else 200)
+    )
 
 
 # --- the opening's notice templates -----------------------------------------------------------

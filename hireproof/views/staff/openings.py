@@ -32,7 +32,7 @@ from hireproof.hiring.reads.pipeline import (
     SelectionRefused,
     SortKey,
     export_csv,
-    pipeline_page,
+    read_pipeline,
     selected_candidates,
     stage_counts_by_opening,
 )
@@ -146,8 +146,14 @@ def pipeline(request: HttpRequest, opening_id: int) -> HttpResponse:
     """The opening's candidates, a page at a time: stage, score, verdict, flags, decision;
     counts per stage, search, filters, sorting, and a selection for the bulk actions."""
     opening = access_opening(request.user, opening_id, Permission.READ_CANDIDATES)
+    return pipeline_page(request, opening)
+
+
+def pipeline_page(request: HttpRequest, opening: Opening, *, status: int = 200) -> HttpResponse:
+    """The pipeline page of ``opening`` (also the answer, 409, to a change it refused, with the
+    reason among the page's messages); its caller asked the funnel."""
     query = PipelineQuery.from_params(request.GET)
-    page = pipeline_page(opening, query, timezone.now())
+    page = read_pipeline(opening, query, timezone.now())
     return render(
         request,
         "openings/pipeline.html",
@@ -177,6 +183,7 @@ def pipeline(request: HttpRequest, opening_id: int) -> HttpResponse:
             "can_manage": may(request.user, Permission.MANAGE_OPENINGS),
             "can_erase": may(request.user, Permission.ERASE_CANDIDATES),
         },
+        status=status,
     )
 
 

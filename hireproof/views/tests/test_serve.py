@@ -4,92 +4,31 @@ from __future__ import annotations
 
 import contextlib
 import os
-import queue
 import re
-import signal
+import stat
 import subprocess
 import sys
 import threading
-import time
 import urllib.request
 from collections.abc import Iterator
 from http.cookiejar import CookieJar
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import pytest
 
 from hireproof.cli import build_parser
 from hireproof.cli.serve import proxy_options
+from hireproof.testing.server import READY, STARTUP_SECONDS, RunningServer, server_environment
 
-READY = re.compile(r"hireproof is serving at (http://127\.0\.0\.1:\d+)/")
 ONE_TIME_LINK = re.compile(r"(http://127\.0\.0\.1:\d+/accounts/password/set/\S+/)")
-STARTUP_SECONDS = 90
-
-
-class RunningServer:
-    """A ``hireproof serve`` subprocess and everything it has printed so far."""
-
-    def __init__(self, data_dir: Path) -> None:
-        env = {
-            key: value
-            for key, value in os.environ.items()
-            if not key.startswith(("HIREPROOF_", "DJANGO_")) and key != "DATABASE_URL"
-        }
-        env |= {"HIREPROOF_DATA_DIR": str(data_dir), "HIREPROOF_ADMIN_EMAIL": "boss@example.org"}
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "hireproof", "serve", "--port", "0", "--threads", "2"],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        self.lines: queue.Queue[str] = queue.Queue()
-        self.output: list[str] = []
-        assert self.process.stdout is not None
-        self.pump = threading.Thread(target=self._pump, args=(self.process.stdout,), daemon=True)
-        self.pump.start()
-
-    def _pump(self, stream: IO[str]) -> None:
-        for line in stream:
-            self.lines.put(line)
-
-    def wait_for(self, pattern: re.Pattern[str]) -> re.Match[str]:
-        """The first line (from now on) matching ``pattern``; fails after a timeout."""
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while time.monotonic() < deadline:
-            try:
-                line = self.lines.get(timeout=0.5)
-            except queue.Empty:
-                assert self.process.poll() is None, "server exited:\n" + "".join(self.output)
-                continue
-            self.output.append(line)
-            if match := pattern.search(line):
-                return match
-        raise AssertionError(f"no line matched {pattern.pattern}:\n" + "".join(self.output))
-
-    def stop_reading(self) -> None:
-        """Collect everything an exited server printed."""
-        self.pump.join(timeout=30)
-        while not self.lines.empty():
-            self.output.append(self.lines.get())
-
-    def stop(self) -> int:
-        """Send SIGTERM to the server's PID and wait for it to exit; its exit code."""
-        os.kill(self.process.pid, signal.SIGTERM)
-        code = self.process.wait(timeout=30)
-        while not self.lines.empty():
-            self.output.append(self.lines.get())
-        return code
 
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[RunningServer]:
     running = RunningServer(tmp_path / "data")
     yield running
-    if running.process.poll() is None:
-        running.process.kill()
-        running.process.wait(timeout=30)
+    running.kill()
 
 
 def fetch(url: str, opener: urllib.request.OpenerDirector | None = None) -> tuple[int, str, str]:
@@ -176,6 +115,7 @@ def test_serve_refuses_to_start_while_a_key_file_is_open_to_other_users(tmp_path
     data = tmp_path / "data"
     keys = data / "keys"
     keys.mkdir(parents=True, mode=0o700)
+    data.chmod(0o700)
     signing_key = keys / "audit-signing.key"
     signing_key.write_bytes(b"\x07" * 32)
     signing_key.chmod(0o644)
@@ -192,20 +132,30 @@ def test_serve_refuses_to_start_while_a_key_file_is_open_to_other_users(tmp_path
         f" it must be 0600: run  chmod 600 {signing_key}\n"
     ) in printed
     assert "hireproof is serving" not in printed
-    assert not retired.exists()  # leftovers are destroyed before the modes are checked
+    assert retired.exists()  # a refused start changes nothing
     assert not (data / "hireproof.sqlite3").exists()  # refused before touching the database
+
+
+def test_serve_creates_the_data_folder_0700_and_the_database_file_0600(
+    server: RunningServer, tmp_path: Path
+) -> None:
+    server.wait_for(READY)
+    data = tmp_path / "data"
+    assert stat.S_IMODE(data.stat().st_mode) == 0o700
+    files = [data / f"hireproof.sqlite3{suffix}" for suffix in ("", "-wal", "-shm")]
+    assert {path.name: stat.S_IMODE(path.stat().st_mode) for path in files} == {
+        "hireproof.sqlite3": 0o600,
+        "hireproof.sqlite3-wal": 0o600,
+        "hireproof.sqlite3-shm": 0o600,
+    }
+    assert server.stop() == 0
 
 
 def test_serve_refuses_a_kek_inside_the_data_folder_under_production_settings(
     tmp_path: Path,
 ) -> None:
     data = tmp_path / "data"
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("HIREPROOF_", "DJANGO_")) and key != "DATABASE_URL"
-    }
-    env |= {"HIREPROOF_DATA_DIR": str(data), "SECURE_COOKIES": "true"}
+    env = server_environment(data, {"SECURE_COOKIES": "true"})
     refused = subprocess.run(
         [sys.executable, "-m", "hireproof", "serve", "--port", "0"],
         env=env,
@@ -220,3 +170,73 @@ def test_serve_refuses_a_kek_inside_the_data_folder_under_production_settings(
         f"HIREPROOF_KEK={data}/keys/kek.key lies inside the data folder"
     )
     assert "hireproof is serving" not in refused.stdout
+
+
+# --- any other WSGI server: hireproof.wsgi checks what `hireproof serve` checks ----------------
+
+
+def _load_the_wsgi_application(data: Path, **variables: str) -> subprocess.CompletedProcess[str]:
+    """Import ``hireproof.wsgi`` in a process of its own, as gunicorn or uWSGI would."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("HIREPROOF_", "DJANGO_")) and key != "DATABASE_URL"
+    }
+    env |= {"HIREPROOF_DATA_DIR": str(data), **variables}
+    return subprocess.run(
+        [sys.executable, "-c", "import hireproof.wsgi; print('loaded')"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=STARTUP_SECONDS,
+        check=False,
+    )
+
+
+def test_a_wsgi_server_loads_the_app_only_with_private_key_files(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    keys = data / "keys"
+    keys.mkdir(parents=True, mode=0o700)
+    data.chmod(0o700)
+    kek = keys / "kek.key"
+    kek.write_bytes(b"\x07" * 32)
+    kek.chmod(0o644)
+
+    refused = _load_the_wsgi_application(data)
+
+    assert refused.returncode != 0
+    assert "loaded" not in refused.stdout
+    assert refused.stderr.splitlines()[-1] == (
+        f"hireproof.audit.startup.StartRefused: the KEK {kek} has mode 0644, open to other users;"
+        f" it must be 0600: run  chmod 600 {kek}"
+    )
+    kek.chmod(0o600)
+    loaded = _load_the_wsgi_application(data)
+    assert (loaded.returncode, loaded.stdout) == (0, "loaded\n"), loaded.stderr
+    # The KEK lies in the data folder: outside production, a warning on stderr.
+    (warning,) = [line for line in loaded.stderr.splitlines() if line.startswith("WARNING")]
+    assert warning.startswith(f"WARNING: HIREPROOF_KEK={kek} lies inside the data folder")
+
+
+def test_a_wsgi_server_refuses_a_loose_data_folder_or_a_kek_inside_it_in_production(
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / "data"
+    data.mkdir(mode=0o755)
+    data.chmod(0o755)
+    loose = _load_the_wsgi_application(data)
+    assert loose.returncode != 0
+    assert loose.stderr.splitlines()[-1].endswith(
+        f"the data folder {data} has mode 0755, open to other users; it must be 0700:"
+        f" run  chmod 700 {data}"
+    )
+    data.chmod(0o700)
+    production = _load_the_wsgi_application(data, SECURE_COOKIES="true")
+    assert production.returncode != 0
+    assert "refusing to start under production settings: HIREPROOF_KEK=" in production.stderr
+    elsewhere = _load_the_wsgi_application(
+        data, SECURE_COOKIES="true", HIREPROOF_KEK=str(tmp_path / "secrets" / "kek.key")
+    )
+    assert (elsewhere.returncode, elsewhere.stdout) == (0, "loaded\n"), elsewhere.stderr
+    assert "WARNING:" not in elsewhere.stderr
+    assert stat.S_IMODE((data / "hireproof.sqlite3").stat().st_mode) == 0o600

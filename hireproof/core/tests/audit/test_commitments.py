@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Callable
 
 import pytest
 from hypothesis import given
@@ -120,6 +121,6 @@ def test_the_data_key_is_hkdf_of_the_same_secret() -> None:
 
 
 @pytest.mark.parametrize("call", [lambda: field_salt(b"short", "1", "f"), lambda: data_key(b"")])
-def test_it_refuses_a_secret_that_is_not_32_bytes(call: object) -> None:
+def test_it_refuses_a_secret_that_is_not_32_bytes(call: Callable[[], object]) -> None:
     with pytest.raises(ValueError, match="a subject secret is 32 bytes"):
-        call()  # type: ignore[operator]
+        call()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -36,21 +37,21 @@ def _b64(value: str | None) -> bytes:
 
 
 def _run_case(case: dict[str, object]) -> None:
-    proof = [_b64(h) for h in case["proof"] or []]  # type: ignore[attr-defined]
+    proof = [_b64(h) for h in case["proof"] or []]  # type: ignore[attr-defined]  # JSON test vector
     if "leafIdx" in case:
         verify_inclusion(
-            _b64(case["leafHash"]),  # type: ignore[arg-type]
-            case["leafIdx"],  # type: ignore[arg-type]
-            case["treeSize"],  # type: ignore[arg-type]
+            _b64(case["leafHash"]),  # type: ignore[arg-type]  # JSON test vector
+            case["leafIdx"],  # type: ignore[arg-type]  # JSON test vector
+            case["treeSize"],  # type: ignore[arg-type]  # JSON test vector
             proof,
-            _b64(case["root"]),  # type: ignore[arg-type]
+            _b64(case["root"]),  # type: ignore[arg-type]  # JSON test vector
         )
     else:
         verify_consistency(
-            case["size1"],  # type: ignore[arg-type]
-            case["size2"],  # type: ignore[arg-type]
-            _b64(case["root1"]),  # type: ignore[arg-type]
-            _b64(case["root2"]),  # type: ignore[arg-type]
+            case["size1"],  # type: ignore[arg-type]  # JSON test vector
+            case["size2"],  # type: ignore[arg-type]  # JSON test vector
+            _b64(case["root1"]),  # type: ignore[arg-type]  # JSON test vector
+            _b64(case["root2"]),  # type: ignore[arg-type]  # JSON test vector
             proof,
         )
 
@@ -326,6 +327,6 @@ def test_it_rejects_each_negative_consistency_vector(
         (lambda: verify_consistency(6, 8, ROOT6, ROOT8, PROOF68[:-1]), "shorter than the tree"),
     ],
 )
-def test_it_says_in_plain_words_why_a_proof_fails(call: object, message: str) -> None:
+def test_it_says_in_plain_words_why_a_proof_fails(call: Callable[[], object], message: str) -> None:
     with pytest.raises(ProofError, match=message):
-        call()  # type: ignore[operator]
+        call()

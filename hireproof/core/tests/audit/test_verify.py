@@ -72,7 +72,7 @@ def bundle_root(leaves: list[bytes], size: int) -> bytes:
 def verify(bundle: Bundle, **options: object) -> Report:
     options.setdefault("rescorer", fake_rescorer)
     options.setdefault("trusted_vkeys", [SIGNER.verifier.vkey])
-    return verify_bundle(bundle, **options)  # type: ignore[arg-type]
+    return verify_bundle(bundle, **options)  # type: ignore[arg-type]  # options of any type
 
 
 def messages(report: Report) -> list[str]:
@@ -684,7 +684,7 @@ def scored_bundle(opening: Opening | None = None, **changes: object) -> Bundle:
     fields: dict[str, object] = {"openings": {3: (opening or answers_opening(3),)}}
     fields["playbooks"] = PLAYBOOKS
     fields.update(changes)
-    return make_bundle(leaves, **fields)  # type: ignore[arg-type]
+    return make_bundle(leaves, **fields)  # type: ignore[arg-type]  # fields of any type
 
 
 def test_an_opening_that_does_not_open_is_named_by_leaf_event_and_field() -> None:
@@ -751,7 +751,7 @@ def _rescorer_returning(result: Rescored) -> object:
 def test_it_names_why_re_scoring_does_not_reproduce_the_event(
     changes: dict[str, object], rescorer: object, message: str
 ) -> None:
-    report = verify(scored_bundle(**changes), rescorer=rescorer)  # type: ignore[arg-type]
+    report = verify(scored_bundle(**changes), rescorer=rescorer)  # type: ignore[arg-type]  # a stand-in
     assert messages(report) == [f"leaf 3 (attempt.scored): field answers: {message}"]
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from hireproof.core.audit.bundle import PlaybookText
+from hireproof.core.audit.bundle import Bundle, PlaybookText
 from hireproof.core.audit.commitments import commit_fields, open_field
 from hireproof.core.audit.events import EventType, scoring_public
 from hireproof.core.audit.verify import verify_bundle
@@ -19,7 +19,7 @@ scoring_module = pytest.importorskip("hireproof.core.scoring")
 YAML_PATH = Path(playbook_module.__file__).parent / "builtin" / "data-scientist-mid.yaml"
 
 
-def _scored_bundle(recorded_answers: dict[str, str], disclosed: dict[str, str]) -> object:
+def _scored_bundle(recorded_answers: dict[str, str], disclosed: dict[str, str]) -> Bundle:
     text = YAML_PATH.read_text(encoding="utf-8")
     playbook = playbook_module.load_playbook_text(text, YAML_PATH.name)
     scorecard = scoring_module.score(playbook, recorded_answers)
@@ -54,13 +54,13 @@ def _answers(first_answer: str) -> dict[str, str]:
 
 def test_a_disclosed_scoring_event_re_scores_to_the_logged_scorecard() -> None:
     answers = _answers("70")
-    report = verify_bundle(_scored_bundle(answers, answers))  # type: ignore[arg-type]
+    report = verify_bundle(_scored_bundle(answers, answers))
     assert report.failures == ()
     assert report.rescored == 1
 
 
 def test_answers_that_score_differently_from_the_log_are_named() -> None:
-    report = verify_bundle(_scored_bundle(_answers("70"), _answers("no idea")))  # type: ignore[arg-type]
+    report = verify_bundle(_scored_bundle(_answers("70"), _answers("no idea")))
     assert len(report.failures) == 1
     assert str(report.failures[0]).startswith(
         "leaf 3 (attempt.scored): field answers: re-scoring the disclosed answers gives "

@@ -40,12 +40,12 @@ def test_it_builds_frozen_typed_objects_from_the_file() -> None:
     assert (playbook.id, playbook.version, playbook.title) == ("tiny", "1.0.0", "Tiny playbook")
     assert playbook.assessment.sections[1].weight == Decimal(2)
     assert numeric.examples == RubricExamples(accept=("4",), reject=("5",))
-    assert choice.options == (  # type: ignore[union-attr]
+    assert choice.options == (  # type: ignore[union-attr]  # the file says which kind
         Option("A", "Lie.", RedFlag(Severity.CRITICAL, "Dishonest.")),
         Option("B", "Tell the truth."),
     )
     assert text.points == Decimal(2)
-    assert text.rule == AllOf(  # type: ignore[union-attr]
+    assert text.rule == AllOf(  # type: ignore[union-attr]  # the file says which kind
         (
             ContainsNumber(Decimal(99), Tolerance(ToleranceKind.RELATIVE, Decimal("0.01"))),
             AnyOf((ContainsPhrase(("outlier", "error")), Regex("wrong"))),

@@ -718,3 +718,42 @@ def test_it_refuses_a_pattern_that_could_never_match_a_normalised_answer(
 def test_it_accepts_patterns_whose_capitals_are_not_letters_to_match(pattern: str) -> None:
     text = sample_with('{regex: "wrong"}', f'{{regex: "{pattern}"}}')
     assert load_sample(text).assessment.items[2].id == "outlier"
+
+
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [
+        ("!!binary R3VpZGU=", "!!binary"),
+        ("!custom Analyst", "!custom"),
+        ("!!python/object:os.system Analyst", "!!python/object:os.system"),
+        ("!!str Analyst", "!!str"),
+        ("! Analyst", "!"),
+    ],
+)
+def test_it_refuses_an_explicit_tag_on_a_value_with_its_place(written: str, shown: str) -> None:
+    # Another YAML reader would build something else from a tagged value (b"Guide" from the
+    # binary one) than this loader, which reads the text as written.
+    text = sample_with("  title: Analyst\n", f"  title: {written}\n")
+    assert problems(text) == [
+        f"tiny.yaml:5:10: YAML tags are not allowed in a playbook ({shown}): write the "
+        "value plainly, without a tag"
+    ]
+
+
+def test_it_refuses_an_explicit_tag_on_a_list_or_a_mapping() -> None:
+    text = sample_with("  title: Analyst\n", "  title: Analyst\n  when_to_use: !!seq [a]\n")
+    assert problems(text) == [
+        "tiny.yaml:6:16: YAML tags are not allowed in a playbook (!!seq): write the value "
+        "plainly, without a tag"
+    ]
+    tagged_root = "--- !playbook\n" + SAMPLE
+    assert problems(tagged_root) == [
+        "tiny.yaml:1:5: YAML tags are not allowed in a playbook (!playbook): write the value "
+        "plainly, without a tag"
+    ]
+
+
+def test_a_published_version_keeps_reading_its_tags_as_written() -> None:
+    # Published before tags were refused: the stored text loads as it did, the tag ignored.
+    text = sample_with("  title: Analyst\n", "  title: !!str Analyst\n")
+    assert load_playbook_text(text, "tiny.yaml", published=True).hash == load_sample(SAMPLE).hash

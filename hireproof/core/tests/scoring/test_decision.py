@@ -203,7 +203,7 @@ def test_a_scorecard_from_another_playbook_is_refused() -> None:
             "interview 1 (Ana): the rating for project must be one of 1, 2, 3, 4, 5, got 0",
         ),
         (
-            InterviewScorecard("Ana", {**dict.fromkeys(QUESTIONS, 3), "project": 4.0}),  # type: ignore[dict-item]
+            InterviewScorecard("Ana", {**dict.fromkeys(QUESTIONS, 3), "project": 4.0}),  # type: ignore[dict-item]  # wrong on purpose
             "interview 1 (Ana): the rating for project must be one of 1, 2, 3, 4, 5, got 4.0",
         ),
         (
@@ -211,7 +211,7 @@ def test_a_scorecard_from_another_playbook_is_refused() -> None:
             "interview 1 (Ana): the rating for project must be one of 1, 2, 3, 4, 5, got True",
         ),
         (
-            InterviewScorecard("Ana", {**dict.fromkeys(QUESTIONS, 3), "project": "4"}),  # type: ignore[dict-item]
+            InterviewScorecard("Ana", {**dict.fromkeys(QUESTIONS, 3), "project": "4"}),  # type: ignore[dict-item]  # wrong on purpose
             "interview 1 (Ana): the rating for project must be one of 1, 2, 3, 4, 5, got '4'",
         ),
         (

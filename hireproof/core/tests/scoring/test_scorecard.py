@@ -245,7 +245,7 @@ def test_an_answer_that_is_not_a_string_is_refused(answer: Any, words: str) -> N
 
 def test_an_answer_sheet_that_is_not_a_mapping_is_refused() -> None:
     with pytest.raises(AnswersError) as raised:
-        score(make_playbook(), ["70"])  # type: ignore[arg-type]
+        score(make_playbook(), ["70"])  # type: ignore[arg-type]  # a list on purpose
     assert str(raised.value) == "answers must map item ids to answer strings, got a list"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from datetime import timedelta
 from decimal import Decimal
@@ -32,9 +33,9 @@ from hireproof.core.canonical import canonical_json
 from hireproof.core.scoring import score
 from hireproof.hiring.actions.attempts import do_auto_submit_overdue, do_submit_attempt
 from hireproof.hiring.actions.erasure import ErasureBasis, do_erase_candidate
-from hireproof.hiring.actions.sweeper import sweep_once
 from hireproof.hiring.models.attempts import Answer, IntegritySignal, SubmissionKind, saved_answers
 from hireproof.hiring.models.playbooks import PlaybookVersion
+from hireproof.hiring.sweeper import sweep_once
 from hireproof.hiring.tests.attempts.conftest import START, Link, save, started
 
 pytestmark = pytest.mark.django_db
@@ -121,7 +122,12 @@ def test_the_confirmation_gives_a_receipt_that_verifies_but_not_the_score(
     candidate_client.post(grace.url("submit"))
     page = candidate_client.get(grace.url("done")).content.decode()
     assert "Your answers are submitted" in page
-    assert "hireproof audit receipt verify receipt.json" in page
+    # The log's key is on the page, and the command she is shown pins it.
+    vkey = current_vkey()
+    assert f'<p><code class="hash">{vkey}</code></p>' in page
+    shown = re.search(r"<pre><code>(hireproof audit receipt verify [^<]*)</code></pre>", page)
+    assert shown is not None
+    assert shown.group(1) == f"hireproof audit receipt verify receipt.json --vkey {vkey}"
     for hidden in ("strong_pass", "100.00", "100%", "recommend"):
         assert hidden not in page
     download = candidate_client.get(grace.url("receipt"))
@@ -138,7 +144,8 @@ def test_the_confirmation_gives_a_receipt_that_verifies_but_not_the_score(
     path.write_bytes(download.content)
     assert hireproof_cli(["audit", "receipt", "verify", str(path)]) == 3  # no trusted key
     assert capsys.readouterr().out.startswith("receipt UNTRUSTED: ")
-    assert hireproof_cli(["audit", "receipt", "verify", str(path), "--vkey", current_vkey()]) == 0
+    command = shown.group(1).split()[1:]  # as she runs it, with the file where she saved it
+    assert hireproof_cli([str(path) if word == "receipt.json" else word for word in command]) == 0
     assert capsys.readouterr().out.startswith(f"receipt OK: leaf {receipt.leaf_index} is in log")
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from hireproof.cli.serve import start_background_jobs
-from hireproof.hiring.actions import sweeper
+from hireproof.hiring import sweeper
 
 
 class Recorder:
@@ -52,7 +52,7 @@ def test_a_failed_sweep_is_logged_and_the_sweeper_goes_on(
     recorder: Recorder, caplog: pytest.LogCaptureFixture
 ) -> None:
     recorder.fail = True
-    with caplog.at_level(logging.ERROR, logger="hireproof.hiring.actions.sweeper"):
+    with caplog.at_level(logging.ERROR, logger="hireproof.hiring.sweeper"):
         assert sweeper.sweep_once() == 0
         running = sweeper.start_sweeper(interval=0.01)
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import io
 import json
+from dataclasses import replace
 
 import pytest
 from django.db import connection
@@ -14,6 +15,15 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from hireproof.accounts.models import User
+from hireproof.audit.checkpoints import current_vkey, key_id_of_vkey, log_origin
+from hireproof.core.audit import (
+    Receipt,
+    generate_signing_key,
+    parse_checkpoint_body,
+    sign_checkpoint,
+    signer_from_key_bytes,
+    vkey_of,
+)
 from hireproof.core.canonical import canonical_json
 from hireproof.core.scoring import InterviewScorecard
 from hireproof.hiring.actions import recommendations
@@ -25,6 +35,7 @@ from hireproof.hiring.actions.interviews import (
     do_submit_scorecard,
 )
 from hireproof.hiring.models.candidates import Candidate
+from hireproof.hiring.models.decisions import Decision
 from hireproof.hiring.tests.decisions.conftest import (
     CRITICAL,
     FAILING,
@@ -84,7 +95,8 @@ def test_the_pdf_holds_the_answers_and_the_decision(
     assert JUSTIFICATION in text
     assert "By Rosa Parks on" in text
     assert "Talked it through with the candidate on the phone." in text
-    assert "hireproof audit receipt verify receipt.json" in text
+    command = f"hireproof audit receipt verify receipt.json --vkey {current_vkey()}"
+    assert "".join(command.split()) in "".join(text.split())  # the PDF wraps long lines
 
 
 def test_the_pdf_renderer_fetches_no_url() -> None:
@@ -148,7 +160,35 @@ def test_the_json_file_has_the_documented_structure(
     assert data["verification"]["export"] == (
         f"hireproof audit export --out bundle.json --disclose {alan.subject.pseudonym}"
     )
+    vkey = current_vkey()  # every command pins the log's key; without one none says OK
+    assert data["verification"]["receipt"] == (
+        f"hireproof audit receipt verify receipt.json --vkey {vkey}"
+    )
+    assert data["verification"]["bundle"] == f"hireproof audit verify bundle.json --vkey {vkey}"
+    assert [r["vkey"] for r in data["receipts"]] == [vkey, vkey]
     assert "decision.recorded" in [entry["type"] for entry in data["audit_trail"]]
+
+
+def test_the_file_checks_each_receipt_against_the_log_s_own_keys(
+    alan: Candidate, recruiter: User, recruiter_client: Client
+) -> None:
+    decided_alan(alan, recruiter)
+    decision = Decision.objects.get(candidate=alan)
+    honest = Receipt.from_json(decision.receipt_json)
+    attacker = signer_from_key_bytes(log_origin(), generate_signing_key())
+    body = parse_checkpoint_body(honest.checkpoint.split("\n\n", 1)[0] + "\n")
+    forged = replace(honest, checkpoint=sign_checkpoint(attacker, body), vkey=vkey_of(attacker))
+    # Whoever can write to the database (the model refuses to edit a decision; SQL does not).
+    Decision.objects.filter(pk=decision.pk).update(receipt_json=forged.to_json())
+
+    page = html.unescape(recruiter_client.get(url("file", alan)).content.decode())
+
+    signer = key_id_of_vkey(current_vkey())
+    assert f"<td>yes, signed by key {signer}</td>" in page  # the scored event's receipt
+    assert (
+        "<td>NO: its checkpoint is not signed by any key this log registered"
+        f" ({signer})</td>" in page
+    )
 
 
 def test_the_file_page_shows_the_stored_arithmetic(

@@ -1,4 +1,5 @@
-"""Recording that a candidate withdrew: at any stage, with or without a recommendation."""
+"""Recording that a candidate withdrew: at any stage, with or without a recommendation; the
+candidate's link is revoked and an attempt in progress closed, and the link says so."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import html
 import io
 import json
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -15,12 +17,19 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from hireproof.accounts.models import User
+from hireproof.audit.models import LogLeaf
 from hireproof.core.scoring import InterviewScorecard
-from hireproof.hiring.actions.attempts import do_start_attempt
+from hireproof.hiring.actions.attempts import (
+    StartRefused,
+    do_save_answer,
+    do_start_attempt,
+)
 from hireproof.hiring.actions.decisions import DecisionRefused, do_record_decision
 from hireproof.hiring.actions.erasure import ErasureBasis, do_erase_candidate
 from hireproof.hiring.actions.interviews import do_assign_interviewer, do_submit_scorecard
-from hireproof.hiring.models.candidates import Candidate
+from hireproof.hiring.actions.invitations import do_revoke_invitation
+from hireproof.hiring.models.attempts import Attempt, saved_answers
+from hireproof.hiring.models.candidates import Candidate, Invitation
 from hireproof.hiring.models.decisions import Decision
 from hireproof.hiring.tests.decisions.conftest import (
     FAILING,
@@ -58,14 +67,9 @@ def invited(candidate: Candidate) -> None:
     invite(candidate)
 
 
-def started(candidate: Candidate) -> None:
-    do_start_attempt(invite(candidate), now=START)
-
-
 STAGES: dict[str, Callable[[Candidate], None]] = {
     "not yet invited": not_invited,
     "invited": invited,
-    "started the test": started,
 }
 
 
@@ -92,7 +96,7 @@ def pdf_text(content: bytes) -> str:
 
 
 @pytest.mark.parametrize("stage", list(STAGES))
-def test_a_withdrawal_is_recorded_before_the_test_is_scored(
+def test_a_withdrawal_is_recorded_before_the_test_is_started(
     stage: str, nobody: Candidate, recruiter: User
 ) -> None:
     STAGES[stage](nobody)
@@ -368,3 +372,153 @@ def test_the_hiring_file_pdf_says_the_withdrawal_had_no_recommendation(
     assert "Withdrawn (in force)" in text
     assert f"no recommendation. {NO_RECOMMENDATION}." in text
     assert REASON in text
+
+
+# --- the candidate's link -----------------------------------------------------------------------
+
+LATER = START + timedelta(minutes=10)
+WITHDRAWN_PAGE = "<h1>Your application was withdrawn</h1>"
+
+
+def token_of(candidate: Candidate) -> str:
+    return f"token-{candidate.pk}-0123456789abcdefghijklmnopqrstuvwxyz"  # conftest.invite's
+
+
+def in_progress(candidate: Candidate) -> Attempt:
+    """Started, one answer saved, not submitted."""
+    attempt = do_start_attempt(invite(candidate), now=START)
+    do_save_answer(attempt, "pandas-filter-sum", "70", now=START + timedelta(minutes=2))
+    return attempt
+
+
+def test_a_withdrawal_revokes_the_link_of_an_invited_candidate(
+    nobody: Candidate, recruiter: User
+) -> None:
+    invitation = invite(nobody)
+    decision = withdraw(recruiter, nobody, now=LATER)
+    invitation.refresh_from_db()
+    assert invitation.revoked_at == LATER
+    [revoked] = leaves("invitation.revoked")
+    assert revoked.actor == f"staff:{recruiter.pk}"
+    assert revoked.index == decision.leaf_index - 1  # recorded with the decision, just before
+    assert decision.recommendation is None
+
+
+def test_a_withdrawal_during_the_test_submits_what_was_saved_in_the_same_transaction(
+    nobody: Candidate, recruiter: User
+) -> None:
+    attempt = in_progress(nobody)
+    decision = withdraw(recruiter, nobody, now=LATER)
+    attempt.refresh_from_db()
+    assert (attempt.submitted_at, attempt.submission) == (LATER, "automatic")
+    assert attempt.scorecard_hash  # scored as at the deadline, with the one saved answer
+    assert saved_answers(attempt) == {"pandas-filter-sum": "70"}
+    closing = [
+        "invitation.revoked",
+        "attempt.auto_submitted",
+        "attempt.scored",
+        "recommendation.computed",
+        "decision.recorded",
+    ]
+    recorded = [(event, leaves(event)[-1].index) for event in closing]
+    first = recorded[0][1]
+    assert recorded == [(event, first + offset) for offset, (event, _) in enumerate(recorded)]
+    assert leaves("attempt.auto_submitted")[-1].actor == "system"
+    # Taken against the recommendation of the attempt it closed, never against it.
+    assert decision.recommendation is not None
+    assert decision.recommendation.kind == "reject"
+    assert decision.against_recommendation is False
+    assert leaves("decision.recorded")[-1].public["recommendation"] == {"kind": "reject"}
+
+
+def test_a_withdrawal_after_submitting_keeps_the_link_and_its_receipt(
+    grace: Candidate, recruiter: User, client: Client
+) -> None:
+    withdraw(recruiter, grace)
+    assert Invitation.objects.get(candidate=grace).revoked_at is None
+    assert leaves("invitation.revoked") == []
+    done = client.get(f"/a/{token_of(grace)}/done/")
+    assert done.status_code == 200
+    assert client.get(f"/a/{token_of(grace)}/receipt.json").status_code == 200
+
+
+def test_a_start_pressed_as_the_withdrawal_is_recorded_is_refused(
+    nobody: Candidate, recruiter: User
+) -> None:
+    invitation = invite(nobody)  # the link's page read it before the withdrawal...
+    withdraw(recruiter, nobody)
+    with pytest.raises(StartRefused, match="This link was withdrawn"):
+        do_start_attempt(invitation)  # ...and Start arrives after it
+    assert not Attempt.objects.filter(invitation=invitation).exists()
+
+
+def test_the_link_of_an_invited_candidate_who_withdrew_says_so_and_starts_nothing(
+    nobody: Candidate, recruiter: User, client: Client
+) -> None:
+    invite(nobody)
+    withdraw(recruiter, nobody)
+    token = token_of(nobody)
+    page = client.get(f"/a/{token}/")
+    assert page.status_code == 410
+    text = text_of(page)
+    assert WITHDRAWN_PAGE in text
+    assert "Your application for Data Scientist (Berlin) is recorded as withdrawn" in text
+    assert "mailto:rosa@example.org" in text
+    assert "/accounts/sign-in/" not in text  # the candidate's own page, no staff link
+    assert "no-store" in page["Cache-Control"]
+    started = client.post(f"/a/{token}/", {"disclose_extension": ""})
+    assert started.status_code == 410
+    assert WITHDRAWN_PAGE in text_of(started)
+    assert not Attempt.objects.filter(invitation__candidate=nobody).exists()
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "data"),
+    [
+        ("get", "questions/", {}),
+        ("post", "questions/", {"answer-pandas-filter-sum": "71", "action": "save"}),
+        ("post", "answers/pandas-filter-sum/", {"answer-pandas-filter-sum": "71"}),
+        ("post", "signals/", {"kind": "paste", "chars": "3"}),
+        ("get", "time/", {}),
+        ("get", "submit/", {}),
+        ("post", "submit/", {}),
+        ("post", "done/", {}),
+        ("get", "receipt.json", {}),
+    ],
+)
+def test_the_link_of_a_candidate_who_withdrew_during_the_test_saves_and_submits_nothing(
+    nobody: Candidate, recruiter: User, client: Client, method: str, path: str, data: Any
+) -> None:
+    attempt = in_progress(nobody)
+    withdraw(recruiter, nobody, now=LATER)
+    before = (LogLeaf.objects.count(), saved_answers(attempt))
+    response = getattr(client, method)(f"/a/{token_of(nobody)}/{path}", data)
+    assert response.status_code == 410
+    assert WITHDRAWN_PAGE in text_of(response)
+    assert (LogLeaf.objects.count(), saved_answers(attempt)) == before
+    attempt.refresh_from_db()
+    assert attempt.submitted_at == LATER
+
+
+def test_a_link_revoked_without_a_withdrawal_is_still_a_missing_page(
+    nobody: Candidate, recruiter: User, client: Client
+) -> None:
+    invite(nobody)
+    do_revoke_invitation(actor=recruiter, candidate=nobody)
+    response = client.get(f"/a/{token_of(nobody)}/")
+    assert response.status_code == 404
+    assert WITHDRAWN_PAGE not in text_of(response)
+
+
+def test_once_a_later_decision_replaces_the_withdrawal_the_link_is_a_missing_page(
+    nobody: Candidate, recruiter: User, client: Client
+) -> None:
+    in_progress(nobody)
+    withdraw(recruiter, nobody, now=LATER)
+    do_record_decision(
+        actor=recruiter,
+        candidate=nobody,
+        outcome="no_hire",
+        reason="Came back to say they had meant to finish; one answer of five.",
+    )
+    assert client.get(f"/a/{token_of(nobody)}/done/").status_code == 404

@@ -73,6 +73,28 @@ def test_the_same_email_is_refused_in_the_same_opening_but_not_in_another(
     assert Candidate.objects.filter(opening=other_opening).count() == 1
 
 
+@pytest.mark.parametrize(
+    ("name", "found"),
+    [
+        ("Ada\x1bLovelace", "character 4 is U+001B (a control character)"),
+        ("Ada\u2028Lovelace", "character 4 is U+2028 (line separator)"),
+        ("Ada\x85Lovelace", "character 4 is U+0085 (a control character)"),
+    ],
+)
+def test_the_single_form_refuses_the_control_characters_a_csv_file_may_not_hold(
+    recruiter_client: Client, opening: Opening, name: str, found: str
+) -> None:
+    response = recruiter_client.post(
+        reverse("openings:candidate_add", args=[opening.pk]),
+        {"name": name, "email": "ada@example.org"},
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors["name"] == [
+        f"The name holds a control character ({found}), which no name may hold; remove it."
+    ]
+    assert Candidate.objects.count() == 0
+
+
 def test_a_good_csv_file_imports_every_candidate_with_one_event_each(
     recruiter_client: Client, opening: Opening, events: Any
 ) -> None:

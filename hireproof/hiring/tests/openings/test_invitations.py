@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from hireproof.accounts.models import User
 from hireproof.audit.models import LogLeaf
+from hireproof.hiring.actions.openings import do_close_opening
 from hireproof.hiring.models.accommodation import Accommodation
 from hireproof.hiring.models.candidates import Candidate, Invitation
 from hireproof.hiring.models.openings import Opening
@@ -139,10 +140,11 @@ def test_a_second_invitation_is_refused(
     recruiter: User, recruiter_client: Client, opening: Opening, ada: Candidate, mailoutbox: Any
 ) -> None:
     invite(ada, recruiter)
-    response = recruiter_client.post(invite_url(opening, ada), {}, follow=True)
-    assert "Ada Lovelace is already invited; use Resend to send a new link." in (
-        response.content.decode()
-    )
+    response = recruiter_client.post(invite_url(opening, ada), {})
+    assert response.status_code == 409
+    assert response.context["form"].non_field_errors() == [
+        "Ada Lovelace is already invited; use Resend to send a new link."
+    ]
     assert len(mailoutbox) == 1
 
 
@@ -199,11 +201,14 @@ def test_a_submitted_attempt_can_be_neither_revoked_nor_resent(
     invite(ada, recruiter)
     ada.refresh_from_db()
     score_attempt(start_attempt(ada), "62.50", "borderline")
-    revoke = recruiter_client.post(invite_url(opening, ada, "revoke"), follow=True)
+    revoke = recruiter_client.post(invite_url(opening, ada, "revoke"))
+    assert revoke.status_code == 409
     assert "Ada Lovelace has already submitted the assessment; the invitation is used up." in (
         revoke.content.decode()
     )
-    resend = recruiter_client.post(invite_url(opening, ada, "resend"), follow=True)
+    assert '<table class="data pipeline">' in revoke.content.decode()  # the pipeline again
+    resend = recruiter_client.post(invite_url(opening, ada, "resend"))
+    assert resend.status_code == 409
     assert "Ada Lovelace has already submitted the assessment; there is nothing to resend." in (
         resend.content.decode()
     )
@@ -314,12 +319,13 @@ def test_extra_time_cannot_change_once_the_attempt_has_started(
     ada.refresh_from_db()
     start_attempt(ada)
     response = recruiter_client.post(
-        invite_url(opening, ada, "extra_time"), {"extra_minutes": "15"}, follow=True
+        invite_url(opening, ada, "extra_time"), {"extra_minutes": "15"}
     )
-    assert (
+    assert response.status_code == 409
+    assert response.context["form"].non_field_errors() == [
         "Ada Lovelace has already started the assessment; its deadline is fixed, so the extra "
-        "time can no longer change." in response.content.decode()
-    )
+        "time can no longer change."
+    ]
     assert Invitation.objects.get().extra_minutes == 0
     assert len(mailoutbox) == 1
 
@@ -327,7 +333,8 @@ def test_extra_time_cannot_change_once_the_attempt_has_started(
 def test_the_extra_time_page_refuses_bad_values_and_candidates_not_invited(
     recruiter: User, recruiter_client: Client, opening: Opening, ada: Candidate, mailoutbox: Any
 ) -> None:
-    not_invited = recruiter_client.get(invite_url(opening, ada, "extra_time"), follow=True)
+    not_invited = recruiter_client.get(invite_url(opening, ada, "extra_time"))
+    assert not_invited.status_code == 409
     assert "Ada Lovelace has not been invited yet." in not_invited.content.decode()
     invite(ada, recruiter)
     response = recruiter_client.post(
@@ -370,3 +377,16 @@ def test_invite_all_does_not_claim_success_when_the_first_email_fails(
         "The invitation is saved, but the email could not be sent (mail server refused the "
         "connection). Check the email settings, then use Resend."
     ]
+
+
+def test_invite_all_on_a_closed_opening_answers_409_with_the_pipeline(
+    recruiter: User, recruiter_client: Client, opening: Opening, ada: Candidate, mailoutbox: Any
+) -> None:
+    do_close_opening(actor=recruiter, opening=opening)
+    response = recruiter_client.post(reverse("openings:invite_all", args=[opening.pk]))
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "is closed; reopen it to add or invite candidates." in page
+    assert '<table class="data pipeline">' in page
+    assert Invitation.objects.count() == 0
+    assert mailoutbox == []

@@ -4,6 +4,7 @@ and a fixed number of queries."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -13,6 +14,16 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from hireproof.accounts.models import User
+from hireproof.audit.checkpoints import current_vkey, key_id_of_vkey, log_origin
+from hireproof.core.audit import (
+    Receipt,
+    generate_signing_key,
+    parse_checkpoint_body,
+    sign_checkpoint,
+    signer_from_key_bytes,
+    verify_receipt,
+    vkey_of,
+)
 from hireproof.hiring.actions.erasure import ErasureBasis, do_erase_candidate
 from hireproof.hiring.models.accommodation import Accommodation
 from hireproof.hiring.models.attempts import SignalKind, SubmissionKind
@@ -188,11 +199,44 @@ def test_the_receipt_names_its_leaf_and_checkpoint_and_how_to_verify_it(
     grace = seat("Grace Hopper", "grace@example.org", RIGHT)
     attempt = grace.invitation.attempt
     html = html_of(recruiter_client, grace)
-    assert "Checked just now: the checkpoint's signature and the inclusion proof hold." in html
+    vkey = current_vkey()
     assert (
-        f"<pre><code>hireproof audit receipt verify receipt-{attempt.pk}.json</code></pre>" in html
-    )
+        "Checked just now against this log's own keys: the checkpoint is signed by key"
+        f" <code>{key_id_of_vkey(vkey)}</code>, which the log registered, and the inclusion"
+        " proof holds."
+    ) in html
+    assert (
+        f"<pre><code>hireproof audit receipt verify receipt-{attempt.pk}.json --vkey {vkey}"
+        "</code></pre>"
+    ) in html
     assert "The scored submission is leaf <strong>" in html
+
+
+def test_a_receipt_signed_by_a_key_the_log_never_registered_does_not_verify(
+    recruiter_client: Client, seat: SitFn
+) -> None:
+    grace = seat("Grace Hopper", "grace@example.org", RIGHT)
+    attempt = grace.invitation.attempt
+    honest = Receipt.from_json(attempt.receipt_json)
+    # Whoever can write to the database re-signs her receipt's checkpoint with a key of their
+    # own, under the log's name: the receipt is consistent under the key it names.
+    attacker = signer_from_key_bytes(log_origin(), generate_signing_key())
+    body = parse_checkpoint_body(honest.checkpoint.split("\n\n", 1)[0] + "\n")
+    forged = replace(honest, checkpoint=sign_checkpoint(attacker, body), vkey=vkey_of(attacker))
+    verify_receipt(forged)  # what the page used to check: under its own key, it holds
+    attempt.receipt_json = forged.to_json()
+    attempt.save(update_fields=["receipt_json"])
+
+    html = html_of(recruiter_client, grace)
+
+    assert "Checked just now" not in html
+    registered = key_id_of_vkey(current_vkey())
+    assert (
+        "This receipt does not verify against this log's keys: its checkpoint is not signed"
+        f" by any key this log registered ({registered})"
+    ) in html
+    # The command pins the log's own key, so it fails for whoever runs it too.
+    assert f"--vkey {current_vkey()}</code></pre>" in html
 
 
 def test_an_erased_candidate_page_keeps_only_what_holds_no_personal_data(
@@ -243,8 +287,8 @@ def test_the_page_runs_the_same_queries_for_few_or_many_answers_and_signals(
     # session, user, candidate (+ opening, invitation, attempt), answers, signals,
     # acknowledgements, timeline leaves, staff names
     # 8 for the written test's review, 9 for the interviews and decision panels.
-    assert _queries(recruiter_client, few) == 15
-    assert _queries(recruiter_client, many) == 15
+    assert _queries(recruiter_client, few) == 16
+    assert _queries(recruiter_client, many) == 16
 
 
 def test_a_candidate_not_yet_started_shows_the_invitation_and_the_timeline_only(

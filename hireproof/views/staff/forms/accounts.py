@@ -1,4 +1,4 @@
-"""Forms of the accounts pages: sign-in with throttling, and inviting staff."""
+"""Forms of the accounts pages: sign-in with throttling, inviting staff, changing a role."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from hireproof.accounts.actions import do_record_failed_sign_in
 from hireproof.accounts.models import User, normalize_email_address
 from hireproof.accounts.roles import Role
 from hireproof.accounts.throttle import sign_in_locked_until
+from hireproof.views.staff.csv_import import refused_character
 
 
 def client_ip_of(request: HttpRequest) -> str:
@@ -88,4 +89,15 @@ class InviteStaffForm(forms.Form):
         name = str(self.cleaned_data["full_name"]).strip()
         if not name:
             raise ValidationError("Enter the person's name.")
+        found = refused_character(name)
+        if found is not None:
+            raise ValidationError(
+                f"The name holds a control character ({found}), which no name may hold; remove it."
+            )
         return name
+
+
+class ChangeRoleForm(forms.Form):
+    """A staff member's new role."""
+
+    role = forms.ChoiceField(label="Role", choices=Role.choices)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 
 from hireproof.hiring.actions.decisions import MAX_REASON_CHARS, MIN_REASON_CHARS
@@ -51,7 +53,13 @@ class DecisionForm(forms.Form):
     recommendation = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
 
-class NoticeSettingsForm(forms.ModelForm):  # type: ignore[type-arg]  # not generic at run time
+if TYPE_CHECKING:  # the form is generic in the type stubs only
+    _NoticeSettingsModelForm = forms.ModelForm[NoticeSettings]
+else:
+    _NoticeSettingsModelForm = forms.ModelForm
+
+
+class NoticeSettingsForm(_NoticeSettingsModelForm):
     """The candidate's decision email for one opening, and whether it shares scores."""
 
     # Not stripped: the final newline is part of the email, and an unchanged body must

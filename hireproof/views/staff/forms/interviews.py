@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -23,10 +23,16 @@ from hireproof.platform.message_templates import TemplateProblem, check_template
 SCHEDULE_WINDOW = timedelta(days=366)
 
 
-class InterviewerChoice(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+if TYPE_CHECKING:  # the field is generic in the type stubs only
+    _StaffChoices = forms.ModelMultipleChoiceField[User]
+else:
+    _StaffChoices = forms.ModelMultipleChoiceField
+
+
+class InterviewerChoice(_StaffChoices):
     """Interviewers listed by name and email."""
 
-    def label_from_instance(self, obj: Any) -> str:
+    def label_from_instance(self, obj: User) -> str:
         return f"{obj.full_name} ({obj.email})"
 
     listed: frozenset[str] = frozenset()  # the ids offered, as the form posts them

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.http import QueryDict
 
 from hireproof.hiring.actions.candidates import NewCandidate
 from hireproof.hiring.actions.erasure import ErasureBasis
@@ -25,7 +27,7 @@ from hireproof.hiring.models.candidates import (
 from hireproof.hiring.models.openings import DEFAULT_EMAIL_BODY, DEFAULT_EMAIL_SUBJECT, Opening
 from hireproof.hiring.models.playbooks import PlaybookVersion
 from hireproof.platform.message_templates import TemplateProblem
-from hireproof.views.staff.csv_import import MAX_FILE_BYTES
+from hireproof.views.staff.csv_import import MAX_FILE_BYTES, refused_character
 
 MAX_INVITATION_DAYS = 90
 _PLACEHOLDER_HELP = (
@@ -33,10 +35,16 @@ _PLACEHOLDER_HELP = (
 )
 
 
-class PlaybookVersionChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
+if TYPE_CHECKING:  # the field is generic in the type stubs only
+    _VersionChoice = forms.ModelChoiceField[PlaybookVersion]
+else:
+    _VersionChoice = forms.ModelChoiceField
+
+
+class PlaybookVersionChoice(_VersionChoice):
     """A published version, labelled so versions of one playbook can be told apart."""
 
-    def label_from_instance(self, obj: Any) -> str:
+    def label_from_instance(self, obj: PlaybookVersion) -> str:
         return f"{obj.title} — {obj.playbook_id} {obj.version} ({obj.short_hash})"
 
 
@@ -79,7 +87,7 @@ class OpeningDetailsForm(forms.Form):
         return body
 
     @classmethod
-    def for_opening(cls, opening: Opening, data: Any = None) -> OpeningDetailsForm:
+    def for_opening(cls, opening: Opening, data: QueryDict | None = None) -> OpeningDetailsForm:
         """The form filled in with ``opening``'s current values."""
         initial = {
             "title": opening.title,
@@ -121,6 +129,11 @@ class CandidateForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.opening = opening
 
+    def clean_name(self) -> str:
+        name = str(self.cleaned_data["name"])
+        _refuse_control_characters(name, "name")
+        return name
+
     def clean_email(self) -> str:
         email = normalise_candidate_email(str(self.cleaned_data["email"]))
         lookup = email_lookup_for(email)
@@ -133,6 +146,15 @@ class CandidateForm(forms.Form):
         return NewCandidate(name=self.cleaned_data["name"], email=self.cleaned_data["email"])
 
 
+def _refuse_control_characters(text: str, what: str) -> None:
+    """Refuse what the CSV import refuses in a cell: a control character or line separator."""
+    found = refused_character(text)
+    if found is not None:
+        raise ValidationError(
+            f"The {what} holds a control character ({found}), which no {what} may hold; remove it."
+        )
+
+
 class CandidateCsvForm(forms.Form):
     """A CSV file of candidates (checked row by row by ``csv_import``)."""
 
@@ -143,11 +165,12 @@ class CandidateCsvForm(forms.Form):
         f"(25%, 50%, 100% or minutes such as 15 min); at most {MAX_FILE_BYTES // 1_000_000} MB.",
     )
 
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_FILE_BYTES:
+    def clean_file(self) -> UploadedFile:
+        upload: UploadedFile = self.cleaned_data["file"]
+        size = upload.size or 0
+        if size > MAX_FILE_BYTES:
             raise ValidationError(
-                f"The file is {upload.size:,} bytes; the limit is {MAX_FILE_BYTES:,} "
+                f"The file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,} "
                 "(about 10,000 candidates). Split it into smaller files."
             )
         return upload
@@ -186,7 +209,7 @@ class InvitationForm(forms.Form):
         return cleaned
 
     @classmethod
-    def for_candidate(cls, candidate: Candidate, data: Any = None) -> InvitationForm:
+    def for_candidate(cls, candidate: Candidate, data: QueryDict | None = None) -> InvitationForm:
         """The form starting from the extra time the candidate asked for on import."""
         initial = {
             "extra_percent": candidate.requested_extra_percent,
@@ -195,7 +218,9 @@ class InvitationForm(forms.Form):
         return cls(data, initial=initial)
 
     @classmethod
-    def for_invitation(cls, invitation: Invitation, data: Any = None) -> InvitationForm:
+    def for_invitation(
+        cls, invitation: Invitation, data: QueryDict | None = None
+    ) -> InvitationForm:
         """The form starting from the extra time ``invitation`` grants now."""
         initial = {
             "extra_percent": invitation.extra_time_percent,

@@ -175,6 +175,13 @@
     }
     pending.delete(field);
     delete field.dataset.retryMs;
+    // 410: the link was closed meanwhile (the application was withdrawn); the page, loaded
+    // again, says so.
+    if (xhr.status === 410) {
+      finished = true;
+      window.location.reload();
+      return;
+    }
     if (isTextField(field) && xhr.status >= 200 && xhr.status < 300) {
       confirmSaved(field, field.dataset.sending);
     }

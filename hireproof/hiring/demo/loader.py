@@ -45,7 +45,12 @@ from hireproof.hiring.actions.attempts import (
 )
 from hireproof.hiring.actions.candidates import NewCandidate, do_add_candidate
 from hireproof.hiring.actions.decisions import do_record_decision
-from hireproof.hiring.actions.demo_cast import (
+from hireproof.hiring.actions.erasure import ErasureBasis, do_erase_candidate
+from hireproof.hiring.actions.interviews import do_assign_interviewer, do_submit_scorecard
+from hireproof.hiring.actions.invitations import do_invite_candidate, do_revoke_invitation
+from hireproof.hiring.actions.openings import do_create_opening, do_update_opening
+from hireproof.hiring.actions.reviews import do_acknowledge_flag
+from hireproof.hiring.demo.cast import (
     ACKNOWLEDGEMENT_NOTE,
     ADMINISTRATOR,
     AUTO_SUBMITTED_STARTED_AGO,
@@ -57,25 +62,20 @@ from hireproof.hiring.actions.demo_cast import (
     HIRE_REASON,
     INTERVIEW_NOTES,
     INTERVIEW_RATINGS,
-    INTERVIEWED_STAGES,
+    INTERVIEWED_RECIPES,
     INTERVIEWER,
     INVITATION_DAYS,
     LINK_BASE_URL,
     NO_HIRE_REASON,
     RECRUITER,
     STEP,
-    SUBMITTED_STAGES,
+    SUBMITTED_RECIPES,
     WITHDRAWN_REASON,
     DemoCandidate,
     DemoStaff,
-    DemoStage,
+    Recipe,
     Signal,
 )
-from hireproof.hiring.actions.erasure import ErasureBasis, do_erase_candidate
-from hireproof.hiring.actions.interviews import do_assign_interviewer, do_submit_scorecard
-from hireproof.hiring.actions.invitations import do_invite_candidate, do_revoke_invitation
-from hireproof.hiring.actions.openings import do_create_opening, do_update_opening
-from hireproof.hiring.actions.reviews import do_acknowledge_flag
 from hireproof.hiring.models.attempts import Attempt, SubmissionKind
 from hireproof.hiring.models.candidates import Candidate
 from hireproof.hiring.models.decisions import Outcome
@@ -98,7 +98,7 @@ class DemoReport:
     created: bool
     opening: Opening
     staff: tuple[StaffLogin, ...]
-    candidates: tuple[tuple[str, DemoStage], ...]
+    candidates: tuple[tuple[str, Recipe], ...]
 
 
 class DemoRefused(HireproofError):
@@ -119,7 +119,7 @@ def load_demo() -> DemoReport:
         made = []
         for demo in _in_build_order():
             made.append((demo.name, _make_candidate(opening, recruiter, demo)))
-            if demo.stage == DemoStage.EXPIRED:
+            if demo.recipe == Recipe.EXPIRED:
                 _restore_link_validity(opening, recruiter)
     return DemoReport(True, opening, staff, tuple(made))
 
@@ -173,7 +173,7 @@ def _create_opening(recruiter: User) -> Opening:
 
 def _in_build_order() -> list[DemoCandidate]:
     """The expired candidate first (invited while links last 0 days), then the others."""
-    return sorted(DEMO_CANDIDATES, key=lambda c: c.stage != DemoStage.EXPIRED)
+    return sorted(DEMO_CANDIDATES, key=lambda c: c.recipe != Recipe.EXPIRED)
 
 
 def _restore_link_validity(opening: Opening, recruiter: User) -> None:
@@ -187,54 +187,54 @@ def _restore_link_validity(opening: Opening, recruiter: User) -> None:
     )
 
 
-def _make_candidate(opening: Opening, recruiter: User, demo: DemoCandidate) -> DemoStage:
+def _make_candidate(opening: Opening, recruiter: User, demo: DemoCandidate) -> Recipe:
     candidate = do_add_candidate(
         actor=recruiter,
         opening=opening,
         candidate=NewCandidate(demo.name, demo.email, demo.extra_time),
     )
-    if demo.stage == DemoStage.ADDED:
-        return demo.stage
-    if demo.stage == DemoStage.ERASED:
+    if demo.recipe == Recipe.ADDED:
+        return demo.recipe
+    if demo.recipe == Recipe.ERASED:
         administrator = User.objects.get(email=ADMINISTRATOR.email)
         do_erase_candidate(actor=administrator, candidate=candidate, basis=ErasureBasis.MISTAKE)
-        return demo.stage
+        return demo.recipe
     do_invite_candidate(
         actor=recruiter,
         candidate=candidate,
         accommodation=demo.extra_time,
         base_url=LINK_BASE_URL,
     )
-    if demo.stage == DemoStage.EXPIRED:
-        return demo.stage
-    if demo.stage == DemoStage.INVITED:
-        return demo.stage
-    if demo.stage == DemoStage.REVOKED:
+    if demo.recipe == Recipe.EXPIRED:
+        return demo.recipe
+    if demo.recipe == Recipe.INVITED:
+        return demo.recipe
+    if demo.recipe == Recipe.REVOKED:
         do_revoke_invitation(actor=recruiter, candidate=candidate)
-        return demo.stage
-    if demo.stage == DemoStage.AUTO_SUBMITTED:
+        return demo.recipe
+    if demo.recipe == Recipe.AUTO_SUBMITTED:
         _sit_past_the_deadline(candidate, demo)
-        return demo.stage
+        return demo.recipe
     attempt = _sit(candidate, demo)
-    if demo.stage == DemoStage.WITHDRAWN:
+    if demo.recipe == Recipe.WITHDRAWN:
         _decide(recruiter, candidate, Outcome.WITHDRAWN, WITHDRAWN_REASON)
-        return demo.stage
-    if demo.stage in SUBMITTED_STAGES:
+        return demo.recipe
+    if demo.recipe in SUBMITTED_RECIPES:
         attempt = do_submit_attempt(attempt)
-    if demo.stage in INTERVIEWED_STAGES:
-        _interview(recruiter, candidate, submitted=demo.stage != DemoStage.IN_INTERVIEW)
-    if demo.stage == DemoStage.HIRED:
+    if demo.recipe in INTERVIEWED_RECIPES:
+        _interview(recruiter, candidate, submitted=demo.recipe != Recipe.IN_INTERVIEW)
+    if demo.recipe == Recipe.HIRED:
         _decide(recruiter, candidate, Outcome.HIRE, HIRE_REASON)
-    if demo.stage == DemoStage.NOT_HIRED:
+    if demo.recipe == Recipe.NOT_HIRED:
         _decide(recruiter, candidate, Outcome.NO_HIRE, NO_HIRE_REASON)
-    if demo.stage == DemoStage.WARNING_ACKNOWLEDGED:
+    if demo.recipe == Recipe.WARNING_ACKNOWLEDGED:
         do_acknowledge_flag(
             actor=recruiter,
             attempt=attempt,
             item_id="sjt-incomplete-data",
             note=ACKNOWLEDGEMENT_NOTE,
         )
-    return demo.stage
+    return demo.recipe
 
 
 def _interview(recruiter: User, candidate: Candidate, *, submitted: bool) -> None:
@@ -306,7 +306,7 @@ def report_lines(report: DemoReport) -> list[str]:
             f"Created the opening {report.opening.title!r} (id {report.opening.pk}) with "
             f"{len(report.candidates)} candidates:"
         ]
-        lines += [f"  {name}: {stage.replace('_', ' ')}" for name, stage in report.candidates]
+        lines += [f"  {name}: {recipe.replace('_', ' ')}" for name, recipe in report.candidates]
     created = [login for login in report.staff if login.password]
     if created:
         lines.append("Demo staff (these passwords are shown only this once):")

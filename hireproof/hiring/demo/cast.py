@@ -1,5 +1,5 @@
-"""Who is in ``hireproof demo``: the staff, the candidates, what each answers and where each is
-left, and the words the demo's people write (interview notes, decision reasons)."""
+"""Who is in ``hireproof demo``: the staff, the candidates, what each answers and the recipe
+each follows, and the words the demo's people write (interview notes, decision reasons)."""
 
 from __future__ import annotations
 
@@ -21,13 +21,18 @@ LINK_BASE_URL = "http://127.0.0.1:8000/"
 DUMMY_EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
 
 
-class DemoStage(StrEnum):
-    """Where a demo candidate is left, and how they got there."""
+class Recipe(StrEnum):
+    """What the demo does with a candidate: how far it takes them, and by which road.
+
+    A script for the loader, not a place in the pipeline: the candidate's stage is
+    ``hireproof.hiring.models.stage``'s, read back from what the recipe did (several recipes
+    end at the same stage: a strong pass, a borderline and a fail are all "scored").
+    """
 
     ADDED = "added"
     INVITED = "invited"
     STARTED = "started"
-    STRONG_PASS = "strong_pass"  # noqa: S105 (a stage, not a password)
+    STRONG_PASS = "strong_pass"  # noqa: S105 (a recipe, not a password)
     BORDERLINE = "borderline"
     FAIL = "fail"
     CRITICAL_FAIL = "critical_fail"
@@ -64,11 +69,11 @@ class Signal:
 
 @dataclass(frozen=True)
 class DemoCandidate:
-    """A sample candidate: who, the stage they are left at, their answers and signals."""
+    """A sample candidate: who, the recipe they follow, their answers and signals."""
 
     name: str
     email: str
-    stage: DemoStage
+    recipe: Recipe
     answers: Mapping[str, str] = field(default_factory=dict)
     signals: tuple[Signal, ...] = ()
     extra_time: Accommodation = NO_ACCOMMODATION
@@ -103,14 +108,14 @@ DEMO_CANDIDATES = (
     DemoCandidate(
         "Amara Okafor",
         f"amara.okafor@{DEMO_DOMAIN}",
-        DemoStage.STRONG_PASS,
+        Recipe.STRONG_PASS,
         _answers(cognitive_growth="1,210 rows"),
         (Signal(SignalKind.FOCUS_LOST), Signal(SignalKind.FOCUS_RETURNED)),
     ),
     DemoCandidate(
         "Lukas Becker",
         f"lukas.becker@{DEMO_DOMAIN}",
-        DemoStage.STRONG_PASS,
+        Recipe.STRONG_PASS,
         _answers(cognitive_growth="1200", outlier_ages="The outlier is 141."),
         (Signal(SignalKind.PASTE, "outlier-ages", 19),),
         extra_time=Accommodation(extra_percent=25),
@@ -119,13 +124,13 @@ DEMO_CANDIDATES = (
     DemoCandidate(
         "Sofia Marin",
         f"sofia.marin@{DEMO_DOMAIN}",
-        DemoStage.BORDERLINE,
+        Recipe.BORDERLINE,
         _answers(pandas_filter_sum="700", communication_summary="A"),
     ),
     DemoCandidate(
         "Daniel Kim",
         f"daniel.kim@{DEMO_DOMAIN}",
-        DemoStage.FAIL,
+        Recipe.FAIL,
         _answers(
             cognitive_growth="1331",
             pandas_filter_sum="70 or 100",
@@ -141,60 +146,60 @@ DEMO_CANDIDATES = (
     DemoCandidate(
         "Priya Natarajan",
         f"priya.natarajan@{DEMO_DOMAIN}",
-        DemoStage.CRITICAL_FAIL,
+        Recipe.CRITICAL_FAIL,
         _answers(sjt_incomplete_data="D"),
     ),
     DemoCandidate(
         "Jonas Weber",
         f"jonas.weber@{DEMO_DOMAIN}",
-        DemoStage.WARNING_TO_REVIEW,
+        Recipe.WARNING_TO_REVIEW,
         _answers(communication_summary="C"),
     ),
     DemoCandidate(
         "Chloe Dubois",
         f"chloe.dubois@{DEMO_DOMAIN}",
-        DemoStage.WARNING_ACKNOWLEDGED,
+        Recipe.WARNING_ACKNOWLEDGED,
         _answers(sjt_incomplete_data="A"),
     ),
     DemoCandidate(
         "Mateo Garcia",
         f"mateo.garcia@{DEMO_DOMAIN}",
-        DemoStage.STARTED,
+        Recipe.STARTED,
         {"cognitive-growth": "1210", "pandas-filter-sum": "70.0"},
     ),
-    DemoCandidate("Hannah Schmidt", f"hannah.schmidt@{DEMO_DOMAIN}", DemoStage.INVITED),
-    DemoCandidate("Wei Zhang", f"wei.zhang@{DEMO_DOMAIN}", DemoStage.ADDED),
-    DemoCandidate("Olivia Brown", f"olivia.brown@{DEMO_DOMAIN}", DemoStage.EXPIRED),
-    DemoCandidate("Kwame Mensah", f"kwame.mensah@{DEMO_DOMAIN}", DemoStage.REVOKED),
+    DemoCandidate("Hannah Schmidt", f"hannah.schmidt@{DEMO_DOMAIN}", Recipe.INVITED),
+    DemoCandidate("Wei Zhang", f"wei.zhang@{DEMO_DOMAIN}", Recipe.ADDED),
+    DemoCandidate("Olivia Brown", f"olivia.brown@{DEMO_DOMAIN}", Recipe.EXPIRED),
+    DemoCandidate("Kwame Mensah", f"kwame.mensah@{DEMO_DOMAIN}", Recipe.REVOKED),
     DemoCandidate(
         "Elena Rossi",
         f"elena.rossi@{DEMO_DOMAIN}",
-        DemoStage.AUTO_SUBMITTED,
+        Recipe.AUTO_SUBMITTED,
         {"cognitive-growth": "1210", "pandas-filter-sum": "70", "sjt-incomplete-data": "B"},
     ),
-    DemoCandidate("Ana Souza", f"ana.souza@{DEMO_DOMAIN}", DemoStage.IN_INTERVIEW, _answers()),
+    DemoCandidate("Ana Souza", f"ana.souza@{DEMO_DOMAIN}", Recipe.IN_INTERVIEW, _answers()),
     DemoCandidate(
         "Ravi Kumar",
         f"ravi.kumar@{DEMO_DOMAIN}",
-        DemoStage.RECOMMENDED,
+        Recipe.RECOMMENDED,
         _answers(outlier_ages="141: a typing slip, surely 41."),
     ),
     DemoCandidate(
-        "Grace Obi", f"grace.obi@{DEMO_DOMAIN}", DemoStage.HIRED, _answers(cognitive_growth="1210")
+        "Grace Obi", f"grace.obi@{DEMO_DOMAIN}", Recipe.HIRED, _answers(cognitive_growth="1210")
     ),
     DemoCandidate(
         "Tomás Silva",
         f"tomas.silva@{DEMO_DOMAIN}",
-        DemoStage.NOT_HIRED,
+        Recipe.NOT_HIRED,
         _answers(cognitive_growth="1100", pandas_filter_sum="100", communication_summary="D"),
     ),
     DemoCandidate(
         "Yuki Tanaka",
         f"yuki.tanaka@{DEMO_DOMAIN}",
-        DemoStage.WITHDRAWN,
+        Recipe.WITHDRAWN,
         {"cognitive-growth": "1210"},
     ),
-    DemoCandidate("Sam Doe", f"sam.doe@{DEMO_DOMAIN}", DemoStage.ERASED),
+    DemoCandidate("Sam Doe", f"sam.doe@{DEMO_DOMAIN}", Recipe.ERASED),
 )
 
 # The interview kit's questions, all rated 4 (a "yes") by the demo interviewer.
@@ -213,16 +218,16 @@ ACKNOWLEDGEMENT_NOTE = (
     "Discussed option A with the candidate on a call: they would flag the data gaps to the "
     "manager first. Fine to move on; ask about it again in the interview."
 )
-INTERVIEWED_STAGES = {DemoStage.IN_INTERVIEW, DemoStage.RECOMMENDED, DemoStage.HIRED}
-SUBMITTED_STAGES = {
-    *INTERVIEWED_STAGES,
-    DemoStage.NOT_HIRED,
-    DemoStage.STRONG_PASS,
-    DemoStage.BORDERLINE,
-    DemoStage.FAIL,
-    DemoStage.CRITICAL_FAIL,
-    DemoStage.WARNING_TO_REVIEW,
-    DemoStage.WARNING_ACKNOWLEDGED,
+INTERVIEWED_RECIPES = {Recipe.IN_INTERVIEW, Recipe.RECOMMENDED, Recipe.HIRED}
+SUBMITTED_RECIPES = {
+    *INTERVIEWED_RECIPES,
+    Recipe.NOT_HIRED,
+    Recipe.STRONG_PASS,
+    Recipe.BORDERLINE,
+    Recipe.FAIL,
+    Recipe.CRITICAL_FAIL,
+    Recipe.WARNING_TO_REVIEW,
+    Recipe.WARNING_ACKNOWLEDGED,
 }
 AUTO_SUBMITTED_STARTED_AGO = timedelta(minutes=40)
 STEP = timedelta(minutes=2)
