@@ -163,12 +163,15 @@ def set_up(count: int) -> tuple[int, str, dict[str, int]]:
 
     from hireproof.accounts.models import User
     from hireproof.accounts.roles import Role
+    from hireproof.audit.startup import prepare_process
     from hireproof.hiring.actions.candidates import NewCandidate, do_import_candidates
     from hireproof.hiring.actions.openings import do_create_opening
     from hireproof.hiring.actions.playbooks import load_builtin_playbooks
     from hireproof.hiring.models.openings import DEFAULT_EMAIL_BODY, DEFAULT_EMAIL_SUBJECT
     from hireproof.hiring.models.playbooks import PlaybookVersion
 
+    # As every entry point does: the files private (the SQLite file created 0600) first.
+    prepare_process()
     call_command("migrate", interactive=False, verbosity=0)
     load_builtin_playbooks()
     recruiter = User.objects.create_user(
@@ -296,14 +299,17 @@ def start_server(env: dict[str, str], threads: int) -> tuple[subprocess.Popen[st
     )
     deadline = time.monotonic() + SERVE_TIMEOUT_SECONDS
     assert server.stdout is not None
+    said = []
     for line in server.stdout:
         found = re.search(r"serving at http://[^:]+:(\d+)/", line)
         if found:
             threading.Thread(target=_drain, args=(server,), daemon=True).start()
             return server, int(found.group(1))
+        said.append(line)
         if time.monotonic() > deadline:
             break
     stop_server(server)
+    print("".join(said), end="")
     raise SystemExit("hireproof serve did not start; its output is above")
 
 
