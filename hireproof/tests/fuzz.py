@@ -58,8 +58,9 @@ NUMBERS = {
 SLOW_PAGES = {"decisions:file_pdf"}
 """Pages that take a second to answer (a PDF rendered) and read no field."""
 
-QUERY_PARAMETERS = ("q", "saved", "status", "verdict", "review", "sort", "next")
-"""The query parameters pages read (``?q=`` of the questions, the pipeline's filters...)."""
+QUERY_PARAMETERS = ("q", "saved", "status", "verdict", "review", "sort", "page", "next")
+"""The query parameters pages read (``?q=`` of the questions, the pipeline's search, filters
+and page...)."""
 
 ENDPOINT_FIELDS: dict[str, dict[str, str]] = {
     "assessments:save": {"answer-sjt-incomplete-data": "b"},

@@ -15,14 +15,7 @@ from django.utils import timezone
 from hireproof.hiring.demo.loader import DemoReport
 from hireproof.hiring.models.candidates import Candidate
 from hireproof.hiring.models.stage import Stage, stage_in, stage_of, with_stage
-from hireproof.hiring.reads.pipeline import (
-    PipelineQuery,
-    count_stages,
-    pipeline_queryset,
-    pipeline_rows,
-    select_rows,
-    stage_counts_by_opening,
-)
+from hireproof.hiring.reads.pipeline import PipelineQuery, read_pipeline, stage_counts_by_opening
 from hireproof.tests.site import links
 
 
@@ -38,16 +31,20 @@ def test_the_filter_the_counts_and_each_candidate_s_stage_agree(demo: DemoReport
         for candidate in Candidate.objects.filter(opening=opening)
     }
     assert one_by_one == annotated
-    rows = pipeline_rows(pipeline_queryset(opening, now))
-    # Each candidate is kept by the filter of their stage, and by no other.
+    # Each candidate is kept by the filter of their stage, and by no other (on one page: the
+    # page size is the opening's size).
+    size = len(annotated)
     filtered = [
         (row.candidate.pk, stage)
         for stage in Stage
-        for row in select_rows(rows, PipelineQuery.from_params({"status": stage.value}))
+        for row in read_pipeline(
+            opening, PipelineQuery.from_params({"status": stage.value}), now, size=size
+        ).rows
     ]
     assert sorted(filtered) == sorted(annotated.items())
     expected = Counter(annotated.values())
-    assert dict(count_stages(rows)) == {stage: expected[stage] for stage in Stage}
+    counted = read_pipeline(opening, PipelineQuery(), now, size=size).counts
+    assert dict(counted) == {stage: expected[stage] for stage in Stage}
     listed = stage_counts_by_opening([opening], now)[opening.pk]
     assert {Stage(stage): count for stage, count in listed.items()} == dict(expected)
     # Every stage but the instant "submitted" has someone, so each reading was put to work.

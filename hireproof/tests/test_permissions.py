@@ -77,6 +77,8 @@ PAGES: dict[str, set[Permission]] = {
     "openings:candidate_add": {P.MANAGE_OPENINGS},
     "openings:candidate_import": {P.MANAGE_OPENINGS},
     "openings:invite_all": {P.MANAGE_OPENINGS},
+    "openings:invite_selected": {P.MANAGE_OPENINGS},
+    "openings:export": {P.READ_CANDIDATES},
     "openings:invite": {P.MANAGE_OPENINGS},
     "openings:resend": {P.MANAGE_OPENINGS},
     "openings:extra_time": {P.MANAGE_OPENINGS},

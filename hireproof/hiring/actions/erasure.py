@@ -29,7 +29,7 @@ from hireproof.accounts.models import User
 from hireproof.audit.actions import do_erase_subject
 from hireproof.hiring.actions.openings import require_not_erased
 from hireproof.hiring.models.attempts import Answer, Attempt, IntegritySignal
-from hireproof.hiring.models.candidates import Candidate, Invitation
+from hireproof.hiring.models.candidates import Candidate, CandidateSearchToken, Invitation
 from hireproof.hiring.models.decisions import Decision, Recommendation
 from hireproof.hiring.models.interviews import ScorecardVersion
 from hireproof.hiring.models.reviews import FlagAcknowledgement
@@ -37,6 +37,7 @@ from hireproof.hiring.models.reviews import FlagAcknowledgement
 # The pipeline's tables that hold rows about the candidate, scrubbed once the erasure commits.
 ERASED_TABLES: tuple[type[models.Model], ...] = (
     Candidate,
+    CandidateSearchToken,
     Invitation,
     Attempt,
     Answer,
@@ -61,9 +62,10 @@ def do_erase_candidate(*, actor: User, candidate: Candidate, basis: ErasureBasis
     """Erase the candidate's personal data for good (``subject.erased`` in the log).
 
     Refused (``OpeningChangeRefused``) when they are already erased. Clears, in one
-    transaction: their sealed name and email and the lookup hash (which could confirm a guess),
-    their link; their answers, integrity signals, the scorecard's text and every hash derived
-    from the answers (the scorecard's and the recommendations'); the reviewers' notes
+    transaction: their sealed name and email, the lookup hash (which could confirm a guess),
+    their search tokens and name order key (which tie them to other candidates' words and
+    names), their link; their answers, integrity signals, the scorecard's text and every hash
+    derived from the answers (the scorecard's and the recommendations'); the reviewers' notes
     about them; their interview scorecards' ratings, flags, notes and reasons (the rows stay,
     marked erased, so the pages still show who interviewed and when); the written reasons of
     decisions about them. Then their audit subject is erased.
@@ -83,8 +85,9 @@ def do_erase_candidate(*, actor: User, candidate: Candidate, basis: ErasureBasis
 
 def _clear_candidate(candidate: Candidate, now: datetime) -> None:
     Candidate.objects.filter(pk=candidate.pk).update(
-        name_sealed=None, email_sealed=None, email_lookup="", erased_at=now
+        name_sealed=None, email_sealed=None, email_lookup="", name_order=b"", erased_at=now
     )
+    CandidateSearchToken.objects.filter(candidate=candidate).delete()
     Invitation.objects.filter(candidate=candidate, revoked_at__isnull=True).update(revoked_at=now)
     attempts = Attempt.objects.filter(invitation__candidate=candidate)
     Answer.objects.filter(attempt__in=attempts).delete()

@@ -8,6 +8,8 @@ sends a link; if sending fails, the invitation stands and Resend sends a fresh l
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -26,7 +28,7 @@ from hireproof.hiring.emails import invitation_email
 from hireproof.hiring.models.accommodation import Accommodation
 from hireproof.hiring.models.candidates import Candidate, Invitation, hash_token
 from hireproof.hiring.models.openings import Opening
-from hireproof.platform.mail import send_email
+from hireproof.platform.mail import MAIL_ERRORS, send_email
 
 TOKEN_BYTES = 32
 
@@ -213,3 +215,37 @@ def _extra_time_private(accommodation: Accommodation) -> dict[str, Any]:
 
 def _send(invitation: Invitation, token: str, base_url: str) -> None:
     send_email(invitation_email(invitation, token=token, base_url=base_url))
+
+
+@dataclass(frozen=True)
+class InvitationRun:
+    """What ``invite_each`` did: how many invitations it sent, and what stopped it, if
+    anything (a refusal, or a mail error after that invitation was saved)."""
+
+    sent: int
+    refusal: OpeningChangeRefused | None = None
+    mail_error: Exception | None = None
+
+
+def invite_each(*, actor: User, candidates: Iterable[Candidate], base_url: str) -> InvitationRun:
+    """Invite each of ``candidates`` in turn, with the extra time they asked for on import:
+    one ``do_invite_candidate`` each (its own transaction, its own ``invitation.sent``).
+
+    Stops at the first refusal (the opening closed meanwhile, a candidate invited or erased by
+    someone else) or mail failure; the invitations already sent stand.
+    """
+    sent = 0
+    for candidate in candidates:
+        try:
+            do_invite_candidate(
+                actor=actor,
+                candidate=candidate,
+                accommodation=candidate.requested_accommodation,
+                base_url=base_url,
+            )
+        except OpeningChangeRefused as refusal:
+            return InvitationRun(sent, refusal=refusal)
+        except MAIL_ERRORS as error:
+            return InvitationRun(sent, mail_error=error)
+        sent += 1
+    return InvitationRun(sent)

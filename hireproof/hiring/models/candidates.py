@@ -3,6 +3,14 @@
 Personal data (a candidate's name and email) is stored sealed under the candidate's audit
 ``Subject`` key (``hireproof.audit.vault``): erasing the subject destroys the key, and with it
 every such value. Only a keyed hash of the email (``email_lookup``) finds duplicates.
+
+The pipeline searches and sorts without the names in clear (``candidate_index``): each
+candidate has blind search tokens (``CandidateSearchToken``) and a name order key
+(``Candidate.name_order``). What they reveal to someone holding the database but not the keys
+folder: which candidates of one opening share a word or a prefix of 3+ characters of their
+name or email (never the word), how many such words and prefixes each has (roughly how long
+their words are), and the candidates' order by name within the opening (never the names).
+Erasure clears both.
 """
 
 from __future__ import annotations
@@ -39,6 +47,10 @@ class Candidate(models.Model):
     # A keyed hash of the normalised email: finds a duplicate in an opening without keeping
     # the address in clear. Cleared on erasure.
     email_lookup = models.CharField(max_length=64, blank=True, db_index=True)
+    # Where the name falls among the opening's candidates (a fractional index: ASCII bytes,
+    # compared byte by byte in every database). Reveals only the order. Cleared (empty, which
+    # sorts first) on erasure.
+    name_order = models.BinaryField(default=b"")
     # Extra time asked for on import (the CSV's extra_time column): the invitation form starts
     # from it. The invitation's own fields are what counts.
     requested_extra_percent = models.PositiveSmallIntegerField(default=0)
@@ -51,6 +63,11 @@ class Candidate(models.Model):
 
     class Meta:
         ordering = ["added_at", "id"]
+        indexes = [
+            # The pipeline's pages in name order: by opening, then by the order key.
+            models.Index(fields=["opening", "name_order", "id"], name="candidate_name_order"),
+            models.Index(fields=["opening", "added_at", "id"], name="candidate_added"),
+        ]
         constraints = [
             # One person once per opening; erased candidates (lookup cleared) never collide.
             models.UniqueConstraint(
@@ -97,6 +114,21 @@ def email_lookup_for(email: str) -> str:
     """The keyed hash (HMAC-SHA256 under SECRET_KEY) that finds a duplicate address."""
     normalised = normalise_candidate_email(email)
     return salted_hmac(_EMAIL_LOOKUP_SALT, normalised, algorithm="sha256").hexdigest()
+
+
+class CandidateSearchToken(models.Model):
+    """One blind search token of a candidate: a keyed hash (``candidate_index.search_token``)
+    of a word of their name or email, or of a prefix of 3+ characters of one, bound to their
+    opening. Written when the candidate is added; deleted on erasure."""
+
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="+")
+    token = models.CharField(max_length=24)
+
+    class Meta:
+        indexes = [models.Index(fields=["token", "candidate"], name="candidate_search_token")]
+
+    def __str__(self) -> str:
+        return f"search token of candidate {self.candidate_id}"
 
 
 def hash_token(token: str) -> str:

@@ -18,16 +18,21 @@ from hireproof.hiring.access import access_candidate, access_opening
 from hireproof.hiring.actions.candidates import do_add_candidate, do_import_candidates
 from hireproof.hiring.actions.erasure import ErasureBasis, do_erase_candidate
 from hireproof.hiring.actions.invitations import (
+    InvitationRun,
     do_invite_candidate,
     do_resend_invitation,
     do_revoke_invitation,
+    invite_each,
 )
 from hireproof.hiring.actions.openings import OpeningChangeRefused
 from hireproof.hiring.models.accommodation import Accommodation
 from hireproof.hiring.models.candidates import Candidate
 from hireproof.hiring.models.openings import Opening
-from hireproof.hiring.models.stage import Stage
-from hireproof.hiring.reads.pipeline import pipeline_queryset, pipeline_rows
+from hireproof.hiring.reads.pipeline import (
+    PipelineQuery,
+    matching_candidates,
+    not_invited,
+)
 from hireproof.platform.mail import MAIL_ERRORS
 from hireproof.views.decorators import staff_view
 from hireproof.views.staff.csv_import import CsvReport, read_candidate_csv
@@ -46,7 +51,7 @@ from hireproof.views.staff.http import (
     report_mail_failure,
     to_pipeline,
 )
-from hireproof.views.staff.openings import pipeline_page
+from hireproof.views.staff.openings import pipeline_page, read_selection, to_query
 
 # --- candidates -------------------------------------------------------------------------------
 
@@ -159,31 +164,44 @@ def candidate_invite(request: HttpRequest, opening_id: int, candidate_id: int) -
 def invite_all(request: HttpRequest, opening_id: int) -> HttpResponse:
     """Invite every candidate not invited yet, each with the extra time they asked for."""
     opening = access_opening(request.user, opening_id, Permission.MANAGE_OPENINGS)
-    waiting = [
-        row.candidate
-        for row in pipeline_rows(pipeline_queryset(opening, timezone.now()))
-        if row.stage == Stage.ADDED
-    ]
-    sent = 0
-    for candidate in waiting:
-        try:
-            do_invite_candidate(
-                actor=acting_user(request),
-                candidate=candidate,
-                accommodation=candidate.requested_accommodation,
-                base_url=base_url(request),
-            )
-        except OpeningChangeRefused as refusal:
-            if sent:
-                messages.success(request, f"{sent} invitation{'s' if sent != 1 else ''} sent.")
-            return _refused(request, opening, refusal)
-        except MAIL_ERRORS as error:
-            report_mail_failure(request, error)
-            break
-        sent += 1
-    if sent or not waiting:
-        messages.success(request, f"{sent} invitation{'s' if sent != 1 else ''} sent.")
-    return to_pipeline(opening)
+    waiting = not_invited(matching_candidates(opening, PipelineQuery(), timezone.now()))
+    run = invite_each(actor=acting_user(request), candidates=waiting, base_url=base_url(request))
+    return _report_invitations(request, opening, run) or to_pipeline(opening)
+
+
+@require_POST
+@staff_view
+def invite_selected(request: HttpRequest, opening_id: int) -> HttpResponse:
+    """Invite the selected candidates who are not invited yet (the others are left as they
+    are), each with the extra time they asked for; one ``invitation.sent`` each."""
+    opening = access_opening(request.user, opening_id, Permission.MANAGE_OPENINGS)
+    selection = read_selection(request, opening, timezone.now())
+    if isinstance(selection, HttpResponse):
+        return selection
+    candidates, query = selection
+    waiting = list(not_invited(candidates))
+    left = candidates.count() - len(waiting)
+    run = invite_each(actor=acting_user(request), candidates=waiting, base_url=base_url(request))
+    refused = _report_invitations(request, opening, run)
+    if left:
+        messages.info(
+            request,
+            f"{left} of the selected {'were' if left != 1 else 'was'} invited already (or "
+            "erased) and left as they were.",
+        )
+    return refused or to_query(opening, query)
+
+
+def _report_invitations(
+    request: HttpRequest, opening: Opening, run: InvitationRun
+) -> HttpResponse | None:
+    """Say how many invitations left and what stopped them; a refusal is answered with the
+    pipeline, 409, saying why (returned), a mail failure with a warning."""
+    if run.sent or (run.refusal is None and run.mail_error is None):
+        messages.success(request, f"{run.sent} invitation{'s' if run.sent != 1 else ''} sent.")
+    if run.mail_error is not None:
+        report_mail_failure(request, run.mail_error)
+    return _refused(request, opening, run.refusal) if run.refusal is not None else None
 
 
 @require_POST

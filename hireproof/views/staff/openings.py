@@ -1,13 +1,18 @@
 """Openings and their pipeline: parse, ask the access funnel, act or read, render.
 
-Reading (the list and the pipeline) needs ``READ_CANDIDATES``; every change ``MANAGE_OPENINGS``.
+Reading (the list, the pipeline and a selection's CSV export) needs ``READ_CANDIDATES``; every
+change ``MANAGE_OPENINGS``.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.contrib import messages
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -19,18 +24,20 @@ from hireproof.hiring.actions.openings import (
     do_reopen_opening,
     do_update_opening,
 )
+from hireproof.hiring.models.candidates import Candidate
 from hireproof.hiring.models.openings import Opening
 from hireproof.hiring.models.stage import STAGE_ORDER
 from hireproof.hiring.reads.pipeline import (
     PipelineQuery,
+    SelectionRefused,
     SortKey,
-    count_stages,
-    pipeline_queryset,
-    pipeline_rows,
-    select_rows,
+    export_csv,
+    read_pipeline,
+    selected_candidates,
     stage_counts_by_opening,
 )
 from hireproof.hiring.reads.playbook_guide import VERDICT_LABELS
+from hireproof.platform.middleware import bad_request
 from hireproof.views.decorators import staff_view
 from hireproof.views.staff.forms.openings import NewOpeningForm, OpeningDetailsForm
 from hireproof.views.staff.http import acting_user, form_status, posted, to_pipeline
@@ -136,8 +143,8 @@ def opening_reopen(request: HttpRequest, opening_id: int) -> HttpResponse:
 
 @staff_view
 def pipeline(request: HttpRequest, opening_id: int) -> HttpResponse:
-    """The opening's candidates: stage, score, verdict, flags, decision; counts, filters and
-    sorting."""
+    """The opening's candidates, a page at a time: stage, score, verdict, flags, decision;
+    counts per stage, search, filters, sorting, and a selection for the bulk actions."""
     opening = access_opening(request.user, opening_id, Permission.READ_CANDIDATES)
     return pipeline_page(request, opening)
 
@@ -146,23 +153,30 @@ def pipeline_page(request: HttpRequest, opening: Opening, *, status: int = 200) 
     """The pipeline page of ``opening`` (also the answer, 409, to a change it refused, with the
     reason among the page's messages); its caller asked the funnel."""
     query = PipelineQuery.from_params(request.GET)
-    rows = pipeline_rows(pipeline_queryset(opening, timezone.now()))
-    shown = select_rows(rows, query)
+    page = read_pipeline(opening, query, timezone.now())
     return render(
         request,
         "openings/pipeline.html",
         {
             "opening": opening,
-            "rows": shown,
-            "total": len(rows),
+            "page": page,
+            "rows": page.rows,
+            "total": page.total,
             "counts": [
                 (stage, count, query.url_params(status=stage.value), stage == query.stage)
-                for stage, count in count_stages(rows)
+                for stage, count in page.counts
             ],
             "all_url": query.url_params(status=""),
             "sort_links": {key.value: query.sort_link(key) for key in SortKey},
             "sort_choices": SORT_CHOICES,
-            "waiting": sum(1 for row in rows if row.can_invite),
+            "pager": [
+                (number, query.url_params(page=str(number)) if number else "")
+                for number in page.numbers()
+            ],
+            "previous_url": query.url_params(page=str(page.number - 1)),
+            "next_url": query.url_params(page=str(page.number + 1)),
+            "selection_params": [*query.filter_params().items(), ("sort", query.sort_param)],
+            "waiting": page.waiting,
             "query": query,
             "stages": STAGE_ORDER,
             "verdicts": list(VERDICT_LABELS.items()),
@@ -171,3 +185,59 @@ def pipeline_page(request: HttpRequest, opening: Opening, *, status: int = 200) 
         },
         status=status,
     )
+
+
+def to_query(opening: Opening, query: PipelineQuery) -> HttpResponse:
+    """A redirect to the opening's pipeline as ``query`` shows it."""
+    return redirect(reverse("openings:pipeline", args=[opening.pk]) + query.url_params())
+
+
+def read_selection(
+    request: HttpRequest, opening: Opening, now: datetime
+) -> tuple[QuerySet[Candidate], PipelineQuery] | HttpResponse:
+    """The candidates a bulk action's form selects, and the pipeline's query it was sent
+    with; or the answer to send instead: 400 naming the field for a value that is not
+    understood (nothing is done), or back to the pipeline when nothing is selected.
+
+    The form sends ``candidate`` (the ids ticked on the page) or ``all=1`` (every candidate
+    the search and filters it carries keep), and the pipeline's ``q``, ``status``,
+    ``verdict``, ``review`` and ``sort``.
+    """
+    query = PipelineQuery.from_params(request.POST)
+    if query.ignored:
+        return bad_request(request, " ".join(query.ignored) + " Nothing was done.")
+    everything = request.POST.get("all", "")
+    if everything not in ("", "1"):
+        return bad_request(request, f"all: {everything[:40]!r} is not 1. Nothing was done.")
+    if everything:
+        return selected_candidates(opening, now, matching=query), query
+    ids = []
+    for value in request.POST.getlist("candidate"):
+        if not (value.isascii() and value.isdigit() and 0 < len(value) <= 18):
+            return bad_request(
+                request, f"candidate: {value[:40]!r} is not a candidate number. Nothing was done."
+            )
+        ids.append(int(value))
+    if not ids:
+        messages.error(request, "Select at least one candidate, or every candidate matching.")
+        return to_query(opening, query)
+    try:
+        return selected_candidates(opening, now, ids=ids), query
+    except SelectionRefused as refusal:
+        return bad_request(request, f"{refusal} Nothing was done.")
+
+
+@require_POST
+@staff_view
+def export_selection(request: HttpRequest, opening_id: int) -> HttpResponse:
+    """The selected candidates as a CSV file: name, email, stage, score, verdict, flags to
+    review and decision, each cell safe to open in a spreadsheet."""
+    opening = access_opening(request.user, opening_id, Permission.READ_CANDIDATES)
+    now = timezone.now()
+    selection = read_selection(request, opening, now)
+    if isinstance(selection, HttpResponse):
+        return selection
+    candidates, query = selection
+    response = HttpResponse("".join(export_csv(candidates, query, now)), content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="opening-{opening.pk}.csv"'
+    return response

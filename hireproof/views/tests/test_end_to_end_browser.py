@@ -155,7 +155,7 @@ def run_written_test_stage(
     row = pipeline_row(recruiter)
     expect(row).to_contain_text("Scored")
     expect(row.get_by_role("cell")).to_have_text(
-        ["Scored", "80.00%", "Strong pass", "1 to review", "—", ADDED_ON, ""]
+        ["", "Scored", "80.00%", "Strong pass", "1 to review", "—", ADDED_ON, ""]
     )
     return Scored(recruiter, Candidate.objects.get(opening__title=OPENING_TITLE))
 
