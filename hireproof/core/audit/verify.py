@@ -36,27 +36,27 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import json
 import os
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from json.scanner import make_scanner
-from typing import Any
+from typing import Annotated, Any, Literal
+
+import msgspec
 
 from hireproof.core.errors import AuditError, ProofError, SignatureError
 
 from .bundle import Bundle, read_bundle
 from .checkpoint import Checkpoint, open_checkpoint, parse_checkpoint_body
-from .commitments import HEX64, Opening, opening_problem
+from .commitments import Opening, opening_problem
 from .events import (
     ANSWERS_FIELD,
-    LEAF_KEYS,
-    SCHEMA_VERSION,
     SCORECARD_HASH_FIELD,
     SCORING_EVENTS,
     TIME_PATTERN,
     EventType,
     Leaf,
+    canonical_problem,
     parse_leaf,
 )
 from .keyhistory import (
@@ -87,10 +87,37 @@ __all__ = [
 # shifts every later position, and a million identical lines help nobody.
 MAX_LISTED_LEAF_FAILURES = 20
 
-_EVENT_NAMES = frozenset(event.value for event in EventType)
 _ERASED = EventType.SUBJECT_ERASED.value
+
+# --- the fast path's leaf check (see ``_Verification.scan_leaves``) ---------------------------
+
+# The largest whole number JSON carries exactly (RFC 8785 refuses any beyond it).
+_MAX_EXACT = 2**53 - 1
+_Exact = Annotated[int, msgspec.Meta(ge=-_MAX_EXACT, le=_MAX_EXACT)]
+# ``public`` on the fast path: JSON without fractions, two levels deep (deeper: the slow path).
+_Scalar = str | _Exact | bool | None
+_Inner = str | _Exact | bool | list[_Scalar] | dict[str, _Scalar] | None
+_Public = dict[str, str | _Exact | bool | list[_Inner] | dict[str, _Inner] | None]
+
+
+class _FastLeaf(msgspec.Struct, forbid_unknown_fields=True):
+    """A leaf as the fast path decodes it: its fields in canonical (sorted) order."""
+
+    actor: str | None
+    at: Annotated[str, msgspec.Meta(min_length=27, max_length=27)]  # TIME_PATTERN's width
+    commitments: dict[str, Annotated[str, msgspec.Meta(min_length=64, max_length=64)]]
+    index: Annotated[int, msgspec.Meta(ge=0)]
+    public: _Public
+    schema: Literal[1]
+    subject: str | None
+    type: Literal[tuple(event.value for event in EventType)]  # type: ignore[valid-type]  # the catalogue
+
+
+_decode_leaf = msgspec.json.Decoder(_FastLeaf).decode
+_encode_leaf = msgspec.json.Encoder(order="sorted").encode
+_LOWER_HEX = re.compile(r"[0-9a-f]*").fullmatch
 _TIME_MATCH = TIME_PATTERN.fullmatch
-_HEX64_MATCH = HEX64.fullmatch
+_SPECIAL_EVENTS = frozenset({_ERASED, *KEY_EVENTS})
 
 
 def verify_bundle(
@@ -370,58 +397,44 @@ class _Verification:
 
     def scan_leaves(self) -> _LeafScan:
         scan = _LeafScan()
-        # The C scanner behind json.loads, called directly: half the cost per leaf, which is
-        # most of the verifier's time on a large log. Anything it does not accept whole takes
-        # the slow path, which parses with json.loads and says exactly what is wrong. (A
-        # JSONDecoder is exactly the context json itself builds its scanner from; typeshed
-        # only spells that context as the scanner class.)
-        scan_once = make_scanner(json.JSONDecoder())  # type: ignore[arg-type]  # see above
-        time_match = _TIME_MATCH
+        # Fast path, in C: msgspec decodes the leaf into its typed fields (exactly the fields,
+        # each of its type, whole numbers JSON carries exactly) and encodes it back; a leaf of
+        # ASCII text without escapes whose bytes equal that encoding is canonical JSON (for such
+        # text msgspec writes what RFC 8785 writes: keys sorted, no whitespace, shortest
+        # numbers). Then the time's format and order, the index and the commitments' hex are
+        # checked. Anything it does not accept takes the slow path, which parses the leaf
+        # with json.loads and rfc8785 and says exactly what is wrong: the fast path only ever
+        # accepts what the slow path accepts (``core/tests/audit/test_verify_leaves.py``).
+        decode, encode = _decode_leaf, _encode_leaf
+        time_match, lower_hex = _TIME_MATCH, _LOWER_HEX
+        special = _SPECIAL_EVENTS
         last_at = ""
         for position, raw in enumerate(self.leaves):
-            try:
-                text = raw.decode()
-                record, end = scan_once(text, 0)
-            except (ValueError, RecursionError, StopIteration):
-                scan.last_at = last_at
-                self.check_leaf_slowly(scan, position, raw)
-                last_at = scan.last_at
-                continue
-            # Fast path: the exact conditions under which leaf_from_object accepts the record,
-            # the index is right and time does not go backwards (fixed-width times compare as
-            # strings); anything else takes the slow path for a precise message.
-            if (
-                end == len(text)
-                and record.__class__ is dict
-                and record.keys() == LEAF_KEYS
-                and record["index"] == position
-                and record["index"].__class__ is int
-                and record["schema"] == SCHEMA_VERSION
-                and record["schema"].__class__ is int
-                and record["type"].__class__ is str
-                and record["type"] in _EVENT_NAMES
-                and record["at"].__class__ is str
-                and time_match(record["at"]) is not None
-                and record["at"] >= last_at
-                and (record["actor"] is None or record["actor"].__class__ is str)
-                and (record["subject"] is None or record["subject"].__class__ is str)
-                and record["public"].__class__ is dict
-                and record["commitments"].__class__ is dict
-                and all(
-                    c.__class__ is str and _HEX64_MATCH(c) is not None
-                    for c in record["commitments"].values()
-                )
-            ):
-                last_at = record["at"]
-                kind = record["type"]
-                if kind != _ERASED:
-                    if kind in KEY_EVENTS:
-                        self.note_key_event(scan, position, kind, record["public"])
-                    continue
-                subject = record["subject"]
-                if subject is not None:  # an erasure without a subject takes the slow path
-                    scan.erased.setdefault(subject, position)
-                    continue
+            if raw.isascii() and b"\\" not in raw:
+                try:
+                    leaf = decode(raw)
+                except msgspec.MsgspecError:
+                    leaf = None
+                if (
+                    leaf is not None
+                    and leaf.index == position
+                    and leaf.at >= last_at
+                    and time_match(leaf.at) is not None
+                    and (not leaf.commitments or lower_hex("".join(leaf.commitments.values())))
+                    and encode(leaf) == raw
+                ):
+                    kind = leaf.type
+                    if kind not in special:
+                        last_at = leaf.at
+                        continue
+                    if kind != _ERASED:
+                        last_at = leaf.at
+                        self.note_key_event(scan, position, kind, leaf.public)
+                        continue
+                    if leaf.subject is not None:  # an erasure without a subject: slow path
+                        last_at = leaf.at
+                        scan.erased.setdefault(leaf.subject, position)
+                        continue
             scan.last_at = last_at
             self.check_leaf_slowly(scan, position, raw)
             last_at = scan.last_at
@@ -431,6 +444,7 @@ class _Verification:
         return scan
 
     def check_leaf_slowly(self, scan: _LeafScan, position: int, raw: bytes) -> None:
+        """Check one leaf in full, naming what is wrong; keep its key event or erasure."""
         try:
             leaf = parse_leaf(raw)
         except AuditError as error:
@@ -446,23 +460,27 @@ class _Verification:
             )
             return
         before, scan.last_at = scan.last_at, leaf.at
+        problem = None
         if leaf.at < before:
-            self.leaf_failure(
-                scan,
-                position,
-                event,
+            problem = (
                 f"time goes backwards at leaf {position}: {leaf.at} is before {before}, "
-                "the time of the leaf before it",
+                "the time of the leaf before it"
             )
-            if event in KEY_EVENTS:  # keep the key history whole for the checks that follow
+        else:
+            canonical = canonical_problem(raw)
+            if canonical is not None:
+                problem = f"the leaf is not canonical JSON (RFC 8785): {canonical}"
+        if problem is not None:
+            self.leaf_failure(scan, position, event, problem)
+        # A flawed leaf is still one the log signed: keep the key history and the erasures
+        # whole for the checks that follow.
+        if event in KEY_EVENTS:
+            if problem is None:
+                self.note_key_event(scan, position, event, dict(leaf.public))
+            else:
                 scan.key_chain.note(position, event, dict(leaf.public))
-            elif event == _ERASED and leaf.subject is not None:
-                scan.erased.setdefault(leaf.subject, position)
-            return
-        # Only whitespace around the JSON makes the fast path refuse a well-formed leaf.
-        self.leaf_failure(
-            scan, position, event, "the leaf is not canonical JSON (stray whitespace)"
-        )
+        elif event == _ERASED and leaf.subject is not None:
+            scan.erased.setdefault(leaf.subject, position)
 
     def note_key_event(
         self, scan: _LeafScan, position: int, kind: str, public: dict[str, Any]

@@ -350,12 +350,14 @@ def test_a_leaf_the_log_signed_malformed_is_still_a_failure() -> None:
     ]
 
 
-@pytest.mark.parametrize("padded", [b" %s", b"%s "])
-def test_a_leaf_with_stray_whitespace_is_not_canonical(padded: bytes) -> None:
+@pytest.mark.parametrize(("padded", "offset"), [(b" %s", 0), (b"%s ", 177)])
+def test_a_leaf_with_stray_whitespace_is_not_canonical(padded: bytes, offset: int) -> None:
     leaves = [event_leaf(0), padded % event_leaf(1)]
     report = verify(make_bundle(leaves))
     assert messages(report) == [
-        "leaf 1 (answer.saved): the leaf is not canonical JSON (stray whitespace)"
+        "leaf 1 (answer.saved): the leaf is not canonical JSON (RFC 8785): its bytes differ "
+        f"from the canonical encoding from byte {offset} on (key order, whitespace, number "
+        "form or string escapes)"
     ]
 
 
