@@ -47,7 +47,7 @@ import msgspec
 from hireproof.core.errors import AuditError, ProofError, SignatureError
 
 from .bundle import Bundle, read_bundle
-from .checkpoint import Checkpoint, open_checkpoint, parse_checkpoint_body
+from .checkpoint import Checkpoint, open_checkpoint, parse_checkpoint_body, parse_vkey
 from .commitments import Opening, opening_problem
 from .events import (
     ANSWERS_FIELD,
@@ -72,6 +72,13 @@ from .merkle import EMPTY_ROOT, MemorySource, verify_consistency
 from .report import Failure, Report, Result
 from .rescore import Rescored, Rescorer, rescore_problem, rescore_with_core
 from .trust import TrustFile
+from .witness import (
+    CLOCK_SKEW_SECONDS,
+    WitnessPolicy,
+    check_witnessed,
+    cosigned_limit,
+    cosigned_time_text,
+)
 
 __all__ = [
     "Failure",
@@ -88,6 +95,7 @@ __all__ = [
 MAX_LISTED_LEAF_FAILURES = 20
 
 _ERASED = EventType.SUBJECT_ERASED.value
+_CREATED = EventType.LOG_CREATED.value
 
 # --- the fast path's leaf check (see ``_Verification.scan_leaves``) ---------------------------
 
@@ -126,21 +134,38 @@ def verify_bundle(
     trusted_vkeys: Sequence[str] = (),
     held_checkpoints: Sequence[str] = (),
     trust: TrustFile | None = None,
+    witness_vkeys: Sequence[str] = (),
+    witness_quorum: int | None = None,
     rescorer: Rescorer = rescore_with_core,
 ) -> Report:
     """Verify an export bundle (a ``Bundle`` or the path of a bundle file).
 
     ``trusted_vkeys`` are the log keys the auditor trusts; ``trust`` adds a trust file's keys
-    and requires the leaves to extend the checkpoint it remembers. Without a trusted key, or
-    when none is in the log's key history, the bundle's own keys check its integrity and the
-    result is at best ``UNTRUSTED``, never OK. ``held_checkpoints`` are signed notes the
-    auditor kept earlier. Raises ``AuditError`` only for input that cannot be read at all (a
-    missing file, a malformed manifest, a malformed trusted vkey); everything else is a
+    and witnesses and requires the leaves to extend the checkpoint it remembers. Without a
+    trusted key the bundle's own keys check its integrity and the result is at best
+    ``UNTRUSTED``, never OK; trusted keys the log does not use are a failure.
+    ``held_checkpoints`` are signed notes the auditor kept earlier. ``witness_vkeys`` (and a
+    trust file's) are witnesses whose cosignatures are required: ``witness_quorum`` of them
+    (default: the trust file's quorum, else all) must have cosigned a checkpoint covering every
+    leaf, and no leaf may be dated after the time they cosigned the first checkpoint covering
+    it. Raises ``AuditError`` only for input that cannot be read at all (a missing file, a
+    malformed manifest, a malformed key, an impossible quorum); everything else is a
     ``Failure``.
     """
     bundle = source if isinstance(source, Bundle) else read_bundle(source)
     pinned = (*trusted_vkeys, *(trust.trusted_vkeys if trust else ()))
-    return _Verification(bundle, rescorer).run(pinned, held_checkpoints, trust)
+    witnesses = _witness_policy(witness_vkeys, witness_quorum, trust)
+    return _Verification(bundle, rescorer).run(pinned, held_checkpoints, trust, witnesses)
+
+
+def _witness_policy(
+    vkeys: Sequence[str], quorum: int | None, trust: TrustFile | None
+) -> WitnessPolicy:
+    if trust is not None and trust.witness_vkeys:
+        if quorum is None and not vkeys:
+            quorum = trust.witness_quorum
+        vkeys = (*trust.witness_vkeys, *vkeys)
+    return WitnessPolicy.of(vkeys, quorum)
 
 
 @dataclass
@@ -161,6 +186,7 @@ class _Verification:
         self.leaves = bundle.leaves
         self.failures: list[Failure] = []
         self.held: tuple[str, ...] = ()
+        self.matching: frozenset[int] = frozenset()  # checkpoint sizes whose roots match
         self.tree = MemorySource([hashlib.sha256(b"\x00" + leaf).digest() for leaf in self.leaves])
 
     def fail(
@@ -175,7 +201,11 @@ class _Verification:
         self.failures.append(Failure(leaf, event, field, message, leaf_end))
 
     def run(
-        self, trusted_vkeys: Sequence[str], held: Sequence[str], trust: TrustFile | None
+        self,
+        trusted_vkeys: Sequence[str],
+        held: Sequence[str],
+        trust: TrustFile | None,
+        witnesses: WitnessPolicy,
     ) -> Report:
         self.held = tuple(held)  # the auditor's own checkpoints also vouch for key rotations
         self.check_header()
@@ -190,10 +220,14 @@ class _Verification:
         proven, consistent = self.check_roots(checkpoints)
         self.check_unsigned_tail(signed)
         proofs = self.check_consistency_proofs(checkpoints)
+        witnessed, witness_notes = self.check_witnesses(witnesses)
+        # The manifest's erased subjects are those of the proven prefix the log signed...
+        self.check_erasures({subject: i for subject, i in scan.erased.items() if i < proven})
+        if witnesses.required:  # ...but leaves the witnesses have not seen are no facts either
+            proven = min(proven, witnessed)
         # Nothing past the proven prefix is reported as a fact: anyone could have written it.
         erased = {subject: i for subject, i in scan.erased.items() if i < proven}
         openings, rescored, unchecked = self.check_openings(erased, proven)
-        self.check_erasures(erased)
         for problem in key_list_problems(self.bundle.keys, scan.key_chain):
             self.fail(problem, field="keys")
         checked_against = self.check_remembered(trust, signed)
@@ -216,18 +250,45 @@ class _Verification:
             untrusted_keys=selection.untrusted,
             anchored=selection.anchored and bool(checkpoints),
             checked_against=checked_against,
+            witness_notes=witness_notes,
+            witness_quorum=witnesses.quorum,
+            witnessed_size=witnessed if witnesses.required else None,
         )
 
     # --- the manifest -------------------------------------------------------------------------
 
     def check_header(self) -> None:
-        """The manifest's own claims: its leaf count, and checkpoints listed by size."""
+        """The manifest's own claims: its leaf count, checkpoints listed by size and each once,
+        consistency proofs each once; and the file's final newline."""
         declared = self.bundle.leaf_count
         if declared is not None and declared != len(self.leaves):
             self.fail(
                 f"the manifest says {declared} leaves, the bundle holds {len(self.leaves)}",
                 field="leaf_count",
             )
+        if not self.bundle.final_newline:
+            self.fail(
+                "the file's last line does not end with a newline: the file was cut off",
+                leaf=len(self.leaves) - 1 if self.leaves else None,
+            )
+        first_seen: dict[object, int] = {}
+        for number, note in enumerate(self.bundle.checkpoints, start=1):
+            if note in first_seen:
+                self.fail(
+                    f"checkpoint {number} repeats checkpoint {first_seen[note]}: each is listed "
+                    "once",
+                    field="checkpoints",
+                )
+            first_seen.setdefault(note, number)
+        for number, proof in enumerate(self.bundle.consistency_proofs):
+            pair = (proof.size1, proof.size2)
+            if pair in first_seen:
+                self.fail(
+                    f"a second consistency proof from size {proof.size1} to {proof.size2}: "
+                    "each is listed once",
+                    field=f"consistency_proofs[{number}]",
+                )
+            first_seen.setdefault(pair, number)
         sizes = [_claimed_size(note) for note in self.bundle.checkpoints]
         largest = -1
         for number, size in enumerate(sizes, start=1):
@@ -266,7 +327,19 @@ class _Verification:
     # --- keys and checkpoints -----------------------------------------------------------------
 
     def select_keys(self, trusted_vkeys: Sequence[str], scan: _LeafScan) -> KeySelection:
-        """The keys checkpoints may be signed with (see ``keyhistory.signing_keys``)."""
+        """The keys checkpoints may be signed with (see ``keyhistory.signing_keys``).
+
+        A checkpoint's origin line is its log's name and its signer's key name: a key you trust
+        that is named for another log, or a key of the log's named otherwise, signs nothing here.
+        """
+        origin = self.bundle.origin
+        for vkey in trusted_vkeys:
+            name = parse_vkey(vkey).name
+            if name != origin:
+                self.fail(
+                    f"the key you trust {vkey} is the key of log {name}, not of this bundle's "
+                    f"log {origin}"
+                )
         evidence = RotationEvidence(
             notes=(*self.bundle.checkpoints, *self.held),
             leaf_count=len(self.leaves),
@@ -275,6 +348,12 @@ class _Verification:
         selection = signing_keys(self.bundle.keys, trusted_vkeys, scan.key_chain, evidence.vouches)
         for problem in selection.problems:
             self.fail(problem)
+        for _, verifier in selection.keys:
+            if verifier.name != origin and verifier.vkey not in trusted_vkeys:
+                self.fail(
+                    f"the log's key {verifier.vkey} is named {verifier.name}: a checkpoint of "
+                    f"log {origin} is signed under the key name {origin}"
+                )
         return selection
 
     def open_checkpoints(
@@ -325,11 +404,74 @@ class _Verification:
             else:
                 mismatched.append(checkpoint)
         self.check_same_size_forks(checkpoints)
+        self.matching = frozenset(matching)
         proven = max(matching)
         if mismatched:
             proven = max(size for size in matching if size < mismatched[0].size)
             self.locate_change(mismatched, matching)
         return proven, max(0, len(set(matching) - {0}) - 1)
+
+    # --- witnesses ----------------------------------------------------------------------------
+
+    def check_witnesses(self, witnesses: WitnessPolicy) -> tuple[int, tuple[str, ...]]:
+        """The witnesses' cosignatures: the largest size a quorum cosigned, and summary lines.
+
+        Every leaf must lie under a checkpoint that a quorum of the auditor's witnesses
+        cosigned, so the log cannot have shown it to them differently; a cosignature of theirs
+        that does not verify, a witness whose time goes backwards or that cosigned two trees of
+        one size, and a leaf dated after the time a quorum cosigned the first checkpoint
+        covering it (beyond ``CLOCK_SKEW_SECONDS``) are failures.
+        """
+        if not witnesses.required:
+            return 0, ("witnesses: none required (no witness keys given)",)
+        quorum, count = witnesses.quorum, len(witnesses.keys)
+        result = check_witnessed(self.bundle.checkpoints, witnesses.keys, quorum)
+        for problem in result.failures:
+            self.fail(problem, field="checkpoints")
+        sizes = [size for size in result.sizes if size in self.matching]
+        latest = max(sizes, default=0)
+        if latest < len(self.leaves):
+            self.fail(
+                f"no checkpoint cosigned by {quorum} of your {count} witnesses covers these "
+                "leaves: the witnesses have not seen them, so the log could show them "
+                "differently to someone else",
+                leaf=latest,
+                leaf_end=len(self.leaves),
+            )
+        before = 0
+        for size in sizes:
+            timestamp = result.time_of(size)
+            assert timestamp is not None  # a size in result.sizes has its quorum
+            self.check_leaf_times(before, size, timestamp)
+            before = size
+        if not sizes:
+            return 0, (f"witnesses: no checkpoint is cosigned by {quorum} of your {count}",)
+        when = result.time_of(latest)
+        assert when is not None  # as above
+        cosigners = len(result.timestamps[latest])
+        return latest, (
+            f"witnesses: {cosigners} of your {count} cosigned the checkpoint over {latest} "
+            f"leaves (quorum {quorum}) by {cosigned_time_text(when)}; no leaf is dated after "
+            f"its witnesses' time (allowing {CLOCK_SKEW_SECONDS} s for clock differences)",
+        )
+
+    def check_leaf_times(self, start: int, end: int, timestamp: int) -> None:
+        """No leaf in ``[start, end)`` is dated after ``timestamp`` (plus the clock skew).
+
+        Leaf times never go backwards (checked while scanning), so the last leaf is the latest;
+        only when it is too late are the others read, to name the first.
+        """
+        limit = cosigned_limit(timestamp)
+        if limit is None or end <= start or _leaf_time(self.leaves[end - 1]) <= limit:
+            return
+        first = next(i for i in range(start, end) if _leaf_time(self.leaves[i]) > limit)
+        self.fail(
+            f"dated {_leaf_time(self.leaves[first])}, after the witnesses cosigned the "
+            f"checkpoint over {end} leaves covering it at {cosigned_time_text(timestamp)} "
+            f"(more than {CLOCK_SKEW_SECONDS} s of clock difference): a leaf dated in the future",
+            leaf=first,
+            leaf_end=end,
+        )
 
     def check_unsigned_tail(self, signed: int) -> None:
         if len(self.leaves) > signed:
@@ -487,6 +629,9 @@ class _Verification:
     ) -> None:
         """Add the key a ``log.created`` or ``log.key_rotated`` event introduces to the chain."""
         problem = scan.key_chain.note(position, kind, public)
+        origin = public.get("origin", self.bundle.origin)
+        if problem is None and kind == _CREATED and origin != self.bundle.origin:
+            problem = f"the log was created as log {origin!r}, not {self.bundle.origin}"
         if problem is not None:
             self.leaf_failure(scan, position, kind, problem)
 
@@ -584,6 +729,14 @@ class _Verification:
             self.fail(
                 "the erased subjects are not listed once each, sorted", field="erased_subjects"
             )
+
+
+def _leaf_time(raw: bytes) -> str:
+    """A leaf's time, or "" when it has none to read (that leaf's failure is reported already)."""
+    try:
+        return parse_leaf(raw).at
+    except AuditError:
+        return ""
 
 
 def _claimed_size(note: str) -> int | None:

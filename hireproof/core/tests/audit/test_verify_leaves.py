@@ -108,7 +108,7 @@ def test_a_signed_leaf_that_is_not_canonical_fails_naming_the_leaf(case: str) ->
 @pytest.mark.parametrize(
     "public",
     [
-        {"note": "two words"},  # a space: the fast path leaves it to the slow one
+        {"note": 'two words, "quoted"'},  # an escape: the fast path leaves it to the slow one
         {"who": "Zo\u00eb \u6771\u4eac \U0001f600"},  # non-ASCII, written as UTF-8
         {"\ue000": 1, "\U0001f600": 2},  # sorted by UTF-16 code units, not code points
         {"quote": 'say "hi"\\', "control": "\x01\n\t"},  # escapes RFC 8785 requires
@@ -127,9 +127,9 @@ def test_canonical_leaves_the_fast_path_leaves_alone_verify(public: dict[str, An
 def test_an_erasure_and_a_key_event_on_the_slow_path_still_count() -> None:
     leaves = plain_leaves(4)
     erasure = json.loads(event_leaf(2, EventType.SUBJECT_ERASED))
-    erasure["public"] = {"basis": "art 17"}  # a space: read on the slow path
+    erasure["public"] = {"basis": "art. 17 R\u00e8glement"}  # not ASCII: read on the slow path
     leaves[2] = canonical_json(erasure)
-    created = {"origin": "example.com/audit-log-test", "vkey": SIGNER.verifier.vkey, "n": "a b"}
+    created = {"origin": "example.com/audit-log-test", "vkey": SIGNER.verifier.vkey, "n": "\u00e9"}
     leaves[0] = event_leaf(0, EventType.LOG_CREATED, public=created, subject=None)
     bundle = make_bundle(
         leaves, keys=(KeyPeriod(SIGNER.verifier.vkey, 1),), erased_subjects=(erasure["subject"],)
