@@ -47,6 +47,7 @@ from .events import EventType, canonical_problem, parse_leaf
 from .merkle import HASH_SIZE, verify_consistency, verify_inclusion
 from .merkle import leaf_hash as hash_leaf
 from .report import Result
+from .trust import TrustFile
 from .witness import (
     CLOCK_SKEW_SECONDS,
     WitnessPolicy,
@@ -220,16 +221,22 @@ def check_receipt(
     receipt: Receipt,
     *,
     trusted_vkeys: Sequence[str] = (),
+    trust: TrustFile | None = None,
     witness_vkeys: Sequence[str] = (),
     witness_quorum: int | None = None,
 ) -> ReceiptReport:
     """Check everything a receipt claims, against the keys (and witnesses) you trust.
 
-    Raises ``AuditError`` only for a malformed key or an impossible quorum (bad input);
-    everything that does not hold is a failure in the report.
+    ``trust`` adds a trust file's keys and witnesses (``TrustFile.witness_policy``). Raises
+    ``AuditError`` only for a malformed key or an impossible quorum (bad input); everything
+    that does not hold is a failure in the report.
     """
-    pinned = [parse_vkey(vkey) for vkey in trusted_vkeys]
-    witnesses = WitnessPolicy.of(witness_vkeys, witness_quorum)
+    pinned = [parse_vkey(vkey) for vkey in (*trusted_vkeys, *(trust.trusted if trust else ()))]
+    witnesses = (
+        trust.witness_policy(witness_vkeys, witness_quorum)
+        if trust is not None
+        else WitnessPolicy.of(witness_vkeys, witness_quorum)
+    )
     return _ReceiptCheck(receipt).run(pinned, witnesses)
 
 

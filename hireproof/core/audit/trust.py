@@ -126,6 +126,16 @@ class TrustFile:
         }
         return json.dumps(document, indent=2, sort_keys=True) + "\n"
 
+    def witness_policy(
+        self, witness_vkeys: Sequence[str] = (), witness_quorum: int | None = None
+    ) -> WitnessPolicy:
+        """The witnesses a verification with this file requires: the file's and
+        ``witness_vkeys``, ``witness_quorum`` of them (default: the file's quorum when no
+        others are named, else all). ``AuditError`` for an impossible quorum."""
+        if witness_quorum is None and not witness_vkeys and self.witness_vkeys:
+            witness_quorum = self.witness_quorum
+        return WitnessPolicy.of((*self.witness_vkeys, *witness_vkeys), witness_quorum)
+
     def after(self, report: Report) -> TrustFile:
         """The trust file after ``report``, a verification made with this file.
 

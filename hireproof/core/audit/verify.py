@@ -154,18 +154,12 @@ def verify_bundle(
     """
     bundle = source if isinstance(source, Bundle) else read_bundle(source)
     pinned = (*trusted_vkeys, *(trust.trusted_vkeys if trust else ()))
-    witnesses = _witness_policy(witness_vkeys, witness_quorum, trust)
+    witnesses = (
+        trust.witness_policy(witness_vkeys, witness_quorum)
+        if trust is not None
+        else WitnessPolicy.of(witness_vkeys, witness_quorum)
+    )
     return _Verification(bundle, rescorer).run(pinned, held_checkpoints, trust, witnesses)
-
-
-def _witness_policy(
-    vkeys: Sequence[str], quorum: int | None, trust: TrustFile | None
-) -> WitnessPolicy:
-    if trust is not None and trust.witness_vkeys:
-        if quorum is None and not vkeys:
-            quorum = trust.witness_quorum
-        vkeys = (*trust.witness_vkeys, *vkeys)
-    return WitnessPolicy.of(vkeys, quorum)
 
 
 @dataclass
