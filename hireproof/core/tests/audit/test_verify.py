@@ -916,7 +916,8 @@ def test_rescore_with_core_loads_the_playbook_and_scores_by_name(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     calls: list[object] = []
-    playbook = types.SimpleNamespace(id="p", version="1", hash="h" * 64)
+    no_items = types.SimpleNamespace(items=())
+    playbook = types.SimpleNamespace(id="p", version="1", hash="h" * 64, assessment=no_items)
 
     def load_playbook_text(text: str, filename: str, *, published: bool = False) -> object:
         calls.append((text, filename, published))
@@ -929,7 +930,7 @@ def test_rescore_with_core_loads_the_playbook_and_scores_by_name(
     monkeypatch.setitem(
         sys.modules,
         "hireproof.core.playbook",
-        types.SimpleNamespace(load_playbook_text=load_playbook_text),
+        types.SimpleNamespace(load_playbook_text=load_playbook_text, TextItem=type("T", (), {})),
     )
     monkeypatch.setitem(sys.modules, "hireproof.core.scoring", types.SimpleNamespace(score=score))
     assert rescore_with_core("yaml", "p.yaml", {"q1": "70"}) == Rescored(
