@@ -3,12 +3,14 @@
 ``verify_bundle`` checks, and reports every failure with where it is (leaf, event, field):
 
 1. every checkpoint's signature, by a key allowed to sign that size (the bundle's key history,
-   or the keys the auditor pins with ``trusted_vkeys``), and its origin. A pinned key also
-   vouches for the keys the log itself records before and after it (``log.created``,
-   ``log.key_rotated``), once a checkpoint it signed over that event matches the leaves: an
-   auditor who pinned the key published on day one still verifies the log after a rotation;
-2. every leaf: it parses as a schema-1 event of a known type and its ``index`` equals its
-   position (so a dropped, inserted or moved leaf is named exactly);
+   or the keys the auditor pins with ``trusted_vkeys``), and its origin, which is its signer's
+   key name. A pinned key also vouches for the keys the log itself records before and after it
+   (``log.created``, ``log.key_rotated``), once a checkpoint it signed over that event matches
+   the leaves: an auditor who pinned the key published on day one still verifies the log after
+   a rotation;
+2. every leaf: it is the RFC 8785 canonical JSON of a schema-1 event of a known type (one
+   value, one encoding) and its ``index`` equals its position (so a dropped, inserted or moved
+   leaf is named exactly);
 3. the root recomputed from the leaves at every checkpoint size equals the signed root, so
    successive checkpoints are consistent; consistency proofs in the bundle are checked too. A
    changed leaf is located by the first checkpoint that stops matching: it lies between that
@@ -16,16 +18,22 @@
 4. leaves missing from the tail of a checkpoint (truncation); checkpoints the auditor kept
    from earlier (``held_checkpoints``) catch a tail cut together with its checkpoints;
 5. every disclosed opening opens its leaf's commitment, and for disclosed scoring events the
-   deterministic scorer re-runs on the bundled playbook and must give the logged scorecard hash;
+   deterministic scorer re-runs (with RE2 alone) on the bundled playbook and must give the
+   logged scorecard hash;
 6. erased subjects are listed separately: their commitments can no longer be opened, by design;
 7. leaves past the largest verified checkpoint fail as an unsigned tail, and nothing past the
-   proven prefix (the largest checkpoint that matches, before any that does not) is reported
-   as a fact: no erasure, opening or re-scoring is taken from there;
+   proven prefix (the largest checkpoint that matches, before any that does not, and that the
+   witnesses saw when they are required) is reported as a fact: no erasure, opening or
+   re-scoring is taken from there;
 8. leaf times are in the log's one format and never go backwards; the manifest's own claims
-   (leaf count, key list, erased subjects, checkpoint order) match the leaves;
-9. trust: the result is OK only when a key the auditor trusts (``trusted_vkeys``, a trust file)
-   signed the log, directly or through rotations a trusted key signed; otherwise, with
-   nothing failed, it is UNTRUSTED.
+   (leaf count, key list, erased subjects, checkpoints in order and each once, proofs each
+   once, the final newline) match the content;
+9. witnesses, when the auditor names them: a quorum of their cosignatures covers every leaf,
+   each verifies, their times never go backwards, and no leaf is dated after the time they
+   cosigned the first checkpoint covering it (``check_witnesses``);
+10. trust: the result is OK only when a key the auditor trusts (``trusted_vkeys``, a trust
+    file) signed the log, directly or through rotations a trusted key signed; with no key
+    named and nothing failed, it is UNTRUSTED; trusted keys the log does not use fail.
 
 What stays checkable after an erasure: the log's integrity (signatures, consistency, every
 root), that a score was recorded with a given playbook and scorecard hash, and the erasure
