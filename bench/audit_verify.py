@@ -1,8 +1,11 @@
 """How fast does an auditor verify the log? A 1,000,000-leaf export, against raw SHA-256.
 
     .venv/bin/python bench/audit_verify.py [--n 1000000] [--checkpoint-every 10000] [--seed 7]
+                                           [--before DIR]
 
-Measured in one run, on one core:
+Measured in one run, on one core (with ``--before DIR``, a checkout of the code before a change,
+that code first and then this one, each in a process of its own on the same generated log, and
+the ratio after / before):
 
 1. the raw SHA-256 rate for 64-byte inputs (the size of a Merkle node's children): the limit
    a verifier that hashes every leaf and every node can approach;
@@ -13,7 +16,9 @@ Measured in one run, on one core:
 3. one inclusion proof at N leaves from a ``MemorySource`` holding every perfect node (O(log n)
    lookups, like the application's stored-node table), plus one consistency proof.
 
-Targets from the issue: verification under 5 s and a proof under 5 ms at 1,000,000 leaves.
+Targets from the issue: verification under 5 s and a proof under 5 ms at 1,000,000 leaves. The
+verification target is judged on CPU time: on a shared machine the wall time says more about
+the neighbours than about the code.
 """
 
 from __future__ import annotations
@@ -21,11 +26,15 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import random
 import shutil
 import tempfile
 import time
 from pathlib import Path
+
+# bench/ is the script's folder, first on sys.path.
+from before_after import measured_code, print_result, run_measurements
 
 from hireproof.core.audit.bundle import Bundle, KeyPeriod, write_bundle
 from hireproof.core.audit.checkpoint import Checkpoint, sign_checkpoint, signer_from_key_bytes
@@ -157,23 +166,41 @@ def main() -> None:
         "--checkpoint-every", type=int, default=10_000, help="leaves per checkpoint"
     )
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--before", type=Path, help="a checkout of the code before a change")
+    parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    rng = random.Random(args.seed)
+    if args.measure:
+        measure(args.n, args.checkpoint_every, args.seed)
+        return
+    arguments = ["--n", str(args.n), "--checkpoint-every", str(args.checkpoint_every)]
+    results = run_measurements(
+        "audit_verify.py", args.before, [*arguments, "--seed", str(args.seed)]
+    )
+    if len(results) == 2:
+        (_, before), (_, after) = results
+        print(
+            f"after / before: verify_bundle {after['seconds'] / before['seconds']:.2f} of the "
+            f"wall time, {after['cpu'] / before['cpu']:.2f} of the CPU time "
+            f"({before['cpu']:.2f} s -> {after['cpu']:.2f} s CPU)"
+        )
 
+
+def measure(n: int, every: int, seed: int) -> None:
+    """Build the log, verify it once, print the figures and, last, the RESULT line."""
+    rng = random.Random(seed)
+    print(f"code: {measured_code()}")
     raw_rate = raw_sha256_rate()
     print(f"raw SHA-256, 64-byte inputs: {raw_rate:,.0f} hashes/s")
 
-    leaves = generate_leaves(args.n, rng)
-    bundle, tree = build_bundle(leaves, args.checkpoint_every)
+    leaves = generate_leaves(n, rng)
+    bundle, tree = build_bundle(leaves, every)
     signer_vkey = SIGNER.verifier.vkey
     folder = Path(tempfile.mkdtemp(prefix="hireproof-bench-"))
     try:
         path = folder / "audit.bundle"
         write_bundle(path, bundle)
         megabytes = path.stat().st_size / 1e6
-        print(
-            f"bundle: {args.n:,} leaves, {len(bundle.checkpoints)} checkpoints, {megabytes:.0f} MB"
-        )
+        print(f"bundle: {n:,} leaves, {len(bundle.checkpoints)} checkpoints, {megabytes:.0f} MB")
         started, cpu_started = time.perf_counter(), time.process_time()
         report = verify_bundle(path, trusted_vkeys=[signer_vkey])
         seconds = time.perf_counter() - started
@@ -182,18 +209,20 @@ def main() -> None:
         shutil.rmtree(folder)
     if not report.ok:
         raise SystemExit("the generated bundle did not verify:\n" + report.summary())
-    rate = args.n / seconds
-    status = "ok" if seconds < VERIFY_TARGET_SECONDS else "MISSED"
+    rate = n / seconds
+    status = "ok" if cpu_seconds < VERIFY_TARGET_SECONDS else "MISSED"
     print(
-        f"verify_bundle: {seconds:.2f} s, {rate:,.0f} leaves/s "
-        f"(target < {VERIFY_TARGET_SECONDS:g} s: {status}); CPU time {cpu_seconds:.2f} s"
+        f"verify_bundle: {seconds:.2f} s, {rate:,.0f} leaves/s; CPU time {cpu_seconds:.2f} s "
+        f"(target < {VERIFY_TARGET_SECONDS:g} s: {status})"
     )
     # Each leaf costs at least two hashes (its leaf hash and, on average, one node hash).
     print(
         f"ratio to raw SHA-256: {rate / raw_rate:.3f} leaves per raw hash "
         f"(the hashing floor is about 0.5: one leaf hash plus one node hash per leaf)"
     )
-    time_proofs(tree, args.n, rng)
+    time_proofs(tree, n, rng)
+    print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    print_result({"seconds": seconds, "cpu": cpu_seconds})
 
 
 if __name__ == "__main__":

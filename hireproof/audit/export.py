@@ -7,10 +7,12 @@ refused too (``UnsignedTailError``), unless the caller asks for it anyway with
 ``allow_unsigned_tail=True``: then the bundle is written, ``Exported.unsigned`` names the leaves
 no checkpoint covers, and the verifier fails the bundle on them.
 
-A bundle holds every leaf, every signed checkpoint, the history of signing keys, consistency
-proofs between successive checkpoints, the erased subjects, and, for the subjects the operator
-chooses to disclose, the openings of their committed fields plus the playbook YAML texts their
-scoring events name, so the auditor can re-run the scorer without asking us for anything.
+A bundle holds every leaf, every signed checkpoint with the cosignatures the witnesses gave it
+(the export first asks the configured witnesses to cosign the newest checkpoint), the history
+of signing keys, consistency proofs between successive checkpoints, the erased subjects, and,
+for the subjects the operator chooses to disclose, the openings of their committed fields plus
+the playbook YAML texts their scoring events name, so the auditor can re-run the scorer
+without asking us for anything.
 
 What cannot be disclosed after an erasure: the subject's openings (their secret is destroyed
 and their sealed values deleted). The bundle then lists them as erased; their events, the
@@ -27,7 +29,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from importlib import resources
 
-from hireproof.audit import vault
+from hireproof.audit import vault, witnessing
 from hireproof.audit.checkpoints import latest_checkpoint, log_origin, sign_checkpoint_now
 from hireproof.audit.log import private_context
 from hireproof.audit.models import Checkpoint, LogKey, LogLeaf, LogPrivate, Subject
@@ -113,13 +115,16 @@ def export_bundle(
             "would hold leaves no checkpoint covers; fix the signing key, or export anyway "
             "(the bundle will fail verification)"
         )
+    # An auditor who requires the witnesses needs their cosignature over the newest leaves:
+    # ask for it now (never raises; a witness that is down leaves the tail uncosigned).
+    witnessing.submit_pending()
     checkpoints = list(Checkpoint.objects.order_by("size", "id"))
     openings = _openings(disclosed)
     bundle = Bundle(
         origin=log_origin(),
         leaves=[bytes(data) for data in LogLeaf.objects.values_list("data", flat=True)],
         keys=_key_periods(),
-        checkpoints=tuple(c.note for c in checkpoints),
+        checkpoints=tuple(witnessing.cosigned_notes(checkpoints)),
         consistency_proofs=_consistency_proofs(sorted({c.size for c in checkpoints})),
         openings=openings,
         playbooks=_playbooks(sorted(openings), playbook_source),

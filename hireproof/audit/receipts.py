@@ -1,32 +1,88 @@
-"""Receipts and inclusion proofs, built from the stored perfect nodes (O(log n) reads)."""
+"""Receipts and inclusion proofs, built from the stored perfect nodes (O(log n) reads).
+
+A receipt cites a checkpoint that covers its leaf, with every cosignature the witnesses gave
+that checkpoint, and carries the log's key history up to the key that signed it: for each
+rotation, the rotation event, the hand-over checkpoint the old key signed just after it, and
+the proofs joining them to the receipt's checkpoint. So a candidate who kept the key the log
+published before a rotation still verifies a receipt signed after it.
+"""
 
 from __future__ import annotations
 
 import base64
+import itertools
+import logging
 from typing import Any
 
+from django.db.models import Count
+
+from hireproof.audit import witnessing
 from hireproof.audit.checkpoints import sign_checkpoint_now
 from hireproof.audit.models import Checkpoint, LogKey, LogLeaf
 from hireproof.audit.store import StoredTree, read_head
-from hireproof.core.audit import Receipt, inclusion_proof
+from hireproof.core.audit import KeyRotationProof, Receipt, consistency_proof, inclusion_proof
 from hireproof.core.errors import AuditError
+
+logger = logging.getLogger(__name__)
 
 
 def receipt_for(leaf_index: int) -> Receipt:
-    """A receipt for one leaf against the latest checkpoint that covers it.
+    """A receipt for one leaf against a checkpoint that covers it.
 
-    Signs a fresh checkpoint first if no checkpoint covers the leaf yet.
+    Of the checkpoints covering the leaf, the one the most witnesses cosigned, the latest among
+    equals; signs a fresh checkpoint first if none covers the leaf yet (its witnesses have not
+    seen it yet: a receipt issued again later cites a cosigned one).
     """
     leaf = _leaf(leaf_index)
-    checkpoint = _latest_covering(leaf_index) or sign_checkpoint_now()
+    checkpoint = _best_covering(leaf_index) or sign_checkpoint_now()
+    signer = LogKey.objects.get(key_id=checkpoint.key_id)
+    tree = StoredTree()
     return Receipt(
         leaf_index=leaf_index,
         leaf_hash=bytes(leaf.leaf_hash),
-        checkpoint=checkpoint.note,
-        inclusion_proof=tuple(inclusion_proof(StoredTree(), leaf_index, checkpoint.size)),
-        vkey=LogKey.objects.get(key_id=checkpoint.key_id).vkey,
+        checkpoint=witnessing.cosigned_note(checkpoint),
+        inclusion_proof=tuple(inclusion_proof(tree, leaf_index, checkpoint.size)),
+        vkey=signer.vkey,
         leaf=bytes(leaf.data),
+        rotations=_rotations(signer, checkpoint.size, tree),
     )
+
+
+def _rotations(signer: LogKey, size: int, tree: StoredTree) -> tuple[KeyRotationProof, ...]:
+    """The evidence of every rotation from the log's first key to ``signer``.
+
+    A rotation whose old key signed no hand-over (a log rotated before hand-overs were signed)
+    breaks the chain there: only the rotations after it are carried.
+    """
+    history = list(
+        LogKey.objects.filter(first_leaf_index__lte=signer.first_leaf_index).order_by(
+            "first_leaf_index"
+        )
+    )
+    proofs: list[KeyRotationProof] = []
+    for old, new in itertools.pairwise(history):
+        at = new.first_leaf_index
+        hand_over = Checkpoint.objects.filter(size=at + 1, key_id=old.key_id).order_by("id").first()
+        if hand_over is None:
+            logger.warning(
+                "key %s signed no checkpoint over its rotation at leaf %d: receipts carry the "
+                "key history from %s on",
+                old.vkey,
+                at,
+                new.vkey,
+            )
+            proofs = []
+            continue
+        proofs.append(
+            KeyRotationProof(
+                leaf_index=at,
+                leaf=bytes(_leaf(at).data),
+                checkpoint=witnessing.cosigned_note(hand_over),
+                inclusion_proof=tuple(inclusion_proof(tree, at, at + 1)),
+                consistency_proof=tuple(consistency_proof(tree, at + 1, size)),
+            )
+        )
+    return tuple(proofs)
 
 
 def inclusion_proof_document(leaf_index: int, size: int | None = None) -> dict[str, Any]:
@@ -34,7 +90,7 @@ def inclusion_proof_document(leaf_index: int, size: int | None = None) -> dict[s
 
     ``size`` defaults to the latest checkpoint's, signing a fresh one first if none covers the
     leaf yet (as a receipt does): a proof is only worth something against a signed root. When a
-    checkpoint of that size exists its signed note is included.
+    checkpoint of that size exists its signed note is included, with its cosignatures.
     """
     leaf = _leaf(leaf_index)
     if size is None:
@@ -55,7 +111,7 @@ def inclusion_proof_document(leaf_index: int, size: int | None = None) -> dict[s
         "inclusion_proof": [
             base64.b64encode(h).decode() for h in inclusion_proof(tree, leaf_index, size)
         ],
-        "checkpoint": checkpoint.note if checkpoint else None,
+        "checkpoint": witnessing.cosigned_note(checkpoint) if checkpoint else None,
     }
 
 
@@ -70,3 +126,13 @@ def _leaf(leaf_index: int) -> LogLeaf:
 
 def _latest_covering(leaf_index: int) -> Checkpoint | None:
     return Checkpoint.objects.filter(size__gt=leaf_index).order_by("-size", "-id").first()
+
+
+def _best_covering(leaf_index: int) -> Checkpoint | None:
+    """The covering checkpoint most witnesses cosigned; the latest among equals."""
+    return (
+        Checkpoint.objects.filter(size__gt=leaf_index)
+        .annotate(cosigners=Count("cosignatures"))
+        .order_by("-cosigners", "-size", "-id")
+        .first()
+    )

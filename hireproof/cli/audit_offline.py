@@ -2,13 +2,17 @@
 
 They run on the core alone - no database, no Django - so an outside auditor can check an export
 or a receipt with nothing but this package and a key they trust: one they pass with ``--vkey``,
-or the keys of a trust file they keep (``hireproof audit trust init FILE --vkey V``). A
-verification with a trust file that ends OK rewrites the file (atomically): the keys that
-rotations signed by a trusted key vouched for join it, and its checkpoint moves forward.
+or the keys of a trust file they keep (``hireproof audit trust init FILE --vkey V``). With
+``--witness`` (or witness keys in the trust file) the cosignatures of those witnesses are
+required too: a quorum of them (``--quorum``; default all) must have cosigned what is verified,
+so the log cannot show the auditor a history of its own. A verification with a trust file that
+ends OK rewrites the file (atomically): the keys that rotations signed by a trusted key vouched
+for join it, and its checkpoint moves forward.
 
-Exit codes of ``verify``: 0 OK, 1 verification failed (the report says what and where), 2 the
-input could not be read (a missing file, a malformed manifest, trust file or key) or the
-command was misused, 3 untrusted (everything holds together, but no key you trust signed it).
+Exit codes of ``verify`` and ``receipt verify``: 0 OK, 1 verification failed (the report says
+what and where; a key you named that did not sign it is a failure too), 2 the input could not
+be read (a missing file, a malformed manifest, receipt, trust file or key) or the command was
+misused, 3 untrusted (everything holds together, but you named no key to trust).
 """
 
 from __future__ import annotations
@@ -21,13 +25,10 @@ from hireproof.core.audit import (
     Receipt,
     Result,
     TrustFile,
-    open_checkpoint,
-    parse_leaf,
-    parse_vkey,
+    check_receipt,
     verify_bundle,
-    verify_receipt,
 )
-from hireproof.core.errors import AuditError, SignatureError
+from hireproof.core.errors import AuditError
 
 from .files import write_atomically
 
@@ -66,6 +67,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="NOTE",
         help="a signed checkpoint you kept earlier (repeatable): catches a cut-off tail",
     )
+    _witness_arguments(verify)
     verify.set_defaults(handler=_verify)
 
     trust = subparsers.add_parser("trust", help="keep the keys and checkpoint you trust")
@@ -75,6 +77,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     trust_init.add_argument(
         "--vkey", required=True, metavar="VKEY", help="the log's key, obtained out of band"
     )
+    _witness_arguments(trust_init, "the file then requires their cosignatures")
     trust_init.set_defaults(handler=_trust_init)
     trust_show = trust_actions.add_parser("show", help="print what a trust file holds")
     trust_show.add_argument("file", type=Path, metavar="FILE")
@@ -95,9 +98,29 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="a log key you trust (repeatable); without one the receipt cannot be OK",
     )
     receipt_anchor.add_argument(
-        "--trust", type=Path, metavar="FILE", help="your trust file: its keys are trusted"
+        "--trust",
+        type=Path,
+        metavar="FILE",
+        help="your trust file: its keys are trusted and its witnesses required",
     )
+    _witness_arguments(receipt_verify)
     receipt_verify.set_defaults(handler=_verify_receipt)
+
+
+def _witness_arguments(parser: Any, purpose: str = "their cosignatures are required") -> None:
+    parser.add_argument(
+        "--witness",
+        action="append",
+        default=[],
+        metavar="VKEY",
+        help=f"the key of a witness you trust (repeatable): {purpose}",
+    )
+    parser.add_argument(
+        "--quorum",
+        type=int,
+        metavar="N",
+        help="how many of the witnesses must have cosigned (default: all of them)",
+    )
 
 
 def _read_text(path: Path, what: str) -> str:
@@ -111,7 +134,14 @@ def _read_text(path: Path, what: str) -> str:
 def _verify(args: argparse.Namespace) -> int:
     held = [_read_text(path, "checkpoint") for path in args.checkpoint]
     trust = None if args.trust is None else _read_trust(args.trust)
-    report = verify_bundle(args.bundle, trusted_vkeys=args.vkey, held_checkpoints=held, trust=trust)
+    report = verify_bundle(
+        args.bundle,
+        trusted_vkeys=args.vkey,
+        held_checkpoints=held,
+        trust=trust,
+        witness_vkeys=args.witness,
+        witness_quorum=args.quorum,
+    )
     if not args.vkey and trust is None:
         print("no trusted key: pass the log's key with --vkey, or a trust file with --trust")
     print(report.summary())
@@ -132,11 +162,14 @@ def _trust_init(args: argparse.Namespace) -> int:
     if args.file.exists():
         raise AuditError(f"{args.file} already exists; it is not overwritten")
     try:
-        trust = TrustFile.start(args.vkey)
-    except SignatureError as error:
-        raise AuditError(f"--vkey: {error}") from None
+        trust = TrustFile.start(args.vkey, args.witness, args.quorum)
+    except AuditError as error:
+        raise AuditError(f"--vkey, --witness or --quorum: {error}") from None
     write_atomically(args.file, trust.to_json())
     print(f"wrote {args.file}: trusting {trust.trusted_vkeys[0]} for log {trust.origin}")
+    if trust.witness_vkeys:
+        count = len(trust.witness_vkeys)
+        print(f"requiring {trust.witness_quorum} of {count} witnesses to cosign")
     return EXIT_OK
 
 
@@ -152,45 +185,19 @@ def _trust_show(args: argparse.Namespace) -> int:
         print(f"verified: the first {size} leaves, root {base64.b64encode(root).decode()}")
     quorum = trust.witness_quorum
     print(f"witnesses: {len(trust.witness_vkeys)} keys, {quorum} required")
+    print("".join(f"  {vkey}\n" for vkey in trust.witness_vkeys), end="")
     return EXIT_OK
 
 
 def _verify_receipt(args: argparse.Namespace) -> int:
-    """Exit 0 OK, 1 FAILED, 2 unreadable, 3 UNTRUSTED (it holds, but no key you trust signed)."""
+    """Exit 0 OK, 1 FAILED, 2 unreadable, 3 UNTRUSTED (it holds, but you named no key)."""
     receipt = Receipt.from_json(_read_text(args.receipt, "receipt"))
-    trusted = list(_read_trust(args.trust).trusted_vkeys) if args.trust else list(args.vkey)
-    try:
-        for vkey in trusted:
-            parse_vkey(vkey)
-    except SignatureError as error:
-        raise AuditError(f"--vkey: {error}") from None
-    try:
-        verify_receipt(receipt)  # integrity under the receipt's own key
-    except AuditError as error:
-        print(f"receipt FAILED: {error}")
-        return EXIT_FAILED
-    checkpoint = open_checkpoint(receipt.checkpoint, [parse_vkey(receipt.vkey)])
-    held = (
-        f"leaf {receipt.leaf_index}{_event_of(receipt)} is in log {checkpoint.origin}, "
-        f"checkpoint of size {checkpoint.size} signed by {receipt.vkey}"
+    report = check_receipt(
+        receipt,
+        trusted_vkeys=args.vkey,
+        trust=None if args.trust is None else _read_trust(args.trust),
+        witness_vkeys=args.witness,
+        witness_quorum=args.quorum,
     )
-    if receipt.vkey.strip() not in [vkey.strip() for vkey in trusted]:
-        why = (
-            "no trusted key given: pass the log's published key with --vkey, or --trust FILE"
-            if not trusted
-            else "the key that signed it is not one you trust"
-        )
-        print(f"receipt UNTRUSTED: {held}; {why}")
-        return EXIT_UNTRUSTED
-    print(f"receipt OK: {held}")
-    return EXIT_OK
-
-
-def _event_of(receipt: Receipt) -> str:
-    """`` (event.type)`` when the receipt carries a readable leaf, else nothing."""
-    if receipt.leaf is None:
-        return ""
-    try:
-        return f" ({parse_leaf(receipt.leaf).event_type})"
-    except AuditError:
-        return " (unreadable leaf)"
+    print(report.summary())
+    return EXIT_CODES[report.result]

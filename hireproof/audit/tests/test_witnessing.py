@@ -18,8 +18,11 @@ from django.utils import timezone
 from hireproof import settings as hireproof_settings
 from hireproof.audit import checkpointer, witnessing
 from hireproof.audit.checkpoints import current_signer, current_vkey, sign_checkpoint_now
+from hireproof.audit.export import export_bundle
 from hireproof.audit.models import Checkpoint, Cosignature
+from hireproof.audit.receipts import receipt_for
 from hireproof.audit.tests.factories import record_many
+from hireproof.cli import main
 from hireproof.cli.tests.witness_process import WitnessProcess, post, witness_command
 from hireproof.core.audit import (
     Checkpoint as CheckpointBody,
@@ -270,3 +273,59 @@ def test_the_setting_reads_url_vkey_pairs_and_refuses_bad_ones(
         monkeypatch.setenv("HIREPROOF_WITNESSES", bad)
         with pytest.raises(ImproperlyConfigured, match=message):
             hireproof_settings._witnesses()
+
+
+# --- what the auditor gets: bundles and receipts carry the cosignatures ----------------------
+
+
+def test_an_export_carries_the_cosignatures_and_verifies_requiring_the_witness(
+    witness: WitnessProcess,
+    settings: Any,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    record_many(2)  # past the last checkpoint: the export signs them and asks the witness
+    path = tmp_path / "log.bundle"
+    export_bundle(path)
+    vkey, witness_key = current_vkey(), witness_vkey(settings)
+    latest = Checkpoint.objects.order_by("-size").first()
+    assert latest is not None
+    assert (latest.size, latest.cosignatures.count()) == (6, 1)
+    verify = ["audit", "verify", str(path), "--vkey", vkey, "--witness", witness_key]
+    assert main(verify) == 0
+    assert "witnesses: 1 of your 1 cosigned the checkpoint over 6 leaves (quorum 1)" in (
+        capsys.readouterr().out
+    )
+
+    receipt = tmp_path / "receipt.json"
+    receipt.write_text(receipt_for(4).to_json(), encoding="utf-8")
+    check = ["audit", "receipt", "verify", str(receipt), "--vkey", vkey]
+    assert main([*check, "--witness", witness_key]) == 0
+    assert "\nwitnesses: 1 of your 1 cosigned the checkpoint (quorum 1) by " in (
+        capsys.readouterr().out
+    )
+
+
+def test_leaves_the_witness_has_not_seen_fail_an_auditor_who_requires_it(
+    witness: WitnessProcess,
+    settings: Any,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    export_bundle(tmp_path / "seen.bundle")  # cosigned over 4 leaves
+    witness.stop()
+    record_many(2)
+    path = tmp_path / "log.bundle"
+    export_bundle(path)  # the witness is down: the new tail stays uncosigned
+    vkey, witness_key = current_vkey(), witness_vkey(settings)
+    assert main(["audit", "verify", str(path), "--vkey", vkey]) == 0
+    capsys.readouterr()
+    assert main(["audit", "verify", str(path), "--vkey", vkey, "--witness", witness_key]) == 1
+    assert "  leaves 4-5: no checkpoint cosigned by 1 of your 1 witnesses covers these leaves" in (
+        capsys.readouterr().out
+    )
+    fresh = tmp_path / "receipt.json"
+    fresh.write_text(receipt_for(5).to_json(), encoding="utf-8")
+    check = ["audit", "receipt", "verify", str(fresh), "--vkey", vkey]
+    assert main([*check, "--witness", witness_key]) == 1
+    assert main(check) == 0

@@ -7,22 +7,23 @@ import dataclasses
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from hireproof.cli import main
 from hireproof.core.audit import (
-    Checkpoint,
     EventType,
-    MemorySource,
     Receipt,
     TrustFile,
+    add_cosignatures,
+    cosign,
     generate_signing_key,
-    inclusion_proof,
-    leaf_hash,
-    sign_checkpoint,
     signer_from_key_bytes,
+    witness_vkey_of,
     write_bundle,
 )
 from hireproof.core.canonical import canonical_json
@@ -36,6 +37,8 @@ from hireproof.core.tests.audit.builders import (
     event_leaf,
     make_bundle,
     plain_leaves,
+    receipt_for,
+    rotation_leaf,
     scored_leaf,
 )
 
@@ -64,6 +67,7 @@ def test_verify_prints_the_summary_and_exits_0(
         "openings: 0 commitments opened, 0 scoring events re-scored\n"
         "erased subjects: none (their commitments can no longer be opened)\n"
         f"trusted keys: {VKEY}\n"
+        "witnesses: none required (no witness keys given)\n"
         "result: OK\n"
     )
 
@@ -81,14 +85,29 @@ def test_verify_without_a_trusted_key_says_so_and_exits_3(
     )
 
 
-def test_verify_with_another_key_than_the_logs_exits_3(
+def test_verify_with_another_key_than_the_logs_fails_and_exits_1(
     bundle_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     other = signer_from_key_bytes(ORIGIN, OTHER_KEY).verifier.vkey
-    assert main(["audit", "verify", str(bundle_path), "--vkey", other]) == 3
-    assert f"no trusted key: the log's key {VKEY} is not one you trust\n" in (
-        capsys.readouterr().out
-    )
+    assert main(["audit", "verify", str(bundle_path), "--vkey", other]) == 1
+    out = capsys.readouterr().out
+    assert (
+        f"  this log was not signed by a key you trust: its keys are {VKEY}, and no rotation "
+        "signed by a key you trust vouches for them\n"
+    ) in out
+    assert "verified," not in out
+    assert out.endswith("result: FAILED\n")
+
+
+def test_verify_with_the_key_of_another_log_fails_and_exits_1(
+    bundle_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    other = signer_from_key_bytes("other.example/log", OTHER_KEY).verifier.vkey
+    assert main(["audit", "verify", str(bundle_path), "--vkey", other]) == 1
+    assert (
+        f"  the key you trust {other} is the key of log other.example/log, not of this "
+        f"bundle's log {ORIGIN}\n"
+    ) in capsys.readouterr().out
 
 
 def test_verify_refuses_a_key_and_a_trust_file_together(
@@ -229,7 +248,7 @@ def test_a_bundle_going_back_on_the_trust_file_fails_and_leaves_it_alone(
     assert trust.read_text() == kept
 
 
-def test_an_untrusted_bundle_leaves_the_trust_file_alone_and_exits_3(
+def test_a_bundle_another_key_signed_leaves_the_trust_file_alone_and_exits_1(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     other = signer_from_key_bytes(ORIGIN, OTHER_KEY).verifier.vkey
@@ -238,7 +257,7 @@ def test_an_untrusted_bundle_leaves_the_trust_file_alone_and_exits_3(
     kept = trust.read_text()
     bundle = tmp_path / "log.bundle"
     write_bundle(bundle, make_bundle(plain_leaves(4)))
-    assert main(["audit", "verify", str(bundle), "--trust", str(trust)]) == 3
+    assert main(["audit", "verify", str(bundle), "--trust", str(trust)]) == 1
     assert trust.read_text() == kept
 
 
@@ -246,7 +265,18 @@ def test_an_untrusted_bundle_leaves_the_trust_file_alone_and_exits_3(
     ("arguments", "message"),
     [
         (["init", "{exists}", "--vkey", VKEY], "already exists; it is not overwritten"),
-        (["init", "{new}", "--vkey", "nonsense"], "--vkey: the vkey 'nonsense' is not"),
+        (
+            ["init", "{new}", "--vkey", "nonsense"],
+            "--vkey, --witness or --quorum: the vkey 'nonsense' is not",
+        ),
+        (
+            ["init", "{new}", "--vkey", VKEY, "--witness", VKEY],
+            "--vkey, --witness or --quorum: the witness vkey is not an Ed25519 cosignature key",
+        ),
+        (
+            ["init", "{new}", "--vkey", VKEY, "--quorum", "1"],
+            "--vkey, --witness or --quorum: a witness quorum of 1 needs that many witness keys",
+        ),
         (["show", "{broken}"], "broken.json: the trust file is not valid JSON"),
         (["show", "{missing}"], "cannot read the trust file"),
     ],
@@ -276,20 +306,12 @@ def test_verify_with_a_broken_trust_file_exits_2(
 # --- receipts ------------------------------------------------------------------------------------
 
 LEAVES = plain_leaves(11)
-TREE = MemorySource([leaf_hash(leaf) for leaf in LEAVES])
-RECEIPT = Receipt(
-    leaf_index=6,
-    leaf_hash=leaf_hash(LEAVES[6]),
-    checkpoint=sign_checkpoint(SIGNER, Checkpoint(ORIGIN, 11, TREE.root(11))),
-    inclusion_proof=tuple(inclusion_proof(TREE, 6, 11)),
-    vkey=VKEY,
-    leaf=LEAVES[6],
-)
+RECEIPT = receipt_for(LEAVES, 6, 11)
 
 
-def _write(tmp_path: Path, receipt: Receipt) -> Path:
-    path = tmp_path / "receipt.json"
-    path.write_text(receipt.to_json(), encoding="utf-8")
+def _write(tmp_path: Path, receipt: Receipt | str, name: str = "receipt.json") -> Path:
+    path = tmp_path / name
+    path.write_text(receipt if isinstance(receipt, str) else receipt.to_json(), encoding="utf-8")
     return path
 
 
@@ -299,41 +321,27 @@ def test_receipt_verify_says_ok_and_exits_0(
     path = _write(tmp_path, RECEIPT)
     assert main(["audit", "receipt", "verify", str(path), "--vkey", VKEY]) == 0
     assert capsys.readouterr().out == (
-        f"receipt OK: leaf 6 (answer.saved) is in log {ORIGIN}, checkpoint of size 11 "
-        f"signed by {VKEY}\n"
+        f"receipt OK: leaf 6 (answer.saved) is in log {ORIGIN}: the checkpoint over 11 leaves "
+        f"is signed by {VKEY}, a key you trust\n"
     )
 
 
-@pytest.mark.parametrize(("leaf", "shown"), [(None, ""), (b"not an event", " (unreadable leaf)")])
-def test_receipt_verify_shows_the_event_only_when_it_can(
-    leaf: bytes | None, shown: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+def test_receipt_verify_without_the_leaf_says_only_its_index(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    tree = MemorySource([leaf_hash(b"not an event")])
-    receipt = (
-        RECEIPT
-        if leaf is None
-        else Receipt(
-            0,
-            leaf_hash(leaf),
-            sign_checkpoint(SIGNER, Checkpoint(ORIGIN, 1, tree.root(1))),
-            (),
-            VKEY,
-            leaf,
-        )
-    )
-    if leaf is None:
-        receipt = dataclasses.replace(RECEIPT, leaf=None)
-    assert main(["audit", "receipt", "verify", str(_write(tmp_path, receipt)), "--vkey", VKEY]) == 0
-    assert capsys.readouterr().out.startswith(f"receipt OK: leaf {receipt.leaf_index}{shown} is")
+    path = _write(tmp_path, dataclasses.replace(RECEIPT, leaf=None))
+    assert main(["audit", "receipt", "verify", str(path), "--vkey", VKEY]) == 0
+    assert capsys.readouterr().out.startswith(f"receipt OK: leaf 6 is in log {ORIGIN}: ")
 
 
-def test_receipt_verify_exits_1_when_the_proof_fails(
+def test_receipt_verify_exits_1_naming_the_field_that_fails(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = _write(tmp_path, dataclasses.replace(RECEIPT, leaf_index=7, leaf=None))
-    assert main(["audit", "receipt", "verify", str(path)]) == 1
+    assert main(["audit", "receipt", "verify", str(path), "--vkey", VKEY]) == 1
     assert capsys.readouterr().out == (
-        "receipt FAILED: the inclusion proof for leaf 7 does not lead to the root\n"
+        "receipt FAILED\n"
+        "  field inclusion_proof: the inclusion proof for leaf 7 does not lead to the root\n"
     )
 
 
@@ -343,18 +351,18 @@ def test_receipt_verify_without_a_trusted_key_is_untrusted_and_exits_3(
     path = _write(tmp_path, RECEIPT)
     assert main(["audit", "receipt", "verify", str(path)]) == 3
     out = capsys.readouterr().out
-    assert out.startswith("receipt UNTRUSTED: leaf 6 (answer.saved) is in log")
-    assert "no trusted key given" in out
+    assert out.startswith(f"receipt UNTRUSTED: it holds together under its own key {VKEY}")
+    assert "is in log" not in out  # nothing is stated as a fact
     assert "receipt OK" not in out
 
 
-def test_a_receipt_signed_by_another_key_is_untrusted_and_exits_3(
+def test_a_receipt_signed_by_another_key_fails_and_exits_1(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     stranger = signer_from_key_bytes(ORIGIN, generate_signing_key()).verifier.vkey
     path = _write(tmp_path, RECEIPT)
-    assert main(["audit", "receipt", "verify", str(path), "--vkey", stranger]) == 3
-    assert "the key that signed it is not one you trust" in capsys.readouterr().out
+    assert main(["audit", "receipt", "verify", str(path), "--vkey", stranger]) == 1
+    assert f"signed by {VKEY}, which is not a key you trust" in capsys.readouterr().out
 
 
 def test_receipt_verify_with_a_trust_file_trusts_its_keys(
@@ -367,16 +375,142 @@ def test_receipt_verify_with_a_trust_file_trusts_its_keys(
     assert "receipt OK: leaf 6" in capsys.readouterr().out
 
 
-def test_receipt_verify_exits_2_for_a_malformed_receipt(
+def test_a_receipt_signed_after_a_rotation_verifies_with_the_key_kept_from_before(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    new = signer_from_key_bytes(ORIGIN, OTHER_KEY)
+    leaves = list(LEAVES)
+    leaves[4] = rotation_leaf(4, SIGNER, new)
+    path = _write(tmp_path, receipt_for(leaves, 6, 11, new, rotations=[(4, SIGNER)]))
+    assert main(["audit", "receipt", "verify", str(path), "--vkey", VKEY]) == 0
+    assert capsys.readouterr().out.endswith(
+        f"is signed by {new.verifier.vkey}, which the key you trust vouches for through 1 key "
+        "rotation\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: d.__setitem__("format", "x"), "field format: 'x' is not hireproof-receipt/v2"),
+        (lambda d: d.__setitem__("leaf_hash", d["leaf_hash"].upper()), "field leaf_hash: not 64"),
+        (
+            lambda d: d["inclusion_proof"].__setitem__(0, d["inclusion_proof"][0][:-1] + "B="),
+            "field inclusion_proof[0]",
+        ),
+        (lambda d: d.__setitem__("vkey", d["vkey"] + " "), "field vkey: not written the one way"),
+    ],
+)
+def test_receipt_verify_exits_2_for_a_malformed_receipt_naming_the_field(
+    change: Callable[[dict[str, Any]], None],
+    message: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    document = json.loads(RECEIPT.to_json())
+    change(document)
+    path = _write(tmp_path, json.dumps(document))
+    assert main(["audit", "receipt", "verify", str(path), "--vkey", VKEY]) == 2
+    assert f"hireproof: {message}" in capsys.readouterr().err
+
+
+def test_receipt_verify_exits_2_for_a_file_it_cannot_read(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = tmp_path / "receipt.json"
-    path.write_text(json.dumps({"format": "x"}))
-    assert main(["audit", "receipt", "verify", str(path)]) == 2
-    assert "hireproof: a receipt is a JSON object with exactly" in capsys.readouterr().err
     path.write_bytes(b"\xff")
     assert main(["audit", "receipt", "verify", str(path)]) == 2
     assert "cannot read the receipt" in capsys.readouterr().err
+
+
+# --- witnesses ----------------------------------------------------------------------------------
+
+WITNESS_KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(200, 232)))
+WITNESS = witness_vkey_of(WITNESS_KEY, "counsel.example/witness")
+OTHER_WITNESS = witness_vkey_of(
+    Ed25519PrivateKey.from_private_bytes(bytes(range(210, 242))), "council.example/witness"
+)
+COSIGNED_AT = 1777629630  # 2026-05-01T10:00:30Z, after every leaf of these logs
+
+
+def cosigned(note: str, at: int = COSIGNED_AT) -> str:
+    body = note[: note.rfind("\n\n") + 1]
+    return add_cosignatures(note, [cosign(body, WITNESS_KEY, "counsel.example/witness", at)])
+
+
+@pytest.fixture
+def witnessed_path(tmp_path: Path) -> Path:
+    bundle = make_bundle(plain_leaves(8))
+    notes = (bundle.checkpoints[0], cosigned(bundle.checkpoints[1]))
+    path = tmp_path / "witnessed.bundle"
+    write_bundle(path, dataclasses.replace(bundle, checkpoints=notes))
+    return path
+
+
+def test_verify_with_a_witness_requires_its_cosignature(
+    witnessed_path: Path, bundle_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["audit", "verify", str(witnessed_path), "--vkey", VKEY, "--witness", WITNESS]) == 0
+    assert (
+        "witnesses: 1 of your 1 cosigned the checkpoint over 8 leaves (quorum 1) by "
+        "2026-05-01T10:00:30Z; no leaf is dated after its witnesses' time (allowing 300 s for "
+        "clock differences)\nresult: OK\n"
+    ) in capsys.readouterr().out
+    assert main(["audit", "verify", str(bundle_path), "--vkey", VKEY, "--witness", WITNESS]) == 1
+    assert "  leaves 0-7: no checkpoint cosigned by 1 of your 1 witnesses covers these leaves" in (
+        capsys.readouterr().out
+    )
+
+
+def test_verify_with_two_witnesses_and_a_quorum_of_one(
+    witnessed_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    both = ["--witness", WITNESS, "--witness", OTHER_WITNESS]
+    assert main(["audit", "verify", str(witnessed_path), "--vkey", VKEY, *both]) == 1
+    assert (
+        main(["audit", "verify", str(witnessed_path), "--vkey", VKEY, *both, "--quorum", "1"]) == 0
+    )
+    capsys.readouterr()
+    assert (
+        main(["audit", "verify", str(witnessed_path), "--vkey", VKEY, *both, "--quorum", "3"]) == 2
+    )
+    assert "a witness quorum of 3 is not between 1 and the 2 witnesses" in capsys.readouterr().err
+
+
+def test_a_trust_file_with_a_witness_requires_it(
+    witnessed_path: Path, bundle_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    trust = tmp_path / "trust.json"
+    assert main(["audit", "trust", "init", str(trust), "--vkey", VKEY, "--witness", WITNESS]) == 0
+    assert capsys.readouterr().out.endswith("requiring 1 of 1 witnesses to cosign\n")
+    assert main(["audit", "trust", "show", str(trust)]) == 0
+    assert capsys.readouterr().out.endswith(f"witnesses: 1 keys, 1 required\n  {WITNESS}\n")
+    kept = trust.read_text()
+    assert main(["audit", "verify", str(bundle_path), "--trust", str(trust)]) == 1
+    assert trust.read_text() == kept
+    assert main(["audit", "verify", str(witnessed_path), "--trust", str(trust)]) == 0
+    assert TrustFile.from_json(trust.read_text()).witness_vkeys == (WITNESS,)
+
+
+def test_receipt_verify_with_a_witness_requires_its_cosignature(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    witnessed = _write(
+        tmp_path, dataclasses.replace(RECEIPT, checkpoint=cosigned(RECEIPT.checkpoint))
+    )
+    arguments = ["--vkey", VKEY, "--witness", WITNESS]
+    assert main(["audit", "receipt", "verify", str(witnessed), *arguments]) == 0
+    assert capsys.readouterr().out.endswith(
+        "\nwitnesses: 1 of your 1 cosigned the checkpoint (quorum 1) by 2026-05-01T10:00:30Z; "
+        "the leaf is not dated after that\n"
+    )
+    bare = _write(tmp_path, RECEIPT, "bare.json")
+    assert main(["audit", "receipt", "verify", str(bare), *arguments]) == 1
+    assert "field checkpoint: it is cosigned by 0 of your 1 witnesses" in capsys.readouterr().out
+    trust = tmp_path / "trust.json"
+    assert main(["audit", "trust", "init", str(trust), "--vkey", VKEY, "--witness", WITNESS]) == 0
+    assert main(["audit", "receipt", "verify", str(bare), "--trust", str(trust)]) == 1
+    assert main(["audit", "receipt", "verify", str(witnessed), "--trust", str(trust)]) == 0
 
 
 def test_the_offline_verifier_never_imports_django(bundle_path: Path, tmp_path: Path) -> None:

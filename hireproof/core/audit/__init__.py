@@ -53,6 +53,7 @@ from .events import (
     EventType,
     Leaf,
     build_leaf,
+    canonical_problem,
     parse_leaf,
     scoring_private,
     scoring_public,
@@ -71,7 +72,14 @@ from .merkle import (
     verify_consistency,
     verify_inclusion,
 )
-from .receipt import Receipt, verify_receipt
+from .receipt import (
+    RECEIPT_FORMAT,
+    KeyRotationProof,
+    Receipt,
+    ReceiptReport,
+    check_receipt,
+    verify_receipt,
+)
 from .trust import TRUST_FORMAT, TrustFile
 from .verify import (
     Failure,
@@ -83,6 +91,7 @@ from .verify import (
     verify_bundle,
 )
 from .witness import (
+    CLOCK_SKEW_SECONDS,
     MAX_PROOF_LINES,
     SIZE_CONTENT_TYPE,
     AddCheckpoint,
@@ -91,6 +100,7 @@ from .witness import (
     Witnessed,
     WitnessedHead,
     WitnessKey,
+    WitnessPolicy,
     add_cosignatures,
     check_witnessed,
     cosign,
@@ -107,8 +117,10 @@ from .witness import (
 __all__ = [
     "ANSWERS_FIELD",
     "BUNDLE_FORMAT",
+    "CLOCK_SKEW_SECONDS",
     "EMPTY_ROOT",
     "MAX_PROOF_LINES",
+    "RECEIPT_FORMAT",
     "RECOMMENDATION_HASH_FIELD",
     "SCHEMA_VERSION",
     "SCORECARD_HASH_FIELD",
@@ -125,11 +137,13 @@ __all__ = [
     "EventType",
     "Failure",
     "KeyPeriod",
+    "KeyRotationProof",
     "Leaf",
     "MemorySource",
     "Opening",
     "PlaybookText",
     "Receipt",
+    "ReceiptReport",
     "Report",
     "Rescored",
     "Rescorer",
@@ -140,11 +154,14 @@ __all__ = [
     "Verifier",
     "WitnessAnswer",
     "WitnessKey",
+    "WitnessPolicy",
     "Witnessed",
     "WitnessedHead",
     "add_cosignatures",
     "build_leaf",
+    "canonical_problem",
     "check_extends",
+    "check_receipt",
     "check_witnessed",
     "commit_fields",
     "commit_value",

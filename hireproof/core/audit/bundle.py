@@ -35,12 +35,15 @@ The manifest (keys in any order, each exactly once; no other key)::
   subjects of the ``subject.erased`` events in the signed part of the log (the verifier checks).
 - ``leaf_count``: the number of leaf lines that follow (the verifier checks).
 
+Every line, the last one too, ends in ``\\n``: a file without its final newline was cut off.
+
 One encoding of each value: hashes in canonical base64 (32 bytes), salts and playbook hashes in
 64 lower-case hex digits, leaf indices in decimal without leading zeros; each entry has exactly
 its keys. A manifest that breaks one of these is refused with its location
 (``consistency_proofs[2].proof[0]``); what the verifier checks against the leaves (the key list
 against the log's ``log.created`` and ``log.key_rotated`` events, checkpoints listed in
-increasing size, the leaf count, the erased subjects) is a verification failure.
+increasing size and each once, consistency proofs each once, the leaf count, the erased
+subjects, the final newline) is a verification failure.
 
 Nothing in the bundle is trusted by the verifier except through a signature: the leaves are
 checked against signed checkpoints, and the keys can be pinned by the auditor.
@@ -140,6 +143,8 @@ class Bundle:
     erased_subjects: tuple[str, ...] = ()
     # What the manifest declares (None: built in memory, where it is len(leaves) by definition).
     leaf_count: int | None = None
+    # Whether the file ended with the newline that ends its last line (a cut-off file does not).
+    final_newline: bool = True
 
     def manifest(self) -> dict[str, Any]:
         """The manifest object (line 1 of the file)."""
@@ -200,7 +205,8 @@ def decode_bundle(data: bytes) -> Bundle:
     lines = data.split(b"\n")
     if len(lines) < 2:
         raise AuditError("the bundle has no manifest line")
-    if lines[-1] == b"":
+    final_newline = lines[-1] == b""
+    if final_newline:
         lines.pop()  # the newline that ends the last line; a cut-off last leaf stays
     manifest = _manifest(lines[0])
     return Bundle(
@@ -224,6 +230,7 @@ def decode_bundle(data: bytes) -> Bundle:
             for i, s in enumerate(_list(manifest["erased_subjects"], "erased_subjects"))
         ),
         leaf_count=_integer(manifest["leaf_count"], "leaf_count"),
+        final_newline=final_newline,
     )
 
 

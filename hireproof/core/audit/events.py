@@ -50,6 +50,7 @@ __all__ = [
     "EventType",
     "Leaf",
     "build_leaf",
+    "canonical_problem",
     "leaf_from_object",
     "parse_leaf",
     "scoring_private",
@@ -168,6 +169,64 @@ def parse_leaf(data: bytes) -> Leaf:
     except (ValueError, RecursionError) as error:  # bad JSON, bad UTF-8, absurd nesting
         raise AuditError(f"the leaf is not valid JSON ({error})") from None
     return leaf_from_object(record)
+
+
+def canonical_problem(data: bytes) -> str | None:
+    """Why ``data`` is not the RFC 8785 canonical JSON of the value it holds, or ``None``.
+
+    A leaf is hashed as bytes, so one value must have one encoding: keys sorted and each once,
+    no whitespace, the shortest string escapes, whole numbers within +-(2**53 - 1) (where JSON
+    numbers are exact), no fractions, exponents or NaN. Anything else could say the same
+    thing in other bytes, or say different things to different readers (a duplicate key).
+    """
+    try:
+        value = json.loads(
+            data,
+            object_pairs_hook=_refuse_duplicate_keys,
+            parse_float=_refuse_fraction,
+            parse_constant=_refuse_constant,
+        )
+    except _NotCanonical as error:
+        return str(error)
+    except (ValueError, RecursionError) as error:  # bad JSON, bad UTF-8, absurd nesting
+        return f"it is not valid JSON ({error})"
+    try:
+        canonical = canonical_json(value)
+    except ValueError as error:  # an integer past 2**53 - 1, a lone surrogate
+        return f"it holds a value canonical JSON cannot carry ({error})"
+    if canonical == data:
+        return None
+    offset = next(
+        (i for i, (a, b) in enumerate(zip(canonical, data, strict=False)) if a != b),
+        min(len(canonical), len(data)),
+    )
+    return (
+        f"its bytes differ from the canonical encoding from byte {offset} on "
+        "(key order, whitespace, number form or string escapes)"
+    )
+
+
+class _NotCanonical(ValueError):
+    pass
+
+
+def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _NotCanonical(f"the key {key!r} appears twice in one object")
+        result[key] = value
+    return result
+
+
+def _refuse_fraction(text: str) -> Any:
+    raise _NotCanonical(
+        f"the number {text} has a fraction or an exponent: the log writes whole numbers only"
+    )
+
+
+def _refuse_constant(text: str) -> Any:
+    raise _NotCanonical(f"{text} is not a number canonical JSON can carry")
 
 
 def leaf_from_object(record: object) -> Leaf:

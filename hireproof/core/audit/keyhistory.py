@@ -137,8 +137,9 @@ def signing_keys(
 
     With ``trusted_vkeys`` naming a key of the log's history (or a log that records none),
     only pinned keys and the logged keys they vouch for are kept: any other key of the bundle
-    is a problem. Otherwise (no trusted key, or none the log uses) the bundle's keys are used,
-    held to the log's own record, and the selection is not anchored. Raises
+    is a problem. Otherwise the bundle's keys are used, held to the log's own record, and the
+    selection is not anchored: with no trusted key that is all there is to say, while trusted
+    keys none of which the log uses contradict the bundle, a problem. Raises
     ``SignatureError`` for a malformed trusted vkey.
     """
     keys, problems = parse_bundle_keys(bundle_keys)
@@ -148,9 +149,16 @@ def signing_keys(
     vouched = follow_key_history(pinned, logged, vouches)
     trusted = list(dict.fromkeys([*pinned, *(v for _, v in vouched)]))
     if not pinned or (history and not any(v in trusted for v in history)):
+        problems += check_keys_are_logged(keys, logged)
+        if pinned:  # the auditor named the log's key, and this log was signed by others
+            problems.append(
+                "this log was not signed by a key you trust: its keys are "
+                + ", ".join(v.vkey for v in history)
+                + ", and no rotation signed by a key you trust vouches for them"
+            )
         return KeySelection(
             keys=keys,
-            problems=problems + check_keys_are_logged(keys, logged),
+            problems=problems,
             trusted=(),
             untrusted=tuple(v.vkey for v in history),
             anchored=False,

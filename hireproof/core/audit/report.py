@@ -68,7 +68,9 @@ class Report:
     untrusted_keys: tuple[str, ...] = ()  # the log's keys that are not among them
     anchored: bool = False  # whether a key you trust signed a checkpoint that verified
     checked_against: tuple[int, bytes] | None = None  # the remembered checkpoint it extends
-    witness_notes: tuple[str, ...] = ()  # what witness cosignature checks found, if asked
+    witness_notes: tuple[str, ...] = ()  # what the witness checks found, one line each
+    witness_quorum: int = 0  # how many of the auditor's witnesses had to cosign (0: none asked)
+    witnessed_size: int | None = None  # the largest size they cosigned, when they were asked
 
     @property
     def result(self) -> Result:
@@ -88,23 +90,42 @@ class Report:
         return max(0, self.leaves - self.signed_size)
 
     def summary(self) -> str:
-        """A plain-words summary, one fact per line, every failure, then the result."""
-        lines = [
-            f"bundle: {self.leaves} leaves of log {self.origin}",
-            f"checkpoints: {self.checkpoints_verified} of {self.checkpoints_total} verified, "
-            f"latest signs {self.signed_size} leaves",
-            f"consistency: {self.consistent_pairs} successive checkpoint pairs consistent, "
-            f"{self.proofs_checked} consistency proofs checked",
+        """A plain-words summary, one fact per line, every failure, then the result.
+
+        Without a key you trust, nothing is called verified: the lines say what holds together
+        under the bundle's own keys, which anyone could have made.
+        """
+        lines = [f"bundle: {self.leaves} leaves of log {self.origin}"]
+        if self.anchored:
+            lines += [
+                f"checkpoints: {self.checkpoints_verified} of {self.checkpoints_total} verified, "
+                f"latest signs {self.signed_size} leaves",
+                f"consistency: {self.consistent_pairs} successive checkpoint pairs consistent, "
+                f"{self.proofs_checked} consistency proofs checked",
+            ]
+        else:
+            lines += [
+                "not verified: no key you trust signed this log; what follows holds only under "
+                "the bundle's own keys, which anyone could have made",
+                f"checkpoints: {self.checkpoints_verified} of {self.checkpoints_total} signed by "
+                f"the bundle's own keys, the latest over {self.signed_size} leaves",
+                f"consistency: {self.consistent_pairs} successive checkpoint pairs agree with the "
+                f"leaves, {self.proofs_checked} consistency proofs agree",
+            ]
+        lines.append(
             f"openings: {self.openings_checked} commitments opened, "
-            f"{self.rescored} scoring events re-scored",
-        ]
+            f"{self.rescored} scoring events re-scored"
+        )
         if self.openings_unchecked:
             lines.append(
                 f"openings not checked: {self.openings_unchecked} "
                 "(no signed checkpoint covers them)"
             )
         erased = ", ".join(self.erased_subjects) or "none"
-        lines.append(f"erased subjects: {erased} (their commitments can no longer be opened)")
+        if self.anchored:
+            lines.append(f"erased subjects: {erased} (their commitments can no longer be opened)")
+        else:
+            lines.append(f"erased subjects, as the bundle claims them: {erased}")
         lines.append(f"trusted keys: {', '.join(self.trusted_keys) or 'none'}")
         lines.extend(self.witness_notes)
         if not self.anchored:

@@ -9,13 +9,17 @@ Format ``hireproof-trust/v1``, one JSON object the auditor keeps (never the log'
      "witness_quorum": 0,
      "checkpoint": {"size": 5000, "root": "<base64>"} | null}
 
-It starts from one key the auditor got from the log's operator out of band
-(``TrustFile.start``). After a verification whose result is OK, ``after`` returns the next
-state: the keys that rotations signed by a trusted key vouched for join ``trusted_vkeys``, and
-``checkpoint`` moves forward to the proven prefix. Never backwards: a bundle whose leaves do not
-extend the remembered checkpoint, or whose checkpoints are smaller, fails verification
-(``verify_bundle(..., trust=...)``). Witness keys and their quorum are kept for the witness
-checks; this module only stores them.
+It starts from one key the auditor got from the log's operator out of band, and the keys of
+the witnesses they rely on (``TrustFile.start``). After a verification whose result is OK,
+``after`` returns the next state: the keys that rotations signed by a trusted key vouched for
+join ``trusted_vkeys``, and ``checkpoint`` moves forward to the proven prefix. Never backwards:
+a bundle whose leaves do not extend the remembered checkpoint, or whose checkpoints are smaller,
+fails verification (``verify_bundle(..., trust=...)``).
+
+``witness_vkeys`` are witness cosignature keys (``name+id+base64(0x04 || key)``), and
+``witness_quorum`` how many of them must have cosigned: 0 exactly when there are none, else
+between 1 and their number. With witnesses, every verification with the file requires their
+cosignatures.
 """
 
 from __future__ import annotations
@@ -23,14 +27,16 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 from hireproof.core.errors import AuditError, SignatureError
 
-from .checkpoint import parse_vkey
+from .checkpoint import Verifier, parse_vkey
 from .merkle import HASH_SIZE
 from .report import Report, Result
+from .witness import WitnessKey, WitnessPolicy, parse_witness_vkey
 
 __all__ = ["TRUST_FORMAT", "TrustFile"]
 
@@ -56,13 +62,22 @@ class TrustFile:
         return self.trusted
 
     @classmethod
-    def start(cls, vkey: str) -> TrustFile:
-        """A trust file trusting ``vkey`` alone (the log's origin is the key's name).
+    def start(
+        cls, vkey: str, witness_vkeys: Sequence[str] = (), witness_quorum: int | None = None
+    ) -> TrustFile:
+        """A trust file trusting ``vkey`` (the log's origin is the key's name) and requiring
+        ``witness_quorum`` (default: all) of the witnesses ``witness_vkeys`` to cosign.
 
-        Raises ``SignatureError`` for a malformed vkey.
+        Raises ``SignatureError`` for a malformed key and ``AuditError`` for a bad quorum.
         """
         verifier = parse_vkey(vkey)
-        return cls(origin=verifier.name, trusted=(verifier.vkey,))
+        policy = WitnessPolicy.of(witness_vkeys, witness_quorum)
+        return cls(
+            origin=verifier.name,
+            trusted=(verifier.vkey,),
+            witness_vkeys=tuple(key.vkey for key in policy.keys),
+            witness_quorum=policy.quorum,
+        )
 
     @classmethod
     def from_json(cls, text: str) -> TrustFile:
@@ -82,15 +97,16 @@ class TrustFile:
         origin = document["origin"]
         if not isinstance(origin, str) or not origin:
             raise AuditError("in the trust file, field origin is not a non-empty string")
-        trusted = _vkeys(document["trusted_vkeys"], "trusted_vkeys")
+        trusted = _vkeys(document["trusted_vkeys"], "trusted_vkeys", parse_vkey)
         if not trusted:
             raise AuditError("in the trust file, field trusted_vkeys names no key")
-        witnesses = _vkeys(document["witness_vkeys"], "witness_vkeys")
+        witnesses = _vkeys(document["witness_vkeys"], "witness_vkeys", parse_witness_vkey)
         quorum = document["witness_quorum"]
-        if type(quorum) is not int or not 0 <= quorum <= len(witnesses):
+        lowest = 1 if witnesses else 0
+        if type(quorum) is not int or not lowest <= quorum <= len(witnesses):
             raise AuditError(
-                "in the trust file, field witness_quorum is not a whole number from 0 to the "
-                "number of witness keys"
+                f"in the trust file, field witness_quorum is not a whole number from {lowest} to "
+                f"{len(witnesses)} (the number of witness keys)"
             )
         return cls(origin, trusted, witnesses, quorum, _checkpoint(document["checkpoint"]))
 
@@ -109,6 +125,16 @@ class TrustFile:
             "checkpoint": checkpoint,
         }
         return json.dumps(document, indent=2, sort_keys=True) + "\n"
+
+    def witness_policy(
+        self, witness_vkeys: Sequence[str] = (), witness_quorum: int | None = None
+    ) -> WitnessPolicy:
+        """The witnesses a verification with this file requires: the file's and
+        ``witness_vkeys``, ``witness_quorum`` of them (default: the file's quorum when no
+        others are named, else all). ``AuditError`` for an impossible quorum."""
+        if witness_quorum is None and not witness_vkeys and self.witness_vkeys:
+            witness_quorum = self.witness_quorum
+        return WitnessPolicy.of((*self.witness_vkeys, *witness_vkeys), witness_quorum)
 
     def after(self, report: Report) -> TrustFile:
         """The trust file after ``report``, a verification made with this file.
@@ -149,7 +175,9 @@ def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
-def _vkeys(value: object, field: str) -> tuple[str, ...]:
+def _vkeys(
+    value: object, field: str, parse: Callable[[str], Verifier | WitnessKey]
+) -> tuple[str, ...]:
     if not isinstance(value, list):
         raise AuditError(f"in the trust file, field {field} is not a list")
     vkeys = []
@@ -157,9 +185,14 @@ def _vkeys(value: object, field: str) -> tuple[str, ...]:
         if not isinstance(vkey, str):
             raise AuditError(f"in the trust file, field {field}[{index}] is not a string")
         try:
-            parse_vkey(vkey)
+            parsed = parse(vkey)
         except SignatureError as error:
             raise AuditError(f"in the trust file, field {field}[{index}]: {error}") from None
+        if parsed.vkey != vkey:
+            raise AuditError(
+                f"in the trust file, field {field}[{index}] is not written the one way a key is "
+                "written (no spaces around it)"
+            )
         vkeys.append(vkey)
     if len(set(vkeys)) != len(vkeys):
         raise AuditError(f"in the trust file, field {field} names a key twice")

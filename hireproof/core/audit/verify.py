@@ -3,12 +3,14 @@
 ``verify_bundle`` checks, and reports every failure with where it is (leaf, event, field):
 
 1. every checkpoint's signature, by a key allowed to sign that size (the bundle's key history,
-   or the keys the auditor pins with ``trusted_vkeys``), and its origin. A pinned key also
-   vouches for the keys the log itself records before and after it (``log.created``,
-   ``log.key_rotated``), once a checkpoint it signed over that event matches the leaves: an
-   auditor who pinned the key published on day one still verifies the log after a rotation;
-2. every leaf: it parses as a schema-1 event of a known type and its ``index`` equals its
-   position (so a dropped, inserted or moved leaf is named exactly);
+   or the keys the auditor pins with ``trusted_vkeys``), and its origin, which is its signer's
+   key name. A pinned key also vouches for the keys the log itself records before and after it
+   (``log.created``, ``log.key_rotated``), once a checkpoint it signed over that event matches
+   the leaves: an auditor who pinned the key published on day one still verifies the log after
+   a rotation;
+2. every leaf: it is the RFC 8785 canonical JSON of a schema-1 event of a known type (one
+   value, one encoding) and its ``index`` equals its position (so a dropped, inserted or moved
+   leaf is named exactly);
 3. the root recomputed from the leaves at every checkpoint size equals the signed root, so
    successive checkpoints are consistent; consistency proofs in the bundle are checked too. A
    changed leaf is located by the first checkpoint that stops matching: it lies between that
@@ -16,16 +18,22 @@
 4. leaves missing from the tail of a checkpoint (truncation); checkpoints the auditor kept
    from earlier (``held_checkpoints``) catch a tail cut together with its checkpoints;
 5. every disclosed opening opens its leaf's commitment, and for disclosed scoring events the
-   deterministic scorer re-runs on the bundled playbook and must give the logged scorecard hash;
+   deterministic scorer re-runs (with RE2 alone) on the bundled playbook and must give the
+   logged scorecard hash;
 6. erased subjects are listed separately: their commitments can no longer be opened, by design;
 7. leaves past the largest verified checkpoint fail as an unsigned tail, and nothing past the
-   proven prefix (the largest checkpoint that matches, before any that does not) is reported
-   as a fact: no erasure, opening or re-scoring is taken from there;
+   proven prefix (the largest checkpoint that matches, before any that does not, and that the
+   witnesses saw when they are required) is reported as a fact: no erasure, opening or
+   re-scoring is taken from there;
 8. leaf times are in the log's one format and never go backwards; the manifest's own claims
-   (leaf count, key list, erased subjects, checkpoint order) match the leaves;
-9. trust: the result is OK only when a key the auditor trusts (``trusted_vkeys``, a trust file)
-   signed the log, directly or through rotations a trusted key signed; otherwise, with
-   nothing failed, it is UNTRUSTED.
+   (leaf count, key list, erased subjects, checkpoints in order and each once, proofs each
+   once, the final newline) match the content;
+9. witnesses, when the auditor names them: a quorum of their cosignatures covers every leaf,
+   each verifies, their times never go backwards, and no leaf is dated after the time they
+   cosigned the first checkpoint covering it (``check_witnesses``);
+10. trust: the result is OK only when a key the auditor trusts (``trusted_vkeys``, a trust
+    file) signed the log, directly or through rotations a trusted key signed; with no key
+    named and nothing failed, it is UNTRUSTED; trusted keys the log does not use fail.
 
 What stays checkable after an erasure: the log's integrity (signatures, consistency, every
 root), that a score was recorded with a given playbook and scorecard hash, and the erasure
@@ -36,27 +44,27 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import json
 import os
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from json.scanner import make_scanner
-from typing import Any
+from typing import Annotated, Any, Literal
+
+import msgspec
 
 from hireproof.core.errors import AuditError, ProofError, SignatureError
 
 from .bundle import Bundle, read_bundle
-from .checkpoint import Checkpoint, open_checkpoint, parse_checkpoint_body
-from .commitments import HEX64, Opening, opening_problem
+from .checkpoint import Checkpoint, open_checkpoint, parse_checkpoint_body, parse_vkey
+from .commitments import Opening, opening_problem
 from .events import (
     ANSWERS_FIELD,
-    LEAF_KEYS,
-    SCHEMA_VERSION,
     SCORECARD_HASH_FIELD,
     SCORING_EVENTS,
     TIME_PATTERN,
     EventType,
     Leaf,
+    canonical_problem,
     parse_leaf,
 )
 from .keyhistory import (
@@ -72,6 +80,13 @@ from .merkle import EMPTY_ROOT, MemorySource, verify_consistency
 from .report import Failure, Report, Result
 from .rescore import Rescored, Rescorer, rescore_problem, rescore_with_core
 from .trust import TrustFile
+from .witness import (
+    CLOCK_SKEW_SECONDS,
+    WitnessPolicy,
+    check_witnessed,
+    cosigned_limit,
+    cosigned_time_text,
+)
 
 __all__ = [
     "Failure",
@@ -87,10 +102,38 @@ __all__ = [
 # shifts every later position, and a million identical lines help nobody.
 MAX_LISTED_LEAF_FAILURES = 20
 
-_EVENT_NAMES = frozenset(event.value for event in EventType)
 _ERASED = EventType.SUBJECT_ERASED.value
+_CREATED = EventType.LOG_CREATED.value
+
+# --- the fast path's leaf check (see ``_Verification.scan_leaves``) ---------------------------
+
+# The largest whole number JSON carries exactly (RFC 8785 refuses any beyond it).
+_MAX_EXACT = 2**53 - 1
+_Exact = Annotated[int, msgspec.Meta(ge=-_MAX_EXACT, le=_MAX_EXACT)]
+# ``public`` on the fast path: JSON without fractions, two levels deep (deeper: the slow path).
+_Scalar = str | _Exact | bool | None
+_Inner = str | _Exact | bool | list[_Scalar] | dict[str, _Scalar] | None
+_Public = dict[str, str | _Exact | bool | list[_Inner] | dict[str, _Inner] | None]
+
+
+class _FastLeaf(msgspec.Struct, forbid_unknown_fields=True):
+    """A leaf as the fast path decodes it: its fields in canonical (sorted) order."""
+
+    actor: str | None
+    at: Annotated[str, msgspec.Meta(min_length=27, max_length=27)]  # TIME_PATTERN's width
+    commitments: dict[str, Annotated[str, msgspec.Meta(min_length=64, max_length=64)]]
+    index: Annotated[int, msgspec.Meta(ge=0)]
+    public: _Public
+    schema: Literal[1]
+    subject: str | None
+    type: Literal[tuple(event.value for event in EventType)]  # type: ignore[valid-type]  # the catalogue
+
+
+_decode_leaf = msgspec.json.Decoder(_FastLeaf).decode
+_encode_leaf = msgspec.json.Encoder(order="sorted").encode
+_LOWER_HEX = re.compile(r"[0-9a-f]*").fullmatch
 _TIME_MATCH = TIME_PATTERN.fullmatch
-_HEX64_MATCH = HEX64.fullmatch
+_SPECIAL_EVENTS = frozenset({_ERASED, *KEY_EVENTS})
 
 
 def verify_bundle(
@@ -99,21 +142,32 @@ def verify_bundle(
     trusted_vkeys: Sequence[str] = (),
     held_checkpoints: Sequence[str] = (),
     trust: TrustFile | None = None,
+    witness_vkeys: Sequence[str] = (),
+    witness_quorum: int | None = None,
     rescorer: Rescorer = rescore_with_core,
 ) -> Report:
     """Verify an export bundle (a ``Bundle`` or the path of a bundle file).
 
     ``trusted_vkeys`` are the log keys the auditor trusts; ``trust`` adds a trust file's keys
-    and requires the leaves to extend the checkpoint it remembers. Without a trusted key, or
-    when none is in the log's key history, the bundle's own keys check its integrity and the
-    result is at best ``UNTRUSTED``, never OK. ``held_checkpoints`` are signed notes the
-    auditor kept earlier. Raises ``AuditError`` only for input that cannot be read at all (a
-    missing file, a malformed manifest, a malformed trusted vkey); everything else is a
+    and witnesses and requires the leaves to extend the checkpoint it remembers. Without a
+    trusted key the bundle's own keys check its integrity and the result is at best
+    ``UNTRUSTED``, never OK; trusted keys the log does not use are a failure.
+    ``held_checkpoints`` are signed notes the auditor kept earlier. ``witness_vkeys`` (and a
+    trust file's) are witnesses whose cosignatures are required: ``witness_quorum`` of them
+    (default: the trust file's quorum, else all) must have cosigned a checkpoint covering every
+    leaf, and no leaf may be dated after the time they cosigned the first checkpoint covering
+    it. Raises ``AuditError`` only for input that cannot be read at all (a missing file, a
+    malformed manifest, a malformed key, an impossible quorum); everything else is a
     ``Failure``.
     """
     bundle = source if isinstance(source, Bundle) else read_bundle(source)
     pinned = (*trusted_vkeys, *(trust.trusted_vkeys if trust else ()))
-    return _Verification(bundle, rescorer).run(pinned, held_checkpoints, trust)
+    witnesses = (
+        trust.witness_policy(witness_vkeys, witness_quorum)
+        if trust is not None
+        else WitnessPolicy.of(witness_vkeys, witness_quorum)
+    )
+    return _Verification(bundle, rescorer).run(pinned, held_checkpoints, trust, witnesses)
 
 
 @dataclass
@@ -134,6 +188,7 @@ class _Verification:
         self.leaves = bundle.leaves
         self.failures: list[Failure] = []
         self.held: tuple[str, ...] = ()
+        self.matching: frozenset[int] = frozenset()  # checkpoint sizes whose roots match
         self.tree = MemorySource([hashlib.sha256(b"\x00" + leaf).digest() for leaf in self.leaves])
 
     def fail(
@@ -148,7 +203,11 @@ class _Verification:
         self.failures.append(Failure(leaf, event, field, message, leaf_end))
 
     def run(
-        self, trusted_vkeys: Sequence[str], held: Sequence[str], trust: TrustFile | None
+        self,
+        trusted_vkeys: Sequence[str],
+        held: Sequence[str],
+        trust: TrustFile | None,
+        witnesses: WitnessPolicy,
     ) -> Report:
         self.held = tuple(held)  # the auditor's own checkpoints also vouch for key rotations
         self.check_header()
@@ -163,10 +222,14 @@ class _Verification:
         proven, consistent = self.check_roots(checkpoints)
         self.check_unsigned_tail(signed)
         proofs = self.check_consistency_proofs(checkpoints)
+        witnessed, witness_notes = self.check_witnesses(witnesses)
+        # The manifest's erased subjects are those of the proven prefix the log signed...
+        self.check_erasures({subject: i for subject, i in scan.erased.items() if i < proven})
+        if witnesses.required:  # ...but leaves the witnesses have not seen are no facts either
+            proven = min(proven, witnessed)
         # Nothing past the proven prefix is reported as a fact: anyone could have written it.
         erased = {subject: i for subject, i in scan.erased.items() if i < proven}
         openings, rescored, unchecked = self.check_openings(erased, proven)
-        self.check_erasures(erased)
         for problem in key_list_problems(self.bundle.keys, scan.key_chain):
             self.fail(problem, field="keys")
         checked_against = self.check_remembered(trust, signed)
@@ -189,18 +252,45 @@ class _Verification:
             untrusted_keys=selection.untrusted,
             anchored=selection.anchored and bool(checkpoints),
             checked_against=checked_against,
+            witness_notes=witness_notes,
+            witness_quorum=witnesses.quorum,
+            witnessed_size=witnessed if witnesses.required else None,
         )
 
     # --- the manifest -------------------------------------------------------------------------
 
     def check_header(self) -> None:
-        """The manifest's own claims: its leaf count, and checkpoints listed by size."""
+        """The manifest's own claims: its leaf count, checkpoints listed by size and each once,
+        consistency proofs each once; and the file's final newline."""
         declared = self.bundle.leaf_count
         if declared is not None and declared != len(self.leaves):
             self.fail(
                 f"the manifest says {declared} leaves, the bundle holds {len(self.leaves)}",
                 field="leaf_count",
             )
+        if not self.bundle.final_newline:
+            self.fail(
+                "the file's last line does not end with a newline: the file was cut off",
+                leaf=len(self.leaves) - 1 if self.leaves else None,
+            )
+        first_seen: dict[object, int] = {}
+        for number, note in enumerate(self.bundle.checkpoints, start=1):
+            if note in first_seen:
+                self.fail(
+                    f"checkpoint {number} repeats checkpoint {first_seen[note]}: each is listed "
+                    "once",
+                    field="checkpoints",
+                )
+            first_seen.setdefault(note, number)
+        for number, proof in enumerate(self.bundle.consistency_proofs):
+            pair = (proof.size1, proof.size2)
+            if pair in first_seen:
+                self.fail(
+                    f"a second consistency proof from size {proof.size1} to {proof.size2}: "
+                    "each is listed once",
+                    field=f"consistency_proofs[{number}]",
+                )
+            first_seen.setdefault(pair, number)
         sizes = [_claimed_size(note) for note in self.bundle.checkpoints]
         largest = -1
         for number, size in enumerate(sizes, start=1):
@@ -239,7 +329,19 @@ class _Verification:
     # --- keys and checkpoints -----------------------------------------------------------------
 
     def select_keys(self, trusted_vkeys: Sequence[str], scan: _LeafScan) -> KeySelection:
-        """The keys checkpoints may be signed with (see ``keyhistory.signing_keys``)."""
+        """The keys checkpoints may be signed with (see ``keyhistory.signing_keys``).
+
+        A checkpoint's origin line is its log's name and its signer's key name: a key you trust
+        that is named for another log, or a key of the log's named otherwise, signs nothing here.
+        """
+        origin = self.bundle.origin
+        for vkey in trusted_vkeys:
+            name = parse_vkey(vkey).name
+            if name != origin:
+                self.fail(
+                    f"the key you trust {vkey} is the key of log {name}, not of this bundle's "
+                    f"log {origin}"
+                )
         evidence = RotationEvidence(
             notes=(*self.bundle.checkpoints, *self.held),
             leaf_count=len(self.leaves),
@@ -248,6 +350,12 @@ class _Verification:
         selection = signing_keys(self.bundle.keys, trusted_vkeys, scan.key_chain, evidence.vouches)
         for problem in selection.problems:
             self.fail(problem)
+        for _, verifier in selection.keys:
+            if verifier.name != origin and verifier.vkey not in trusted_vkeys:
+                self.fail(
+                    f"the log's key {verifier.vkey} is named {verifier.name}: a checkpoint of "
+                    f"log {origin} is signed under the key name {origin}"
+                )
         return selection
 
     def open_checkpoints(
@@ -298,11 +406,74 @@ class _Verification:
             else:
                 mismatched.append(checkpoint)
         self.check_same_size_forks(checkpoints)
+        self.matching = frozenset(matching)
         proven = max(matching)
         if mismatched:
             proven = max(size for size in matching if size < mismatched[0].size)
             self.locate_change(mismatched, matching)
         return proven, max(0, len(set(matching) - {0}) - 1)
+
+    # --- witnesses ----------------------------------------------------------------------------
+
+    def check_witnesses(self, witnesses: WitnessPolicy) -> tuple[int, tuple[str, ...]]:
+        """The witnesses' cosignatures: the largest size a quorum cosigned, and summary lines.
+
+        Every leaf must lie under a checkpoint that a quorum of the auditor's witnesses
+        cosigned, so the log cannot have shown it to them differently; a cosignature of theirs
+        that does not verify, a witness whose time goes backwards or that cosigned two trees of
+        one size, and a leaf dated after the time a quorum cosigned the first checkpoint
+        covering it (beyond ``CLOCK_SKEW_SECONDS``) are failures.
+        """
+        if not witnesses.required:
+            return 0, ("witnesses: none required (no witness keys given)",)
+        quorum, count = witnesses.quorum, len(witnesses.keys)
+        result = check_witnessed(self.bundle.checkpoints, witnesses.keys, quorum)
+        for problem in result.failures:
+            self.fail(problem, field="checkpoints")
+        sizes = [size for size in result.sizes if size in self.matching]
+        latest = max(sizes, default=0)
+        if latest < len(self.leaves):
+            self.fail(
+                f"no checkpoint cosigned by {quorum} of your {count} witnesses covers these "
+                "leaves: the witnesses have not seen them, so the log could show them "
+                "differently to someone else",
+                leaf=latest,
+                leaf_end=len(self.leaves),
+            )
+        before = 0
+        for size in sizes:
+            timestamp = result.time_of(size)
+            assert timestamp is not None  # a size in result.sizes has its quorum
+            self.check_leaf_times(before, size, timestamp)
+            before = size
+        if not sizes:
+            return 0, (f"witnesses: no checkpoint is cosigned by {quorum} of your {count}",)
+        when = result.time_of(latest)
+        assert when is not None  # as above
+        cosigners = len(result.timestamps[latest])
+        return latest, (
+            f"witnesses: {cosigners} of your {count} cosigned the checkpoint over {latest} "
+            f"leaves (quorum {quorum}) by {cosigned_time_text(when)}; no leaf is dated after "
+            f"its witnesses' time (allowing {CLOCK_SKEW_SECONDS} s for clock differences)",
+        )
+
+    def check_leaf_times(self, start: int, end: int, timestamp: int) -> None:
+        """No leaf in ``[start, end)`` is dated after ``timestamp`` (plus the clock skew).
+
+        Leaf times never go backwards (checked while scanning), so the last leaf is the latest;
+        only when it is too late are the others read, to name the first.
+        """
+        limit = cosigned_limit(timestamp)
+        if limit is None or end <= start or _leaf_time(self.leaves[end - 1]) <= limit:
+            return
+        first = next(i for i in range(start, end) if _leaf_time(self.leaves[i]) > limit)
+        self.fail(
+            f"dated {_leaf_time(self.leaves[first])}, after the witnesses cosigned the "
+            f"checkpoint over {end} leaves covering it at {cosigned_time_text(timestamp)} "
+            f"(more than {CLOCK_SKEW_SECONDS} s of clock difference): a leaf dated in the future",
+            leaf=first,
+            leaf_end=end,
+        )
 
     def check_unsigned_tail(self, signed: int) -> None:
         if len(self.leaves) > signed:
@@ -370,58 +541,44 @@ class _Verification:
 
     def scan_leaves(self) -> _LeafScan:
         scan = _LeafScan()
-        # The C scanner behind json.loads, called directly: half the cost per leaf, which is
-        # most of the verifier's time on a large log. Anything it does not accept whole takes
-        # the slow path, which parses with json.loads and says exactly what is wrong. (A
-        # JSONDecoder is exactly the context json itself builds its scanner from; typeshed
-        # only spells that context as the scanner class.)
-        scan_once = make_scanner(json.JSONDecoder())  # type: ignore[arg-type]  # json's own context
-        time_match = _TIME_MATCH
+        # Fast path, in C: msgspec decodes the leaf into its typed fields (exactly the fields,
+        # each of its type, whole numbers JSON carries exactly) and encodes it back; a leaf of
+        # ASCII text without escapes whose bytes equal that encoding is canonical JSON (for such
+        # text msgspec writes what RFC 8785 writes: keys sorted, no whitespace, shortest
+        # numbers). Then the time's format and order, the index and the commitments' hex are
+        # checked. Anything it does not accept takes the slow path, which parses the leaf
+        # with json.loads and rfc8785 and says exactly what is wrong: the fast path only ever
+        # accepts what the slow path accepts (``core/tests/audit/test_verify_leaves.py``).
+        decode, encode = _decode_leaf, _encode_leaf
+        time_match, lower_hex = _TIME_MATCH, _LOWER_HEX
+        special = _SPECIAL_EVENTS
         last_at = ""
         for position, raw in enumerate(self.leaves):
-            try:
-                text = raw.decode()
-                record, end = scan_once(text, 0)
-            except (ValueError, RecursionError, StopIteration):
-                scan.last_at = last_at
-                self.check_leaf_slowly(scan, position, raw)
-                last_at = scan.last_at
-                continue
-            # Fast path: the exact conditions under which leaf_from_object accepts the record,
-            # the index is right and time does not go backwards (fixed-width times compare as
-            # strings); anything else takes the slow path for a precise message.
-            if (
-                end == len(text)
-                and record.__class__ is dict
-                and record.keys() == LEAF_KEYS
-                and record["index"] == position
-                and record["index"].__class__ is int
-                and record["schema"] == SCHEMA_VERSION
-                and record["schema"].__class__ is int
-                and record["type"].__class__ is str
-                and record["type"] in _EVENT_NAMES
-                and record["at"].__class__ is str
-                and time_match(record["at"]) is not None
-                and record["at"] >= last_at
-                and (record["actor"] is None or record["actor"].__class__ is str)
-                and (record["subject"] is None or record["subject"].__class__ is str)
-                and record["public"].__class__ is dict
-                and record["commitments"].__class__ is dict
-                and all(
-                    c.__class__ is str and _HEX64_MATCH(c) is not None
-                    for c in record["commitments"].values()
-                )
-            ):
-                last_at = record["at"]
-                kind = record["type"]
-                if kind != _ERASED:
-                    if kind in KEY_EVENTS:
-                        self.note_key_event(scan, position, kind, record["public"])
-                    continue
-                subject = record["subject"]
-                if subject is not None:  # an erasure without a subject takes the slow path
-                    scan.erased.setdefault(subject, position)
-                    continue
+            if raw.isascii() and b"\\" not in raw:
+                try:
+                    leaf = decode(raw)
+                except msgspec.MsgspecError:
+                    leaf = None
+                if (
+                    leaf is not None
+                    and leaf.index == position
+                    and leaf.at >= last_at
+                    and time_match(leaf.at) is not None
+                    and (not leaf.commitments or lower_hex("".join(leaf.commitments.values())))
+                    and encode(leaf) == raw
+                ):
+                    kind = leaf.type
+                    if kind not in special:
+                        last_at = leaf.at
+                        continue
+                    if kind != _ERASED:
+                        last_at = leaf.at
+                        self.note_key_event(scan, position, kind, leaf.public)
+                        continue
+                    if leaf.subject is not None:  # an erasure without a subject: slow path
+                        last_at = leaf.at
+                        scan.erased.setdefault(leaf.subject, position)
+                        continue
             scan.last_at = last_at
             self.check_leaf_slowly(scan, position, raw)
             last_at = scan.last_at
@@ -431,6 +588,7 @@ class _Verification:
         return scan
 
     def check_leaf_slowly(self, scan: _LeafScan, position: int, raw: bytes) -> None:
+        """Check one leaf in full, naming what is wrong; keep its key event or erasure."""
         try:
             leaf = parse_leaf(raw)
         except AuditError as error:
@@ -446,29 +604,36 @@ class _Verification:
             )
             return
         before, scan.last_at = scan.last_at, leaf.at
+        problem = None
         if leaf.at < before:
-            self.leaf_failure(
-                scan,
-                position,
-                event,
+            problem = (
                 f"time goes backwards at leaf {position}: {leaf.at} is before {before}, "
-                "the time of the leaf before it",
+                "the time of the leaf before it"
             )
-            if event in KEY_EVENTS:  # keep the key history whole for the checks that follow
+        else:
+            canonical = canonical_problem(raw)
+            if canonical is not None:
+                problem = f"the leaf is not canonical JSON (RFC 8785): {canonical}"
+        if problem is not None:
+            self.leaf_failure(scan, position, event, problem)
+        # A flawed leaf is still one the log signed: keep the key history and the erasures
+        # whole for the checks that follow.
+        if event in KEY_EVENTS:
+            if problem is None:
+                self.note_key_event(scan, position, event, dict(leaf.public))
+            else:
                 scan.key_chain.note(position, event, dict(leaf.public))
-            elif event == _ERASED and leaf.subject is not None:
-                scan.erased.setdefault(leaf.subject, position)
-            return
-        # Only whitespace around the JSON makes the fast path refuse a well-formed leaf.
-        self.leaf_failure(
-            scan, position, event, "the leaf is not canonical JSON (stray whitespace)"
-        )
+        elif event == _ERASED and leaf.subject is not None:
+            scan.erased.setdefault(leaf.subject, position)
 
     def note_key_event(
         self, scan: _LeafScan, position: int, kind: str, public: dict[str, Any]
     ) -> None:
         """Add the key a ``log.created`` or ``log.key_rotated`` event introduces to the chain."""
         problem = scan.key_chain.note(position, kind, public)
+        origin = public.get("origin", self.bundle.origin)
+        if problem is None and kind == _CREATED and origin != self.bundle.origin:
+            problem = f"the log was created as log {origin!r}, not {self.bundle.origin}"
         if problem is not None:
             self.leaf_failure(scan, position, kind, problem)
 
@@ -566,6 +731,14 @@ class _Verification:
             self.fail(
                 "the erased subjects are not listed once each, sorted", field="erased_subjects"
             )
+
+
+def _leaf_time(raw: bytes) -> str:
+    """A leaf's time, or "" when it has none to read (that leaf's failure is reported already)."""
+    try:
+        return parse_leaf(raw).at
+    except AuditError:
+        return ""
 
 
 def _claimed_size(note: str) -> int | None:

@@ -30,6 +30,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import NamedTuple
 
 from cryptography.exceptions import InvalidSignature
@@ -54,17 +55,20 @@ from .checkpoint import (
 from .merkle import EMPTY_ROOT, HASH_SIZE, verify_consistency
 
 __all__ = [
+    "CLOCK_SKEW_SECONDS",
     "MAX_PROOF_LINES",
     "SIZE_CONTENT_TYPE",
     "AddCheckpoint",
     "Cosignature",
     "WitnessAnswer",
     "WitnessKey",
+    "WitnessPolicy",
     "Witnessed",
     "WitnessedHead",
     "add_cosignatures",
     "check_witnessed",
     "cosign",
+    "cosigned_limit",
     "decode_add_checkpoint",
     "decode_witness_state",
     "encode_add_checkpoint",
@@ -83,6 +87,9 @@ _DECIMAL = re.compile(r"0|[1-9][0-9]*")
 _MAX_TIMESTAMP = 2**64 - 1
 _RAW_LENGTH = 4 + 8 + 64  # key id, timestamp, signature
 _STATE_FORMAT = "hireproof-witness-state/v1"
+# How far a leaf's time may run ahead of the time a witness cosigned a checkpoint covering it:
+# the log's clock and the witness's are different machines' clocks.
+CLOCK_SKEW_SECONDS = 300
 
 
 @dataclass(frozen=True)
@@ -164,6 +171,58 @@ class Witnessed:
         """When a quorum had seen ``size``: the quorum-th earliest timestamp (None if short)."""
         times = sorted(self.timestamps.get(size, {}).values())
         return times[self.quorum - 1] if len(times) >= self.quorum else None
+
+
+@dataclass(frozen=True)
+class WitnessPolicy:
+    """The witnesses an auditor requires: the keys they trust, and how many must cosign."""
+
+    keys: tuple[WitnessKey, ...]
+    quorum: int
+
+    @classmethod
+    def of(cls, vkeys: Iterable[str], quorum: int | None = None) -> WitnessPolicy:
+        """The policy of ``vkeys`` (each once) with ``quorum`` of them (default: all of them).
+
+        Raises ``SignatureError`` for a malformed vkey and ``AuditError`` for a quorum that is
+        not between 1 and the number of witnesses (0 only when there are none).
+        """
+        keys = tuple(dict.fromkeys(parse_witness_vkey(vkey) for vkey in vkeys))
+        if len({key.name for key in keys}) != len(keys):
+            raise AuditError("two witness keys share a name: a cosigner has one key")
+        wanted = len(keys) if quorum is None else quorum
+        if keys and not 1 <= wanted <= len(keys):
+            raise AuditError(
+                f"a witness quorum of {wanted} is not between 1 and the {len(keys)} witnesses"
+            )
+        if not keys and wanted:
+            raise AuditError(f"a witness quorum of {wanted} needs that many witness keys")
+        return cls(keys, wanted)
+
+    @property
+    def required(self) -> bool:
+        """Whether any cosignature is required at all."""
+        return bool(self.keys)
+
+
+def cosigned_limit(timestamp: int, skew: int = CLOCK_SKEW_SECONDS) -> str | None:
+    """The latest leaf time (the log's format) a checkpoint cosigned at ``timestamp`` covers.
+
+    None when that lies past the year 9999, which no leaf time can reach.
+    """
+    try:
+        moment = datetime.fromtimestamp(timestamp + skew, UTC)
+    except (OverflowError, ValueError, OSError):
+        return None
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def cosigned_time_text(timestamp: int) -> str:
+    """A cosignature's time as RFC 3339 UTC to the second, for messages."""
+    try:
+        return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except (OverflowError, ValueError, OSError):
+        return f"{timestamp} (seconds since 1970)"
 
 
 # --- keys and cosignatures --------------------------------------------------------------------

@@ -147,8 +147,8 @@ def run_written_test_stage(
     assert verified.returncode == 0, verified.stdout + verified.stderr
     scored_leaf = LogLeaf.objects.get(event_type="attempt.scored").index
     assert verified.stdout == (
-        f"receipt OK: leaf {scored_leaf} is in log {log_origin()}, "
-        f"checkpoint of size {scored_leaf + 1} signed by {current_vkey()}\n"
+        f"receipt OK: leaf {scored_leaf} is in log {log_origin()}: the checkpoint over "
+        f"{scored_leaf + 1} leaves is signed by {current_vkey()}, a key you trust\n"
     )
 
     recruiter.reload()
@@ -228,8 +228,9 @@ def expect_decision_receipt_verifies(page: Page, folder: Path) -> None:
     assert verified.returncode == 0, verified.stdout + verified.stderr
     decided_leaf = LogLeaf.objects.get(event_type="decision.recorded").index
     assert verified.stdout == (
-        f"receipt OK: leaf {decided_leaf} (decision.recorded) is in log {log_origin()}, "
-        f"checkpoint of size {decided_leaf + 1} signed by {current_vkey()}\n"
+        f"receipt OK: leaf {decided_leaf} (decision.recorded) is in log {log_origin()}: the "
+        f"checkpoint over {decided_leaf + 1} leaves is signed by {current_vkey()}, a key you "
+        "trust\n"
     )
 
 

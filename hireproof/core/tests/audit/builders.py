@@ -14,7 +14,13 @@ from hireproof.core.audit.checkpoint import (
 )
 from hireproof.core.audit.commitments import Opening, commit_fields, open_field
 from hireproof.core.audit.events import EventType, build_leaf, scoring_public
-from hireproof.core.audit.merkle import MemorySource, consistency_proof, leaf_hash
+from hireproof.core.audit.merkle import (
+    MemorySource,
+    consistency_proof,
+    inclusion_proof,
+    leaf_hash,
+)
+from hireproof.core.audit.receipt import KeyRotationProof, Receipt
 
 ORIGIN = "example.com/audit-log-test"
 KEY = bytes.fromhex("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60")
@@ -113,3 +119,42 @@ def make_bundle(
 def answers_opening(index: int, value: object = None) -> Opening:
     opening = open_field(SECRET, str(index), "answers", ANSWERS)
     return opening if value is None else Opening("answers", value, opening.salt_hex)
+
+
+def receipt_for(
+    leaves: Sequence[bytes],
+    index: int,
+    size: int,
+    signer: Signer = SIGNER,
+    rotations: Sequence[tuple[int, Signer]] = (),
+) -> Receipt:
+    """A receipt for leaf ``index`` in the tree of ``size`` leaves signed by ``signer``.
+
+    ``rotations`` are (rotation leaf index, old key): each rotation's evidence is the old key's
+    hand-over checkpoint just after its event.
+    """
+    tree = MemorySource([leaf_hash(leaf) for leaf in leaves])
+    return Receipt(
+        leaf_index=index,
+        leaf_hash=leaf_hash(leaves[index]),
+        checkpoint=sign_checkpoint(signer, Checkpoint(ORIGIN, size, tree.root(size))),
+        inclusion_proof=tuple(inclusion_proof(tree, index, size)),
+        vkey=signer.verifier.vkey,
+        leaf=leaves[index],
+        rotations=tuple(
+            KeyRotationProof(
+                leaf_index=at,
+                leaf=leaves[at],
+                checkpoint=sign_checkpoint(old, Checkpoint(ORIGIN, at + 1, tree.root(at + 1))),
+                inclusion_proof=tuple(inclusion_proof(tree, at, at + 1)),
+                consistency_proof=tuple(consistency_proof(tree, at + 1, size)),
+            )
+            for at, old in rotations
+        ),
+    )
+
+
+def rotation_leaf(index: int, old: Signer, new: Signer) -> bytes:
+    """The log.key_rotated leaf at ``index``, from ``old``'s key to ``new``'s."""
+    public = {"old_vkey": old.verifier.vkey, "new_vkey": new.verifier.vkey}
+    return event_leaf(index, EventType.LOG_KEY_ROTATED, public=public, actor="system", subject=None)

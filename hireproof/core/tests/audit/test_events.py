@@ -14,6 +14,7 @@ from hireproof.core.audit.events import (
     EventType,
     Leaf,
     build_leaf,
+    canonical_problem,
     parse_leaf,
     scoring_private,
     scoring_public,
@@ -157,3 +158,23 @@ def _record(**changes: Any) -> bytes:
 def test_it_refuses_a_malformed_leaf_saying_why(data: bytes, message: str) -> None:
     with pytest.raises(AuditError, match=message):
         parse_leaf(data)
+
+
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        (b'{"a":1}', None),
+        (b"{", "it is not valid JSON (Expecting property name enclosed in double quotes"),
+        (b'{"a":1,"a":1}', "the key 'a' appears twice in one object"),
+        (b'{"a":1.5}', "the number 1.5 has a fraction or an exponent"),
+        (b'{"a":-Infinity}', "-Infinity is not a number canonical JSON can carry"),
+        (b'{"a":9007199254740992}', "it holds a value canonical JSON cannot carry"),
+        (b'{"b":1,"a":2}', "its bytes differ from the canonical encoding from byte 2 on"),
+        (b'{"a":1} ', "its bytes differ from the canonical encoding from byte 7 on"),
+    ],
+)
+def test_canonical_problem_says_why_bytes_are_not_canonical(
+    data: bytes, problem: str | None
+) -> None:
+    found = canonical_problem(data)
+    assert found == problem if problem is None else found is not None and found.startswith(problem)

@@ -155,14 +155,22 @@ def test_without_pinned_keys_the_bundles_keys_are_kept_held_to_the_log_and_not_a
     assert selection.untrusted == (FIRST.vkey, SECOND.vkey)
 
 
-def test_a_pinned_key_the_log_never_uses_leaves_the_bundles_keys_unanchored() -> None:
+def test_a_pinned_key_the_log_never_uses_is_a_problem_and_leaves_it_unanchored() -> None:
     selection = signing_keys([KeyPeriod(SECOND.vkey)], [THIRD.vkey], chain_of((0, SECOND)), always)
     assert selection.keys == [(KeyPeriod(SECOND.vkey), SECOND)]
     assert (selection.anchored, selection.untrusted, selection.problems) == (
         False,
         (SECOND.vkey,),
-        [],
+        [
+            f"this log was not signed by a key you trust: its keys are {SECOND.vkey}, and no "
+            "rotation signed by a key you trust vouches for them"
+        ],
     )
+
+
+def test_without_a_pinned_key_the_bundles_keys_are_unanchored_without_a_problem() -> None:
+    selection = signing_keys([KeyPeriod(SECOND.vkey)], [], chain_of((0, SECOND)), always)
+    assert (selection.anchored, selection.problems) == (False, [])
 
 
 def test_pinned_keys_keep_the_logs_periods_and_refuse_untrusted_bundle_keys() -> None:

@@ -16,7 +16,11 @@ from hireproof.core.audit.events import (
     scoring_private,
     scoring_public,
 )
-from hireproof.core.audit.rescore import Rescored, rescore_problem
+from hireproof.core.audit.rescore import Rescored, rescore_problem, rescore_with_core
+from hireproof.core.errors import AuditError
+from hireproof.core.playbook import load_playbook_text
+from hireproof.core.scoring import score
+from hireproof.core.tests.playbook.sample import sample_with
 
 from .builders import ANSWERS, PLAYBOOK_HASH, SECRET, event_leaf
 
@@ -87,4 +91,51 @@ def test_a_leaf_with_neither_a_committed_nor_a_public_scorecard_hash_is_refused(
     )
     assert rescore_problem(leaf, ANSWERS, PLAYBOOKS, _rescorer) == (
         "the scoring event neither commits nor names its scorecard hash"
+    )
+
+
+# --- the engine: RE2 alone, whatever the bundle's playbook says ------------------------------
+
+# Outside RE2's dialect (\w reads differently in the two engines), so a version published with it
+# is scored by the app with Python's re, where it backtracks: 2**n steps on n letters and a "!".
+BACKTRACKING = sample_with('{regex: "wrong"}', "{regex: '^(\\w+\\s?)+$'}")
+
+
+def test_a_bundle_playbook_with_a_pattern_outside_re2_is_not_re_scored() -> None:
+    answers = {"outlier": "a" * 12 + "!", "sum": "4", "choice": "b"}
+    with pytest.raises(AuditError) as refused:
+        rescore_with_core(BACKTRACKING, "tiny.yaml", answers)
+    assert str(refused.value) == (
+        "item outlier, pattern ^(\\w+\\s?)+$: \\w is any Unicode letter or digit in Python's re "
+        "but only [0-9A-Za-z_] in RE2: write [a-z0-9_] (or list the letters). The verifier runs "
+        "only the regular expressions the app scores with RE2, in time linear in the answer, so "
+        "no playbook in a bundle can stall it"
+    )
+
+
+def test_the_refusal_is_a_located_re_scoring_failure() -> None:
+    playbook = load_playbook_text(BACKTRACKING, "tiny.yaml", published=True)
+    public = {
+        **scoring_public(
+            playbook_id=playbook.id, playbook_version=playbook.version, playbook_hash=playbook.hash
+        ),
+        "scorecard_hash": "0" * 64,
+    }
+    leaf = parse_leaf(event_leaf(3, EventType.ATTEMPT_SCORED, public=public))
+    bundled = {playbook.hash: PlaybookText("tiny.yaml", BACKTRACKING)}
+    problem = rescore_problem(
+        leaf, {"outlier": "a" * 12 + "!"}, bundled, rescore_with_core, opened_scorecard_hash=None
+    )
+    assert problem is not None
+    assert problem.startswith("re-scoring failed: item outlier, pattern ^(\\w+\\s?)+$: ")
+
+
+def test_a_bundle_playbook_whose_patterns_re2_runs_is_re_scored_as_the_app_scores_it() -> None:
+    text = sample_with('{regex: "wrong"}', "{regex: '^(wr|x)+ong'}")
+    playbook = load_playbook_text(text, "tiny.yaml", published=True)
+    answers = {"outlier": "wrong, it is an outlier", "sum": "4"}
+    rescored = rescore_with_core(text, "tiny.yaml", answers)
+    assert (rescored.playbook_hash, rescored.scorecard_hash) == (
+        playbook.hash,
+        score(playbook, answers).hash,
     )

@@ -6,17 +6,19 @@ import dataclasses
 import json
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from hireproof.core.audit.checkpoint import signer_from_key_bytes
 from hireproof.core.audit.report import Failure, Report
 from hireproof.core.audit.trust import TRUST_FORMAT, TrustFile
+from hireproof.core.audit.witness import witness_vkey_of
 from hireproof.core.errors import AuditError, SignatureError
 
 from .builders import ORIGIN, OTHER_KEY, SIGNER
 
 VKEY = SIGNER.verifier.vkey
-WITNESS = signer_from_key_bytes("witness.example/w1", OTHER_KEY).verifier.vkey
 ROOT = bytes(range(32))
+WITNESS = witness_vkey_of(Ed25519PrivateKey.from_private_bytes(OTHER_KEY), "witness.example/w1")
+OTHER_WITNESS = witness_vkey_of(Ed25519PrivateKey.from_private_bytes(ROOT), "witness.example/w2")
 
 
 def report(**changes: object) -> Report:
@@ -59,9 +61,22 @@ def test_a_trust_file_starts_from_one_key_and_round_trips() -> None:
     assert TrustFile.from_json(trust.to_json()) == trust
 
 
+def test_a_trust_file_starts_with_witnesses_all_required_by_default() -> None:
+    trust = TrustFile.start(VKEY, [WITNESS, OTHER_WITNESS])
+    assert (trust.witness_vkeys, trust.witness_quorum) == ((WITNESS, OTHER_WITNESS), 2)
+    assert TrustFile.start(VKEY, [WITNESS, OTHER_WITNESS], 1).witness_quorum == 1
+    assert TrustFile.from_json(trust.to_json()) == trust
+
+
 def test_starting_from_a_malformed_key_is_refused() -> None:
     with pytest.raises(SignatureError, match="not name\\+keyid\\+key"):
         TrustFile.start("nonsense")
+    with pytest.raises(SignatureError, match="not an Ed25519 cosignature key"):
+        TrustFile.start(VKEY, [VKEY])
+    with pytest.raises(AuditError, match="a witness quorum of 3 is not between 1 and the 2"):
+        TrustFile.start(VKEY, [WITNESS, OTHER_WITNESS], 3)
+    with pytest.raises(AuditError, match="a witness quorum of 1 needs that many witness keys"):
+        TrustFile.start(VKEY, [], 1)
 
 
 def _document(**changes: object) -> str:
@@ -84,8 +99,28 @@ def _document(**changes: object) -> str:
         (_document(trusted_vkeys=[1]), "field trusted_vkeys\\[0\\] is not a string"),
         (_document(trusted_vkeys=["nonsense"]), "field trusted_vkeys\\[0\\]: the vkey"),
         (_document(trusted_vkeys=[VKEY, VKEY]), "field trusted_vkeys names a key twice"),
-        (_document(witness_quorum=1), "field witness_quorum is not a whole number from 0"),
+        (_document(witness_quorum=1), "field witness_quorum is not a whole number from 0 to 0"),
         (_document(witness_quorum=True), "field witness_quorum"),
+        (
+            _document(witness_vkeys=[WITNESS], witness_quorum=0),
+            "field witness_quorum is not a whole number from 1 to 1",
+        ),
+        (
+            _document(witness_vkeys=[VKEY], witness_quorum=1),
+            "field witness_vkeys\\[0\\]: the witness vkey is not an Ed25519 cosignature key",
+        ),
+        (
+            _document(witness_vkeys=[WITNESS, WITNESS], witness_quorum=1),
+            "field witness_vkeys names a key twice",
+        ),
+        (
+            _document(trusted_vkeys=[VKEY + " "]),
+            "field trusted_vkeys\\[0\\] is not written the one",
+        ),
+        (
+            _document(trusted_vkeys=[WITNESS]),
+            "field trusted_vkeys\\[0\\]: the vkey is not an Ed25519",
+        ),
         (_document(checkpoint=[]), "field checkpoint is not"),
         (_document(checkpoint={"size": 0, "root": "AA=="}), "field checkpoint.size"),
         (_document(checkpoint={"size": 1, "root": "!"}), "field checkpoint.root is not base64"),

@@ -114,6 +114,7 @@ def test_a_clean_bundle_verifies_and_the_report_says_what_was_checked() -> None:
         "openings: 1 commitments opened, 1 scoring events re-scored\n"
         "erased subjects: none (their commitments can no longer be opened)\n"
         f"trusted keys: {SIGNER.verifier.vkey}\n"
+        "witnesses: none required (no witness keys given)\n"
         "result: OK"
     )
     assert report.result is Result.OK
@@ -350,12 +351,14 @@ def test_a_leaf_the_log_signed_malformed_is_still_a_failure() -> None:
     ]
 
 
-@pytest.mark.parametrize("padded", [b" %s", b"%s "])
-def test_a_leaf_with_stray_whitespace_is_not_canonical(padded: bytes) -> None:
+@pytest.mark.parametrize(("padded", "offset"), [(b" %s", 0), (b"%s ", 177)])
+def test_a_leaf_with_stray_whitespace_is_not_canonical(padded: bytes, offset: int) -> None:
     leaves = [event_leaf(0), padded % event_leaf(1)]
     report = verify(make_bundle(leaves))
     assert messages(report) == [
-        "leaf 1 (answer.saved): the leaf is not canonical JSON (stray whitespace)"
+        "leaf 1 (answer.saved): the leaf is not canonical JSON (RFC 8785): its bytes differ "
+        f"from the canonical encoding from byte {offset} on (key order, whitespace, number "
+        "form or string escapes)"
     ]
 
 
@@ -416,6 +419,8 @@ def test_a_checkpoint_of_another_log_is_refused() -> None:
     assert messages(report) == [
         "field checkpoints: checkpoint 2 (size 0) comes after one of size 4: checkpoints are "
         "listed in increasing size",
+        f"the key you trust {other.verifier.vkey} is the key of log other.example/log, not of "
+        "this bundle's log example.com/audit-log-test",
         "checkpoint 2 (size 0): it is for log other.example/log, not example.com/audit-log-test",
     ]
 
@@ -442,12 +447,43 @@ def test_pinned_keys_refuse_a_bundle_signed_by_another_key() -> None:
     unpinned = verify(bundle, trusted_vkeys=[])
     assert (unpinned.failures, unpinned.result) == ((), Result.UNTRUSTED)  # self-consistent only
     report = verify(bundle, trusted_vkeys=[SIGNER.verifier.vkey])
-    assert (report.failures, report.result) == ((), Result.UNTRUSTED)
+    assert messages(report) == [
+        f"this log was not signed by a key you trust: its keys are {forger.verifier.vkey}, and "
+        "no rotation signed by a key you trust vouches for them"
+    ]
+    assert report.result is Result.FAILED  # the key you pinned says it is not this log
     assert report.untrusted_keys == (forger.verifier.vkey,)
-    assert report.summary().endswith(
-        "trusted keys: none\n"
-        f"no trusted key: the log's key {forger.verifier.vkey} is not one you trust\n"
-        "result: UNTRUSTED"
+    assert [line for line in report.summary().splitlines() if "verified" in line] == [
+        "not verified: no key you trust signed this log; what follows holds only under the "
+        "bundle's own keys, which anyone could have made"
+    ]
+
+
+def test_a_key_of_the_log_named_other_than_its_origin_signs_nothing() -> None:
+    misnamed = signer_from_key_bytes("example.com/other-name", OTHER_KEY)
+    leaves = plain_leaves(4)
+    bundle = make_bundle(
+        leaves,
+        keys=(KeyPeriod(misnamed.verifier.vkey),),
+        checkpoints=checkpoints_for(leaves, [4], misnamed),
+    )
+    report = verify(bundle, trusted_vkeys=[])
+    assert (
+        f"the log's key {misnamed.verifier.vkey} is named example.com/other-name: a checkpoint "
+        "of log example.com/audit-log-test is signed under the key name "
+        "example.com/audit-log-test"
+    ) in messages(report)
+    assert report.result is Result.FAILED
+
+
+def test_a_log_created_under_another_origin_is_named() -> None:
+    leaves = rotated_log()
+    public = {"origin": "example.com/elsewhere", "vkey": SIGNER.verifier.vkey}
+    leaves[0] = event_leaf(0, EventType.LOG_CREATED, public=public, actor="system", subject=None)
+    report = verify(rotated_bundle(leaves, [2, 5], [5, 8]))
+    assert messages(report)[0] == (
+        "leaf 0 (log.created): the log was created as log 'example.com/elsewhere', not "
+        "example.com/audit-log-test"
     )
 
 
@@ -456,8 +492,17 @@ def test_without_any_trusted_key_a_whole_bundle_is_untrusted_never_ok() -> None:
     assert report.failures == ()
     assert report.result is Result.UNTRUSTED
     assert not report.ok
-    assert report.summary().endswith(
+    assert report.summary() == (
+        "bundle: 8 leaves of log example.com/audit-log-test\n"
+        "not verified: no key you trust signed this log; what follows holds only under the "
+        "bundle's own keys, which anyone could have made\n"
+        "checkpoints: 2 of 2 signed by the bundle's own keys, the latest over 8 leaves\n"
+        "consistency: 1 successive checkpoint pairs agree with the leaves, 0 consistency proofs "
+        "agree\n"
+        "openings: 0 commitments opened, 0 scoring events re-scored\n"
+        "erased subjects, as the bundle claims them: none\n"
         "trusted keys: none\n"
+        "witnesses: none required (no witness keys given)\n"
         f"no trusted key: the log's key {SIGNER.verifier.vkey} is not one you trust\n"
         "result: UNTRUSTED"
     )
@@ -871,7 +916,8 @@ def test_rescore_with_core_loads_the_playbook_and_scores_by_name(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     calls: list[object] = []
-    playbook = types.SimpleNamespace(id="p", version="1", hash="h" * 64)
+    no_items = types.SimpleNamespace(items=())
+    playbook = types.SimpleNamespace(id="p", version="1", hash="h" * 64, assessment=no_items)
 
     def load_playbook_text(text: str, filename: str, *, published: bool = False) -> object:
         calls.append((text, filename, published))
@@ -884,7 +930,7 @@ def test_rescore_with_core_loads_the_playbook_and_scores_by_name(
     monkeypatch.setitem(
         sys.modules,
         "hireproof.core.playbook",
-        types.SimpleNamespace(load_playbook_text=load_playbook_text),
+        types.SimpleNamespace(load_playbook_text=load_playbook_text, TextItem=type("T", (), {})),
     )
     monkeypatch.setitem(sys.modules, "hireproof.core.scoring", types.SimpleNamespace(score=score))
     assert rescore_with_core("yaml", "p.yaml", {"q1": "70"}) == Rescored(

@@ -17,6 +17,7 @@ from hireproof.core.audit import (
     Signer,
     WitnessAnswer,
     WitnessedHead,
+    WitnessPolicy,
     add_cosignatures,
     check_witnessed,
     consistency_proof,
@@ -33,6 +34,7 @@ from hireproof.core.audit import (
     witness_add,
     witness_vkey_of,
 )
+from hireproof.core.audit.witness import cosigned_limit, cosigned_time_text
 from hireproof.core.errors import AuditError, SignatureError
 from hireproof.core.tests.audit.builders import KEY, ORIGIN, OTHER_KEY, SIGNER
 
@@ -447,3 +449,39 @@ def test_a_witness_that_cosigned_two_trees_of_one_size_is_a_failure() -> None:
     result = check_witnessed([cosigned(5, (W1, "w1.example", 10)), forked], [W1_VKEY], 1)
     assert result.failures == ("witness w1.example cosigned two different trees of size 5",)
     assert result.timestamps == {5: {"w1.example": 10}}
+
+
+# --- what the auditor requires --------------------------------------------------------------
+
+
+def test_a_witness_policy_requires_all_its_witnesses_unless_told_otherwise() -> None:
+    both = WitnessPolicy.of([W1_VKEY, W2_VKEY, W1_VKEY])
+    assert (len(both.keys), both.quorum, both.required) == (2, 2, True)
+    assert WitnessPolicy.of([W1_VKEY, W2_VKEY], 1).quorum == 1
+    assert WitnessPolicy.of([]) == WitnessPolicy((), 0)
+    assert not WitnessPolicy.of([]).required
+
+
+@pytest.mark.parametrize(
+    ("vkeys", "quorum", "message"),
+    [
+        ([W1_VKEY], 0, "a witness quorum of 0 is not between 1 and the 1 witnesses"),
+        ([W1_VKEY], 2, "a witness quorum of 2 is not between 1 and the 1 witnesses"),
+        ([], 1, "a witness quorum of 1 needs that many witness keys"),
+        ([W1_VKEY, witness_vkey_of(W2, "w1.example")], None, "two witness keys share a name"),
+        (["nonsense"], None, "the witness vkey 'nonsense' is not name\\+keyid\\+key"),
+    ],
+)
+def test_an_impossible_witness_policy_is_refused(
+    vkeys: list[str], quorum: int | None, message: str
+) -> None:
+    with pytest.raises(AuditError, match=message):
+        WitnessPolicy.of(vkeys, quorum)
+
+
+def test_a_cosigned_time_bounds_leaf_times_in_the_logs_format() -> None:
+    assert cosigned_limit(1777629600) == "2026-05-01T10:05:00.000000Z"  # 300 s of skew
+    assert cosigned_limit(1777629600, skew=0) == "2026-05-01T10:00:00.000000Z"
+    assert cosigned_time_text(1777629600) == "2026-05-01T10:00:00Z"
+    assert cosigned_limit(2**64 - 1) is None  # past the year 9999: bounds nothing
+    assert cosigned_time_text(2**64 - 1) == "18446744073709551615 (seconds since 1970)"

@@ -110,5 +110,5 @@ def test_the_receipt_downloads_as_json_with_the_scored_leaf(
     attempt_id = flagged.invitation.attempt.pk
     assert response["Content-Disposition"] == f'attachment; filename="receipt-{attempt_id}.json"'
     receipt = json.loads(response.content)
-    assert receipt["format"] == "hireproof-receipt/v1"
+    assert receipt["format"] == "hireproof-receipt/v2"
     assert json.loads(receipt["leaf"])["type"] == "attempt.scored"
