@@ -1,8 +1,11 @@
 """Inviting candidates: the personal link, resending it, revoking it.
 
 An invitation's token exists only in memory while its email is composed: the database keeps its
-SHA-256. The email leaves after the transaction commits, so a rolled-back invitation never
-sends a link; if sending fails, the invitation stands and Resend sends a fresh link.
+SHA-256, and the email goes to the outbox sealed under the candidate's key
+(``hiring.emails.queue_candidate_email``), in the action's transaction: it leaves once the
+invitation commits, never for one rolled back. If the mail server refuses it, the invitation
+stands, the pipeline says "email failed" with the reason, the email is tried again later, and
+Resend sends a fresh link (cancelling the old email if it is still waiting).
 """
 
 from __future__ import annotations
@@ -22,11 +25,10 @@ from hireproof.hiring.actions.openings import (
     require_not_erased,
     require_open,
 )
-from hireproof.hiring.emails import invitation_email
+from hireproof.hiring.emails import invitation_about, invitation_email, queue_candidate_email
 from hireproof.hiring.models.accommodation import Accommodation
 from hireproof.hiring.models.candidates import Candidate, Invitation, hash_token
 from hireproof.hiring.models.openings import Opening
-from hireproof.platform.mail import send_email
 
 TOKEN_BYTES = 32
 
@@ -37,8 +39,8 @@ def do_invite_candidate(
     """Create the candidate's invitation and email them their personal link.
 
     Records ``invitation.sent``. Refused when the opening is closed, the candidate was erased
-    or already has an invitation (use ``do_resend_invitation``). A mail error propagates after
-    the invitation is saved.
+    or already has an invitation (use ``do_resend_invitation``). The email is queued with the
+    invitation; a mail error is the sending task's (the pipeline shows it).
     """
     opening = candidate.opening
     require_open(opening)
@@ -68,8 +70,8 @@ def do_invite_candidate(
             private=_accommodation_private(accommodation),
             at=now,
         )
-    candidate.invitation = invitation
-    _send(invitation, token, base_url)
+        candidate.invitation = invitation
+        _queue(invitation, token, base_url)
     return invitation
 
 
@@ -126,7 +128,7 @@ def do_resend_invitation(
             private=_extra_time_private(_accommodation_of(invitation)) if changes_time else {},
             at=now,
         )
-    _send(invitation, token, base_url)
+        _queue(invitation, token, base_url)
     return invitation
 
 
@@ -211,5 +213,11 @@ def _extra_time_private(accommodation: Accommodation) -> dict[str, Any]:
     }
 
 
-def _send(invitation: Invitation, token: str, base_url: str) -> None:
-    send_email(invitation_email(invitation, token=token, base_url=base_url))
+def _queue(invitation: Invitation, token: str, base_url: str) -> None:
+    queue_candidate_email(
+        invitation_email(invitation, token=token, base_url=base_url),
+        invitation.candidate,
+        kind="an invitation",
+        about=invitation_about(invitation.pk),
+        replace=True,
+    )

@@ -21,11 +21,14 @@ from django.db.models import Count, QuerySet
 from django.urls import reverse
 
 from hireproof.core.playbook import Verdict
+from hireproof.hiring.emails import invitation_about
 from hireproof.hiring.models.candidates import Candidate, Invitation
 from hireproof.hiring.models.decisions import Decision, Outcome
 from hireproof.hiring.models.openings import Opening
 from hireproof.hiring.models.stage import STAGE_ORDER, Stage, stage_in, with_stage
 from hireproof.hiring.reads.playbook_guide import verdict_label
+from hireproof.platform.mail import latest_emails
+from hireproof.platform.models import OutboxEmail
 
 Choice = TypeVar("Choice", bound=Enum)
 
@@ -91,11 +94,18 @@ class PipelineRow:
     extended: bool
     review_url: str
     decision: DecisionMark | None = None
+    email: OutboxEmail | None = None  # the newest email of the invitation, if any
 
     @property
     def invitation(self) -> Invitation | None:
         """The candidate's invitation, if they were invited."""
         return getattr(self.candidate, "invitation", None)
+
+    @property
+    def email_failed(self) -> bool:
+        """The invitation's email is not sent, and its last try failed (the page gives the
+        mail server's reason next to Resend)."""
+        return self.email is not None and self.email.failed
 
     @property
     def needs_review(self) -> bool:
@@ -228,14 +238,25 @@ def pipeline_queryset(opening: Opening, now: datetime) -> QuerySet[Candidate]:
 
 
 def pipeline_rows(candidates: Iterable[Candidate]) -> list[PipelineRow]:
-    """The page's rows with the decision in force of each (one more query); names are unsealed
-    here, in memory."""
+    """The page's rows with the decision in force of each and the newest email of each
+    invitation (two more queries); names are unsealed here, in memory."""
     listed = list(candidates)
     marks = decision_marks(candidate.pk for candidate in listed)
-    return [_row(candidate, marks.get(candidate.pk)) for candidate in listed]
+    invitations = [getattr(candidate, "invitation", None) for candidate in listed]
+    emails = latest_emails(invitation_about(each.pk) for each in invitations if each is not None)
+    return [
+        _row(
+            candidate,
+            marks.get(candidate.pk),
+            emails.get(invitation_about(invitation.pk)) if invitation is not None else None,
+        )
+        for candidate, invitation in zip(listed, invitations, strict=True)
+    ]
 
 
-def _row(candidate: Candidate, decision: DecisionMark | None) -> PipelineRow:
+def _row(
+    candidate: Candidate, decision: DecisionMark | None, email: OutboxEmail | None
+) -> PipelineRow:
     invitation = getattr(candidate, "invitation", None)
     attempt = getattr(invitation, "attempt", None) if invitation is not None else None
     return PipelineRow(
@@ -255,6 +276,7 @@ def _row(candidate: Candidate, decision: DecisionMark | None) -> PipelineRow:
         ),
         review_url=reverse("reviews:candidate", args=[candidate.opening_id, candidate.pk]),
         decision=decision,
+        email=email,
     )
 
 

@@ -23,12 +23,13 @@ from hireproof.hiring.actions.invitations import (
     do_revoke_invitation,
 )
 from hireproof.hiring.actions.openings import OpeningChangeRefused
+from hireproof.hiring.emails import invitation_about
 from hireproof.hiring.models.accommodation import Accommodation
-from hireproof.hiring.models.candidates import Candidate
+from hireproof.hiring.models.candidates import Candidate, Invitation
 from hireproof.hiring.models.openings import Opening
 from hireproof.hiring.models.stage import Stage
 from hireproof.hiring.reads.pipeline import pipeline_queryset, pipeline_rows
-from hireproof.platform.mail import MAIL_ERRORS
+from hireproof.platform.mail import latest_emails
 from hireproof.views.decorators import staff_view
 from hireproof.views.staff.csv_import import CsvReport, read_candidate_csv
 from hireproof.views.staff.forms.openings import (
@@ -43,7 +44,7 @@ from hireproof.views.staff.http import (
     base_url,
     form_status,
     posted,
-    report_mail_failure,
+    report_email,
     to_pipeline,
 )
 from hireproof.views.staff.openings import pipeline_page
@@ -131,7 +132,7 @@ def candidate_invite(request: HttpRequest, opening_id: int, candidate_id: int) -
     status = form_status(request)
     if request.method == "POST" and form.is_valid():
         try:
-            do_invite_candidate(
+            invitation = do_invite_candidate(
                 actor=acting_user(request),
                 candidate=candidate,
                 accommodation=form.cleaned_data["accommodation"],
@@ -140,11 +141,13 @@ def candidate_invite(request: HttpRequest, opening_id: int, candidate_id: int) -
         except OpeningChangeRefused as refusal:
             form.add_error(None, str(refusal))
             status = CONFLICT
-        except MAIL_ERRORS as error:
-            report_mail_failure(request, error)
-            return to_pipeline(candidate.opening)
         else:
-            messages.success(request, f"Invitation sent to {candidate.email}.")
+            report_email(
+                request,
+                invitation_about(invitation.pk),
+                sent=f"Invitation sent to {candidate.email}.",
+                waiting=f"Invitation to {candidate.email} saved: the email is on its way.",
+            )
             return to_pipeline(candidate.opening)
     return render(
         request,
@@ -164,26 +167,41 @@ def invite_all(request: HttpRequest, opening_id: int) -> HttpResponse:
         for row in pipeline_rows(pipeline_queryset(opening, timezone.now()))
         if row.stage == Stage.ADDED
     ]
-    sent = 0
+    invited = []
     for candidate in waiting:
         try:
-            do_invite_candidate(
-                actor=acting_user(request),
-                candidate=candidate,
-                accommodation=candidate.requested_accommodation,
-                base_url=base_url(request),
+            invited.append(
+                do_invite_candidate(
+                    actor=acting_user(request),
+                    candidate=candidate,
+                    accommodation=candidate.requested_accommodation,
+                    base_url=base_url(request),
+                )
             )
         except OpeningChangeRefused as refusal:
-            if sent:
-                messages.success(request, f"{sent} invitation{'s' if sent != 1 else ''} sent.")
+            _report_invitations(request, invited)
             return _refused(request, opening, refusal)
-        except MAIL_ERRORS as error:
-            report_mail_failure(request, error)
-            break
-        sent += 1
-    if sent or not waiting:
-        messages.success(request, f"{sent} invitation{'s' if sent != 1 else ''} sent.")
+    _report_invitations(request, invited)
     return to_pipeline(opening)
+
+
+def _report_invitations(request: HttpRequest, invited: list[Invitation]) -> None:
+    """How many invitations were made, and whether their emails left (the pipeline names each
+    one that failed, with the mail server's reason)."""
+    emails = latest_emails(invitation_about(invitation.pk) for invitation in invited).values()
+    failed = [email for email in emails if email.failed]
+    count = len(invited)
+    made = f"{count} invitation{'s' if count != 1 else ''}"
+    if failed:
+        messages.warning(
+            request,
+            f"{made} saved, but {len(failed)} email{'s' if len(failed) != 1 else ''} could not"
+            f" be sent ({failed[0].last_error}). Check the email settings, then use Resend.",
+        )
+    elif all(email.sent_at is not None for email in emails):
+        messages.success(request, f"{made} sent.")
+    else:
+        messages.success(request, f"{made} saved: the emails are on their way.")
 
 
 @require_POST
@@ -192,17 +210,17 @@ def invitation_resend(request: HttpRequest, opening_id: int, candidate_id: int) 
     """Send a new link with a new expiry; the old link stops working."""
     candidate = access_candidate(request.user, opening_id, candidate_id, Permission.MANAGE_OPENINGS)
     try:
-        do_resend_invitation(
+        invitation = do_resend_invitation(
             actor=acting_user(request), candidate=candidate, base_url=base_url(request)
         )
     except OpeningChangeRefused as refusal:
         return _refused(request, candidate.opening, refusal)
-    except MAIL_ERRORS as error:
-        report_mail_failure(request, error)
-    else:
-        messages.success(
-            request, f"A new link was sent to {candidate.email}; the previous one no longer works."
-        )
+    report_email(
+        request,
+        invitation_about(invitation.pk),
+        sent=f"A new link was sent to {candidate.email}; the previous one no longer works.",
+        waiting=f"A new link to {candidate.email} is on its way; the previous one no longer works.",
+    )
     return to_pipeline(candidate.opening)
 
 
@@ -228,14 +246,15 @@ def invitation_extra_time(request: HttpRequest, opening_id: int, candidate_id: i
         except OpeningChangeRefused as refusal:
             form.add_error(None, str(refusal))
             status = CONFLICT
-        except MAIL_ERRORS as error:
-            report_mail_failure(request, error)
-            return to_pipeline(candidate.opening)
         else:
-            messages.success(
+            extra = f"Extra time for {candidate.name}: {accommodation.describe()}."
+            report_email(
                 request,
-                f"Extra time for {candidate.name}: {accommodation.describe()}. A new link was "
-                f"sent to {candidate.email}; the previous one no longer works.",
+                invitation_about(invitation.pk),
+                sent=f"{extra} A new link was sent to {candidate.email}; the previous one no"
+                " longer works.",
+                waiting=f"{extra} A new link to {candidate.email} is on its way; the previous"
+                " one no longer works.",
             )
             return to_pipeline(candidate.opening)
     return render(

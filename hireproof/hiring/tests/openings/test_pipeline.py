@@ -165,7 +165,7 @@ def test_the_page_takes_the_same_number_of_queries_for_1_or_10_candidates(
         invite(candidate, recruiter)
         candidate.refresh_from_db()
         score_attempt(start_attempt(candidate), "70.00", "borderline", warnings=number % 2)
-    with django_assert_num_queries(5):  # session, user, opening, candidates, decisions
+    with django_assert_num_queries(6):  # session, user, opening, candidates, decisions, emails
         response = pipeline(recruiter_client, opening)
     assert len(response.context["rows"]) == candidates
 
