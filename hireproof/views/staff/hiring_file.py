@@ -1,49 +1,74 @@
 """The hiring file on screen, as a PDF and as JSON, and each decision's receipt.
 
-Every page needs ``READ_CANDIDATES``. The PDF is WeasyPrint's print of the same template as
-the page: nothing is fetched while rendering (the stylesheet is given as text and every URL is
-refused), so a link typed into an answer or a note can never make the server open a connection.
+Every page needs ``READ_CANDIDATES``. The PDF is WeasyPrint's print of the same template as the
+page, prepared by a background task (``hireproof.hiring.pdf``): "Prepare the PDF" (a POST) asks
+for it, the page's PDF panel says "being prepared" and looks again every few seconds (htmx),
+and the download serves the stored file once it is ready. A GET never prepares anything.
 """
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
-from typing import Any
 
-from django.contrib.staticfiles import finders
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.template.loader import render_to_string
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
 
 from hireproof.accounts.roles import Permission
 from hireproof.hiring.access import access_candidate, access_decision
-from hireproof.hiring.reads.hiring_file import HiringFile, hiring_file, to_json
+from hireproof.hiring.pdf import pdf_bytes, pdf_state, request_pdf
+from hireproof.hiring.reads.hiring_file import hiring_file, to_json
 from hireproof.views.decorators import staff_view
 
-PRINT_TEMPLATE = "decisions/hiring_file_print.html"
-STYLESHEET = "decisions/hiring_file.css"
+PDF_PANEL = "decisions/_hiring_file_pdf.html"
 
 
 @require_GET
 @staff_view
 def hiring_file_page(request: HttpRequest, opening_id: int, candidate_id: int) -> HttpResponse:
-    """The hiring file on screen, with its PDF and JSON downloads."""
+    """The hiring file on screen, with its PDF (prepared on request) and JSON downloads."""
     candidate = access_candidate(request.user, opening_id, candidate_id, Permission.READ_CANDIDATES)
     file = hiring_file(candidate)
-    return render(request, "decisions/hiring_file.html", {"file": file, "page": file.page})
+    context = {"file": file, "page": file.page, "pdf": pdf_state(file)}
+    return render(request, "decisions/hiring_file.html", context)
 
 
 @require_GET
 @staff_view
 def hiring_file_pdf(request: HttpRequest, opening_id: int, candidate_id: int) -> HttpResponse:
-    """The hiring file as a PDF download."""
+    """The prepared PDF as a download; until it is ready, a page saying where it stands (it
+    looks again every few seconds while it is being prepared)."""
     candidate = access_candidate(request.user, opening_id, candidate_id, Permission.READ_CANDIDATES)
     file = hiring_file(candidate)
-    response = HttpResponse(render_pdf(file), content_type="application/pdf")
+    state = pdf_state(file)
+    if not state.ready or state.stored is None:
+        context = {"file": file, "page": file.page, "pdf": state}
+        return render(request, "decisions/hiring_file_pdf.html", context)
+    response = HttpResponse(pdf_bytes(candidate, state.stored), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{file.filename_stem}.pdf"'
     return response
+
+
+@require_GET
+@staff_view
+def hiring_file_pdf_panel(request: HttpRequest, opening_id: int, candidate_id: int) -> HttpResponse:
+    """The PDF panel alone: what the page's htmx asks for while the PDF is being prepared."""
+    candidate = access_candidate(request.user, opening_id, candidate_id, Permission.READ_CANDIDATES)
+    file = hiring_file(candidate)
+    return render(request, PDF_PANEL, {"file": file, "page": file.page, "pdf": pdf_state(file)})
+
+
+@require_POST
+@staff_view
+def hiring_file_pdf_prepare(
+    request: HttpRequest, opening_id: int, candidate_id: int
+) -> HttpResponse:
+    """Have the PDF prepared (again), then back to the hiring file, which shows its progress."""
+    candidate = access_candidate(request.user, opening_id, candidate_id, Permission.READ_CANDIDATES)
+    request_pdf(candidate)
+    page = reverse("decisions:file", args=[candidate.opening_id, candidate.pk])
+    return redirect(f"{page}#pdf")
 
 
 @require_GET
@@ -70,27 +95,3 @@ def decision_receipt(
     response = HttpResponse(decision.receipt_json, content_type="application/json")
     response["Content-Disposition"] = f'attachment; filename="receipt-decision-{decision.pk}.json"'
     return response
-
-
-class FetchRefused(ValueError):
-    """WeasyPrint asked for a URL while rendering; the hiring file needs none."""
-
-
-def refuse_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
-    """A WeasyPrint ``url_fetcher`` that refuses every URL."""
-    raise FetchRefused(f"the hiring file fetches nothing (asked for {url[:80]})")
-
-
-def render_pdf(file: HiringFile) -> bytes:
-    """The PDF bytes of ``file``."""
-    # Imported here: WeasyPrint loads Pango and fonts, which only this download needs.
-    from weasyprint import CSS, HTML
-
-    html = render_to_string(PRINT_TEMPLATE, {"file": file, "page": file.page})
-    # The page's own stylesheet (a static file: the web page links it, as the CSP allows no
-    # inline style), given to WeasyPrint as text: it fetches nothing.
-    stylesheet = CSS(
-        string=Path(str(finders.find(STYLESHEET))).read_text(), url_fetcher=refuse_fetch
-    )
-    pdf: bytes = HTML(string=html, url_fetcher=refuse_fetch).write_pdf(stylesheets=[stylesheet])
-    return pdf
