@@ -60,6 +60,8 @@ class Permission(StrEnum):
     """Read the audit log's page and download exports."""
     SIGN_CHECKPOINTS = "sign_checkpoints"
     """Sign a checkpoint of the audit log on demand."""
+    MANAGE_BACKGROUND_WORK = "manage_background_work"
+    """See the background work (workers, waiting tasks, failures) and try a failed task again."""
 
 
 _A, _R, _I, _U = Role.ADMINISTRATOR, Role.RECRUITER, Role.INTERVIEWER, Role.AUDITOR
@@ -81,6 +83,7 @@ PERMISSION_ROLES: dict[Permission, frozenset[Role]] = {
     Permission.OVERRIDE_CRITICAL: frozenset({_A}),
     Permission.READ_AUDIT_LOG: frozenset({_A, _U}),
     Permission.SIGN_CHECKPOINTS: frozenset({_A}),
+    Permission.MANAGE_BACKGROUND_WORK: frozenset({_A}),
 }
 """The table: every permission and the roles that hold it (a test pins every pair)."""
 

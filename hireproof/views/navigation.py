@@ -28,6 +28,7 @@ NAV_LINKS = (
     NavLink("Playbooks", "playbooks:list", Permission.READ_PLAYBOOKS),
     NavLink("Staff", "accounts:staff_list", Permission.MANAGE_STAFF),
     NavLink("Audit", "audit:home", Permission.READ_AUDIT_LOG),
+    NavLink("Background work", "background:work", Permission.MANAGE_BACKGROUND_WORK),
 )
 
 

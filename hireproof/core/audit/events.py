@@ -104,6 +104,7 @@ class EventType(StrEnum):
     CLI_SCORED = "cli.scored"
     ATS_EXPORTED = "ats.exported"
     AUDIT_EXPORTED = "audit.exported"
+    TASK_RETRIED = "task.retried"
 
 
 # Events whose disclosed answer sheet the verifier re-scores.

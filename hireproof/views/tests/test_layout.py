@@ -43,7 +43,7 @@ def test_the_layout_has_a_skip_link_landmarks_and_the_version(recruiter_client: 
 @pytest.mark.parametrize(
     ("persona", "expected"),
     [
-        ("administrator", ["Openings", "Playbooks", "Staff", "Audit"]),
+        ("administrator", ["Openings", "Playbooks", "Staff", "Audit", "Background work"]),
         ("recruiter", ["Openings", "Playbooks"]),
         ("interviewer", ["My interviews", "Playbooks"]),
         ("auditor", ["Openings", "Playbooks", "Audit"]),
