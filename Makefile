@@ -58,10 +58,11 @@ app-packages:
 test-packages: ## Install the Debian packages the tests need (chromium, Pango) if missing
 	@scripts/install-debian-packages $(TEST_PACKAGES)
 
-bench: $(STAMP) ## Print the performance figures (scoring; audit log: unsigned window, appends, verify; autosave)
+bench: $(STAMP) ## Print the performance figures (scoring; audit log: unsigned window, appends, verify; tasks; autosave)
 	$(BIN)/python bench/score.py
 	$(BIN)/python bench/regex.py
 	$(BIN)/python bench/audit.py
+	$(BIN)/python bench/tasks.py
 	$(BIN)/python bench/autosave.py
 
 clean: ## Remove the virtual environment and caches
