@@ -296,9 +296,9 @@ def _email() -> dict[str, object]:
         "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
         "EMAIL_USE_SSL": parts.scheme == "smtps",
         "EMAIL_USE_TLS": parts.scheme == "smtp" and port != 25,
-        # Invitations are sent inside a staff member's request: an unreachable mail server
-        # must fail that request in seconds (the invitation stays saved; Resend retries),
-        # not hold a server thread for the operating system's minutes-long TCP timeout.
+        # An unreachable mail server must fail a try in seconds (the outbox's task is tried
+        # again later; a password-reset email, sent inside its request, fails that request),
+        # not hold a worker or a server thread for the system's minutes-long TCP timeout.
         "EMAIL_TIMEOUT": env_int("EMAIL_TIMEOUT_SECONDS", 15, minimum=1),
     }
 

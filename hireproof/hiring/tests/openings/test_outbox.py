@@ -56,9 +56,13 @@ def test_an_invitation_is_sealed_in_the_outbox_until_a_worker_sends_it(
 def test_an_invitation_rolled_back_sends_nothing(
     ada: Candidate, recruiter: User, mailoutbox: Any
 ) -> None:
-    with queued_for_workers(), pytest.raises(RuntimeError), transaction.atomic():
-        invite(ada, recruiter)
-        raise RuntimeError("the request fails after the invitation")
+    def request() -> None:
+        with transaction.atomic():
+            invite(ada, recruiter)
+            raise RuntimeError("the request fails after the invitation")
+
+    with queued_for_workers(), pytest.raises(RuntimeError):
+        request()
     assert not OutboxEmail.objects.exists()
     assert mailoutbox == []
 
