@@ -51,8 +51,15 @@ def worker(args: argparse.Namespace) -> int:
     """Install the periodic schedules, then run tasks until stopped."""
     from django.conf import settings
 
-    from hireproof.platform.tasks import TasksRunHere, install_schedules, run_worker
+    from hireproof.platform.tasks import install_schedules, run_worker, runs_here
 
+    if runs_here():
+        print(
+            "hireproof: HIREPROOF_TASKS_SYNC is on: every task runs in the process that queues"
+            " it, so a worker would have nothing to do. Unset it to run workers",
+            file=sys.stderr,
+        )
+        return 2
     install_schedules(periodic_jobs())
     processes = settings.Q_CLUSTER["workers"]
 
@@ -63,10 +70,6 @@ def worker(args: argparse.Namespace) -> int:
             flush=True,
         )
 
-    try:
-        run_worker(parent_pid=args.stop_with, started=say_so)
-    except TasksRunHere as refusal:
-        print(f"hireproof: {refusal}", file=sys.stderr)
-        return 2
+    run_worker(parent_pid=args.stop_with, started=say_so)
     print(f"hireproof worker {os.getpid()} stopped.", flush=True)
     return 0

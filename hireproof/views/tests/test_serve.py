@@ -302,3 +302,18 @@ def test_serve_starts_a_worker_on_sqlite_and_on_postgresql_only_when_asked() -> 
     assert wants_worker(parse(["serve", "--with-worker"])) is True
     with pytest.raises(SystemExit):
         parse(["serve", "--no-worker", "--with-worker"])
+
+
+def test_a_worker_refuses_to_start_where_tasks_run_where_they_are_queued(tmp_path: Path) -> None:
+    env = server_environment(tmp_path / "data", {"HIREPROOF_TASKS_SYNC": "true"})
+    (tmp_path / "data").mkdir(mode=0o700)
+    done = subprocess.run(
+        [sys.executable, "-m", "hireproof", "worker"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "HIREPROOF_TASKS_SYNC is on" in done.stderr
