@@ -7,8 +7,8 @@ folder and settings):
 
 1. ``audit_window.py``: the unsigned window (the age of the oldest leaf no checkpoint covers,
    p50, p95 and max in seconds) under 5 single-commit appends/s, before the window change (a
-   checkpoint signed at the append every 100 events or 300 s) and after it (the checkpointer
-   thread: every leaf within 5 s);
+   checkpoint signed at the append every 100 events) and after it (a ``hireproof worker``
+   process signs every leaf within 5 s);
 2. ``audit_append.py``: appends/s on SQLite through ``record_event``, one event per commit and
    100 per commit, before and after the same change, each measured long enough that
    checkpoints are signed while it runs (target: at least 1,000 single-commit appends/s);

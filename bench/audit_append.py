@@ -9,7 +9,7 @@ Measures appends per second when every event commits on its own, and in batches 
 transaction, each for ``--seconds`` (longer than ``HIREPROOF_CHECKPOINT_SECONDS``, so checkpoints
 are signed while it measures, and their cost is in the figure), and counts the checkpoints
 signed meanwhile. By default it measures the unsigned-window change on this code, before
-(signed at the append every 100 events or 300 s) and after (the checkpointer thread, 5 s), and
+(signed at the append every 100 events) and after (a worker process signs, within 5 s), and
 prints the ratio after / before; with ``--before DIR`` it measures that checkout, then this one.
 """
 
@@ -25,6 +25,7 @@ from before_after import (
     NO_CHECKPOINTER,
     in_fresh_data_folder,
     measured_code,
+    prepare_database,
     print_result,
     run_measurements,
     save_summary,
@@ -64,10 +65,9 @@ def main() -> int:
 def _run(seconds: float, checkpointer: bool) -> int:
     import django
     from django.conf import settings
-    from django.core.management import call_command
 
     django.setup()
-    call_command("migrate", verbosity=0)
+    prepare_database()
     from hireproof.audit.models import Checkpoint, LogLeaf
 
     print(f"code: {measured_code()}")
@@ -75,7 +75,7 @@ def _run(seconds: float, checkpointer: bool) -> int:
     print(
         f"HIREPROOF_CHECKPOINT_EVERY={settings.HIREPROOF_CHECKPOINT_EVERY},"
         f" HIREPROOF_CHECKPOINT_SECONDS={settings.HIREPROOF_CHECKPOINT_SECONDS},"
-        f" checkpointer thread {'running' if checkpointer else 'off: appends sign when due'}\n"
+        f" {'a worker signs' if checkpointer else 'no worker: appends sign when due'}\n"
     )
     stop = start_checkpointer_if_asked(checkpointer)
     result: dict[str, float] = {}
@@ -107,7 +107,7 @@ def _run(seconds: float, checkpointer: bool) -> int:
 
 def _measure(seconds: float, *, per_commit: int) -> tuple[float, float, int]:
     """Appends per wall-clock second and per second of this process's CPU time (the second
-    stays meaningful when other processes share the machine; it counts the checkpointer's),
+    stays meaningful when other processes share the machine; a worker signs in its own),
     appending for ``seconds``; and how many were appended."""
     from django.db import transaction
 

@@ -8,7 +8,7 @@ connection, and prints its median, 95th percentile and maximum in seconds::
     .venv/bin/python bench/audit_window.py [--rate 5] [--seconds 40] [--before DIR] [--summary FILE]
 
 By default it measures the unsigned-window change on this code, before (signed at the append
-every 100 events or 300 s) and after (the checkpointer thread, as in ``hireproof serve``:
+every 100 events) and after (a ``hireproof worker`` process, as ``hireproof serve`` starts one:
 every leaf within 5 s); with ``--before DIR`` (a checkout of the code before a change) it
 measures that code and then this one, back to back, each with its own defaults.
 """
@@ -28,6 +28,7 @@ from before_after import (
     NO_CHECKPOINTER,
     in_fresh_data_folder,
     measured_code,
+    prepare_database,
     print_result,
     run_measurements,
     save_summary,
@@ -65,10 +66,9 @@ def main() -> int:
 def _run(rate: float, seconds: float, *, checkpointer: bool) -> int:
     import django
     from django.conf import settings
-    from django.core.management import call_command
 
     django.setup()
-    call_command("migrate", verbosity=0)
+    prepare_database()
     from hireproof.audit.models import Checkpoint, LogLeaf
 
     print(f"code: {measured_code()}")
@@ -76,7 +76,7 @@ def _run(rate: float, seconds: float, *, checkpointer: bool) -> int:
         f"{rate:g} single-commit appends/s for {seconds:g} s;"
         f" HIREPROOF_CHECKPOINT_EVERY={settings.HIREPROOF_CHECKPOINT_EVERY},"
         f" HIREPROOF_CHECKPOINT_SECONDS={settings.HIREPROOF_CHECKPOINT_SECONDS},"
-        f" checkpointer thread {'running' if checkpointer else 'off: appends sign when due'}"
+        f" {'a worker signs' if checkpointer else 'no worker: appends sign when due'}"
     )
     stop = start_checkpointer_if_asked(checkpointer)
     sampler = Sampler()

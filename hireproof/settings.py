@@ -16,6 +16,11 @@
 | HIREPROOF_CHECKPOINT_SECONDS | 5 | ... and every event within this many seconds of its recording |
 | HIREPROOF_LOG_ORIGIN | hireproof.local/audit | the log's name in its checkpoints |
 | HIREPROOF_WITNESSES | (none) | comma-separated URL=VKEY pairs: witnesses sent each checkpoint |
+| HIREPROOF_TASK_WORKERS | 2 | tasks each `hireproof worker` runs at once (one process each) |
+| HIREPROOF_TASK_TIMEOUT_SECONDS | 120 | a task running longer is stopped, and tried again later |
+| HIREPROOF_TASK_LEASE_SECONDS | 150 | a task whose worker died goes to another after this |
+| HIREPROOF_TASK_POLL_SECONDS | 0.2 | how often an idle worker looks for a new task |
+| HIREPROOF_TASKS_SYNC | false | run each task at once where it is queued (the tests) |
 | HIREPROOF_ADMIN_EMAIL | admin@localhost | first administrator `hireproof serve` creates |
 | SECURE_COOKIES | false | true when the site is served over HTTPS: cookies never go over HTTP |
 | SESSION_SECONDS | 28800 | a staff session's longest life (also ends when the browser closes) |
@@ -44,7 +49,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from hireproof.core.audit import parse_witness_vkey
 from hireproof.core.errors import HireproofError
-from hireproof.platform.env import env_bool, env_int, env_list, env_path, env_str
+from hireproof.platform.env import env_bool, env_float, env_int, env_list, env_path, env_str
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = env_path("HIREPROOF_DATA_DIR", Path.home() / ".local" / "share" / "hireproof")
@@ -78,6 +83,7 @@ INSTALLED_APPS = [
     "hireproof.accounts",
     "hireproof.hiring",
     "hireproof.views",
+    "django_q",  # the task queue (hireproof.platform.tasks is the only module that imports it)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -294,9 +300,9 @@ def _email() -> dict[str, object]:
         "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
         "EMAIL_USE_SSL": parts.scheme == "smtps",
         "EMAIL_USE_TLS": parts.scheme == "smtp" and port != 25,
-        # Invitations are sent inside a staff member's request: an unreachable mail server
-        # must fail that request in seconds (the invitation stays saved; Resend retries),
-        # not hold a server thread for the operating system's minutes-long TCP timeout.
+        # An unreachable mail server must fail a try in seconds (the outbox's task is tried
+        # again later; a password-reset email, sent inside its request, fails that request),
+        # not hold a worker or a server thread for the system's minutes-long TCP timeout.
         "EMAIL_TIMEOUT": env_int("EMAIL_TIMEOUT_SECONDS", 15, minimum=1),
     }
 
@@ -335,6 +341,36 @@ def _witnesses() -> list[tuple[str, str]]:
 
 HIREPROOF_WITNESSES = _witnesses()
 
+# --- background work: Django-Q2 on its ORM broker (hireproof.platform.tasks) --------------------
+# The queue is a table of this database: a task enqueued inside an action's transaction is seen
+# by the workers only once that transaction commits, and never if it rolls back.
+HIREPROOF_TASK_TIMEOUT_SECONDS = env_int("HIREPROOF_TASK_TIMEOUT_SECONDS", 120, minimum=1)
+HIREPROOF_TASK_LEASE_SECONDS = env_int("HIREPROOF_TASK_LEASE_SECONDS", 150, minimum=2)
+if HIREPROOF_TASK_LEASE_SECONDS <= HIREPROOF_TASK_TIMEOUT_SECONDS:
+    raise ImproperlyConfigured(
+        f"HIREPROOF_TASK_LEASE_SECONDS={HIREPROOF_TASK_LEASE_SECONDS} must be more than"
+        f" HIREPROOF_TASK_TIMEOUT_SECONDS={HIREPROOF_TASK_TIMEOUT_SECONDS}: a task still running"
+        " would be given to a second worker"
+    )
+HIREPROOF_TASKS_SYNC = env_bool("HIREPROOF_TASKS_SYNC", False)
+Q_CLUSTER = {
+    "name": "hireproof",
+    "orm": "default",
+    "workers": env_int("HIREPROOF_TASK_WORKERS", 2, minimum=1),
+    "timeout": HIREPROOF_TASK_TIMEOUT_SECONDS,
+    # The lease: a task taken and not acknowledged by then (its worker was killed) is delivered
+    # again. Failures are acknowledged: hireproof.platform.tasks schedules each retry itself,
+    # with a growing delay, and keeps a task that keeps failing for administrators to see.
+    "retry": HIREPROOF_TASK_LEASE_SECONDS,
+    "ack_failures": True,
+    "poll": env_float("HIREPROOF_TASK_POLL_SECONDS", 0.2, minimum=0.01),
+    "sync": HIREPROOF_TASKS_SYNC,
+    # A periodic job whose worker was down for an hour runs once when it is back, not 60 times.
+    "catch_up": False,
+    "save_limit": 200,  # successful tasks kept (the newest); failures are kept until cleared
+    "label": "Background work",
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -348,6 +384,9 @@ LOGGING = {
     "loggers": {
         "django": {"handlers": [], "propagate": True},
         "django.server": {"handlers": ["console"], "propagate": False},
+        # The queue logs every task it enqueues and runs at INFO: only its problems are shown.
+        # hireproof.platform.tasks logs each failure of a task, with what happens next.
+        "django-q": {"level": "WARNING"},
     },
 }
 

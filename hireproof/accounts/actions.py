@@ -17,7 +17,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from hireproof.accounts.api_keys import hash_key, new_key
-from hireproof.accounts.emails import send_invitation
+from hireproof.accounts.emails import queue_invitation
 from hireproof.accounts.models import (
     ApiKey,
     FailedSignIn,
@@ -52,13 +52,13 @@ def _staff_public(user: User) -> dict[str, object]:
 def do_invite_staff(*, actor: User, email: str, full_name: str, role: Role, base_url: str) -> User:
     """Create a staff member with an unusable password and email them a set-password link.
 
-    The email leaves after the invitation is saved, so a failed save sends nothing. If
-    sending fails, the mail error propagates but the invitation stands and can be resent.
+    The email is queued with the invitation, so a failed save sends nothing. If the mail
+    server refuses it, the invitation stands, the staff list says so, and it can be resent.
     """
     with transaction.atomic():
         user = User.objects.create_user(email, None, full_name=full_name.strip(), role=role)
         record_event(EventType.STAFF_INVITED, actor=actor.audit_actor, public=_staff_public(user))
-    send_invitation(user, base_url=base_url, invited_by=actor)
+        queue_invitation(user, base_url=base_url, invited_by=actor)
     return user
 
 
@@ -74,7 +74,7 @@ def do_resend_staff_invitation(*, actor: User, member: User, base_url: str) -> N
             actor=actor.audit_actor,
             public=_staff_public(member),
         )
-    send_invitation(member, base_url=base_url, invited_by=actor)
+        queue_invitation(member, base_url=base_url, invited_by=actor)
 
 
 def do_deactivate_staff(*, actor: User, member: User) -> None:

@@ -1,4 +1,9 @@
-"""The emails staff receive from their account: the invitation with its set-password link."""
+"""The emails staff receive from their account: the invitation with its set-password link.
+
+The invitation goes to the outbox in the inviting action's transaction, and a task sends it
+(``hireproof.platform.mail``). Its link is Django's password-reset token, bound to the account's
+state: it works until the password is set, and the outbox empties the row once it is sent.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,8 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from hireproof.accounts.models import User
-from hireproof.platform.mail import Email, send_email
+from hireproof.platform.mail import Email, encode_email, queue_email, send_queued_email
+from hireproof.platform.models import OutboxEmail
 
 
 def set_password_path(user: User) -> str:
@@ -29,8 +35,14 @@ def set_password_url(user: User, base_url: str) -> str:
     return base_url.rstrip("/") + set_password_path(user)
 
 
-def send_invitation(user: User, *, base_url: str, invited_by: User | None) -> None:
-    """Email ``user`` their invitation with a fresh one-time set-password link."""
+def invitation_about(user_id: int) -> str:
+    """What the outbox calls the invitation emails of staff member ``user_id``."""
+    return f"staff {user_id}"
+
+
+def queue_invitation(user: User, *, base_url: str, invited_by: User | None) -> OutboxEmail:
+    """Queue ``user``'s invitation with a fresh one-time set-password link (in the current
+    transaction); an earlier invitation still waiting is cancelled."""
     context = {
         "user": user,
         "invited_by": invited_by,
@@ -39,4 +51,11 @@ def send_invitation(user: User, *, base_url: str, invited_by: User | None) -> No
         "base_url": base_url,
     }
     body = render_to_string("accounts/email/invitation.txt", context)
-    send_email(Email(to=user.email, subject="You are invited to hireproof", body=body))
+    email = Email(to=user.email, subject="You are invited to hireproof", body=body)
+    return queue_email(
+        encode_email(email),
+        kind="a staff invitation",
+        about=invitation_about(user.pk),
+        send=send_queued_email,
+        replace=True,
+    )

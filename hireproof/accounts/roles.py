@@ -67,6 +67,8 @@ class Permission(StrEnum):
     """Sign a checkpoint of the audit log on demand."""
     MANAGE_API_KEYS = "manage_api_keys"
     """Create and revoke API keys (each acts as its owner, within its scopes)."""
+    MANAGE_BACKGROUND_WORK = "manage_background_work"
+    """See the background work (workers, waiting tasks, failures) and try a failed task again."""
 
 
 _A, _R, _I, _U = Role.ADMINISTRATOR, Role.RECRUITER, Role.INTERVIEWER, Role.AUDITOR
@@ -89,6 +91,7 @@ PERMISSION_ROLES: dict[Permission, frozenset[Role]] = {
     Permission.READ_AUDIT_LOG: frozenset({_A, _U}),
     Permission.SIGN_CHECKPOINTS: frozenset({_A}),
     Permission.MANAGE_API_KEYS: frozenset({_A}),
+    Permission.MANAGE_BACKGROUND_WORK: frozenset({_A}),
 }
 """The table: every permission and the roles that hold it (a test pins every pair)."""
 

@@ -4,11 +4,11 @@
   transaction. ``store`` reads the stored tree and serialises writers.
 - ``checkpoints``: signed checkpoints (every ``HIREPROOF_CHECKPOINT_EVERY`` events or
   ``HIREPROOF_CHECKPOINT_SECONDS``, and on demand), refusing to sign a fork. ``checkpointer``
-  is the server's thread that signs a quiet log's newest events once that period has passed.
+  holds the background tasks that sign them off the request path, within that period.
 - ``keys``: the Ed25519 signing key and the KEK, in files outside the database.
 - ``vault``: per-candidate ``Subject`` (pseudonym + wrapped keys), ``seal`` / ``unseal``.
 - ``actions``: ``do_erase_subject`` and ``rotate_signing_key``; ``scrub``: once an erasure
-  commits, the old rows out of the database's files (retried by the checkpointer thread while a
+  commits, the old rows out of the database's files (retried by a periodic task while a
   reader blocks it).
 - ``export.export_bundle`` (which first signs any leaves no checkpoint covers yet) and
   ``receipts.receipt_for``: what auditors and candidates get; ``receipt_check``: a stored

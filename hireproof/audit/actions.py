@@ -1,4 +1,5 @@
-"""The audit app's own actions: erasing a subject, rotating the signing key, recording a CLI score.
+"""The audit app's own actions: erasing a subject, rotating the signing key, recording a CLI score,
+and trying again a background task that failed (``task.retried``: an administrator's action).
 
 Key rotation leaves a chain an auditor can follow from the first published vkey:
 
@@ -39,6 +40,8 @@ from hireproof.core.audit import (
 )
 from hireproof.core.playbook import Playbook
 from hireproof.core.scoring import Scorecard
+from hireproof.platform.models import TaskProblem
+from hireproof.platform.tasks import retry_now
 
 ERASURE_BASIS = "art17"  # GDPR Article 17, the right to erasure
 
@@ -153,3 +156,15 @@ def do_record_cli_score(
             ),
             private=scoring_private(answers, scorecard.hash),
         )
+
+
+def do_retry_task(*, actor: str, problem: TaskProblem) -> None:
+    """Run a background task that failed once more, now (its next try, if one was waiting, is
+    replaced); records ``task.retried`` with the task and the tries it had."""
+    with transaction.atomic():
+        record_event(
+            EventType.TASK_RETRIED,
+            actor=actor,
+            public={"task": problem.task, "label": problem.label, "tries": problem.tries},
+        )
+        retry_now(problem)

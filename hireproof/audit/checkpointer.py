@@ -1,162 +1,116 @@
-"""The checkpointer: one thread per serving process that keeps the log's unsigned window short.
+"""Keeping the log's unsigned window short, off the request path: the signing tasks.
 
-It signs a checkpoint over the whole log once the oldest unsigned leaf has waited most of
-``HIREPROOF_CHECKPOINT_SECONDS`` (so every leaf is signed within that period of being
-appended), or once ``HIREPROOF_CHECKPOINT_EVERY`` leaves wait, batching every leaf that arrived
-meanwhile into one signature. Appends never sign while it runs: an action a candidate or a
-decision depends on calls ``request_checkpoint`` as it commits, which wakes the thread to sign
-at once, off the request's path. It also looks at the database every second at most, so leaves
-appended by other processes (a CLI command) are signed within the same period.
+Every leaf is to be covered by a checkpoint within ``HIREPROOF_CHECKPOINT_SECONDS`` of its
+append. ``record_event`` calls ``after_append`` under the writer lock, and asks for a signature
+(``request_signature``: a one-off task under one key, so however many appends ask, one signing
+task stays pending, at the earliest time asked):
 
-Started by ``hireproof serve``, never inside a test run; a failed attempt (say, a fork refused)
-is logged and the next look runs as usual. Contacting the log's witnesses belongs here too,
-after a checkpoint is stored: never inside a request; and so does finishing an erasure's scrub
-that a reader blocked (``scrub.scrub_if_pending``), tried again at every look until it succeeds.
+- the leaf that opens the unsigned window (every leaf before it is signed) asks for one at its
+  own time plus the period less a margin (``margin``: room for the worker to pick it up);
+- the leaf that makes ``HIREPROOF_CHECKPOINT_EVERY`` leaves wait, and every leaf while nothing
+  is signed yet, ask for one now;
+- an event a candidate or a decision depends on asks for one now, once its action commits
+  (``request_checkpoint``).
+
+The task ``sign_checkpoint`` signs every unsigned leaf at once (one signature for all that
+arrived meanwhile), then queues ``submit_to_witnesses``. The periodic ``sign_overdue`` is the
+safety net (a request lost with the process that made it): it signs once the oldest unsigned
+leaf has waited most of the period, and sends the witnesses what they have not cosigned. Leaves
+appended by any process, a CLI command included, are signed the same way: the database holds
+the requests, and any worker runs them.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import threading
+from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import close_old_connections, connection
+from django.utils import timezone
 
-from hireproof.audit import scrub, witnessing
+from hireproof.audit import witnessing
 from hireproof.audit.checkpoints import sign_checkpoint_if_due, unsigned_window
+from hireproof.audit.store import fetch_one
+from hireproof.platform.tasks import background_task, enqueue, enqueue_at
 
 logger = logging.getLogger(__name__)
 
-THREAD_NAME = "hireproof-audit-checkpointer"
-# The longest the thread sleeps between looks at the database.
-MAX_LOOK_INTERVAL = 1.0
-# The thread signs once the oldest leaf has waited all but this share of
-# HIREPROOF_CHECKPOINT_SECONDS: its margin for signing, and for being scheduled late on a busy
-# machine.
-MARGIN_SHARE = 0.2
+# A signature is asked for once the oldest unsigned leaf has waited all but this share of
+# HIREPROOF_CHECKPOINT_SECONDS: the worker's time to claim the request (it looks twice a second)
+# and sign, on a busy machine.
+MARGIN_SHARE = 0.4
+SIGNATURE_KEY = "sign a checkpoint"
+_SIGNED_SIZE = "SELECT MAX(size) FROM audit_checkpoint"
 
 
 def margin() -> float:
-    """Seconds of the period the thread keeps in hand when it signs."""
+    """Seconds of the period kept in hand for the worker to sign."""
     return float(settings.HIREPROOF_CHECKPOINT_SECONDS * MARGIN_SHARE)
 
 
-def look_interval() -> float:
-    """The longest the thread waits between looks: often enough to catch another process's
-    leaves inside the period."""
-    return min(MAX_LOOK_INTERVAL, margin())
+def signature_due(oldest_at: datetime) -> datetime:
+    """When a window whose oldest leaf was recorded at ``oldest_at`` is signed."""
+    return oldest_at + timedelta(seconds=settings.HIREPROOF_CHECKPOINT_SECONDS - margin())
 
 
-def look_once(*, urgent: bool = False) -> float:
-    """Sign the log if a checkpoint is due (any unsigned leaf if ``urgent``) and return the
-    seconds until the next look. Never raises: a failure is logged and retried at the next."""
-    pause = look_interval()
-    try:
-        window = unsigned_window()
-        if window.unsigned == 0:
-            witnessing.submit_pending()  # checkpoints signed elsewhere reach the witnesses too
-            return pause
-        wait_left = settings.HIREPROOF_CHECKPOINT_SECONDS - margin() - window.age()
-        if not urgent and wait_left > 0 and window.unsigned < settings.HIREPROOF_CHECKPOINT_EVERY:
-            return min(pause, wait_left)
-        signed = sign_checkpoint_if_due(urgent=True)
-    except Exception:
-        logger.exception("signing a checkpoint failed; the next look runs as usual")
-        return pause
-    witnessing.submit_pending()  # never raises; a witness that is down is tried next look
-    if signed is not None:
-        logger.info("signed a checkpoint over %d leaves", signed.size)
-    return 0.0  # look again at once: leaves may have arrived while it signed
+def after_append(size: int, recorded_at: datetime) -> None:
+    """Under the writer lock, after leaf ``size - 1`` (recorded at ``recorded_at``) is appended:
+    ask for a signature if this leaf opens the unsigned window, fills a batch, or nothing is
+    signed yet. One indexed read; a write only for those leaves."""
+    found = fetch_one(_SIGNED_SIZE)
+    signed = int(found[0]) if found and found[0] is not None else 0
+    waiting = size - signed
+    if signed == 0 or waiting == settings.HIREPROOF_CHECKPOINT_EVERY:
+        request_signature(timezone.now())
+    elif waiting == 1:
+        request_signature(signature_due(recorded_at))
 
 
-class Checkpointer(threading.Thread):
-    """The daemon thread: looks, signs when due, finishes a pending erasure scrub, sleeps until
-    the next look or a wake-up."""
-
-    def __init__(self) -> None:
-        super().__init__(name=THREAD_NAME, daemon=True)
-        self.wakeup = threading.Event()
-        self.urgent = False
-        self.stopped = False
-        self.looks = 0
-
-    def run(self) -> None:
-        while not self.stopped:
-            close_old_connections()
-            urgent, self.urgent = self.urgent, False
-            try:
-                pause = look_once(urgent=urgent)
-                scrub.scrub_if_pending()  # never raises; a blocked scrub is tried next look
-            finally:
-                connection.close()
-            self.looks += 1
-            if pause > 0:
-                self.wakeup.wait(pause)
-            self.wakeup.clear()
-
-    def wake(self, *, urgent: bool) -> None:
-        """Make the thread look now; ``urgent`` signs whatever is unsigned."""
-        if urgent:
-            self.urgent = True
-        self.wakeup.set()
-
-    def stop(self) -> None:
-        """Ask the thread to end after its current look, and wait for it."""
-        self.stopped = True
-        self.wakeup.set()
-        self.join()
-
-
-_lock = threading.Lock()
-_running: Checkpointer | None = None
-
-
-def running_checkpointer() -> Checkpointer | None:
-    """This process's checkpointer, if one runs."""
-    found = _running
-    return found if found is not None and found.is_alive() else None
-
-
-def start_checkpointer() -> Checkpointer:
-    """Start this process's checkpointer, or return the one already running."""
-    global _running
-    with _lock:
-        if _running is None or not _running.is_alive():
-            _running = Checkpointer()
-            _running.start()
-        return _running
-
-
-def stop_checkpointer() -> None:
-    """Stop this process's checkpointer, if one runs."""
-    global _running
-    with _lock:
-        found, _running = _running, None
-    if found is not None:
-        found.stop()
-
-
-def start_checkpointer_at_server_start() -> None:
-    """Start the checkpointer for a serving process, except inside a test run."""
-    if "PYTEST_CURRENT_TEST" in os.environ:
-        return
-    start_checkpointer()
+def request_signature(at: datetime) -> None:
+    """Have every unsigned leaf signed by ``at`` (in the current transaction)."""
+    enqueue_at(at, sign_checkpoint, key=SIGNATURE_KEY)
 
 
 def request_checkpoint() -> None:
-    """Have the log's newest leaves signed now: what an action a candidate or a decision
-    depends on calls once it commits (``record_event`` does it for those events).
-
-    Wakes this process's checkpointer, which signs off the caller's path; a process without one
-    (a CLI command) signs here. Never raises: the action has committed, and a failed signature
-    is logged and retried by the next checkpoint.
-    """
-    thread = running_checkpointer()
-    if thread is not None:
-        thread.wake(urgent=True)
-        return
+    """Have the log's newest leaves signed now: what ``record_event`` registers to run once the
+    action of an event a candidate or a decision depends on commits. Never raises: the action
+    has committed, and the periodic safety net covers a request that could not be stored."""
     try:
-        sign_checkpoint_if_due(urgent=True)
+        request_signature(timezone.now())
     except Exception:
-        logger.exception("signing a checkpoint after the action failed; the next one covers it")
+        logger.exception("asking for a checkpoint after the action failed; the next one covers it")
+
+
+@background_task(label="Sign a checkpoint of the audit log", tries=4, first_delay=5.0)
+def sign_checkpoint() -> None:
+    """Sign every unsigned leaf, then have the witnesses cosign (a task of their own)."""
+    signed = sign_checkpoint_if_due(urgent=True)
+    if signed is None:
+        return
+    logger.debug("signed a checkpoint over %d leaves", signed.size)
+    if settings.HIREPROOF_WITNESSES:
+        enqueue(submit_to_witnesses)
+
+
+@background_task(label="Sign the audit log's overdue leaves", tries=1)
+def sign_overdue() -> None:
+    """The periodic safety net: sign once the oldest unsigned leaf has waited most of the
+    period (or a batch waits), else ask for a signature when it will have; then send the
+    witnesses what they have not cosigned."""
+    window = unsigned_window()
+    if window.unsigned and window.oldest_at is not None:
+        if (
+            window.unsigned >= settings.HIREPROOF_CHECKPOINT_EVERY
+            or signature_due(window.oldest_at) <= timezone.now()
+        ):
+            sign_checkpoint_if_due(urgent=True)
+        else:
+            request_signature(signature_due(window.oldest_at))
+    witnessing.submit_pending()
+
+
+@background_task(label="Send the latest checkpoint to the witnesses", tries=1)
+def submit_to_witnesses() -> None:
+    """Send the latest checkpoint to every witness that has not cosigned it (a witness that is
+    down is logged, and tried again by the next checkpoint or ``sign_overdue``)."""
+    witnessing.submit_pending()

@@ -2,11 +2,10 @@
 
 The log's unsigned window is the time its oldest unsigned leaf has waited for a checkpoint:
 until one covers it, whoever holds the database could rewrite it and the next checkpoint would
-sign the rewrite. The checkpointer thread (``checkpointer``) keeps it under
+sign the rewrite. The signing tasks (``checkpointer``) keep it under
 ``HIREPROOF_CHECKPOINT_SECONDS``, batching every leaf that arrived meanwhile into one signature;
 an action a candidate or a decision depends on asks for a checkpoint as it commits; a receipt
-cites ``checkpoint_covering(leaf)``. A process without a checkpointer (a CLI command, a test)
-signs at an append instead, when ``checkpoint_due`` says so.
+cites ``checkpoint_covering(leaf)``, signing one on the spot if none covers the leaf yet.
 
 Before any signature the new tree head is checked against the last checkpoint signed, both the
 one stored in the database and the one the key holder remembers beside the key file

@@ -89,9 +89,9 @@ def record_event(
     appended (never before the previous leaf), and ``at`` is kept as ``public["occurred_at"]``
     when it differs.
 
-    While this process runs a checkpointer, appends never sign: it does, within seconds; the
-    events in ``CHECKPOINT_ON_COMMIT`` wake it as their transaction commits. A process without
-    one signs here when ``checkpoints.checkpoint_due`` says so, and after those events commit.
+    Appends never sign: a background task does, within ``HIREPROOF_CHECKPOINT_SECONDS``
+    (``checkpointer.after_append`` asks for it when this leaf opens the unsigned window or fills
+    a batch), and at once after an event of ``CHECKPOINT_ON_COMMIT`` commits.
     """
     if not connection.in_atomic_block:
         raise OutsideTransactionError(
@@ -124,8 +124,7 @@ def record_event(
         if tree.size == 0:
             _append_genesis(tree, when)
         leaf = _append(tree, kind, actor, subject, fields, dict(private or {}), when)
-        if checkpointer.running_checkpointer() is None and checkpoints.checkpoint_due(tree.size):
-            checkpoints.sign_head(tree.size, tree.root())
+        checkpointer.after_append(tree.size, when)
         if kind in CHECKPOINT_ON_COMMIT:
             transaction.on_commit(checkpointer.request_checkpoint)
     return leaf

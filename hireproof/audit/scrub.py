@@ -12,8 +12,8 @@ transaction may still read: while a session of this database holds a snapshot or
 from before the erasure committed, the scrub waits; then it vacuums.
 
 A scrub is tried as an erasure commits (``scrub_after_erasure``), without waiting on readers.
-If it is blocked, or the process ends first, ``scrub_if_pending``, the one function a periodic
-job calls (today the checkpointer thread, at every look), tries again until it succeeds. It
+If it is blocked, or the process ends first, ``scrub_if_pending``, the one function the
+periodic task ``finish_scrub`` calls (every minute, on a worker), tries again until it succeeds. It
 learns of erasures from the log itself (each appends ``subject.erased``), so it also finishes
 the scrub of an erasure another process made, and it scrubs once when the process starts if the
 log holds any erasure. A scrub still blocked after ``ALERT_SECONDS`` is logged as an error.
@@ -34,6 +34,7 @@ from django.db import connection
 
 from hireproof.audit.store import fetch_one, read_head
 from hireproof.core.audit import EventType
+from hireproof.platform.tasks import background_task
 
 logger = logging.getLogger(__name__)
 
@@ -123,6 +124,13 @@ def scrub_if_pending() -> bool | None:
         return False
     finally:
         _lock.release()
+
+
+@background_task(label="Finish an erasure's scrub", tries=1)
+def finish_scrub() -> None:
+    """The periodic task: scrub if an erasure is not scrubbed yet (never raises; a scrub a
+    reader still blocks is tried again at the next run)."""
+    scrub_if_pending()
 
 
 def forget_scrub_state() -> None:

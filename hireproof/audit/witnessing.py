@@ -5,7 +5,8 @@ consistency proof from the size it last cosigned (as the stored cosignatures say
 names the witness's own size and the request is retried once from there). The answer's
 cosignature is verified with the witness's vkey before it is stored. A witness that is down,
 slow or refuses is logged and tried again at the next round: nothing here raises to its caller,
-and nothing here runs inside a request (the checkpointer thread calls ``submit_pending``).
+and nothing here runs inside a request (background tasks call ``submit_pending``: after each
+checkpoint, and every minute).
 
 Cosignatures are not audit events: they sign the checkpoint, which is outside the log's leaves.
 """
@@ -38,7 +39,7 @@ from hireproof.core.errors import HireproofError
 
 logger = logging.getLogger(__name__)
 
-TIMEOUT_SECONDS = 5.0  # per request: a hung witness holds the checkpointer thread no longer
+TIMEOUT_SECONDS = 5.0  # per request: a hung witness holds its task no longer
 MAX_ANSWER = 64 * 1024
 _SIZE = re.compile(rb"(0|[1-9][0-9]*)\n")
 

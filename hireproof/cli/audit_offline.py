@@ -107,7 +107,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     receipt_verify.set_defaults(handler=_verify_receipt)
 
 
-def _witness_arguments(parser: Any, purpose: str = "their cosignatures are required") -> None:
+def _witness_arguments(
+    parser: argparse.ArgumentParser, purpose: str = "their cosignatures are required"
+) -> None:
     parser.add_argument(
         "--witness",
         action="append",

@@ -2,10 +2,12 @@
 
 On every start: check the files (key files 0600 in 0700 folders, the data folder 0700, the
 database file 0600, and the KEK outside the data folder in production), migrate the database,
-collect static files, publish the built-in playbooks, destroy retired private keys a crashed
-rotation left behind, make sure there is an administrator (printing a one-time link to choose a
-password; never a default password), start the background jobs (the attempt sweeper, the audit
-checkpointer), then serve.
+collect static files, publish the built-in playbooks, install the periodic schedules, destroy
+retired private keys a crashed rotation left behind, make sure there is an administrator
+(printing a one-time link to choose a password; never a default password), start a worker for
+the background tasks (on SQLite, unless ``--no-worker``; with ``DATABASE_URL``, only with
+``--with-worker``: workers there are processes of their own), then serve. On exit the worker
+it started is stopped, by its PID.
 """
 
 from __future__ import annotations
@@ -13,11 +15,15 @@ from __future__ import annotations
 import argparse
 import os
 import signal
+import subprocess
 import sys
 from types import FrameType
 from typing import Any
 
 DEFAULT_ADMIN_EMAIL = "admin@localhost"
+# How long a stopping worker may take to finish the tasks it runs before it is killed (they run
+# again elsewhere: delivery is at least once).
+WORKER_STOP_SECONDS = 30
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -43,6 +49,18 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "X-Forwarded-For and X-Forwarded-Proto headers, so sign-in throttling sees each "
         "client's own address and emailed links start with https:// "
         "(default: $HIREPROOF_TRUSTED_PROXY, else trust no proxy)",
+    )
+    workers = parser.add_mutually_exclusive_group()
+    workers.add_argument(
+        "--no-worker",
+        action="store_true",
+        help="on SQLite: start no worker process (background tasks wait for a `hireproof worker`)",
+    )
+    workers.add_argument(
+        "--with-worker",
+        action="store_true",
+        help="with DATABASE_URL: start one worker process too (by default none: run"
+        " `hireproof worker` as processes of their own)",
     )
     parser.set_defaults(handler=serve)
 
@@ -93,19 +111,60 @@ def serve(args: argparse.Namespace) -> int:
     )
     base_url = _base_url(args.host, int(server.effective_port))
     announce_first_administrator(base_url)
-    start_background_jobs()
     # From before it says it serves, a SIGTERM or Ctrl-C stops it gracefully, even one that
     # arrives before waitress's loop (which handles it itself) has started.
     _stop_on_sigterm()
+    worker = None
     try:
+        worker = start_worker() if wants_worker(args) else None
         print(f"hireproof is serving at {base_url}/  (Ctrl-C to stop)", flush=True)
         server.run()
     except KeyboardInterrupt:
         pass
     finally:
         server.close()
+        if worker is not None:
+            stop_worker(worker)
     print("hireproof stopped.", flush=True)
     return 0
+
+
+def wants_worker(args: argparse.Namespace) -> bool:
+    """Whether this server starts a worker: on SQLite unless ``--no-worker``, else only with
+    ``--with-worker`` (and it says so when it starts none)."""
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        if args.no_worker:
+            print("no worker started (--no-worker): run `hireproof worker`", flush=True)
+        return not args.no_worker
+    if not args.with_worker:
+        print("no worker started (DATABASE_URL is set): run `hireproof worker`", flush=True)
+    return bool(args.with_worker)
+
+
+def start_worker() -> subprocess.Popen[bytes]:
+    """Start ``hireproof worker`` as a child process (in a process group of its own, which
+    ``stop_worker`` ends), told to stop if this process is gone."""
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "hireproof", "worker", "--stop-with", str(os.getpid())],
+        start_new_session=True,
+    )
+    print(f"started a worker for background tasks (pid {worker.pid})", flush=True)
+    return worker
+
+
+def stop_worker(worker: subprocess.Popen[bytes]) -> None:
+    """Stop the worker this process started, by its PID: SIGTERM lets it finish its running
+    tasks; after ``WORKER_STOP_SECONDS`` its whole process group is killed."""
+    if worker.poll() is not None:
+        return
+    worker.send_signal(signal.SIGTERM)
+    try:
+        worker.wait(timeout=WORKER_STOP_SECONDS)
+    except subprocess.TimeoutExpired:
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait()
 
 
 def proxy_options(trusted_proxy: str) -> dict[str, Any]:
@@ -128,8 +187,8 @@ def proxy_options(trusted_proxy: str) -> dict[str, Any]:
 
 
 def prepare_site() -> None:
-    """Check the files, migrate, collect static files, publish the built-in playbooks, and
-    settle retired signing keys a crash left behind.
+    """Check the files, migrate, collect static files, publish the built-in playbooks, install
+    the periodic schedules, and settle retired signing keys a crash left behind.
 
     Each step is idempotent. Refuses to start (``StartRefused``) before touching the database
     while a key file, the data folder or the database file is open to other users, or, under
@@ -138,23 +197,17 @@ def prepare_site() -> None:
     from django.core.management import call_command
 
     from hireproof.audit import startup
+    from hireproof.cli.worker import periodic_jobs
     from hireproof.hiring.actions.playbooks import load_builtin_playbooks
+    from hireproof.platform.tasks import install_schedules
 
     startup.check_files()
     call_command("migrate", interactive=False, verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
     load_builtin_playbooks()
+    install_schedules(periodic_jobs())
     for line in startup.notices(startup.prepare_process()):
         print(line, file=sys.stderr if line.startswith("WARNING") else sys.stdout, flush=True)
-
-
-def start_background_jobs() -> None:
-    """Start this serving process's periodic jobs (never inside a test run)."""
-    from hireproof.audit.checkpointer import start_checkpointer_at_server_start
-    from hireproof.hiring.sweeper import start_sweeper_at_server_start
-
-    start_sweeper_at_server_start()
-    start_checkpointer_at_server_start()
 
 
 def announce_first_administrator(base_url: str) -> None:

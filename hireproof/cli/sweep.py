@@ -1,7 +1,7 @@
 """``hireproof sweep``: submit every attempt left open past its deadline, once.
 
-The server's sweeper thread does this every 30 seconds; run this from cron or by hand while
-the server is down, so no attempt waits for it.
+A worker does this every minute (the periodic task ``hiring.sweeper.sweep_overdue``); run this
+by hand while no worker runs, so no attempt waits for one.
 """
 
 from __future__ import annotations

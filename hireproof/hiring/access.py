@@ -33,6 +33,7 @@ from hireproof.hiring.models.interviews import Assignment, ScorecardVersion
 from hireproof.hiring.models.openings import Opening
 from hireproof.hiring.models.playbooks import PlaybookVersion
 from hireproof.hiring.models.stage import with_stage
+from hireproof.platform.models import TaskProblem
 
 AnyUser = AbstractBaseUser | AnonymousUser
 """What ``request.user`` may be; only an active ``User`` ever passes a check."""
@@ -73,6 +74,18 @@ def access_api_key(user: AnyUser, key_id: int, permission: Permission) -> ApiKey
     if key is None:
         raise Http404("No such API key.")
     return key
+
+
+# --- background work --------------------------------------------------------------------------
+
+
+def access_task_problem(user: AnyUser, problem_id: int, permission: Permission) -> TaskProblem:
+    """Background task problem ``problem_id`` (a task that failed), for ``user``; else 404."""
+    access_site(user, permission)
+    problem = TaskProblem.objects.filter(pk=problem_id).first()
+    if problem is None:
+        raise Http404("No such failed task.")
+    return problem
 
 
 def interviewers() -> QuerySet[User]:

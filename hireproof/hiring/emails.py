@@ -6,7 +6,12 @@
 - the decision notice to the candidate (``compose_decision_notice``): neutral wording, scores
   only if the opening opted in, and nothing for a withdrawal.
 
-Each composes one ``hireproof.platform.mail.Email``; ``send_email`` sends it. Templates use
+Each composes one ``hireproof.platform.mail.Email``. The action that causes it puts it in the
+outbox with ``queue_candidate_email``, inside its transaction: sealed under the key of the
+candidate it concerns (it names them, and an invitation carries their link), so the database
+never holds it in clear, and an erasure leaves it unreadable. The task ``send_candidate_email``
+unseals, sends and marks it sent once the action commits, retrying while the mail server
+refuses; the pipeline shows "email failed" with the reason meanwhile. Templates use
 ``{name}``-style placeholders filled by ``hireproof.platform.message_templates`` (never
 ``str.format``, which would let ``{name.__class__}`` reach into Python objects); each kind of
 email lists the placeholders it accepts.
@@ -23,6 +28,8 @@ from decimal import Decimal
 
 from django.urls import reverse
 
+from hireproof.audit import vault
+from hireproof.audit.models import Subject
 from hireproof.core.timing import Allowance
 from hireproof.hiring.models.candidates import Candidate, Invitation
 from hireproof.hiring.models.decisions import Decision, NoticeSettings, Outcome
@@ -35,8 +42,17 @@ from hireproof.hiring.models.interviews import (
     InterviewEmailTemplates,
 )
 from hireproof.hiring.models.openings import Opening
-from hireproof.platform.mail import MAIL_ERRORS, Email, send_email
+from hireproof.platform.mail import (
+    Email,
+    Unreadable,
+    decode_email,
+    deliver,
+    encode_email,
+    queue_email,
+)
 from hireproof.platform.message_templates import check_template, fill_template
+from hireproof.platform.models import OutboxEmail
+from hireproof.platform.tasks import background_task
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +62,7 @@ ALL_IN_PLACEHOLDERS = ("recipient", "candidate", "role", "count", "link")
 DECISION_PLACEHOLDERS = ("name", "role", "scores")
 NOTIFIED_OUTCOMES = (Outcome.HIRE, Outcome.NO_HIRE)
 NO_DATE = "to be arranged"
+OUTBOX_CONTEXT = "outbox.email"  # the vault context of an email sealed in the outbox
 
 
 def compose(to: str, subject_template: str, body_template: str, values: Mapping[str, str]) -> Email:
@@ -62,16 +79,45 @@ def check_placeholders(text: str, placeholders: Sequence[str]) -> None:
     check_template(text, placeholders)
 
 
-def send_quietly(email: Email, what: str) -> bool:
-    """Send ``email``; a mail failure is logged, not raised (the change it announces is saved
-    and the page shows the same facts). True when sent. The log line names ``what``, never the
-    subject, which may name the candidate."""
+def queue_candidate_email(
+    email: Email, candidate: Candidate, *, kind: str, about: str, replace: bool = False
+) -> OutboxEmail:
+    """Put ``email``, which concerns ``candidate``, in the outbox (sealed under their key) and
+    queue its sending, in the current transaction. ``kind`` and ``about`` name it without
+    personal data (``"an invitation"``, ``"invitation 12"``); ``replace`` cancels the emails
+    about the same thing still waiting (a resent link replaces the old one)."""
+    subject = candidate.subject
+    content = vault.seal(subject, encode_email(email).decode(), context=OUTBOX_CONTEXT)
+    return queue_email(
+        content,
+        kind=kind,
+        about=about,
+        send=send_candidate_email,
+        sealed_for=subject.pseudonym,
+        replace=replace,
+    )
+
+
+@background_task(label="Send an email about a candidate", tries=6, first_delay=30.0)
+def send_candidate_email(outbox_id: int) -> None:
+    """Unseal and send an email of the outbox; one about an erased candidate is cancelled."""
+    deliver(outbox_id, _unseal_email)
+
+
+def _unseal_email(row: OutboxEmail) -> Email:
+    subject = Subject.objects.filter(pseudonym=row.sealed_for).first()
+    if subject is None or subject.is_erased:
+        raise Unreadable("the candidate was erased")
     try:
-        send_email(email)
-    except MAIL_ERRORS:
-        logger.exception("could not send %s", what)
-        return False
-    return True
+        text = vault.unseal(subject, bytes(row.content), context=OUTBOX_CONTEXT)
+    except vault.SubjectErasedError:
+        raise Unreadable("the candidate was erased") from None
+    return decode_email(text.encode())
+
+
+def invitation_about(invitation_id: int) -> str:
+    """What the outbox calls the emails of an invitation."""
+    return f"invitation {invitation_id}"
 
 
 def describe_moment(moment: datetime) -> str:

@@ -26,3 +26,7 @@ _hypothesis_settings.register_profile(
     "hireproof", deadline=None, database=None, derandomize=os.environ.get("CI") == "true"
 )
 _hypothesis_settings.load_profile("hireproof")
+
+# Background tasks run at once, in the test's own process and transaction (Django-Q2's sync
+# mode); the tests that start real `hireproof worker` processes turn it off for them.
+os.environ.setdefault("HIREPROOF_TASKS_SYNC", "true")

@@ -83,9 +83,8 @@ class RunningServer:
     def stop(self) -> int:
         """Send SIGTERM to the server's PID and wait for it to exit; its exit code."""
         os.kill(self.process.pid, signal.SIGTERM)
-        code = self.process.wait(timeout=30)
-        while not self.lines.empty():
-            self.output.append(self.lines.get())
+        code = self.process.wait(timeout=60)
+        self.stop_reading()  # to the end of what it, and the worker it started, printed
         return code
 
     def kill(self) -> None:

@@ -34,6 +34,8 @@ from hireproof.hiring.models.candidates import Candidate, Invitation, hash_token
 from hireproof.hiring.models.decisions import Decision
 from hireproof.hiring.models.interviews import Assignment
 from hireproof.hiring.models.playbooks import PlaybookVersion
+from hireproof.platform.models import TaskProblem
+from hireproof.platform.tasks import task_path
 from hireproof.testing.personas import make_staff
 from hireproof.views.decorators import Surface
 
@@ -254,7 +256,30 @@ def values_of(demo: DemoReport) -> dict[str, Any]:
         "rest": "no-such-resource",
         "uidb64": "MQ",
         "token": "not-a-real-reset-token",
+        "problem_id": _failed_task().pk,
     }
+
+
+def _failed_task() -> TaskProblem:
+    """A task that failed for good, for the Background work page: trying it again (sending the
+    latest checkpoint to the witnesses, of which the tests configure none) changes nothing."""
+    from hireproof.audit.checkpointer import submit_to_witnesses
+
+    now = timezone.now()
+    problem, _ = TaskProblem.objects.update_or_create(
+        job="a-failed-task",
+        defaults={
+            "task": task_path(submit_to_witnesses),
+            "label": "Send the latest checkpoint to the witnesses",
+            "args": "()",
+            "tries": 1,
+            "max_tries": 1,
+            "error": "URLError: the witness could not be reached",
+            "first_failed_at": now,
+            "last_tried_at": now,
+        },
+    )
+    return problem
 
 
 def urls(route: Route, values: dict[str, Any], tokens: list[str]) -> list[str]:

@@ -51,6 +51,7 @@ EXPECTED_TABLE = {
     Permission.READ_AUDIT_LOG: {A, U},
     Permission.SIGN_CHECKPOINTS: {A},
     Permission.MANAGE_API_KEYS: {A},
+    Permission.MANAGE_BACKGROUND_WORK: {A},
 }
 
 
@@ -97,12 +98,16 @@ PAGES: dict[str, set[Permission]] = {
     "decisions:decide": {P.DECIDE},
     "decisions:file": {P.READ_CANDIDATES},
     "decisions:file_pdf": {P.READ_CANDIDATES},
+    "decisions:file_pdf_panel": {P.READ_CANDIDATES},
+    "decisions:file_pdf_prepare": {P.READ_CANDIDATES},
     "decisions:file_json": {P.READ_CANDIDATES},
     "decisions:receipt": {P.READ_CANDIDATES},
     "decisions:notice_settings": {P.MANAGE_OPENINGS},
     "audit:home": {P.READ_AUDIT_LOG},
     "audit:export": {P.READ_AUDIT_LOG},
     "audit:checkpoint": {P.SIGN_CHECKPOINTS},
+    "background:work": {P.MANAGE_BACKGROUND_WORK},
+    "background:retry": {P.MANAGE_BACKGROUND_WORK},
     "web:home": {P.STAFF_HOME},
 }
 """What each staff page asks the funnel for (one permission for GET, one for POST, where two):

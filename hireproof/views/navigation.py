@@ -29,6 +29,7 @@ NAV_LINKS = (
     NavLink("Staff", "accounts:staff_list", Permission.MANAGE_STAFF),
     NavLink("Audit", "audit:home", Permission.READ_AUDIT_LOG),
     NavLink("API keys", "accounts:api_keys", Permission.MANAGE_API_KEYS),
+    NavLink("Background work", "background:work", Permission.MANAGE_BACKGROUND_WORK),
     NavLink("API", "api:openapi-view", Permission.STAFF_HOME),
 )
 

@@ -18,6 +18,7 @@ from hireproof.views.staff import (
     accounts,
     api_keys,
     audit,
+    background,
     candidate_page,
     candidates,
     decisions,
@@ -148,6 +149,12 @@ decisions_urls: Patterns = [
     path(CANDIDATE + "decide/", decisions.record_decision, name="decide"),
     path(CANDIDATE + "file/", hiring_file.hiring_file_page, name="file"),
     path(CANDIDATE + "file.pdf", hiring_file.hiring_file_pdf, name="file_pdf"),
+    path(CANDIDATE + "file/pdf/", hiring_file.hiring_file_pdf_panel, name="file_pdf_panel"),
+    path(
+        CANDIDATE + "file/pdf/prepare/",
+        hiring_file.hiring_file_pdf_prepare,
+        name="file_pdf_prepare",
+    ),
     path(CANDIDATE + "file.json", hiring_file.hiring_file_json, name="file_json"),
     path(
         CANDIDATE + "decisions/<id:decision_id>/receipt.json",
@@ -161,6 +168,11 @@ audit_urls: Patterns = [
     path("", audit.home, name="home"),
     path("export/", audit.export, name="export"),
     path("checkpoint/", audit.checkpoint, name="checkpoint"),
+]
+
+background_urls: Patterns = [
+    path("", background.work, name="work"),
+    path("<id:problem_id>/retry/", background.retry, name="retry"),
 ]
 
 # The candidate's pages, all under their personal link ``a/<token>/``.
@@ -186,6 +198,7 @@ urlpatterns: Patterns = [
     path("interviews/", include((interviews_urls, "interviews"))),
     path("decisions/", include((decisions_urls, "decisions"))),
     path("audit/", include((audit_urls, "audit"))),
+    path("background/", include((background_urls, "background"))),
     path("", include((assessments_urls, "assessments"))),
     path("", include((web_urls, "web"))),
 ]

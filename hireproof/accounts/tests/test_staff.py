@@ -131,6 +131,14 @@ def test_a_failed_email_keeps_the_invitation_and_says_so(
     assert response.status_code == 302
     assert "The invitation is saved, but the email could not be sent" in page
     assert User.objects.filter(email="new.person@example.org").exists()
+    # Until it leaves, the staff list says so next to the member, with the server's reason.
+    assert "email failed: Connection refused" in page
+    assert "email failed" in administrator_client.get(STAFF).content.decode()
+    monkeypatch.undo()
+    administrator_client.post(
+        reverse("accounts:staff_resend", args=[User.objects.get(email="new.person@example.org").pk])
+    )
+    assert "email failed" not in administrator_client.get(STAFF).content.decode()
 
 
 def test_resending_sends_a_fresh_link(
@@ -241,11 +249,11 @@ def test_the_staff_list_uses_a_fixed_number_of_queries(
     administrator_client: Client, django_assert_num_queries: Any
 ) -> None:
     administrator_client.get(STAFF)  # warm-up: the session's first read
-    with django_assert_num_queries(3):  # session, user, staff list
+    with django_assert_num_queries(4):  # session, user, staff list, their invitation emails
         administrator_client.get(STAFF)
     for number in range(10):
         make_staff(f"Person {number}", f"person{number}@example.org", Role.RECRUITER)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         administrator_client.get(STAFF)
 
 

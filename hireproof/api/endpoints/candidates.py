@@ -35,6 +35,7 @@ from hireproof.hiring.actions.invitations import (
     do_revoke_invitation,
 )
 from hireproof.hiring.actions.openings import OpeningChangeRefused
+from hireproof.hiring.emails import invitation_about
 from hireproof.hiring.models.accommodation import (
     NO_ACCOMMODATION,
     Accommodation,
@@ -51,7 +52,7 @@ from hireproof.hiring.models.candidates import (
 from hireproof.hiring.models.openings import Opening
 from hireproof.hiring.models.stage import Stage, stage_in, stage_of, stages_of
 from hireproof.hiring.reads.candidate_list import candidate_slice, decisions_in_force
-from hireproof.platform.mail import MAIL_ERRORS
+from hireproof.platform.mail import latest_emails
 
 router = Router(tags=["candidates"])
 
@@ -143,10 +144,13 @@ class InvitationIn(Schema):
 
 
 class InvitationResult(Schema):
-    """The invitation, and whether its email left (it stands either way: resend it)."""
+    """The invitation, and where its email stands: it leaves through the outbox once the
+    invitation is saved ("queued"), is tried again while the mail server refuses it ("failed",
+    with the server's reason), and is "sent" once the server took it. The invitation stands
+    either way; resending sends a new link and cancels an email still waiting."""
 
     invitation: InvitationOut
-    email_sent: bool
+    email: Literal["queued", "sent", "failed"]
     email_error: str | None
 
 
@@ -390,12 +394,15 @@ def _accommodation(text: str, default: Accommodation | None) -> Accommodation | 
         ) from None
 
 
-def _sent(invitation: Invitation, error: Exception | None) -> dict[str, object]:
-    return {
-        "invitation": invitation_out(invitation),
-        "email_sent": error is None,
-        "email_error": None if error is None else f"the email could not be sent ({error})",
-    }
+def _sent(invitation: Invitation) -> dict[str, object]:
+    about = invitation_about(invitation.pk)
+    email = latest_emails([about]).get(about)
+    status, error = "queued", None
+    if email is not None and email.failed:
+        status, error = "failed", f"the email could not be sent ({email.last_error})"
+    elif email is not None and email.sent_at is not None:
+        status = "sent"
+    return {"invitation": invitation_out(invitation), "email": status, "email_error": error}
 
 
 @router.post(INVITATION, response=answers({201: InvitationResult}), url_name="invitation_send")
@@ -408,9 +415,8 @@ def send_invitation(
     candidate = access_candidate(actor, opening_id, candidate_id, Permission.MANAGE_OPENINGS)
     accommodation = _accommodation(payload.extra_time, candidate.requested_accommodation)
     assert accommodation is not None
-    error: Exception | None = None
     try:
-        do_invite_candidate(
+        invitation = do_invite_candidate(
             actor=actor,
             candidate=candidate,
             accommodation=accommodation,
@@ -418,9 +424,7 @@ def send_invitation(
         )
     except OpeningChangeRefused as refusal:
         raise refused(refusal) from None
-    except MAIL_ERRORS as failure:
-        error = failure
-    return Status(201, _sent(Invitation.objects.get(candidate=candidate), error))
+    return Status(201, _sent(invitation))
 
 
 @router.post(
@@ -434,9 +438,8 @@ def resend_invitation(
     actor = acting(request, Scope.CANDIDATES)
     candidate = access_candidate(actor, opening_id, candidate_id, Permission.MANAGE_OPENINGS)
     accommodation = _accommodation(payload.extra_time, None)
-    error: Exception | None = None
     try:
-        do_resend_invitation(
+        invitation = do_resend_invitation(
             actor=actor,
             candidate=candidate,
             base_url=base_url(request),
@@ -444,9 +447,7 @@ def resend_invitation(
         )
     except OpeningChangeRefused as refusal:
         raise refused(refusal) from None
-    except MAIL_ERRORS as failure:
-        error = failure
-    return _sent(Invitation.objects.get(candidate=candidate), error)
+    return _sent(invitation)
 
 
 @router.post(

@@ -6,6 +6,11 @@ at least 10 characters, a justification when going against the recommendation, a
 a critical fail only by an administrator, warnings acknowledged first, and a refusal if the
 recommendation changed since ``recommendation_hash`` was read). Reading the decisions and the
 hiring file (JSON or PDF) needs the ``read`` scope and ``READ_CANDIDATES``.
+
+The PDF takes a second or more to render, so, as on the web page, it is prepared by a
+background task: ``POST .../hiring-file.pdf`` asks for it (202), ``GET`` serves it once it is
+prepared from the file as it is now, and answers 409 ``pdf-not-ready`` (with ``Retry-After``
+while it is being prepared) until then.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from ninja import Field, Router, Schema, Status
 from hireproof.accounts.roles import Permission, Scope
 from hireproof.api.endpoints.common import answers, refused
 from hireproof.api.gate import acting
+from hireproof.api.problems import ApiProblem
 from hireproof.api.schemas import Id, LongText
 from hireproof.hiring.access import access_candidate
 from hireproof.hiring.actions.decisions import (
@@ -29,8 +35,8 @@ from hireproof.hiring.actions.decisions import (
     do_record_decision,
 )
 from hireproof.hiring.models.decisions import Decision
+from hireproof.hiring.pdf import pdf_bytes, pdf_state, request_pdf
 from hireproof.hiring.reads.hiring_file import hiring_file, to_json
-from hireproof.hiring.reads.hiring_file_pdf import render_pdf
 
 router = Router(tags=["decisions"])
 
@@ -156,11 +162,51 @@ PDF_RESPONSE = {
     openapi_extra=PDF_RESPONSE,
 )
 def get_hiring_file_pdf(request: HttpRequest, opening_id: Id, candidate_id: Id) -> HttpResponse:
-    """The hiring file as a PDF (the web download's print)."""
+    """The hiring file as a PDF (the web download's print), once prepared (``POST`` asks for
+    it) from the file as it is now; else 409 ``pdf-not-ready``, saying where it stands."""
     candidate = access_candidate(
         acting(request, Scope.READ), opening_id, candidate_id, Permission.READ_CANDIDATES
     )
     file = hiring_file(candidate)
-    response = HttpResponse(render_pdf(file), content_type="application/pdf")
+    state = pdf_state(file)
+    if state.stored is None or not state.ready or not state.current:
+        raise _pdf_not_ready(state.preparing, state.error, prepared=state.ready)
+    response = HttpResponse(pdf_bytes(candidate, state.stored), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{file.filename_stem}.pdf"'
     return response
+
+
+class PdfRequested(Schema):
+    """The PDF is being prepared; ``GET`` the same address for it."""
+
+    status: Literal["preparing"]
+    location: str
+
+
+@router.post(
+    CANDIDATE + "/hiring-file.pdf",
+    response=answers({202: PdfRequested}),
+    url_name="hiring_file_pdf_prepare",
+)
+def prepare_hiring_file_pdf(
+    request: HttpRequest, opening_id: Id, candidate_id: Id
+) -> Status[PdfRequested]:
+    """Have the hiring file's PDF prepared (again) by a background task."""
+    candidate = access_candidate(
+        acting(request, Scope.READ), opening_id, candidate_id, Permission.READ_CANDIDATES
+    )
+    request_pdf(candidate)
+    return Status(202, PdfRequested(status="preparing", location=request.path))
+
+
+def _pdf_not_ready(preparing: bool, error: str, *, prepared: bool) -> ApiProblem:
+    if preparing:
+        detail = "The PDF is being prepared; ask again in a few seconds."
+        if error:
+            detail = f"The last try to prepare the PDF failed ({error}); it is tried again."
+        return ApiProblem(409, "pdf-not-ready", detail, headers={"Retry-After": "5"})
+    if prepared:
+        detail = "The PDF was prepared before the hiring file changed; POST to prepare it again."
+    else:
+        detail = "The PDF has not been prepared; POST to the same address to prepare it."
+    return ApiProblem(409, "pdf-not-ready", detail)

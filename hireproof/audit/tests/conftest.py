@@ -1,7 +1,5 @@
-"""Fixtures of the audit app's tests: private key files per test, a subprocess's environment.
-
-The database threads share (``sqlite_file_db``, ``shared_db``) is ``hireproof.testing.databases``.
-"""
+"""Fixtures of the audit app's tests: private key files per test, and the environment of a
+``hireproof`` subprocess (the database fixtures are ``hireproof.testing.databases``)."""
 
 from __future__ import annotations
 

@@ -1,10 +1,7 @@
-"""The unsigned window: the checkpointer thread, checkpoints on commit, and what they call."""
+"""The unsigned window: the signing tasks, checkpoints on commit, and what they call."""
 
 from __future__ import annotations
 
-import logging
-import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -12,6 +9,8 @@ from typing import Any
 import pytest
 import time_machine
 from django.db import connection, transaction
+from django.utils import timezone
+from django_q.models import Schedule
 
 from hireproof.audit import checkpointer, keys
 from hireproof.audit.checkpoints import (
@@ -20,15 +19,17 @@ from hireproof.audit.checkpoints import (
     unsigned_window,
 )
 from hireproof.audit.log import CHECKPOINT_ON_COMMIT, record_event
-from hireproof.audit.models import Checkpoint, LogLeaf
+from hireproof.audit.models import Checkpoint
 from hireproof.audit.store import _POSTGRES_WRITER_LOCK
 from hireproof.audit.tests.factories import record, record_many
-from hireproof.cli.serve import start_background_jobs
 from hireproof.core.audit import EventType, generate_signing_key
 from hireproof.core.errors import AuditError
+from hireproof.platform.models import TaskProblem
+from hireproof.platform.tasks import SOON_PREFIX, overview, queued_for_workers, run_due_schedules
 from hireproof.testing.databases import end_leftover_transactions
 
 START = datetime(2026, 5, 1, 10, 0, tzinfo=UTC)
+REQUEST = SOON_PREFIX + checkpointer.SIGNATURE_KEY
 
 
 @pytest.fixture
@@ -37,53 +38,13 @@ def five_seconds(settings: Any) -> None:
     settings.HIREPROOF_CHECKPOINT_SECONDS = 5
 
 
-@pytest.fixture
-def running(shared_db: None) -> Iterator[checkpointer.Checkpointer]:
-    """This process's checkpointer thread, on a database it shares with the test.
-
-    Stopped after the test; if it does not end within 30 s it is waiting on a lock a session
-    of the test left held: those sessions are ended (PostgreSQL) and the test fails, rather
-    than hanging the run.
-    """
-    thread = checkpointer.start_checkpointer()
-    try:
-        yield thread
-    finally:
-        thread.stopped = True
-        thread.wakeup.set()
-        thread.join(timeout=30)
-        stuck = thread.is_alive()
-        if stuck and connection.vendor == "postgresql":
-            end_leftover_transactions()
-        checkpointer.stop_checkpointer()
-    assert not stuck, "the checkpointer did not stop within 30 s: it waited on a lock"
-
-
 def signed_sizes() -> list[int]:
     return list(Checkpoint.objects.order_by("size", "id").values_list("size", flat=True))
 
 
-def wait_for_checkpoint(size: int, within: float) -> float:
-    """Seconds until a checkpoint covers ``size`` leaves; fails after ``within`` seconds."""
-    started = time.monotonic()
-    while not Checkpoint.objects.filter(size__gte=size).exists():
-        assert time.monotonic() - started < within, f"no checkpoint of {size} in {within} s"
-        time.sleep(0.02)
-    return time.monotonic() - started
-
-
-@pytest.mark.django_db
-def signed_by_the_thread(message: str, caplog: pytest.LogCaptureFixture) -> bool:
-    """Whether the checkpointer thread logs ``message`` within a second."""
-    deadline = time.monotonic() + 1
-    while time.monotonic() < deadline:
-        if any(
-            r.getMessage() == message and r.threadName == checkpointer.THREAD_NAME
-            for r in caplog.records
-        ):
-            return True
-        time.sleep(0.02)
-    return False
+def requested_at() -> list[datetime | None]:
+    """When the pending signature requests are due (one at most)."""
+    return [schedule.next_run for schedule in overview().schedules if schedule.name == REQUEST]
 
 
 @pytest.mark.django_db
@@ -108,100 +69,59 @@ def test_the_window_is_measured_from_the_oldest_unsigned_leaf(five_seconds: None
 
 
 @pytest.mark.django_db
-def test_nothing_is_signed_when_every_leaf_is_covered(five_seconds: None) -> None:
-    with time_machine.travel(START, tick=False) as clock:
-        record_many(1)
-        clock.shift(timedelta(hours=1))
-        assert sign_checkpoint_if_due() is None
-        assert sign_checkpoint_if_due(urgent=True) is None
-        assert checkpointer.look_once(urgent=True) == checkpointer.look_interval()
+def test_the_log_s_first_leaves_are_signed_at_once(five_seconds: None) -> None:
+    record_many(1)  # log.created and the event: nothing was signed yet
     assert signed_sizes() == [2]
+    assert requested_at() == []
 
 
 @pytest.mark.django_db
-def test_an_empty_log_has_nothing_to_sign() -> None:
-    assert sign_checkpoint_if_due(urgent=True) is None
-    assert checkpointer.look_once() == checkpointer.look_interval()
-    assert signed_sizes() == []
-
-
-@pytest.mark.django_db
-def test_a_look_waits_for_most_of_the_period_then_signs_everything_at_once(
+def test_the_leaf_that_opens_the_window_asks_for_a_signature_before_the_period_ends(
     five_seconds: None,
 ) -> None:
     with time_machine.travel(START, tick=False) as clock:
         record_many(1)
-        record_many(3)
-        assert checkpointer.look_once() == checkpointer.look_interval() == 1.0
-        clock.shift(timedelta(seconds=3.5))
-        record_many(2)
-        assert checkpointer.look_once() == pytest.approx(0.5)  # signs at 4 s of the 5
-        assert signed_sizes() == [2]
-        clock.shift(timedelta(seconds=0.5))
-        assert checkpointer.look_once() == 0.0
-    assert signed_sizes() == [2, 7]
+        clock.shift(timedelta(seconds=1))
+        record_many(1)  # leaf 2 opens the window: signed by 1 + (5 - 2) s
+        clock.shift(timedelta(seconds=1))
+        record_many(40)  # a burst: still one request, at the same time
+        due = START + timedelta(seconds=1 + 5 - checkpointer.margin())
+        assert checkpointer.margin() == 2.0
+        assert requested_at() == [due]
+        clock.move_to(due)
+        run_due_schedules()
+        assert signed_sizes() == [2]  # due, not past: a worker takes it at its next look
+        clock.shift(timedelta(milliseconds=1))
+        run_due_schedules()
+        assert signed_sizes() == [2, 43]  # every leaf that waited, in one signature
+        assert requested_at() == []
+        record_many(1)  # opens the next window
+        assert requested_at() == [timezone.now() + timedelta(seconds=3)]
 
 
 @pytest.mark.django_db
-def test_an_urgent_look_signs_at_once(five_seconds: None) -> None:
-    with time_machine.travel(START, tick=False):
-        record_many(3)
-        assert checkpointer.look_once(urgent=True) == 0.0
-    assert signed_sizes() == [2, 4]
-
-
-def test_the_checkpointer_signs_once_enough_events_wait(
-    running: checkpointer.Checkpointer, settings: Any
+def test_an_earlier_request_moves_the_pending_one_and_a_later_one_does_not(
+    five_seconds: None,
 ) -> None:
+    with time_machine.travel(START, tick=False):
+        record_many(2)  # the second leaf asks for a signature 3 s on
+        with queued_for_workers():  # so the request waits for a worker, even when due
+            checkpointer.request_signature(START + timedelta(seconds=30))
+            assert requested_at() == [START + timedelta(seconds=3)]
+            checkpointer.request_checkpoint()  # an event a decision depends on: now
+            assert requested_at() == [START]
+        assert Schedule.objects.filter(name=REQUEST).count() == 1
+
+
+@pytest.mark.django_db
+def test_the_leaf_that_fills_a_batch_is_signed_at_once(settings: Any) -> None:
     settings.HIREPROOF_CHECKPOINT_EVERY = 4
     settings.HIREPROOF_CHECKPOINT_SECONDS = 3600
-    record_many(2)
-    time.sleep(1.2)  # at least one look
-    assert signed_sizes() == []
     record_many(1)
-    wait_for_checkpoint(4, within=3)
-    assert signed_sizes() == [4]
-
-
-def test_a_short_period_is_looked_at_more_often(settings: Any) -> None:
-    settings.HIREPROOF_CHECKPOINT_SECONDS = 1
-    assert checkpointer.look_interval() == pytest.approx(0.2)
-    settings.HIREPROOF_CHECKPOINT_SECONDS = 300
-    assert checkpointer.look_interval() == 1.0
-
-
-def test_while_the_checkpointer_runs_appends_do_not_sign_and_it_signs_within_the_period(
-    running: checkpointer.Checkpointer, settings: Any, caplog: pytest.LogCaptureFixture
-) -> None:
-    settings.HIREPROOF_CHECKPOINT_EVERY = 1000
-    settings.HIREPROOF_CHECKPOINT_SECONDS = 2
-    with caplog.at_level(logging.INFO, logger="hireproof.audit.checkpointer"):
-        with transaction.atomic():
-            for number in range(5):
-                record_event(EventType.ANSWER_SAVED, actor="candidate", public={"n": number})
-            assert signed_sizes() == []  # an append never signs: the thread does
-        oldest = LogLeaf.objects.get(index=0).recorded_at
-        wait_for_checkpoint(6, within=5)
-        signed = Checkpoint.objects.get(size=6)
-        assert 1.0 <= (signed.signed_at - oldest).total_seconds() <= 2.0  # batched, in time
-        assert signed_by_the_thread("signed a checkpoint over 6 leaves", caplog)
-
-
-def test_an_event_a_decision_depends_on_wakes_the_checkpointer_as_it_commits(
-    running: checkpointer.Checkpointer, settings: Any, caplog: pytest.LogCaptureFixture
-) -> None:
-    settings.HIREPROOF_CHECKPOINT_EVERY = 1000
-    settings.HIREPROOF_CHECKPOINT_SECONDS = 3600
-    record_many(2)
-    assert signed_sizes() == []  # an hour's window: nothing signed yet
-    with caplog.at_level(logging.INFO, logger="hireproof.audit.checkpointer"):
-        with transaction.atomic():
-            record_event(EventType.DECISION_RECORDED, actor="staff:1", public={"outcome": "hire"})
-            time.sleep(0.3)  # not before the action commits
-            assert signed_sizes() == []
-        assert wait_for_checkpoint(4, within=5) < 2
-        assert signed_by_the_thread("signed a checkpoint over 4 leaves", caplog)
-    assert signed_sizes() == [4]
+    record_many(3)
+    assert signed_sizes() == [2]
+    record_many(1)  # four wait
+    assert signed_sizes() == [2, 6]
 
 
 def test_the_events_that_ask_for_a_checkpoint_are_those_a_candidate_or_decision_depends_on() -> (
@@ -220,9 +140,7 @@ def test_the_events_that_ask_for_a_checkpoint_are_those_a_candidate_or_decision_
     }
 
 
-def test_without_a_checkpointer_such_an_event_is_signed_once_its_action_commits(
-    shared_db: None, settings: Any
-) -> None:
+def test_such_an_event_is_signed_once_its_action_commits(shared_db: None, settings: Any) -> None:
     settings.HIREPROOF_CHECKPOINT_EVERY = 1000
     settings.HIREPROOF_CHECKPOINT_SECONDS = 3600
     record_many(2)
@@ -235,58 +153,52 @@ def test_without_a_checkpointer_such_an_event_is_signed_once_its_action_commits(
     assert signed_sizes() == [2, 5]  # other events wait for the period
 
 
-def test_a_failed_signature_is_logged_and_the_checkpointer_goes_on(
-    running: checkpointer.Checkpointer,
-    key_files: Path,
-    settings: Any,
-    caplog: pytest.LogCaptureFixture,
+@pytest.mark.django_db
+def test_on_a_worker_the_request_is_a_task_in_the_queue(five_seconds: None) -> None:
+    with queued_for_workers():
+        record_many(1)  # due now: queued for a worker, not signed here
+        assert signed_sizes() == []
+        assert len(requested_at()) == 1
+        with time_machine.travel(timezone.now() + timedelta(seconds=1), tick=False):
+            run_due_schedules()  # a worker's look: the task goes to the queue
+            assert requested_at() == []
+            assert overview().waiting == 1
+    assert signed_sizes() == []
+
+
+@pytest.mark.django_db
+def test_the_periodic_safety_net_signs_an_overdue_window_or_asks_again(
+    five_seconds: None,
 ) -> None:
-    settings.HIREPROOF_CHECKPOINT_SECONDS = 3600
+    with time_machine.travel(START, tick=False) as clock:
+        record_many(1)
+        clock.shift(timedelta(seconds=1))
+        record_many(2)
+        Schedule.objects.filter(name=REQUEST).delete()  # a request lost with its process
+        checkpointer.sign_overdue()
+        assert requested_at() == [START + timedelta(seconds=4)]  # asked again
+        Schedule.objects.filter(name=REQUEST).delete()
+        clock.shift(timedelta(seconds=3))
+        checkpointer.sign_overdue()
+        assert signed_sizes() == [2, 4]
+        checkpointer.sign_overdue()  # nothing waits
+        assert signed_sizes() == [2, 4]
+
+
+@pytest.mark.django_db
+def test_a_signature_that_fails_is_tried_again_later_and_listed(
+    five_seconds: None, key_files: Path
+) -> None:
     record_many(1)
     (key_files / "audit-signing.key").write_bytes(generate_signing_key())
     keys.forget_cached_keys()
-    with caplog.at_level(logging.ERROR, logger="hireproof.audit.checkpointer"):
-        with transaction.atomic():
-            record_event(EventType.DECISION_RECORDED, actor="staff:1")
-        looks = running.looks
-        deadline = time.monotonic() + 5
-        while running.looks < looks + 2 and time.monotonic() < deadline:
-            time.sleep(0.02)
-    assert running.is_alive()
-    assert running.looks >= looks + 2
-    assert signed_sizes() == []
-    assert "signing a checkpoint failed; the next look runs as usual" in caplog.text
-    assert "is not the log's current key" in caplog.text
-
-
-def test_one_checkpointer_per_process_and_stopping_ends_it(shared_db: None) -> None:
-    thread = checkpointer.start_checkpointer()
-    try:
-        assert checkpointer.start_checkpointer() is thread
-        assert checkpointer.running_checkpointer() is thread
-        assert thread.name == "hireproof-audit-checkpointer"
-        assert thread.daemon
-    finally:
-        checkpointer.stop_checkpointer()
-    assert not thread.is_alive()
-    assert checkpointer.running_checkpointer() is None
-    checkpointer.stop_checkpointer()  # stopping none is fine
-
-
-def test_serving_starts_the_checkpointer_but_no_thread_inside_tests() -> None:
-    start_background_jobs()
-    assert checkpointer.running_checkpointer() is None
-
-
-def test_the_server_start_hook_starts_the_checkpointer_when_serving(
-    shared_db: None, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.delenv("PYTEST_CURRENT_TEST")
-    checkpointer.start_checkpointer_at_server_start()
-    try:
-        assert checkpointer.running_checkpointer() is not None
-    finally:
-        checkpointer.stop_checkpointer()
+    record_many(1)
+    checkpointer.sign_checkpoint()
+    assert signed_sizes() == [2]
+    problem = TaskProblem.objects.get()
+    assert problem.label == "Sign a checkpoint of the audit log"
+    assert "is not the log's current key" in problem.error
+    assert (problem.tries, problem.max_tries, problem.failed_for_good) == (1, 4, False)
 
 
 @pytest.mark.django_db

@@ -17,6 +17,7 @@ from hireproof.audit.models import Checkpoint, LogKey, LogLeaf
 from hireproof.audit.tests.factories import record_many
 from hireproof.core.audit import generate_signing_key, open_checkpoint, parse_vkey, root_of
 from hireproof.core.errors import ForkError
+from hireproof.platform.tasks import run_due_schedules
 
 pytestmark = pytest.mark.django_db
 
@@ -31,18 +32,21 @@ def test_it_signs_every_n_events(settings: Any) -> None:
     assert _sizes() == [2, 7, 12]
 
 
-def test_it_signs_when_the_last_checkpoint_is_too_old(settings: Any) -> None:
+def test_a_window_is_signed_within_the_period_by_the_request_of_its_first_leaf(
+    settings: Any,
+) -> None:
     settings.HIREPROOF_CHECKPOINT_EVERY = 1000
     settings.HIREPROOF_CHECKPOINT_SECONDS = 60
     start = timezone.now()
     with time_machine.travel(start, tick=False):
-        record_many(3)
-    with time_machine.travel(start + timedelta(seconds=59), tick=False):
+        record_many(3)  # the first signs 2; the second asks for a signature 36 s on (60 - 40%)
+    with time_machine.travel(start + timedelta(seconds=35), tick=False):
         record_many(1)
+        run_due_schedules()
     assert _sizes() == [2]
-    with time_machine.travel(start + timedelta(seconds=61), tick=False):
-        record_many(1)
-    assert _sizes() == [2, 6]
+    with time_machine.travel(start + timedelta(seconds=37), tick=False):
+        run_due_schedules()  # a worker's look
+    assert _sizes() == [2, 5]
 
 
 def test_every_checkpoint_opens_with_the_vkey_and_matches_the_leaves(settings: Any) -> None:

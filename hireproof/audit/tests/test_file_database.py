@@ -6,6 +6,7 @@ import contextlib
 import itertools
 import logging
 import random
+import re
 import shutil
 import sqlite3
 import threading
@@ -22,13 +23,14 @@ from django.db import connection
 from django.db.models import Model
 from django.utils import timezone
 
-from hireproof.audit import checkpointer, keys, scrub
+from hireproof.audit import keys, scrub
 from hireproof.audit.checkpoints import sign_checkpoint_now
 from hireproof.audit.models import Checkpoint, LogLeaf
 from hireproof.audit.store import StoredTree
 from hireproof.audit.tests.factories import record, record_many
 from hireproof.core.audit import EventType, parse_leaf, root_of
 from hireproof.core.errors import ForkError
+from hireproof.platform.models import TaskProblem
 
 
 def _copy_database(source: Path, target: Path) -> None:
@@ -115,9 +117,16 @@ def test_it_refuses_to_sign_a_shorter_log_after_a_backup_is_restored(
     _copy_database(backup, sqlite_file_db)
     assert LogLeaf.objects.count() == 4
 
+    record(EventType.STAFF_INVITED)  # an append never signs: its signing task refuses
+    assert LogLeaf.objects.count() == 5
+    problem = TaskProblem.objects.get()
+    assert problem.label == "Sign a checkpoint of the audit log"
+    assert re.search(
+        r"^ForkError: .*already signed, but the log now holds 5.*restored", problem.error
+    )
     with pytest.raises(ForkError, match=r"already signed, but the log now holds 5.*restored"):
-        record(EventType.STAFF_INVITED)
-    assert LogLeaf.objects.count() == 4
+        sign_checkpoint_now()
+    assert Checkpoint.objects.order_by("-size").values_list("size", flat=True).first() == 4
 
 
 def test_it_refuses_to_sign_a_restored_log_that_grew_a_different_history(
@@ -408,30 +417,23 @@ def test_a_scrub_blocked_past_the_alert_time_is_logged_as_an_error(
     assert success.startswith("the scrub after an erasure succeeded after ")
 
 
-def test_the_checkpointer_finishes_a_scrub_a_reader_blocked(sqlite_file_db: Path) -> None:
+def test_the_periodic_task_finishes_a_scrub_a_reader_blocked(sqlite_file_db: Path) -> None:
     from hireproof.hiring.actions.erasure import ErasureBasis, do_erase_candidate
 
     scrub.forget_scrub_state()
     candidate, administrator = _scored_candidate()
     secrets = _her_secrets(candidate)
     _checkpointed(sqlite_file_db)
-    thread = checkpointer.start_checkpointer()
+    reader = _hold_a_read_snapshot(sqlite_file_db)
     try:
-        reader = _hold_a_read_snapshot(sqlite_file_db)
-        try:
-            do_erase_candidate(actor=administrator, candidate=candidate, basis=ErasureBasis.REQUEST)
-            time.sleep(1.5)  # the thread looks, and finds the scrub blocked
-            assert "sealed name" in {w for w, v in secrets.items() if v in _on_disk(sqlite_file_db)}
-        finally:
-            reader.rollback()
-            reader.close()
-        deadline = time.monotonic() + 10
-        while [w for w, v in secrets.items() if v in _on_disk(sqlite_file_db)]:
-            assert time.monotonic() < deadline, "the checkpointer did not finish the scrub in 10 s"
-            time.sleep(0.1)
+        do_erase_candidate(actor=administrator, candidate=candidate, basis=ErasureBasis.REQUEST)
+        scrub.finish_scrub()  # a worker runs it: the reader still blocks it
+        assert "sealed name" in {w for w, v in secrets.items() if v in _on_disk(sqlite_file_db)}
     finally:
-        checkpointer.stop_checkpointer()
-    assert thread.looks >= 2
+        reader.rollback()
+        reader.close()
+    scrub.finish_scrub()  # the next run, once the reader is gone
+    assert [w for w, v in secrets.items() if v in _on_disk(sqlite_file_db)] == []
 
 
 def test_on_postgresql_the_vacuum_waits_for_older_transactions_then_runs(

@@ -6,12 +6,10 @@ import base64
 import json
 import logging
 from collections.abc import Iterator
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-import time_machine
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
@@ -237,12 +235,19 @@ def test_a_witness_that_is_down_is_logged_and_nothing_raises(
     assert not Cosignature.objects.exists()
 
 
-def test_the_checkpointer_thread_sends_what_it_signs(
-    witness: WitnessProcess, settings: Any
+def test_the_signing_task_has_the_witnesses_cosign_what_it_signs(witness: WitnessProcess) -> None:
+    assert not Cosignature.objects.exists()
+    checkpointer.sign_checkpoint()  # then queues the witnesses' task (run at once in tests)
+    [stored] = Cosignature.objects.all()
+    assert stored.checkpoint.size == 4
+
+
+def test_the_periodic_safety_net_sends_what_the_witnesses_have_not_cosigned(
+    witness: WitnessProcess,
 ) -> None:
-    settings.HIREPROOF_CHECKPOINT_SECONDS = 1
-    with time_machine.travel(timezone.now() + timedelta(seconds=5), tick=False):
-        assert checkpointer.look_once() == 0.0  # it signed, and looks again at once
+    sign_checkpoint_now()
+    assert not Cosignature.objects.exists()
+    checkpointer.sign_overdue()
     [stored] = Cosignature.objects.all()
     assert stored.checkpoint.size == 4
 

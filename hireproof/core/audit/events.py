@@ -107,6 +107,7 @@ class EventType(StrEnum):
     AUDIT_EXPORTED = "audit.exported"
     API_KEY_CREATED = "api_key.created"
     API_KEY_REVOKED = "api_key.revoked"
+    TASK_RETRIED = "task.retried"
 
 
 # Events whose disclosed answer sheet the verifier re-scores.

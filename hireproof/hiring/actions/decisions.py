@@ -44,7 +44,7 @@ from hireproof.hiring.emails import (
     NOTIFIED_OUTCOMES,
     check_placeholders,
     compose_decision_notice,
-    send_quietly,
+    queue_candidate_email,
 )
 from hireproof.hiring.models.attempts import Attempt, SubmissionKind
 from hireproof.hiring.models.candidates import Candidate, Invitation
@@ -309,9 +309,13 @@ def _record(
         notifies_candidate=notifies,
     )
     if notifies:
-        email = compose_decision_notice(decision, NoticeSettings.for_opening(candidate.opening))
-        # The decision stands even if the mail server is down; the failure is logged for staff.
-        transaction.on_commit(lambda: send_quietly(email, f"the notice of decision {decision.pk}"))
+        # The decision stands even if the mail server is down: the notice waits in the outbox.
+        queue_candidate_email(
+            compose_decision_notice(decision, NoticeSettings.for_opening(candidate.opening)),
+            candidate,
+            kind="a decision notice",
+            about=f"decision {decision.pk}",
+        )
     return decision
 
 

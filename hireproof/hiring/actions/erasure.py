@@ -33,6 +33,8 @@ from hireproof.hiring.models.candidates import Candidate, CandidateSearchToken, 
 from hireproof.hiring.models.decisions import Decision, Recommendation
 from hireproof.hiring.models.interviews import ScorecardVersion
 from hireproof.hiring.models.reviews import FlagAcknowledgement
+from hireproof.platform.mail import cancel_waiting
+from hireproof.platform.models import OutboxEmail, StoredFile
 
 # The pipeline's tables that hold rows about the candidate, scrubbed once the erasure commits.
 ERASED_TABLES: tuple[type[models.Model], ...] = (
@@ -46,6 +48,8 @@ ERASED_TABLES: tuple[type[models.Model], ...] = (
     ScorecardVersion,
     Decision,
     Recommendation,
+    OutboxEmail,
+    StoredFile,
 )
 
 
@@ -68,7 +72,9 @@ def do_erase_candidate(*, actor: User, candidate: Candidate, basis: ErasureBasis
     derived from the answers (the scorecard's and the recommendations'); the reviewers' notes
     about them; their interview scorecards' ratings, flags, notes and reasons (the rows stay,
     marked erased, so the pages still show who interviewed and when); the written reasons of
-    decisions about them. Then their audit subject is erased.
+    decisions about them; the emails about them still waiting in the outbox, and the reasons
+    a mail server gave for refusing any (they may hold the address); the prepared PDF of their
+    hiring file. Then their audit subject is erased.
     """
     require_not_erased(candidate)
     now = timezone.now()
@@ -107,3 +113,10 @@ def _clear_candidate(candidate: Candidate, now: datetime) -> None:
     Recommendation.objects.filter(candidate=candidate).update(
         hash="", scorecard_hash="", data_json="{}"
     )
+    # Emails and files about them are sealed under their key, which the erasure destroys; the
+    # rows are emptied too, and a mail server's reason for a refusal may name the address.
+    pseudonym = candidate.subject.pseudonym
+    emails = OutboxEmail.objects.filter(sealed_for=pseudonym)
+    cancel_waiting(emails, "the candidate was erased")
+    emails.update(last_error="")
+    StoredFile.objects.filter(sealed_for=pseudonym).delete()

@@ -38,7 +38,7 @@ from hireproof.hiring.emails import (
     check_placeholders,
     compose_all_in,
     compose_assigned,
-    send_quietly,
+    queue_candidate_email,
 )
 from hireproof.hiring.models.candidates import Candidate
 from hireproof.hiring.models.flags import why_not_ready
@@ -116,10 +116,15 @@ def do_assign_interviewer(
                 },
                 at=assignment.assigned_at,
             )
+            queue_candidate_email(
+                compose_assigned(assignment, base_url),
+                candidate,
+                kind="an interview notice",
+                about=f"assignment {assignment.pk}",
+            )
     except IntegrityError:
         # Someone assigned the same interviewer between our check and our insert.
         raise duplicate from None
-    send_quietly(compose_assigned(assignment, base_url), "an interview notice")
     return assignment
 
 
@@ -148,9 +153,8 @@ def do_cancel_assignment(*, actor: User, assignment: Assignment, base_url: str =
         )
         if had_scorecard:
             do_compute_recommendation(candidate, actor=actor)
-        now_all_in = all_scorecards_in(candidate)
-    if now_all_in and not was_all_in:
-        _notify_all_in(candidate, base_url)
+        if all_scorecards_in(candidate) and not was_all_in:
+            _notify_all_in(candidate, base_url)
     return assignment
 
 
@@ -178,11 +182,10 @@ def do_submit_scorecard(
             if ScorecardVersion.objects.filter(assignment=assignment).exists():
                 raise already
             row = _save_version(actor, assignment, checked, version=1, reason="")
-            all_in = all_scorecards_in(assignment.candidate)
+            if all_scorecards_in(assignment.candidate):
+                _notify_all_in(assignment.candidate, base_url)
     except IntegrityError:
         raise already from None
-    if all_in:
-        _notify_all_in(assignment.candidate, base_url)
     return row
 
 
@@ -371,7 +374,9 @@ def _notify_all_in(candidate: Candidate, base_url: str) -> None:
             count=count,
             base_url=base_url,
         )
-        send_quietly(email, "an interview notice")
+        queue_candidate_email(
+            email, candidate, kind="an interview notice", about=f"candidate {candidate.pk}"
+        )
 
 
 def _all_in_recipients(candidate: Candidate) -> list[User]:

@@ -1,8 +1,11 @@
 """Inviting candidates: the personal link, resending it, revoking it.
 
 An invitation's token exists only in memory while its email is composed: the database keeps its
-SHA-256. The email leaves after the transaction commits, so a rolled-back invitation never
-sends a link; if sending fails, the invitation stands and Resend sends a fresh link.
+SHA-256, and the email goes to the outbox sealed under the candidate's key
+(``hiring.emails.queue_candidate_email``), in the action's transaction: it leaves once the
+invitation commits, never for one rolled back. If the mail server refuses it, the invitation
+stands, the pipeline says "email failed" with the reason, the email is tried again later, and
+Resend sends a fresh link (cancelling the old email if it is still waiting).
 """
 
 from __future__ import annotations
@@ -24,11 +27,10 @@ from hireproof.hiring.actions.openings import (
     require_not_erased,
     require_open,
 )
-from hireproof.hiring.emails import invitation_email
+from hireproof.hiring.emails import invitation_about, invitation_email, queue_candidate_email
 from hireproof.hiring.models.accommodation import Accommodation
 from hireproof.hiring.models.candidates import Candidate, Invitation, hash_token
 from hireproof.hiring.models.openings import Opening
-from hireproof.platform.mail import MAIL_ERRORS, send_email
 
 TOKEN_BYTES = 32
 
@@ -39,8 +41,8 @@ def do_invite_candidate(
     """Create the candidate's invitation and email them their personal link.
 
     Records ``invitation.sent``. Refused when the opening is closed, the candidate was erased
-    or already has an invitation (use ``do_resend_invitation``). A mail error propagates after
-    the invitation is saved.
+    or already has an invitation (use ``do_resend_invitation``). The email is queued with the
+    invitation; a mail error is the sending task's (the pipeline shows it).
     """
     opening = candidate.opening
     require_open(opening)
@@ -70,8 +72,8 @@ def do_invite_candidate(
             private=_accommodation_private(accommodation),
             at=now,
         )
-    candidate.invitation = invitation
-    _send(invitation, token, base_url)
+        candidate.invitation = invitation
+        _queue(invitation, token, base_url)
     return invitation
 
 
@@ -128,7 +130,7 @@ def do_resend_invitation(
             private=_extra_time_private(_accommodation_of(invitation)) if changes_time else {},
             at=now,
         )
-    _send(invitation, token, base_url)
+        _queue(invitation, token, base_url)
     return invitation
 
 
@@ -213,39 +215,44 @@ def _extra_time_private(accommodation: Accommodation) -> dict[str, Any]:
     }
 
 
-def _send(invitation: Invitation, token: str, base_url: str) -> None:
-    send_email(invitation_email(invitation, token=token, base_url=base_url))
-
-
 @dataclass(frozen=True)
 class InvitationRun:
-    """What ``invite_each`` did: how many invitations it sent, and what stopped it, if
-    anything (a refusal, or a mail error after that invitation was saved)."""
+    """What ``invite_each`` did: the invitations it made (their emails queued), and the
+    refusal that stopped it, if any."""
 
-    sent: int
+    invited: list[Invitation]
     refusal: OpeningChangeRefused | None = None
-    mail_error: Exception | None = None
 
 
 def invite_each(*, actor: User, candidates: Iterable[Candidate], base_url: str) -> InvitationRun:
     """Invite each of ``candidates`` in turn, with the extra time they asked for on import:
-    one ``do_invite_candidate`` each (its own transaction, its own ``invitation.sent``).
+    one ``do_invite_candidate`` each (its own transaction, its own ``invitation.sent``, its
+    email queued in the outbox).
 
     Stops at the first refusal (the opening closed meanwhile, a candidate invited or erased by
-    someone else) or mail failure; the invitations already sent stand.
+    someone else); the invitations already made stand.
     """
-    sent = 0
+    invited: list[Invitation] = []
     for candidate in candidates:
         try:
-            do_invite_candidate(
-                actor=actor,
-                candidate=candidate,
-                accommodation=candidate.requested_accommodation,
-                base_url=base_url,
+            invited.append(
+                do_invite_candidate(
+                    actor=actor,
+                    candidate=candidate,
+                    accommodation=candidate.requested_accommodation,
+                    base_url=base_url,
+                )
             )
         except OpeningChangeRefused as refusal:
-            return InvitationRun(sent, refusal=refusal)
-        except MAIL_ERRORS as error:
-            return InvitationRun(sent, mail_error=error)
-        sent += 1
-    return InvitationRun(sent)
+            return InvitationRun(invited, refusal=refusal)
+    return InvitationRun(invited)
+
+
+def _queue(invitation: Invitation, token: str, base_url: str) -> None:
+    queue_candidate_email(
+        invitation_email(invitation, token=token, base_url=base_url),
+        invitation.candidate,
+        kind="an invitation",
+        about=invitation_about(invitation.pk),
+        replace=True,
+    )

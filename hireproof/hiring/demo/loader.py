@@ -16,7 +16,8 @@ and so does almost everything else, seconds apart. Two stages need time to have 
   counted from the moment it is sent.
 
 No email leaves: every demo address is under ``demo.hireproof.test`` (a reserved top-level
-domain), and mail goes to Django's dummy backend while the demo runs.
+domain), mail goes to Django's dummy backend while the demo runs, and whatever waits in the
+outbox for a worker is cancelled before the demo commits.
 """
 
 from __future__ import annotations
@@ -81,6 +82,8 @@ from hireproof.hiring.models.candidates import Candidate
 from hireproof.hiring.models.decisions import Outcome
 from hireproof.hiring.models.openings import DEFAULT_EMAIL_BODY, DEFAULT_EMAIL_SUBJECT, Opening
 from hireproof.hiring.models.playbooks import PlaybookVersion
+from hireproof.platform.mail import cancel_waiting
+from hireproof.platform.models import OutboxEmail
 
 
 @dataclass(frozen=True)
@@ -121,6 +124,14 @@ def load_demo() -> DemoReport:
             made.append((demo.name, _make_candidate(opening, recruiter, demo)))
             if demo.recipe == Recipe.EXPIRED:
                 _restore_link_validity(opening, recruiter)
+        # The emails the recipes queued never leave: a worker would send them later, through
+        # the site's real mail server.
+        pseudonyms = Candidate.objects.filter(opening=opening).values_list(
+            "subject__pseudonym", flat=True
+        )
+        cancel_waiting(
+            OutboxEmail.objects.filter(sealed_for__in=list(pseudonyms)), "the demo sends no email"
+        )
     return DemoReport(True, opening, staff, tuple(made))
 
 

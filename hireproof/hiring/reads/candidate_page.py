@@ -28,6 +28,7 @@ from hireproof.core.playbook import (
     Verdict,
 )
 from hireproof.core.scoring import ItemResult, Outcome, Scorecard, decimal_string, percent_string
+from hireproof.hiring.emails import invitation_about
 from hireproof.hiring.models.accommodation import Accommodation
 from hireproof.hiring.models.attempts import (
     Attempt,
@@ -46,6 +47,8 @@ from hireproof.hiring.reads.candidate_attempt import duration_words
 from hireproof.hiring.reads.highlight import highlight_evidence
 from hireproof.hiring.reads.playbook_guide import verdict_label
 from hireproof.hiring.reads.timeline import TimelineEntry, subject_timeline
+from hireproof.platform.mail import latest_emails
+from hireproof.platform.models import OutboxEmail
 
 OUTCOME_LABELS = {
     Outcome.CORRECT: "Correct",
@@ -176,6 +179,7 @@ class CandidatePage:
     timeline: list[TimelineEntry]
     receipt: ReceiptFacts | None
     may_review: bool
+    invitation_email: OutboxEmail | None = None  # the newest email of the invitation
 
     @property
     def is_erased(self) -> bool:
@@ -279,6 +283,11 @@ def candidate_page(candidate: Candidate, *, may_review: bool) -> CandidatePage:
         timeline=subject_timeline(candidate.subject),
         receipt=_receipt(attempt) if attempt and attempt.receipt_json else None,
         may_review=may_review,
+        invitation_email=(
+            latest_emails([invitation_about(invitation.pk)]).get(invitation_about(invitation.pk))
+            if invitation is not None
+            else None
+        ),
     )
 
 

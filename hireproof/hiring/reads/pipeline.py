@@ -32,6 +32,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from hireproof.core.playbook import Verdict
+from hireproof.hiring.emails import invitation_about
 from hireproof.hiring.models.candidate_index import MAX_SEARCH_TERMS, search_filter, search_terms
 from hireproof.hiring.models.candidates import Candidate, Invitation
 from hireproof.hiring.models.decisions import Decision, Outcome
@@ -46,6 +47,8 @@ from hireproof.hiring.models.stage import (
     with_stage,
 )
 from hireproof.hiring.reads.playbook_guide import verdict_label
+from hireproof.platform.mail import latest_emails
+from hireproof.platform.models import OutboxEmail
 
 Choice = TypeVar("Choice", bound=Enum)
 
@@ -115,11 +118,18 @@ class PipelineRow:
     extended: bool
     review_url: str
     decision: DecisionMark | None = None
+    email: OutboxEmail | None = None  # the newest email of the invitation, if any
 
     @property
     def invitation(self) -> Invitation | None:
         """The candidate's invitation, if they were invited."""
         return getattr(self.candidate, "invitation", None)
+
+    @property
+    def email_failed(self) -> bool:
+        """The invitation's email is not sent, and its last try failed (the page gives the
+        mail server's reason next to Resend)."""
+        return self.email is not None and self.email.failed
 
     @property
     def needs_review(self) -> bool:
@@ -470,13 +480,25 @@ def _counts(opening: Opening, query: PipelineQuery, now: datetime) -> tuple[Coun
 
 def pipeline_rows(candidates: Iterable[Candidate]) -> list[PipelineRow]:
     """The rows of ``candidates`` (read by ``with_rows``) with the decision in force of each
-    (one more query); names are unsealed here, in memory, and only these."""
+    and the newest email of each invitation (two more queries); names are unsealed here, in
+    memory, and only these."""
     listed = list(candidates)
     marks = decision_marks(candidate.pk for candidate in listed)
-    return [_row(candidate, marks.get(candidate.pk)) for candidate in listed]
+    invitations = [getattr(candidate, "invitation", None) for candidate in listed]
+    emails = latest_emails(invitation_about(each.pk) for each in invitations if each is not None)
+    return [
+        _row(
+            candidate,
+            marks.get(candidate.pk),
+            emails.get(invitation_about(invitation.pk)) if invitation is not None else None,
+        )
+        for candidate, invitation in zip(listed, invitations, strict=True)
+    ]
 
 
-def _row(candidate: Candidate, decision: DecisionMark | None) -> PipelineRow:
+def _row(
+    candidate: Candidate, decision: DecisionMark | None, email: OutboxEmail | None
+) -> PipelineRow:
     invitation = getattr(candidate, "invitation", None)
     attempt = getattr(invitation, "attempt", None) if invitation is not None else None
     return PipelineRow(
@@ -496,6 +518,7 @@ def _row(candidate: Candidate, decision: DecisionMark | None) -> PipelineRow:
         ),
         review_url=reverse("reviews:candidate", args=[candidate.opening_id, candidate.pk]),
         decision=decision,
+        email=email,
     )
 
 
@@ -583,7 +606,7 @@ def export_csv(
 
     yield line(EXPORT_COLUMNS)
     for candidate in listed:
-        row = _row(candidate, marks.get(candidate.pk))
+        row = _row(candidate, marks.get(candidate.pk), None)  # the export names no email status
         yield line(
             [
                 row.name,

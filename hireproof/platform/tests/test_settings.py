@@ -85,6 +85,16 @@ def _start_settings(tmp_path: Path, **variables: str) -> subprocess.CompletedPro
         ),
         ({"HIREPROOF_CHECKPOINT_EVERY": "0"}, "HIREPROOF_CHECKPOINT_EVERY='0': must be at least 1"),
         ({"DEBUG": "perhaps"}, "DEBUG='perhaps'"),
+        (
+            {"HIREPROOF_TASK_TIMEOUT_SECONDS": "60", "HIREPROOF_TASK_LEASE_SECONDS": "60"},
+            "HIREPROOF_TASK_LEASE_SECONDS=60 must be more than HIREPROOF_TASK_TIMEOUT_SECONDS=60",
+        ),
+        (
+            {"HIREPROOF_TASK_POLL_SECONDS": "soon"},
+            "HIREPROOF_TASK_POLL_SECONDS='soon': expected a number",
+        ),
+        ({"HIREPROOF_TASK_POLL_SECONDS": "0"}, "HIREPROOF_TASK_POLL_SECONDS='0': must be at least"),
+        ({"HIREPROOF_TASK_WORKERS": "0"}, "HIREPROOF_TASK_WORKERS='0': must be at least 1"),
     ],
 )
 def test_a_bad_setting_stops_start_up_with_a_message_naming_it(
@@ -189,3 +199,26 @@ def test_plain_http_is_redirected_by_default_when_the_site_says_it_is_served_ove
 
 def test_media_lives_in_the_data_folder_never_beside_the_code(tmp_path: Path) -> None:
     assert _printed(tmp_path, "s.MEDIA_URL, s.MEDIA_ROOT") == f"media/ {tmp_path / 'media'}"
+
+
+def test_the_queue_takes_its_settings_from_the_environment(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import hireproof.settings as s; q = s.Q_CLUSTER; print(q['workers'], q['timeout'],"
+            " q['retry'], q['poll'], q['sync'], q['ack_failures'], q['orm'])",
+        ],
+        env={
+            **{k: v for k, v in os.environ.items() if not k.startswith("HIREPROOF_")},
+            "HIREPROOF_DATA_DIR": str(tmp_path),
+            "HIREPROOF_TASK_WORKERS": "3",
+            "HIREPROOF_TASK_TIMEOUT_SECONDS": "30",
+            "HIREPROOF_TASK_LEASE_SECONDS": "45",
+            "HIREPROOF_TASK_POLL_SECONDS": "0.5",
+        },
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.split() == ["3", "30", "45", "0.5", "False", "True", "default"]

@@ -23,11 +23,12 @@ from hireproof.accounts.actions import (
     do_set_staff_password,
     do_sign_in,
 )
+from hireproof.accounts.emails import invitation_about
 from hireproof.accounts.models import User
 from hireproof.accounts.roles import Permission, Role
 from hireproof.accounts.sessions import forget_session
 from hireproof.hiring.access import access_site, access_staff_member
-from hireproof.platform.mail import MAIL_ERRORS
+from hireproof.platform.mail import latest_emails
 from hireproof.views.decorators import staff_view
 from hireproof.views.staff.forms.accounts import (
     ChangeRoleForm,
@@ -42,7 +43,7 @@ from hireproof.views.staff.http import (
     base_url,
     form_status,
     refused,
-    report_mail_failure,
+    report_email,
 )
 
 
@@ -135,7 +136,10 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 
 def _staff_list_page(request: HttpRequest, *, status: int = 200) -> HttpResponse:
     members = list(User.objects.order_by("-is_active", "full_name", "email"))
-    context = {"members": members, "roles": Role.choices}
+    # Each member with the newest email of their invitation (the list says if it failed).
+    emails = latest_emails(invitation_about(member.pk) for member in members)
+    rows = [(member, emails.get(invitation_about(member.pk))) for member in members]
+    context = {"members": members, "rows": rows, "roles": Role.choices}
     return render(request, "accounts/staff_list.html", context, status=status)
 
 
@@ -152,18 +156,19 @@ def staff_invite(request: HttpRequest) -> HttpResponse:
     admin = access_site(request.user, Permission.MANAGE_STAFF)
     form = InviteStaffForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            member = do_invite_staff(
-                actor=admin,
-                email=form.cleaned_data["email"],
-                full_name=form.cleaned_data["full_name"],
-                role=Role(form.cleaned_data["role"]),
-                base_url=base_url(request),
-            )
-        except MAIL_ERRORS as error:
-            report_mail_failure(request, error)
-        else:
-            messages.success(request, f"Invitation sent to {member.email}.")
+        member = do_invite_staff(
+            actor=admin,
+            email=form.cleaned_data["email"],
+            full_name=form.cleaned_data["full_name"],
+            role=Role(form.cleaned_data["role"]),
+            base_url=base_url(request),
+        )
+        report_email(
+            request,
+            invitation_about(member.pk),
+            sent=f"Invitation sent to {member.email}.",
+            waiting=f"Invitation to {member.email} saved: the email is on its way.",
+        )
         return redirect("accounts:staff_list")
     return render(
         request, "accounts/staff_invite.html", {"form": form}, status=form_status(request)
@@ -181,10 +186,12 @@ def staff_resend(request: HttpRequest, member_id: int) -> HttpResponse:
         )
     except StaffChangeRefused as refusal:
         return _refused(request, str(refusal))
-    except MAIL_ERRORS as error:
-        report_mail_failure(request, error)
-    else:
-        messages.success(request, f"A new invitation was sent to {member.email}.")
+    report_email(
+        request,
+        invitation_about(member.pk),
+        sent=f"A new invitation was sent to {member.email}.",
+        waiting=f"A new invitation to {member.email} is on its way.",
+    )
     return redirect("accounts:staff_list")
 
 

@@ -18,22 +18,22 @@ from hireproof.hiring.access import access_candidate, access_opening
 from hireproof.hiring.actions.candidates import do_add_candidate, do_import_candidates
 from hireproof.hiring.actions.erasure import ErasureBasis, do_erase_candidate
 from hireproof.hiring.actions.invitations import (
-    InvitationRun,
     do_invite_candidate,
     do_resend_invitation,
     do_revoke_invitation,
     invite_each,
 )
 from hireproof.hiring.actions.openings import OpeningChangeRefused
+from hireproof.hiring.emails import invitation_about
 from hireproof.hiring.models.accommodation import Accommodation
-from hireproof.hiring.models.candidates import Candidate
+from hireproof.hiring.models.candidates import Candidate, Invitation
 from hireproof.hiring.models.openings import Opening
 from hireproof.hiring.reads.pipeline import (
     PipelineQuery,
     matching_candidates,
     not_invited,
 )
-from hireproof.platform.mail import MAIL_ERRORS
+from hireproof.platform.mail import latest_emails
 from hireproof.views.decorators import staff_view
 from hireproof.views.staff.csv_import import CsvReport, read_candidate_csv
 from hireproof.views.staff.forms.openings import (
@@ -48,7 +48,7 @@ from hireproof.views.staff.http import (
     base_url,
     form_status,
     posted,
-    report_mail_failure,
+    report_email,
     to_pipeline,
 )
 from hireproof.views.staff.openings import pipeline_page, read_selection, to_query
@@ -136,7 +136,7 @@ def candidate_invite(request: HttpRequest, opening_id: int, candidate_id: int) -
     status = form_status(request)
     if request.method == "POST" and form.is_valid():
         try:
-            do_invite_candidate(
+            invitation = do_invite_candidate(
                 actor=acting_user(request),
                 candidate=candidate,
                 accommodation=form.cleaned_data["accommodation"],
@@ -145,11 +145,13 @@ def candidate_invite(request: HttpRequest, opening_id: int, candidate_id: int) -
         except OpeningChangeRefused as refusal:
             form.add_error(None, str(refusal))
             status = CONFLICT
-        except MAIL_ERRORS as error:
-            report_mail_failure(request, error)
-            return to_pipeline(candidate.opening)
         else:
-            messages.success(request, f"Invitation sent to {candidate.email}.")
+            report_email(
+                request,
+                invitation_about(invitation.pk),
+                sent=f"Invitation sent to {candidate.email}.",
+                waiting=f"Invitation to {candidate.email} saved: the email is on its way.",
+            )
             return to_pipeline(candidate.opening)
     return render(
         request,
@@ -166,7 +168,8 @@ def invite_all(request: HttpRequest, opening_id: int) -> HttpResponse:
     opening = access_opening(request.user, opening_id, Permission.MANAGE_OPENINGS)
     waiting = not_invited(matching_candidates(opening, PipelineQuery(), timezone.now()))
     run = invite_each(actor=acting_user(request), candidates=waiting, base_url=base_url(request))
-    return _report_invitations(request, opening, run) or to_pipeline(opening)
+    _report_invitations(request, run.invited)
+    return _refused(request, opening, run.refusal) if run.refusal else to_pipeline(opening)
 
 
 @require_POST
@@ -182,26 +185,33 @@ def invite_selected(request: HttpRequest, opening_id: int) -> HttpResponse:
     waiting = list(not_invited(candidates))
     left = candidates.count() - len(waiting)
     run = invite_each(actor=acting_user(request), candidates=waiting, base_url=base_url(request))
-    refused = _report_invitations(request, opening, run)
+    _report_invitations(request, run.invited)
     if left:
         messages.info(
             request,
             f"{left} of the selected {'were' if left != 1 else 'was'} invited already (or "
             "erased) and left as they were.",
         )
-    return refused or to_query(opening, query)
+    return _refused(request, opening, run.refusal) if run.refusal else to_query(opening, query)
 
 
-def _report_invitations(
-    request: HttpRequest, opening: Opening, run: InvitationRun
-) -> HttpResponse | None:
-    """Say how many invitations left and what stopped them; a refusal is answered with the
-    pipeline, 409, saying why (returned), a mail failure with a warning."""
-    if run.sent or (run.refusal is None and run.mail_error is None):
-        messages.success(request, f"{run.sent} invitation{'s' if run.sent != 1 else ''} sent.")
-    if run.mail_error is not None:
-        report_mail_failure(request, run.mail_error)
-    return _refused(request, opening, run.refusal) if run.refusal is not None else None
+def _report_invitations(request: HttpRequest, invited: list[Invitation]) -> None:
+    """How many invitations were made, and whether their emails left (the pipeline names each
+    one that failed, with the mail server's reason)."""
+    emails = latest_emails(invitation_about(invitation.pk) for invitation in invited).values()
+    failed = [email for email in emails if email.failed]
+    count = len(invited)
+    made = f"{count} invitation{'s' if count != 1 else ''}"
+    if failed:
+        messages.warning(
+            request,
+            f"{made} saved, but {len(failed)} email{'s' if len(failed) != 1 else ''} could not"
+            f" be sent ({failed[0].last_error}). Check the email settings, then use Resend.",
+        )
+    elif all(email.sent_at is not None for email in emails):
+        messages.success(request, f"{made} sent.")
+    else:
+        messages.success(request, f"{made} saved: the emails are on their way.")
 
 
 @require_POST
@@ -210,17 +220,17 @@ def invitation_resend(request: HttpRequest, opening_id: int, candidate_id: int) 
     """Send a new link with a new expiry; the old link stops working."""
     candidate = access_candidate(request.user, opening_id, candidate_id, Permission.MANAGE_OPENINGS)
     try:
-        do_resend_invitation(
+        invitation = do_resend_invitation(
             actor=acting_user(request), candidate=candidate, base_url=base_url(request)
         )
     except OpeningChangeRefused as refusal:
         return _refused(request, candidate.opening, refusal)
-    except MAIL_ERRORS as error:
-        report_mail_failure(request, error)
-    else:
-        messages.success(
-            request, f"A new link was sent to {candidate.email}; the previous one no longer works."
-        )
+    report_email(
+        request,
+        invitation_about(invitation.pk),
+        sent=f"A new link was sent to {candidate.email}; the previous one no longer works.",
+        waiting=f"A new link to {candidate.email} is on its way; the previous one no longer works.",
+    )
     return to_pipeline(candidate.opening)
 
 
@@ -246,14 +256,15 @@ def invitation_extra_time(request: HttpRequest, opening_id: int, candidate_id: i
         except OpeningChangeRefused as refusal:
             form.add_error(None, str(refusal))
             status = CONFLICT
-        except MAIL_ERRORS as error:
-            report_mail_failure(request, error)
-            return to_pipeline(candidate.opening)
         else:
-            messages.success(
+            extra = f"Extra time for {candidate.name}: {accommodation.describe()}."
+            report_email(
                 request,
-                f"Extra time for {candidate.name}: {accommodation.describe()}. A new link was "
-                f"sent to {candidate.email}; the previous one no longer works.",
+                invitation_about(invitation.pk),
+                sent=f"{extra} A new link was sent to {candidate.email}; the previous one no"
+                " longer works.",
+                waiting=f"{extra} A new link to {candidate.email} is on its way; the previous"
+                " one no longer works.",
             )
             return to_pipeline(candidate.opening)
     return render(

@@ -1,6 +1,6 @@
 """Small helpers every staff page shares: the posted form data, the status of a refused form,
 the site's base URL, the acting user, the way back to an opening's pipeline, and the message
-when an email did not leave."""
+saying where an invitation's email stands."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from django.shortcuts import redirect
 
 from hireproof.accounts.models import User
 from hireproof.hiring.models.openings import Opening
+from hireproof.platform.mail import latest_emails
 
 logger = logging.getLogger(__name__)
 
@@ -61,15 +62,18 @@ def to_pipeline(opening: Opening) -> HttpResponse:
     return redirect("openings:pipeline", opening_id=opening.pk)
 
 
-def report_mail_failure(request: HttpRequest, error: Exception) -> None:
-    """Tell the staff member an invitation is saved but its email did not leave.
-
-    The message names the mail server's complaint; the log names only its kind (never a link
-    or an address, which only the email may carry).
-    """
-    logger.warning("invitation email not sent: %s", type(error).__name__)
-    messages.warning(
-        request,
-        f"The invitation is saved, but the email could not be sent ({error}). "
-        "Check the email settings, then use Resend.",
-    )
+def report_email(request: HttpRequest, about: str, *, sent: str, waiting: str) -> None:
+    """Tell the staff member where the invitation's email (the outbox's newest ``about`` it)
+    stands: ``sent``, or ``waiting`` for a worker, or not sent, with the mail server's reason
+    (it is tried again later; the pipeline or the staff list says so until it leaves)."""
+    email = latest_emails([about]).get(about)
+    if email is None or email.sent_at is not None:
+        messages.success(request, sent)
+    elif email.failed:
+        messages.warning(
+            request,
+            f"The invitation is saved, but the email could not be sent ({email.last_error}). "
+            "Check the email settings, then use Resend.",
+        )
+    else:
+        messages.success(request, waiting)

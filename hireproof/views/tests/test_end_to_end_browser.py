@@ -237,6 +237,7 @@ def expect_decision_receipt_verifies(page: Page, folder: Path) -> None:
 def expect_hiring_file_holds_answers_and_decision(page: Page, folder: Path) -> None:
     """The hiring file's PDF opens and holds the candidate's answers and the decision."""
     page.get_by_role("link", name="Hiring file").click()
+    page.get_by_role("button", name="Prepare the PDF").click()  # a background task renders it
     pdf = download(page, "Download as PDF", folder / "hiring-file.pdf")
     assert pdf.read_bytes().startswith(b"%PDF-")
     text = pdf_text(pdf)

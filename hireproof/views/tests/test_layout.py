@@ -43,7 +43,10 @@ def test_the_layout_has_a_skip_link_landmarks_and_the_version(recruiter_client: 
 @pytest.mark.parametrize(
     ("persona", "expected"),
     [
-        ("administrator", ["Openings", "Playbooks", "Staff", "Audit", "API keys", "API"]),
+        (
+            "administrator",
+            ["Openings", "Playbooks", "Staff", "Audit", "API keys", "Background work", "API"],
+        ),
         ("recruiter", ["Openings", "Playbooks", "API"]),
         ("interviewer", ["My interviews", "Playbooks", "API"]),
         ("auditor", ["Openings", "Playbooks", "Audit", "API"]),

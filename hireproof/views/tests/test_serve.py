@@ -9,6 +9,7 @@ import stat
 import subprocess
 import sys
 import threading
+import time
 import urllib.request
 from collections.abc import Iterator
 from http.cookiejar import CookieJar
@@ -240,3 +241,79 @@ def test_a_wsgi_server_refuses_a_loose_data_folder_or_a_kek_inside_it_in_product
     assert (elsewhere.returncode, elsewhere.stdout) == (0, "loaded\n"), elsewhere.stderr
     assert "WARNING:" not in elsewhere.stderr
     assert stat.S_IMODE((data / "hireproof.sqlite3").stat().st_mode) == 0o600
+
+
+# --- the worker `hireproof serve` starts -----------------------------------------------------
+
+STARTED_WORKER = re.compile(r"started a worker for background tasks \(pid (\d+)\)")
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # no signal: only whether the process exists
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_serve_on_sqlite_runs_a_worker_and_stops_it_by_its_pid(server: RunningServer) -> None:
+    pid = int(server.wait_for(STARTED_WORKER).group(1))
+    server.wait_for(READY)
+    server.wait_for(re.compile(rf"hireproof worker {pid} is running tasks in 2 processes"))
+    assert _running(pid)
+    assert server.stop() == 0
+    assert f"hireproof worker {pid} stopped.\n" in server.output, server.output[2:]
+    assert server.output[-1] == "hireproof stopped.\n"
+    assert not _running(pid)
+
+
+def test_a_worker_whose_server_was_killed_stops_by_itself(server: RunningServer) -> None:
+    pid = int(server.wait_for(STARTED_WORKER).group(1))
+    server.wait_for(READY)
+    server.wait_for(re.compile(rf"hireproof worker {pid} is running tasks"))
+    server.kill()  # kill -9: serve cannot stop its worker
+    deadline = time.monotonic() + 30
+    while _running(pid):
+        assert time.monotonic() < deadline, "the worker outlived its server by 30 s"
+        time.sleep(0.1)
+
+
+def test_serve_with_no_worker_starts_none(tmp_path: Path) -> None:
+    running = RunningServer(tmp_path / "data", args=["--no-worker"])
+    try:
+        running.wait_for(READY)
+        printed = "".join(running.output)
+        assert "no worker started (--no-worker): run `hireproof worker`" in printed
+        assert "started a worker" not in printed
+    finally:
+        running.kill()
+
+
+@pytest.mark.django_db
+def test_serve_starts_a_worker_on_sqlite_and_on_postgresql_only_when_asked() -> None:
+    from django.db import connection
+
+    from hireproof.cli.serve import wants_worker
+
+    parse = build_parser().parse_args
+    on_sqlite = connection.vendor == "sqlite"
+    assert wants_worker(parse(["serve"])) is on_sqlite
+    assert wants_worker(parse(["serve", "--no-worker"])) is False
+    assert wants_worker(parse(["serve", "--with-worker"])) is True
+    with pytest.raises(SystemExit):
+        parse(["serve", "--no-worker", "--with-worker"])
+
+
+def test_a_worker_refuses_to_start_where_tasks_run_where_they_are_queued(tmp_path: Path) -> None:
+    env = server_environment(tmp_path / "data", {"HIREPROOF_TASKS_SYNC": "true"})
+    (tmp_path / "data").mkdir(mode=0o700)
+    done = subprocess.run(
+        [sys.executable, "-m", "hireproof", "worker"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "HIREPROOF_TASKS_SYNC is on" in done.stderr

@@ -39,7 +39,7 @@ from hireproof.hiring.actions.attempts import (
 from hireproof.hiring.actions.erasure import ErasureBasis, do_erase_candidate
 from hireproof.hiring.models.attempts import Answer, IntegritySignal, SubmissionKind, saved_answers
 from hireproof.hiring.models.playbooks import PlaybookVersion
-from hireproof.hiring.sweeper import sweep_once
+from hireproof.hiring.sweeper import sweep_overdue
 from hireproof.hiring.tests.attempts.conftest import START, Link, save, started
 
 pytestmark = pytest.mark.django_db
@@ -214,16 +214,17 @@ def test_the_sweep_submits_only_attempts_past_the_deadline_and_the_grace(
     ]
     assert leaf(LogLeaf.objects.count() - 2).actor == "system"
     assert alan.attempt.submitted_at is None
-    assert sweep_once() == 0
+    sweep_overdue()
+    assert alan.attempt.submitted_at is None
 
 
-def test_the_sweep_runs_from_its_thread_function_and_the_command_line(
+def test_the_sweep_runs_as_its_periodic_task_and_from_the_command_line(
     candidate_client: Client, grace: Link, alan: Link, clock: Any, capsys: Any
 ) -> None:
     started(candidate_client, grace)
     started(Client(), alan)
     clock.shift(timedelta(minutes=31))
-    assert sweep_once() == 2
+    sweep_overdue()
     assert grace.attempt.submission == alan.attempt.submission == SubmissionKind.AUTOMATIC
     assert hireproof_cli(["sweep"]) == 0
     assert capsys.readouterr().out == "auto-submitted 0 attempt(s) past their deadline\n"

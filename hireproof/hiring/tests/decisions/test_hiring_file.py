@@ -6,6 +6,7 @@ import html
 import io
 import json
 from dataclasses import replace
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -36,7 +37,7 @@ from hireproof.hiring.actions.interviews import (
 )
 from hireproof.hiring.models.candidates import Candidate
 from hireproof.hiring.models.decisions import Decision
-from hireproof.hiring.reads.hiring_file_pdf import FetchRefused, refuse_fetch
+from hireproof.hiring.pdf import FetchRefused, prepare_pdf, refuse_fetch
 from hireproof.hiring.tests.decisions.conftest import (
     CRITICAL,
     FAILING,
@@ -44,6 +45,8 @@ from hireproof.hiring.tests.decisions.conftest import (
     MakeCandidate,
     acknowledge,
 )
+from hireproof.platform.models import StoredFile
+from hireproof.platform.tasks import queued_for_workers
 
 pytestmark = pytest.mark.django_db
 
@@ -70,6 +73,14 @@ def decided_alan(alan: Candidate, recruiter: User) -> Candidate:
     return alan
 
 
+def prepared_pdf(client: Client, candidate: Candidate) -> Any:
+    """The PDF download, once "Prepare the PDF" was pressed (its task runs at once in tests)."""
+    prepared = client.post(url("file_pdf_prepare", candidate))
+    assert prepared.status_code == 302
+    assert prepared["Location"] == url("file", candidate) + "#pdf"
+    return client.get(url("file_pdf", candidate))
+
+
 def pdf_text(content: bytes) -> str:
     reader = PdfReader(io.BytesIO(content))
     return " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
@@ -79,7 +90,7 @@ def test_the_pdf_holds_the_answers_and_the_decision(
     alan: Candidate, recruiter: User, auditor_client: Client
 ) -> None:
     decided_alan(alan, recruiter)
-    response = auditor_client.get(url("file_pdf", alan))
+    response = prepared_pdf(auditor_client, alan)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == (
@@ -242,7 +253,7 @@ def test_an_erased_candidates_file_says_so_and_holds_only_what_remains(
     assert [(r["hash"], r["recommendation"]) for r in data["recommendations"]] == [("", {})] * len(
         data["recommendations"]
     )
-    pdf = auditor_client.get(url("file_pdf", alan)).content
+    pdf = prepared_pdf(auditor_client, alan).content
     assert "personal data was erased" in pdf_text(pdf)
 
 
@@ -296,7 +307,10 @@ def test_the_file_reads_a_fixed_number_of_queries(
 def test_the_file_downloads_carry_no_personal_data_in_their_name(
     grace: Candidate, recruiter_client: Client, name: str
 ) -> None:
-    response = recruiter_client.get(url(name, grace))
+    if name == "file_pdf":
+        response = prepared_pdf(recruiter_client, grace)
+    else:
+        response = recruiter_client.get(url(name, grace))
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith(
         f'attachment; filename="hiring-file-{grace.opening_id}-{grace.pk}.'
@@ -305,8 +319,13 @@ def test_the_file_downloads_carry_no_personal_data_in_their_name(
 
 def test_the_file_page_links_to_both_downloads(grace: Candidate, recruiter_client: Client) -> None:
     page = recruiter_client.get(url("file", grace)).content.decode()
-    assert f'href="{url("file_pdf", grace)}"' in page
+    assert f'action="{url("file_pdf_prepare", grace)}"' in page  # "Prepare the PDF"
+    assert f'href="{url("file_pdf", grace)}"' not in page  # nothing prepared yet
     assert f'href="{url("file_json", grace)}"' in page
+    prepared_pdf(recruiter_client, grace)
+    page = recruiter_client.get(url("file", grace)).content.decode()
+    assert f'href="{url("file_pdf", grace)}"' in page
+    assert f'action="{url("file_pdf_prepare", grace)}"' not in page  # it is up to date
 
 
 def test_the_file_names_each_rated_question_and_red_flag_in_the_kits_words(
@@ -334,7 +353,7 @@ def test_the_file_names_each_rated_question_and_red_flag_in_the_kits_words(
         "<strong>Red flags ticked:</strong> Tunes the model on the test set. "
         "(overfitting/tunes-on-test-set)</p>"
     ) in rows
-    text = pdf_text(recruiter_client.get(url("file_pdf", grace)).content)
+    text = pdf_text(prepared_pdf(recruiter_client, grace).content)
     assert "3. Model Deployment & Maintenance (deployment) 2 – no" in text
     assert "Red flags ticked: Tunes the model on the test set. (overfitting/tunes-on-test-set)" in (
         text
@@ -362,3 +381,41 @@ def test_an_erased_candidates_file_says_the_ratings_are_gone(
     assert "The ratings, red flags and notes were erased with the candidate's data." in rows
     assert "<table>" not in rows
     assert "Sharp." not in rows
+
+
+def test_while_the_pdf_is_prepared_the_page_says_so_and_looks_again(
+    grace: Candidate, recruiter_client: Client
+) -> None:
+    download = recruiter_client.get(url("file_pdf", grace))  # nothing asked for yet
+    assert download["Content-Type"].startswith("text/html")
+    assert "has not been prepared yet" in download.content.decode()
+    assert not StoredFile.objects.exists()  # a GET never prepares anything
+    with queued_for_workers():  # the task waits for a worker
+        recruiter_client.post(url("file_pdf_prepare", grace))
+    page = recruiter_client.get(url("file", grace)).content.decode()
+    assert "The PDF is being prepared" in page
+    panel = f'hx-get="{url("file_pdf_panel", grace)}" hx-trigger="every 2s"'
+    assert panel in page
+    assert "being prepared" in recruiter_client.get(url("file_pdf", grace)).content.decode()
+    prepare_pdf(grace.pk)  # a worker runs the task
+    ready = recruiter_client.get(url("file_pdf_panel", grace)).content.decode()
+    assert f'href="{url("file_pdf", grace)}"' in ready
+    assert "hx-trigger" not in ready  # the page stops looking
+    assert recruiter_client.get(url("file_pdf", grace)).content.startswith(b"%PDF")
+
+
+def test_a_pdf_prepared_before_a_change_says_so_and_is_sealed(
+    alan: Candidate, recruiter: User, administrator: User, recruiter_client: Client
+) -> None:
+    prepared_pdf(recruiter_client, alan)
+    stored = StoredFile.objects.get()
+    assert stored.sealed_for == alan.subject.pseudonym
+    assert b"%PDF" not in bytes(stored.content or b"")  # sealed under the candidate's key
+    decided_alan(alan, recruiter)
+    page = recruiter_client.get(url("file", alan)).content.decode()
+    assert "before the latest changes to this file" in page
+    assert "Prepare the PDF again" in page
+    text = pdf_text(prepared_pdf(recruiter_client, alan).content)
+    assert "Hire (in force)" in text
+    do_erase_candidate(actor=administrator, candidate=alan, basis=ErasureBasis.REQUEST)
+    assert not StoredFile.objects.exists()  # the erasure deletes it

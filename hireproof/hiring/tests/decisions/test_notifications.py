@@ -25,6 +25,7 @@ from hireproof.hiring.models.decisions import (
 from hireproof.hiring.models.openings import Opening
 from hireproof.hiring.tests.decisions.conftest import leaves
 from hireproof.platform.message_templates import TemplateProblem
+from hireproof.platform.models import OutboxEmail, TaskProblem
 
 pytestmark = pytest.mark.django_db
 
@@ -229,7 +230,11 @@ def test_a_mail_failure_leaves_the_decision_standing(
     record(recruiter, frank, "no_hire", django_capture_on_commit_callbacks)
     decision = Decision.objects.get()
     assert decision.outcome == "no_hire"
-    assert f"could not send the notice of decision {decision.pk}" in caplog.text
+    assert "could not send a decision notice (OSError)" in caplog.text
+    # The notice waits in the outbox, with the mail server's reason, for its next try.
+    notice = OutboxEmail.objects.get(about=f"decision {decision.pk}")
+    assert (notice.sent_at, notice.tries, notice.last_error) == (None, 1, "mail server down")
+    assert TaskProblem.objects.get().next_try_at is not None
 
 
 class FailingBackend(BaseEmailBackend):

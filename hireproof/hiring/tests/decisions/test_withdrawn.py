@@ -369,6 +369,7 @@ def test_the_hiring_file_pdf_says_the_withdrawal_had_no_recommendation(
     nobody: Candidate, recruiter: User, auditor_client: Client
 ) -> None:
     withdraw(recruiter, nobody)
+    auditor_client.post(url("file_pdf_prepare", nobody))
     response = auditor_client.get(url("file_pdf", nobody))
     assert response.status_code == 200
     text = pdf_text(response.content)

@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from hireproof.accounts.models import User
 from hireproof.audit.models import LogLeaf
@@ -18,6 +19,7 @@ from hireproof.hiring.models.accommodation import Accommodation
 from hireproof.hiring.models.candidates import Candidate, Invitation
 from hireproof.hiring.models.openings import Opening
 from hireproof.hiring.tests.openings.conftest import LINK, add, invite, score_attempt, start_attempt
+from hireproof.platform.tasks import run_due_schedules
 
 pytestmark = pytest.mark.django_db
 
@@ -249,8 +251,8 @@ def test_invite_all_invites_everyone_not_yet_invited_with_their_extra_time(
     assert Invitation.objects.count() == 3
 
 
-def test_a_mail_failure_keeps_the_invitation_and_says_to_resend(
-    recruiter_client: Client, opening: Opening, ada: Candidate, monkeypatch: Any
+def test_a_mail_failure_keeps_the_invitation_says_so_on_the_pipeline_and_is_tried_again(
+    recruiter_client: Client, opening: Opening, ada: Candidate, monkeypatch: Any, mailoutbox: Any
 ) -> None:
     def refuse(*args: Any, **kwargs: Any) -> None:
         raise ConnectionRefusedError("mail server refused the connection")
@@ -258,10 +260,18 @@ def test_a_mail_failure_keeps_the_invitation_and_says_to_resend(
     monkeypatch.setattr("hireproof.platform.mail.send_mail", refuse)
     response = recruiter_client.post(invite_url(opening, ada), {}, follow=True)
     assert Invitation.objects.count() == 1
+    page = response.content.decode()  # the pipeline
     assert (
         "The invitation is saved, but the email could not be sent (mail server refused the "
-        "connection). Check the email settings, then use Resend." in response.content.decode()
+        "connection). Check the email settings, then use Resend." in page
     )
+    assert "email failed: mail server refused the connection, use Resend" in page
+    monkeypatch.undo()  # the mail server is back: the next try, a little later, sends it
+    with time_machine.travel(timezone.now() + timedelta(minutes=1), tick=False):
+        run_due_schedules()
+    assert [message.to for message in mailoutbox] == [["ada@example.org"]]
+    pipeline = recruiter_client.get(reverse("openings:pipeline", args=[opening.pk]))
+    assert "email failed" not in pipeline.content.decode()
 
 
 def test_extra_time_granted_after_the_invitation_goes_out_with_a_new_link(
@@ -374,7 +384,7 @@ def test_invite_all_does_not_claim_success_when_the_first_email_fails(
     response = recruiter_client.post(reverse("openings:invite_all", args=[opening.pk]), follow=True)
     shown = [str(message) for message in response.context["messages"]]
     assert shown == [
-        "The invitation is saved, but the email could not be sent (mail server refused the "
+        "1 invitation saved, but 1 email could not be sent (mail server refused the "
         "connection). Check the email settings, then use Resend."
     ]
 

@@ -19,6 +19,8 @@ from hireproof.hiring.models.flags import can_move_on
 from hireproof.hiring.models.openings import Opening
 from hireproof.hiring.models.reviews import FlagAcknowledgement
 from hireproof.hiring.models.stage import Stage, stage_in, with_stage
+from hireproof.platform.models import OutboxEmail
+from hireproof.platform.tasks import queued_for_workers
 
 pytestmark = pytest.mark.django_db
 
@@ -175,3 +177,12 @@ def test_the_command_prepares_the_site_then_loads_the_demo(
     out = capsys.readouterr().out
     assert out.count("Created the opening 'Data Scientist (demo)'") == 1
     assert out.count("The demo is already loaded") == 1
+
+
+def test_no_email_the_demo_queues_is_left_for_a_worker_to_send(published: None) -> None:
+    with queued_for_workers():  # as `hireproof demo` runs: the worker sends, later
+        load_demo()
+    queued = OutboxEmail.objects.all()
+    assert queued.exists()
+    assert not [row for row in queued if row.waiting]
+    assert {row.cancelled_because for row in queued} == {"the demo sends no email"}

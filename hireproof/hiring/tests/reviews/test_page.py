@@ -287,8 +287,8 @@ def test_the_page_runs_the_same_queries_for_few_or_many_answers_and_signals(
     # session, user, candidate (+ opening, invitation, attempt), answers, signals,
     # acknowledgements, timeline leaves, staff names
     # 8 for the written test's review, 9 for the interviews and decision panels.
-    assert _queries(recruiter_client, few) == 16
-    assert _queries(recruiter_client, many) == 16
+    assert _queries(recruiter_client, few) == 17  # with the invitation's newest email
+    assert _queries(recruiter_client, many) == 17
 
 
 def test_a_candidate_not_yet_started_shows_the_invitation_and_the_timeline_only(
