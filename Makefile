@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-12)
 
 .DEFAULT_GOAL := help
-.PHONY: help run demo test lint fmt typecheck contracts pytest pytest-postgres app-packages test-packages bench clean
+.PHONY: help run demo test lint fmt typecheck contracts pytest pytest-postgres app-packages test-packages bench bench-load clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -63,6 +63,10 @@ bench: $(STAMP) ## Print the performance figures (scoring; audit log: unsigned w
 	$(BIN)/python bench/regex.py
 	$(BIN)/python bench/audit.py
 	$(BIN)/python bench/autosave.py
+
+bench-load: $(STAMP) app-packages ## A campus day: candidates autosaving against several processes on PostgreSQL, ramped up (minutes)
+	@scripts/install-debian-packages postgresql
+	$(BIN)/python bench/load.py $(LOAD_ARGS)
 
 clean: ## Remove the virtual environment and caches
 	rm -rf $(VENV) .mypy_cache .ruff_cache .coverage htmlcov
