@@ -45,6 +45,7 @@ PUBLIC = {
     "accounts:password_reset_confirm",
     "accounts:set_password",
     "assessments:health",
+    "assessments:ready",
 }
 """The pages anyone may open, by name: a new public page must be added here on purpose."""
 
