@@ -64,9 +64,11 @@ bench: $(STAMP) ## Print the performance figures (scoring; audit log: unsigned w
 	$(BIN)/python bench/audit.py
 	$(BIN)/python bench/autosave.py
 
-bench-load: $(STAMP) app-packages ## A campus day: candidates autosaving against several processes on PostgreSQL, ramped up (minutes)
-	@scripts/install-debian-packages postgresql
-	$(BIN)/python bench/load.py $(LOAD_ARGS)
+# The recipe of docs/deploy.md minus TLS: PostgreSQL, hireproof serve --workers, nginx in front.
+LOAD_ARGS ?=
+bench-load: $(STAMP) app-packages ## A campus day: candidates autosaving against docs/deploy.md's recipe, ramped up to 2,000 (minutes)
+	@scripts/install-debian-packages postgresql nginx-light
+	$(BIN)/python bench/load.py --proxy $(LOAD_ARGS)
 
 clean: ## Remove the virtual environment and caches
 	rm -rf $(VENV) .mypy_cache .ruff_cache .coverage htmlcov

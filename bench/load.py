@@ -185,8 +185,12 @@ def environment(data_dir: Path, database_url: str) -> dict[str, str]:
     """The settings every process of the run shares (the server's, and this one's)."""
     for name in ("DATABASE_URL", "HIREPROOF_AUDIT_SIGNING_KEY", "HIREPROOF_KEK"):
         os.environ.pop(name, None)
+    secrets = data_dir.parent / "secrets"
+    secrets.mkdir(mode=0o700)
     env = {
         "HIREPROOF_DATA_DIR": str(data_dir),
+        # As the recipe has it: the key-encryption key on another volume than the data.
+        "HIREPROOF_KEK": str(secrets / "kek.key"),
         "DJANGO_SETTINGS_MODULE": "hireproof.settings",
         "HIREPROOF_ADMIN_EMAIL": "bench-admin@example.org",
         "LOG_LEVEL": "WARNING",
@@ -378,6 +382,8 @@ def serving(args: argparse.Namespace, env: dict[str, str], scratch: Path) -> Ite
         command += ["--threads", str(args.threads)]
     if not args.command:
         command += args.serve_arg
+        if args.proxy:
+            command += ["--trusted-proxy", HOST]
     with ExitStack() as stack:
         server = stack.enter_context(process(command, server_env, "hireproof serve"))
         port = _announced_port(server)
@@ -390,8 +396,7 @@ def serving(args: argparse.Namespace, env: dict[str, str], scratch: Path) -> Ite
             print(f"hireproof worker (pid {worker.pid})", flush=True)
             deployment.app_pids.append(worker.pid)
         if args.proxy:
-            proxy = stack.enter_context(nginx(scratch / "nginx", port))
-            deployment.port = int(proxy.args[-1])
+            proxy, deployment.port = stack.enter_context(nginx(scratch / "nginx", port))
             deployment.proxy_pids.append(proxy.pid)
             print(f"nginx in front on {HOST}:{deployment.port}", flush=True)
         yield deployment
@@ -471,7 +476,7 @@ http {{
 
 
 @contextmanager
-def nginx(folder: Path, upstream_port: int) -> Iterator[subprocess.Popen[str]]:
+def nginx(folder: Path, upstream_port: int) -> Iterator[tuple[subprocess.Popen[str], int]]:
     """nginx on a free port in front of ``upstream_port``, with the recipe's site (no TLS)."""
     binary = shutil.which("nginx") or "/usr/sbin/nginx"
     if not Path(binary).exists():
@@ -481,10 +486,10 @@ def nginx(folder: Path, upstream_port: int) -> Iterator[subprocess.Popen[str]]:
     site = _recipe_site(upstream_port, port)
     (folder / "nginx.conf").write_text(NGINX_CONFIG.format(folder=folder, site=site))
     command = [binary, "-p", str(folder), "-c", str(folder / "nginx.conf"), "-g", "daemon off;"]
-    with process([*command, "#", str(port)], dict(os.environ), "nginx") as proxy:
+    with process(command, dict(os.environ), "nginx") as proxy:
         _drain(proxy)
         _wait_for_port(port)
-        yield proxy
+        yield proxy, port
 
 
 def _recipe_site(upstream_port: int, port: int) -> str:
