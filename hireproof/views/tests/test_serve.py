@@ -5,10 +5,12 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import signal
 import stat
 import subprocess
 import sys
 import threading
+import time
 import urllib.request
 from collections.abc import Iterator
 from http.cookiejar import CookieJar
@@ -240,3 +242,61 @@ def test_a_wsgi_server_refuses_a_loose_data_folder_or_a_kek_inside_it_in_product
     assert (elsewhere.returncode, elsewhere.stdout) == (0, "loaded\n"), elsewhere.stderr
     assert "WARNING:" not in elsewhere.stderr
     assert stat.S_IMODE((data / "hireproof.sqlite3").stat().st_mode) == 0o600
+
+
+def children_of(pid: int) -> set[int]:
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(OSError):
+            found |= {int(child) for child in (task / "children").read_text().split()}
+    return found
+
+
+def test_serve_with_workers_serves_from_that_many_processes_and_replaces_one_that_dies(
+    tmp_path: Path,
+) -> None:
+    running = RunningServer(tmp_path / "data", args=["--workers", "2"])
+    try:
+        base = running.wait_for(READY).group(1)
+        assert "from 2 processes" in running.output[-1]
+        serving = children_of(running.process.pid)
+        assert len(serving) == 2
+        for _ in range(4):
+            assert fetch(f"{base}/healthz")[0] == 200
+
+        killed = min(serving)
+        os.kill(killed, signal.SIGKILL)
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while time.monotonic() < deadline:
+            now = children_of(running.process.pid)
+            if len(now) == 2 and killed not in now:
+                break
+            time.sleep(0.2)
+        assert killed not in now, "the dead serving process is still there"
+        assert len(now) == 2, "the dead serving process was not replaced"
+        for _ in range(4):
+            assert fetch(f"{base}/healthz")[0] == 200
+
+        assert running.stop() == 0
+        assert running.output[-1] == "hireproof stopped.\n"
+        assert all(not Path(f"/proc/{pid}").exists() for pid in now)
+    finally:
+        running.kill()
+
+
+@pytest.mark.parametrize(
+    ("variables", "workers"),
+    [
+        ({}, 1),
+        ({"DATABASE_URL": "postgres://hireproof@127.0.0.1/hireproof"}, 2),
+        ({"DATABASE_URL": "postgres://h@127.0.0.1/h", "HIREPROOF_WORKERS": "3"}, 3),
+    ],
+)
+def test_the_number_of_serving_processes_follows_the_database(
+    monkeypatch: pytest.MonkeyPatch, variables: dict[str, str], workers: int
+) -> None:
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("HIREPROOF_WORKERS", raising=False)
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    assert build_parser().parse_args(["serve"]).workers == workers
