@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-12)
 
 .DEFAULT_GOAL := help
-.PHONY: help run demo test lint fmt typecheck contracts pytest pytest-postgres app-packages test-packages bench clean
+.PHONY: help run demo test lint fmt typecheck contracts pytest pytest-postgres app-packages test-packages bench bench-load clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -66,6 +66,12 @@ bench: $(STAMP) ## Print the performance figures (scoring; audit log: unsigned w
 	$(BIN)/python bench/autosave.py
 	$(BIN)/python bench/api.py
 	$(BIN)/python bench/pipeline.py
+
+# The recipe of docs/deploy.md minus TLS: PostgreSQL, hireproof serve --processes, nginx in front.
+LOAD_ARGS ?=
+bench-load: $(STAMP) app-packages ## A campus day: candidates autosaving against docs/deploy.md's recipe, ramped up to 2,000 (minutes)
+	@scripts/install-debian-packages postgresql nginx-light
+	$(BIN)/python bench/load.py --proxy $(LOAD_ARGS)
 
 clean: ## Remove the virtual environment and caches
 	rm -rf $(VENV) .mypy_cache .ruff_cache .coverage htmlcov

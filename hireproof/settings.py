@@ -15,6 +15,7 @@
 | HIREPROOF_CHECKPOINT_EVERY | 100 | sign a checkpoint once this many events wait for one ... |
 | HIREPROOF_CHECKPOINT_SECONDS | 5 | ... and every event within this many seconds of its recording |
 | HIREPROOF_LOG_ORIGIN | hireproof.local/audit | the log's name in its checkpoints |
+| HIREPROOF_READY_CHECKPOINT_SECONDS | 60 | /readyz fails once a leaf waits this long unsigned |
 | HIREPROOF_WITNESSES | (none) | comma-separated URL=VKEY pairs: witnesses sent each checkpoint |
 | HIREPROOF_TASK_WORKERS | 2 | tasks each `hireproof worker` runs at once (one process each) |
 | HIREPROOF_TASK_TIMEOUT_SECONDS | 120 | a task running longer is stopped, and tried again later |
@@ -36,6 +37,8 @@
 | SECURE_PROXY_SSL_HEADER | (none) | e.g. X-Forwarded-Proto: a header that says HTTPS (proxy-set) |
 | HIREPROOF_API_RATE_LIMIT | 600 | requests one API key may make per window ... |
 | HIREPROOF_API_WINDOW_SECONDS | 60 | ... of this many seconds (then 429 with Retry-After) |
+| LOG_LEVEL | INFO | the least severe log records written (a line per request is INFO) |
+| LOG_FORMAT | text | `json`: one JSON object per line (time, level, logger, message, request) |
 """
 
 from __future__ import annotations
@@ -94,6 +97,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # One log line per request, with the status the client gets, whoever answered.
+    "hireproof.platform.logs.RequestLogMiddleware",
     # The security headers first: every response, the error pages the middleware below answer
     # themselves included (a bad Host, malformed input, a method not allowed), carries them.
     "django.middleware.security.SecurityMiddleware",
@@ -234,9 +239,9 @@ SECURE_HSTS_SECONDS = env_int(
     "SECURE_HSTS_SECONDS", 365 * 24 * 3600 if SESSION_COOKIE_SECURE else 0, minimum=0
 )
 # A site served over HTTPS (SECURE_COOKIES) sends plain HTTP requests there too, except the
-# health check, which load balancers and monitors ask over plain HTTP from inside.
+# health checks, which load balancers and monitors ask over plain HTTP from inside.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", SESSION_COOKIE_SECURE)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 # Honoured only when configured: a header a client sets itself would otherwise claim HTTPS.
 # (`hireproof serve --trusted-proxy` has waitress read X-Forwarded-Proto from that proxy only.)
 _PROXY_SSL_HEADER = env_str("SECURE_PROXY_SSL_HEADER", "")
@@ -318,6 +323,8 @@ HIREPROOF_KEK = env_path("HIREPROOF_KEK", KEYS_DIR / "kek.key")
 HIREPROOF_CHECKPOINT_EVERY = env_int("HIREPROOF_CHECKPOINT_EVERY", 100, minimum=1)
 HIREPROOF_CHECKPOINT_SECONDS = env_int("HIREPROOF_CHECKPOINT_SECONDS", 5, minimum=1)
 HIREPROOF_LOG_ORIGIN = env_str("HIREPROOF_LOG_ORIGIN", "hireproof.local/audit")
+# /readyz fails while an audit leaf has waited longer than this for a signed checkpoint.
+HIREPROOF_READY_CHECKPOINT_SECONDS = env_int("HIREPROOF_READY_CHECKPOINT_SECONDS", 60, minimum=1)
 
 
 def _witnesses() -> list[tuple[str, str]]:
@@ -371,13 +378,23 @@ Q_CLUSTER = {
     "label": "Background work",
 }
 
+
+LOG_FORMAT = env_str("LOG_FORMAT", "text")
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r}: expected 'text' or 'json'")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     # A candidate's link is their credential: no log line carries its token.
     "filters": {"candidate_tokens": {"()": "hireproof.platform.logs.RedactCandidateTokens"}},
+    # LOG_FORMAT=json: one JSON object per line (time, level, logger, message, request fields).
+    "formatters": {"json": {"()": "hireproof.platform.logs.JsonFormatter"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["candidate_tokens"]},
+        "console": {
+            "()": "hireproof.platform.logs.StderrHandler",
+            "filters": ["candidate_tokens"],
+            **({"formatter": "json"} if LOG_FORMAT == "json" else {}),
+        },
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # Django's own loggers write through the same handler (its default ones have no filter).

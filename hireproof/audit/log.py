@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from hireproof.audit import checkpointer, checkpoints, vault
 from hireproof.audit.models import LogKey, LogLeaf, LogPrivate, Subject
-from hireproof.audit.store import read_head, resume_compact_range, take_writer_lock
+from hireproof.audit.store import fetch_one, read_head, resume_compact_range, take_writer_lock
 from hireproof.core.audit import (
     SCHEMA_VERSION,
     CompactRange,
@@ -44,6 +44,7 @@ _INSERT_LEAF = (
     " VALUES (%s, %s, %s, %s, %s, %s)"
 )
 _INSERT_NODE = 'INSERT INTO audit_lognode (level, "index", hash) VALUES (%s, %s, %s)'
+_ERASED_SUBJECT = "SELECT 1 FROM audit_subject WHERE id = %s AND erased_at IS NOT NULL"
 
 
 # The public field that keeps an action's own event time when it is not the leaf's time.
@@ -133,7 +134,7 @@ def record_event(
 def _refuse_erased(kind: EventType, subject: Subject) -> None:
     # Asked of the database, not the instance: a copy loaded before the erasure still holds
     # the wrapped keys in memory and must not commit (or seal) anything new with them.
-    if subject.is_erased or Subject.objects.filter(pk=subject.pk, erased_at__isnull=False).exists():
+    if subject.is_erased or fetch_one(_ERASED_SUBJECT, [subject.pk]) is not None:
         raise vault.SubjectErasedError(
             f"{kind}: subject {subject.pseudonym} was erased; nothing more is recorded about them"
         )

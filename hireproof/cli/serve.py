@@ -8,6 +8,12 @@ retired private keys a crashed rotation left behind, make sure there is an admin
 the background tasks (on SQLite, unless ``--no-worker``; with ``DATABASE_URL``, only with
 ``--with-worker``: workers there are processes of their own), then serve. On exit the worker
 it started is stopped, by its PID.
+
+``--processes N`` serves from N processes: this one opens the listening socket, prepares the
+site and starts the worker, then starts N ``hireproof serve`` processes that each run waitress
+on that same socket (the kernel hands each new connection to one of them) and starts again any
+that dies. One process cannot use more than one core (Python's GIL): the processes are what lets
+the app use the machine. The defaults come from ``bench/load.py`` (README, "Serving a crowd").
 """
 
 from __future__ import annotations
@@ -15,8 +21,11 @@ from __future__ import annotations
 import argparse
 import os
 import signal
+import socket
 import subprocess
 import sys
+import time
+from collections.abc import Sequence
 from types import FrameType
 from typing import Any
 
@@ -24,6 +33,11 @@ DEFAULT_ADMIN_EMAIL = "admin@localhost"
 # How long a stopping worker may take to finish the tasks it runs before it is killed (they run
 # again elsewhere: delivery is at least once).
 WORKER_STOP_SECONDS = 30
+# A serving process that dies is started again, but not more often than this: one that cannot
+# start at all must not spin.
+RESTART_PAUSE_SECONDS = 1.0
+# How long the serving processes get to finish their requests after a SIGTERM.
+STOP_SECONDS = 20.0
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -33,14 +47,36 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=_port, default=8000, help="port to listen on (0: any)")
     parser.add_argument(
-        "--threads", type=_positive, default=8, help="worker threads handling requests"
+        "--processes",
+        type=_positive,
+        default=_default_processes(),
+        help="serving processes sharing the port (default: $HIREPROOF_PROCESSES, else 1 on "
+        "SQLite and 2 on PostgreSQL)",
+    )
+    parser.add_argument(
+        "--threads", type=_positive, default=8, help="threads handling requests, per process"
     )
     parser.add_argument(
         "--connection-limit",
         type=_positive,
-        default=1000,
-        help="open connections accepted at once (every candidate's browser keeps one open)",
+        default=4000,
+        help="open connections each process accepts at once (a browser keeps one open; so does "
+        "a reverse proxy, a few)",
     )
+    parser.add_argument(
+        "--backlog",
+        type=_positive,
+        default=2048,
+        help="connections the system queues before one of the processes accepts them",
+    )
+    parser.add_argument(
+        "--keep-alive",
+        type=_positive,
+        default=75,
+        metavar="SECONDS",
+        help="how long an idle connection stays open (a candidate saves every few seconds)",
+    )
+    parser.add_argument("--listen-fd", type=int, help=argparse.SUPPRESS)  # a serving process
     parser.add_argument(
         "--trusted-proxy",
         metavar="ADDRESS",
@@ -63,6 +99,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         " `hireproof worker` as processes of their own)",
     )
     parser.set_defaults(handler=serve)
+
+
+def _default_processes() -> int:
+    configured = os.environ.get("HIREPROOF_PROCESSES", "")
+    if configured:
+        return _positive(configured)
+    return 2 if os.environ.get("DATABASE_URL", "").startswith("postgres") else 1
 
 
 def _port(text: str) -> int:
@@ -89,26 +132,18 @@ def _whole_number(text: str) -> int:
 def serve(args: argparse.Namespace) -> int:
     """Prepare everything, then serve until Ctrl-C or SIGTERM; returns the exit code."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hireproof.settings")
+    if args.listen_fd is not None:
+        return serve_on_socket(args)
     import django
 
     django.setup()
-    from django.conf import settings
-    from waitress import create_server
-
     prepare_site()
+    if args.processes > 1:
+        return serve_from_processes(args)
     # Imported after collectstatic: WhiteNoise indexes the static folder when it starts.
     from hireproof.wsgi import application
 
-    server = create_server(
-        application,
-        host=args.host,
-        port=args.port,
-        threads=args.threads,
-        connection_limit=args.connection_limit,
-        # Past this, 413 before the body is read (waitress' default is 1 GB).
-        max_request_body_size=settings.MAX_REQUEST_BODY_BYTES,
-        **proxy_options(args.trusted_proxy),
-    )
+    server = _waitress(application, args, host=args.host, port=args.port)
     base_url = _base_url(args.host, int(server.effective_port))
     announce_first_administrator(base_url)
     # From before it says it serves, a SIGTERM or Ctrl-C stops it gracefully, even one that
@@ -165,6 +200,127 @@ def stop_worker(worker: subprocess.Popen[bytes]) -> None:
     except subprocess.TimeoutExpired:
         os.killpg(worker.pid, signal.SIGKILL)
         worker.wait()
+
+
+def _waitress(application: Any, args: argparse.Namespace, **where: Any) -> Any:
+    """Waitress serving ``application`` with the command's settings, where ``where`` says (a
+    host and port, or ``sockets``)."""
+    from django.conf import settings
+    from waitress import create_server
+
+    return create_server(
+        application,
+        threads=args.threads,
+        connection_limit=args.connection_limit,
+        backlog=args.backlog,
+        channel_timeout=args.keep_alive,
+        # poll(), not select(): select() cannot watch a connection numbered past 1023.
+        asyncore_use_poll=True,
+        # Past this, 413 before the body is read (waitress' default is 1 GB).
+        max_request_body_size=settings.MAX_REQUEST_BODY_BYTES,
+        **proxy_options(args.trusted_proxy),
+        **where,
+    )
+
+
+def serve_from_processes(args: argparse.Namespace) -> int:
+    """Open the socket, start ``args.processes`` serving processes on it (and the worker, as
+    ``serve`` does), and start again any serving process that dies, until Ctrl-C or SIGTERM."""
+    from django.db import connections
+
+    listener = socket.create_server(
+        (args.host, args.port),
+        family=socket.AF_INET6 if ":" in args.host else socket.AF_INET,
+        backlog=args.backlog,
+    )
+    listener.set_inheritable(True)
+    base_url = _base_url(args.host, int(listener.getsockname()[1]))
+    announce_first_administrator(base_url)
+    connections.close_all()  # the serving processes open their own
+    command = _serving_command(args, listener.fileno())
+    children = [_start_serving_process(command, listener) for _ in range(args.processes)]
+    _stop_on_sigterm()
+    worker = None
+    try:
+        worker = start_worker() if wants_worker(args) else None
+        serving = f"hireproof is serving at {base_url}/ from {args.processes} processes"
+        print(f"{serving}  (Ctrl-C to stop)", flush=True)
+        while True:
+            for number, child in enumerate(children):
+                if child.poll() is not None:
+                    print(
+                        f"hireproof: serving process {child.pid} exited ({child.returncode});"
+                        " starting another",
+                        file=sys.stderr,
+                        flush=True,
+                    )
+                    time.sleep(RESTART_PAUSE_SECONDS)
+                    children[number] = _start_serving_process(command, listener)
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        _stop_serving_processes(children)
+        listener.close()
+        if worker is not None:
+            stop_worker(worker)
+    print("hireproof stopped.", flush=True)
+    return 0
+
+
+def _serving_command(args: argparse.Namespace, fd: int) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "hireproof",
+        "serve",
+        f"--listen-fd={fd}",
+        f"--threads={args.threads}",
+        f"--connection-limit={args.connection_limit}",
+        f"--backlog={args.backlog}",
+        f"--keep-alive={args.keep_alive}",
+        f"--trusted-proxy={args.trusted_proxy}",
+    ]
+
+
+def _start_serving_process(command: Sequence[str], listener: socket.socket) -> Any:
+    return subprocess.Popen(command, pass_fds=[listener.fileno()])
+
+
+def _stop_serving_processes(children: Sequence[Any]) -> None:
+    """SIGTERM each serving process (by its PID), then wait for them, SIGKILL past the wait."""
+    for child in children:
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + STOP_SECONDS
+    for child in children:
+        try:
+            child.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+
+
+def serve_on_socket(args: argparse.Namespace) -> int:
+    """A serving process of ``--processes``: waitress on the socket it inherited, until SIGTERM.
+
+    The site was prepared by the process that started it, which also started the worker.
+    """
+    import django
+
+    django.setup()
+    from hireproof.wsgi import application
+
+    listener = socket.socket(fileno=args.listen_fd)
+    server = _waitress(application, args, sockets=[listener])
+    _stop_on_sigterm()
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+    return 0
 
 
 def proxy_options(trusted_proxy: str) -> dict[str, Any]:

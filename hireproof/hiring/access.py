@@ -273,17 +273,21 @@ def access_invitation_for_candidate(token: str) -> Invitation:
     """
     if not token or len(token) > MAX_TOKEN_LENGTH:
         raise Http404("No such page.")
-    invitation = (
+    # One query for what every candidate's page reads, the attempt included (a LEFT JOIN: none
+    # before Start), so ``attempt_of`` needs no query of its own. The opening's recruiter, whom
+    # only the closing pages name, is read by those pages. The hash is unique: nothing to order.
+    found = list(
         Invitation.objects.select_related(
             "candidate__subject",
             "candidate__opening__playbook_version",
-            "candidate__opening__created_by",
+            "attempt",
         )
         .filter(token_hash=hash_token(token))
-        .first()
+        .order_by()[:1]
     )
-    if invitation is None:
+    if not found:
         raise Http404("No such page.")
+    invitation = found[0]
     candidate = invitation.candidate
     if candidate.erased_at is not None or candidate.subject.is_erased:
         raise Http404("No such page.")

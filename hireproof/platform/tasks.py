@@ -565,6 +565,34 @@ def overview() -> Overview:
     )
 
 
+def stalled_work(now: datetime, limit_seconds: float) -> str | None:
+    """Why the background work is not being done, or None when it is: a task has waited more
+    than ``limit_seconds`` while no worker wrote its heartbeat in the last ``3 * BEAT_SECONDS``.
+
+    Nothing waiting, or a live worker (busy with a long queue, say), is not stalled; where tasks
+    run where they are queued there is no worker to see."""
+    from django_q.models import OrmQ
+
+    if runs_here():
+        return None
+    oldest = OrmQ.objects.filter(lock__lte=now).order_by("lock").values_list("lock", flat=True)
+    first = oldest.first()
+    if first is None or (now - first).total_seconds() <= limit_seconds:
+        return None
+    if Worker.objects.filter(seen_at__gte=now - timedelta(seconds=3 * BEAT_SECONDS)).exists():
+        return None
+    seen = Worker.objects.order_by("-seen_at").values_list("seen_at", flat=True).first()
+    last = (
+        "no worker was ever seen"
+        if seen is None
+        else f"the last worker was seen at {seen:%Y-%m-%d %H:%M:%S} UTC"
+    )
+    return (
+        f"a background task has waited {(now - first).total_seconds():.0f} s (more than"
+        f" {limit_seconds:.0f} s) and {last}: is `hireproof worker` running?"
+    )
+
+
 @contextlib.contextmanager
 def queued_for_workers() -> Iterator[None]:
     """Queue tasks for real workers even where ``HIREPROOF_TASKS_SYNC`` runs them at once (the

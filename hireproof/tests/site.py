@@ -51,6 +51,7 @@ PUBLIC = {
     "api:openapi-view",
     "api:api-root",
     "api:no_such_path",
+    "assessments:ready",
 }
 """The pages anyone may open, by name: a new public page must be added here on purpose."""
 

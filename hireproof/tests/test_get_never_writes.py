@@ -60,7 +60,8 @@ def test_no_page_writes_anything_when_it_is_read(demo: DemoReport) -> None:
             for url in urls(route, instance, tokens):
                 for client in clients:
                     status = client.get(url).status_code
-                    if status >= 500:
+                    # /readyz answers 503 when not ready (no signer runs here): an answer.
+                    if status >= 500 and (route.name, status) != ("assessments:ready", 503):
                         failed.append(f"{route.name} {url}: {status}")
     assert failed == []
     assert LogLeaf.objects.count() == leaves

@@ -186,6 +186,7 @@ assessments_urls: Patterns = [
     path("a/<str:token>/done/", attempt.done, name="done"),
     path("a/<str:token>/receipt.json", attempt.receipt, name="receipt"),
     path("healthz", health.health, name="health"),
+    path("readyz", health.ready, name="ready"),
 ]
 
 web_urls: Patterns = [path("", home.home, name="home")]

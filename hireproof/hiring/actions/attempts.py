@@ -22,6 +22,7 @@ from hireproof.audit import vault
 from hireproof.audit.log import record_event, rfc3339
 from hireproof.audit.models import LogLeaf, LogPrivate, Subject
 from hireproof.audit.receipts import receipt_for
+from hireproof.audit.store import aware_datetime, fetch_one
 from hireproof.core.audit import EventType, parse_leaf, scoring_private, scoring_public
 from hireproof.core.canonical import canonical_json
 from hireproof.core.playbook import MAX_ANSWER_CHARS as MAX_ANSWER_CHARS
@@ -181,18 +182,26 @@ def do_save_answer(
             RefusalReason.LATE,
             "Time is up: this answer arrived after the deadline and was not saved.",
         )
+    # Sealed before the transaction: on SQLite it holds the database's one write lock, and on
+    # PostgreSQL the audit log's, for every other save.
+    sealed = vault.seal(subject_of(attempt), text, context=answer_context(attempt, item_id))
     with transaction.atomic():
         # Saves and the submission of one attempt take its row lock in turn, so a save cannot
         # slip in after the answers were scored, nor two saves of one item collide.
         locked = Attempt.objects.select_for_update().only("submitted_at").get(pk=attempt.pk)
         if locked.submitted_at is not None:
             raise _already_submitted()
-        return _save(attempt, item_id, text, at)
+        return _save(attempt, item_id, text, sealed, at)
 
 
 def _is_saved_text(attempt: Attempt, item_id: str, text: str) -> bool:
-    answer = Answer.objects.filter(attempt=attempt, item_id=item_id).first()
-    return _same_text(attempt, answer, text)
+    return _same_text(attempt, _answer_of(attempt, item_id), text)
+
+
+def _answer_of(attempt: Attempt, item_id: str) -> Answer | None:
+    # At most one row (a unique constraint): no ordering to compile or sort.
+    found = list(Answer.objects.filter(attempt=attempt, item_id=item_id)[:1])
+    return found[0] if found else None
 
 
 def _same_text(attempt: Attempt, answer: Answer | None, text: str) -> bool:
@@ -244,19 +253,22 @@ def _check_text(item: Item, text: str) -> None:
             )
 
 
-def _save(attempt: Attempt, item_id: str, text: str, at: datetime) -> Answer | None:
+def _save(attempt: Attempt, item_id: str, text: str, sealed: bytes, at: datetime) -> Answer | None:
     subject = subject_of(attempt)
-    answer = Answer.objects.filter(attempt=attempt, item_id=item_id).first()
+    answer = _answer_of(attempt, item_id)
     if _same_text(attempt, answer, text):
         return answer
+    recorded = _records_a_revision(attempt, subject, item_id, text, at)
     if answer is None:
         answer = Answer(attempt=attempt, item_id=item_id)
-    answer.text_sealed = vault.seal(subject, text, context=answer_context(attempt, item_id))
+    answer.text_sealed = sealed
     answer.saved_at = at
-    recorded = _records_a_revision(attempt, subject, item_id, text, at)
     if recorded:
         answer.revision += 1
-    answer.save()
+    if answer.pk is None:
+        answer.save(force_insert=True)
+    else:
+        answer.save(update_fields=["text_sealed", "saved_at", "revision"])
     if recorded:
         record_event(
             EventType.ANSWER_SAVED,
@@ -276,17 +288,21 @@ def _records_a_revision(
     last ``answer.saved`` leaf is of the same item and under ``ANSWER_COALESCE_SECONDS`` old),
     or when recording it would pass ``MAX_ANSWER_LEAVES_PER_ATTEMPT`` leaves or
     ``MAX_ANSWER_LOG_BYTES`` of sealed copies. Runs under the attempt's row lock."""
-    saves = LogLeaf.objects.filter(subject=subject.pseudonym, event_type=EventType.ANSWER_SAVED)
-    latest = saves.order_by("-index").first()
+    # One indexed read (a save runs this in its transaction): the subject's latest
+    # "answer.saved" leaf and how many there are. The sealed copies are summed only for a
+    # save that would record a new revision.
+    latest = fetch_one(_LATEST_ANSWER_LEAF, [subject.pseudonym, EventType.ANSWER_SAVED.value] * 2)
     if latest is None:
         return True
-    if saves.count() >= MAX_ANSWER_LEAVES_PER_ATTEMPT:
+    data, recorded_at, count = latest
+    if count >= MAX_ANSWER_LEAVES_PER_ATTEMPT:
         return False
-    public = parse_leaf(bytes(latest.data)).public
+    public = parse_leaf(bytes(data)).public
     same_item = public.get("attempt_id") == attempt.pk and public.get("item_id") == item_id
-    recent = (at - latest.recorded_at).total_seconds() < ANSWER_COALESCE_SECONDS
+    recent = (at - aware_datetime(recorded_at)).total_seconds() < ANSWER_COALESCE_SECONDS
     if same_item and recent:
         return False
+    saves = LogLeaf.objects.filter(subject=subject.pseudonym, event_type=EventType.ANSWER_SAVED)
     sealed = LogPrivate.objects.filter(
         subject=subject, leaf_index__in=saves.values("index")
     ).aggregate(total=Sum(Length("sealed_value")))["total"]
@@ -296,6 +312,13 @@ def _records_a_revision(
 def sealed_size(text: str) -> int:
     """The bytes the log keeps for ``text`` as a private field: its canonical JSON, sealed."""
     return len(canonical_json(text)) + _SEAL_OVERHEAD
+
+
+_LATEST_ANSWER_LEAF = (
+    "SELECT data, recorded_at,"
+    " (SELECT COUNT(*) FROM audit_logleaf WHERE subject = %s AND event_type = %s)"
+    ' FROM audit_logleaf WHERE subject = %s AND event_type = %s ORDER BY "index" DESC LIMIT 1'
+)
 
 
 def _record_late_refusal(attempt: Attempt, item_id: str, text: str, at: datetime) -> None:

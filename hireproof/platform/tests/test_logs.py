@@ -1,13 +1,24 @@
-"""No log record carries a candidate's token: the filter on the server's log handler."""
+"""No log record carries a candidate's token; one line per request; JSON lines on request."""
 
 from __future__ import annotations
 
+import json
 import logging
+import os
+import re
+import subprocess
 import sys
+from pathlib import Path
+from typing import Any
 
 import pytest
 
-from hireproof.platform.logs import RedactCandidateTokens, redact_tokens
+from hireproof.platform.logs import (
+    REQUEST_FIELDS,
+    JsonFormatter,
+    RedactCandidateTokens,
+    redact_tokens,
+)
 
 TOKEN = "Zk3q-8rTt0mEx_aAbBcCdDeEfFgGhHiIjJkKlLmMnN"
 
@@ -59,3 +70,86 @@ def test_the_filter_rewrites_the_traceback_of_a_failed_request() -> None:
     assert TOKEN not in shown
     assert "ValueError: no such item on /a/[token]/answers/x/" in shown
     assert shown.startswith("Internal Server Error: /a/[token]/")
+
+
+def test_a_json_line_holds_time_level_logger_message_and_the_request_fields() -> None:
+    logged = record("GET %s 200 1.5 ms", f"/a/{TOKEN}/questions/")
+    logged.method, logged.path, logged.status, logged.duration_ms = (
+        "GET",
+        f"/a/{TOKEN}/questions/",
+        200,
+        1.5,
+    )
+    RedactCandidateTokens().filter(logged)
+    line = JsonFormatter().format(logged)
+    assert "\n" not in line
+    entry = json.loads(line)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", entry.pop("time"))
+    assert entry == {
+        "level": "WARNING",
+        "logger": "django.request",
+        "message": "GET /a/[token]/questions/ 200 1.5 ms",
+        "method": "GET",
+        "path": "/a/[token]/questions/",
+        "status": 200,
+        "duration_ms": 1.5,
+    }
+
+
+def test_a_json_line_carries_the_traceback_without_tokens() -> None:
+    try:
+        raise ValueError(f"no such item on /a/{TOKEN}/answers/x/")
+    except ValueError:
+        logged = record("Internal Server Error: %s", f"/a/{TOKEN}/", exc_info=sys.exc_info())
+    RedactCandidateTokens().filter(logged)
+    entry = json.loads(JsonFormatter().format(logged))
+    assert entry["message"] == "Internal Server Error: /a/[token]/"
+    assert "ValueError: no such item on /a/[token]/answers/x/" in entry["exception"]
+    assert TOKEN not in json.dumps(entry)
+    assert "method" not in entry  # not a request line
+
+
+@pytest.mark.django_db
+def test_every_request_is_logged_once_with_its_method_path_status_and_duration(
+    client: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="hireproof.requests"):
+        client.get("/healthz")
+        client.post("/healthz")
+        client.get(f"/a/{TOKEN}/questions/?q=2")
+    lines = [r for r in caplog.records if r.name == "hireproof.requests"]
+    fields = [{name: getattr(r, name) for name in REQUEST_FIELDS} for r in lines]
+    assert [(f["method"], f["path"], f["status"]) for f in fields] == [
+        ("GET", "/healthz", 200),
+        ("POST", "/healthz", 405),
+        ("GET", "/a/[token]/questions/", 404),
+    ]
+    assert all(isinstance(f["duration_ms"], float) for f in fields)
+    assert lines[0].getMessage().startswith("GET /healthz 200 ")
+    assert all(TOKEN not in r.getMessage() for r in lines)
+
+
+def test_the_log_format_comes_from_the_environment(tmp_path: Path) -> None:
+    env = {**os.environ, "HIREPROOF_DATA_DIR": str(tmp_path), "LOG_FORMAT": "json"}
+    env.pop("DATABASE_URL", None)
+    shown = subprocess.run(
+        [sys.executable, "-c", SHOW_LOG_LINE], env=env, capture_output=True, text=True, check=True
+    )
+    entry = json.loads(shown.stderr)
+    assert (entry["logger"], entry["message"]) == ("hireproof.check", "one line")
+    refused = subprocess.run(
+        [sys.executable, "-c", SHOW_LOG_LINE],
+        env={**env, "LOG_FORMAT": "xml"},
+        capture_output=True,
+        text=True,
+    )
+    assert refused.returncode != 0
+    assert "LOG_FORMAT='xml': expected 'text' or 'json'" in refused.stderr
+
+
+SHOW_LOG_LINE = """
+import django, logging, os
+os.environ["DJANGO_SETTINGS_MODULE"] = "hireproof.settings"
+django.setup()
+logging.getLogger("hireproof.check").warning("one line")
+"""

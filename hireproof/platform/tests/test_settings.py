@@ -194,7 +194,9 @@ def test_plain_http_is_redirected_by_default_when_the_site_says_it_is_served_ove
     tmp_path: Path, variables: dict[str, str], expected: str
 ) -> None:
     assert _printed(tmp_path, "s.SECURE_SSL_REDIRECT", **variables) == expected
-    assert _printed(tmp_path, "s.SECURE_REDIRECT_EXEMPT", **variables) == "['^healthz$']"
+    assert (
+        _printed(tmp_path, "s.SECURE_REDIRECT_EXEMPT", **variables) == "['^healthz$', '^readyz$']"
+    )
 
 
 def test_media_lives_in_the_data_folder_never_beside_the_code(tmp_path: Path) -> None:

@@ -177,6 +177,7 @@ def _questions_page(
     page = _page_number(request, len(items))
     context = {
         "token": token,
+        "attempt_id": attempt.pk,
         "role": attempt.invitation.candidate.opening.title,
         "title": playbook.assessment.title,
         "sections": grouped_by_section(playbook, items if page is None else [items[page - 1]]),
@@ -282,7 +283,9 @@ def save_answer(request: HttpRequest, token: str, item_id: str) -> HttpResponse:
             # The attempt is over: submit what was saved now rather than at the next sweep.
             do_submit_attempt(attempt, kind=SubmissionKind.AUTOMATIC, now=now)
     response = render(request, "assessments/_save_status.html", context, status=status)
-    attempt.refresh_from_db(fields=["submitted_at"])
+    if status != 200:
+        # Refused: the attempt may have been submitted meanwhile, by this request or another.
+        attempt.refresh_from_db(fields=["submitted_at"])
     response["X-Seconds-Left"] = str(_seconds_left(attempt, now))
     if attempt.submitted_at is not None:
         response["X-Attempt-Done"] = _url("done", token)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import signal
 import stat
 import subprocess
 import sys
@@ -289,6 +290,46 @@ def test_serve_with_no_worker_starts_none(tmp_path: Path) -> None:
         running.kill()
 
 
+def children_of(pid: int) -> set[int]:
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(OSError):
+            found |= {int(child) for child in (task / "children").read_text().split()}
+    return found
+
+
+def test_serve_with_processes_serves_from_that_many_processes_and_replaces_one_that_dies(
+    tmp_path: Path,
+) -> None:
+    running = RunningServer(tmp_path / "data", args=["--processes", "2", "--no-worker"])
+    try:
+        base = running.wait_for(READY).group(1)
+        assert "from 2 processes" in running.output[-1]
+        serving = children_of(running.process.pid)
+        assert len(serving) == 2
+        for _ in range(4):
+            assert fetch(f"{base}/healthz")[0] == 200
+
+        killed = min(serving)
+        os.kill(killed, signal.SIGKILL)
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while time.monotonic() < deadline:
+            now = children_of(running.process.pid)
+            if len(now) == 2 and killed not in now:
+                break
+            time.sleep(0.2)
+        assert killed not in now, "the dead serving process is still there"
+        assert len(now) == 2, "the dead serving process was not replaced"
+        for _ in range(4):
+            assert fetch(f"{base}/healthz")[0] == 200
+
+        assert running.stop() == 0
+        assert running.output[-1] == "hireproof stopped.\n"
+        assert all(not Path(f"/proc/{pid}").exists() for pid in now)
+    finally:
+        running.kill()
+
+
 @pytest.mark.django_db
 def test_serve_starts_a_worker_on_sqlite_and_on_postgresql_only_when_asked() -> None:
     from django.db import connection
@@ -317,3 +358,21 @@ def test_a_worker_refuses_to_start_where_tasks_run_where_they_are_queued(tmp_pat
     )
     assert done.returncode == 2
     assert "HIREPROOF_TASKS_SYNC is on" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("variables", "processes"),
+    [
+        ({}, 1),
+        ({"DATABASE_URL": "postgres://hireproof@127.0.0.1/hireproof"}, 2),
+        ({"DATABASE_URL": "postgres://h@127.0.0.1/h", "HIREPROOF_PROCESSES": "3"}, 3),
+    ],
+)
+def test_the_number_of_serving_processes_follows_the_database(
+    monkeypatch: pytest.MonkeyPatch, variables: dict[str, str], processes: int
+) -> None:
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("HIREPROOF_PROCESSES", raising=False)
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    assert build_parser().parse_args(["serve"]).processes == processes

@@ -18,6 +18,7 @@ from django.utils import timezone
 from hireproof.audit.models import LogLeaf
 from hireproof.hiring.models.attempts import Attempt, IntegritySignal, SubmissionKind, saved_answers
 from hireproof.hiring.tests.attempts.conftest import InviteFn, Link
+from hireproof.testing.proxy import refusing_proxy
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -192,7 +193,7 @@ def saved_once_the_server_is_done(link: Link) -> dict[str, str]:
     return {}
 
 
-def test_the_confirmation_removes_every_draft_the_tab_kept(
+def test_the_confirmation_removes_every_draft_the_device_kept(
     page: Any, live_server: Any, link: Link
 ) -> None:
     from playwright.sync_api import expect
@@ -200,15 +201,83 @@ def test_the_confirmation_removes_every_draft_the_tab_kept(
     start(page, live_server, link)
     # A draft left behind, as when the time runs out while the candidate is typing.
     page.evaluate(
-        "key => sessionStorage.setItem(key, JSON.stringify({base: '', text: '141'}))",
-        f"hireproof-draft {link.url('questions')} outlier-ages",
+        "key => localStorage.setItem(key, JSON.stringify({base: '', text: '141'}))",
+        f"hireproof-draft {link.attempt.pk} outlier-ages",
     )
-    page.evaluate("sessionStorage.setItem('another-site-key', 'kept')")
+    page.evaluate("localStorage.setItem('another-site-key', 'kept')")
     page.get_by_role("button", name="Review and submit").click()
     page.get_by_role("button", name="Yes, submit my answers").click()
     page.wait_for_url("**/done/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Your answers are submitted")
     page.wait_for_load_state("load")
-    keys = page.evaluate("Object.keys(sessionStorage)")
+    keys = page.evaluate("Object.keys(localStorage)")
     assert [key for key in keys if key.startswith("hireproof-draft")] == []
     assert "another-site-key" in keys  # only this attempt's drafts are removed
+
+
+def is_a_save(method: str, path: str) -> bool:
+    return method == "POST" and "/answers/" in path
+
+
+def test_saves_refused_by_an_overloaded_server_are_kept_retried_and_arrive(
+    page: Any, live_server: Any, link: Link
+) -> None:
+    from playwright.sync_api import expect
+
+    with refusing_proxy(live_server.url) as proxy:
+        page.goto(proxy.url + link.url())
+        page.get_by_role("button", name="Start the assessment").click()
+        page.wait_for_url("**/questions/")
+        answer = page.get_by_label("Your answer to question 4")
+        status = page.locator("#status-outlier-ages")
+
+        proxy.refuse(is_a_save)  # the server is overloaded: every save gets a 503
+        answer.fill("141 is not an age")
+        expect(status).to_contain_text("Not saved yet — retrying in")
+        # Reloaded while saves fail: the text typed is put back from the device and retried.
+        page.reload()
+        expect(answer).to_have_value("141 is not an age")
+        expect(status).to_contain_text("Not saved yet — retrying in")
+        answer.fill("141 is not an age: check the source")
+        refused = proxy.refused
+        # At least one more retry refused after the reload's.
+        page.wait_for_function(
+            "() => document.querySelector('#status-outlier-ages').textContent"
+            ".includes('trying again now')",
+            timeout=20_000,
+        )
+        expect(status).to_contain_text("retrying in", timeout=20_000)
+        assert saved_answers(link.attempt) == {}
+
+        proxy.refuse(None)  # the server recovers: the next retry goes through
+        expect(status).to_contain_text("Saved", timeout=30_000)
+        assert proxy.refused > refused  # it kept trying while refused
+        assert saved_answers(link.attempt) == {
+            "outlier-ages": "141 is not an age: check the source"
+        }
+        # Saved: nothing is left on the device.
+        keys = page.evaluate("Object.keys(localStorage)")
+        assert [key for key in keys if key.startswith("hireproof-draft")] == []
+
+
+def test_a_draft_older_than_the_servers_text_is_not_put_back(
+    page: Any, live_server: Any, link: Link
+) -> None:
+    from playwright.sync_api import expect
+
+    start(page, live_server, link)
+    answer = page.get_by_label("Your answer to question 4")
+    answer.fill("typed in another tab, later")
+    expect(page.locator("#status-outlier-ages")).to_contain_text("Saved")
+    attempt_id = link.attempt.pk
+    # A draft this device kept from before that save (dated an hour ago, over a blank).
+    page.evaluate(
+        "([key, at]) => localStorage.setItem(key, JSON.stringify("
+        "{text: 'an old draft', base: '', sent: [], at: at}))",
+        [f"hireproof-draft {attempt_id} outlier-ages", time.time() * 1000 - 3_600_000],
+    )
+    page.reload()
+    expect(answer).to_have_value("typed in another tab, later")
+    keys = page.evaluate("Object.keys(localStorage)")
+    assert [key for key in keys if key.startswith("hireproof-draft")] == []
+    assert saved_answers(link.attempt) == {"outlier-ages": "typed in another tab, later"}

@@ -3,10 +3,11 @@
  * The server is the clock: the countdown starts from the seconds it sent and re-syncs from
  * every save's X-Seconds-Left header. Screen readers hear the time only at 10, 5 and 1 minutes
  * left (a polite live region; focus never moves). A save that fails on the network keeps the
- * typed value and is retried until it goes through. Text typed in the pause before its autosave
- * is not lost either: it is kept in this tab's sessionStorage until the server confirms it (and
- * put back after a reload), and sent with a keepalive request when the page goes away. Nothing
- * here is needed to take the assessment: without JavaScript the form's buttons save and submit.
+ * typed value and is retried, with a growing pause and jitter, until it goes through; the line
+ * under the field says so. Nothing typed is lost meanwhile: the text is kept in this device's
+ * localStorage until the server confirms it (put back after a reload when it is newer than the
+ * server's), and sent with a keepalive request when the page goes away. Nothing here is needed
+ * to take the assessment: without JavaScript the form's buttons save and submit.
  */
 (function () {
   "use strict";
@@ -14,6 +15,8 @@
   var ANNOUNCE_AT_MINUTES = [10, 5, 1];
   var RETRY_FIRST_MS = 2000;
   var RETRY_MAX_MS = 30000;
+  var DRAFT_PREFIX = "hireproof-draft ";
+  var SENT_KEPT = 3;
   var SIGNAL_GAP_MS = 2000;
   var DONE_PAUSE_MS = 4000;
 
@@ -123,30 +126,70 @@
     });
   }
 
-  function scheduleRetry(field) {
-    var delay = Math.min(RETRY_MAX_MS, Number(field.dataset.retryMs || RETRY_FIRST_MS));
-    field.dataset.retryMs = String(delay * 2);
+  // A save that did not go through (the network, a server error, an overloaded server) is
+  // tried again after a pause that doubles each time, up to RETRY_MAX_MS, with jitter: a crowd
+  // of pages whose saves failed together does not come back together. The text stays in the
+  // field and in this device's storage meanwhile, and the line under the field counts down.
+  function retryDelay(field, retryAfterSeconds) {
+    var tries = Number(field.dataset.retries || 0);
+    field.dataset.retries = String(tries + 1);
+    var ceiling = Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * Math.pow(2, tries));
+    var delay = ceiling / 2 + Math.random() * ceiling / 2;
+    var asked = Number(retryAfterSeconds) * 1000;
+    return isFinite(asked) && asked > delay ? Math.min(asked, RETRY_MAX_MS) : delay;
+  }
+
+  function scheduleRetry(field, retryAfterSeconds) {
+    if (finished) { return; }
     pending.add(field);
-    showStatus(field, "Not saved yet: the connection dropped. Your answer is kept here and will be saved when it is back.", "save-pending");
     window.clearTimeout(Number(field.dataset.retryTimer || 0));
-    field.dataset.retryTimer = String(window.setTimeout(function () {
-      if (!finished) { window.htmx.trigger(field, "retry-save"); }
-    }, delay));
+    window.clearInterval(Number(field.dataset.retryTicker || 0));
+    var due = Date.now() + retryDelay(field, retryAfterSeconds);
+    function show() {
+      var seconds = Math.max(1, Math.ceil((due - Date.now()) / 1000));
+      showStatus(field, "Not saved yet — retrying in " + seconds + " s. Your answer is kept on this device.", "save-pending");
+    }
+    show();
+    field.dataset.retryTicker = String(window.setInterval(show, 1000));
+    field.dataset.retryTimer = String(window.setTimeout(function () { retryNow(field); }, due - Date.now()));
+  }
+
+  function retryNow(field) {
+    window.clearTimeout(Number(field.dataset.retryTimer || 0));
+    window.clearInterval(Number(field.dataset.retryTicker || 0));
+    if (finished) { return; }
+    showStatus(field, "Not saved yet — trying again now…", "save-pending");
+    window.htmx.trigger(field, "retry-save");
+  }
+
+  function stopRetrying(field) {
+    pending.delete(field);
+    delete field.dataset.retries;
+    window.clearTimeout(Number(field.dataset.retryTimer || 0));
+    window.clearInterval(Number(field.dataset.retryTicker || 0));
   }
 
   function retryAll() {
-    pending.forEach(function (field) { window.htmx.trigger(field, "retry-save"); });
+    pending.forEach(retryNow);
   }
 
   function attemptOver(doneUrl) {
     var banner = document.getElementById("time-up");
     finished = true;
+    pending.forEach(stopRetrying);
     if (banner) {
       banner.hidden = false;
       banner.textContent = "Time is up: answers can no longer be saved. Your saved answers have been submitted. Taking you to your confirmation…";
     }
     if (clock) { clock.textContent = format(0); }
     window.setTimeout(function () { window.location.assign(doneUrl); }, DONE_PAUSE_MS);
+  }
+
+  // Worth trying again: nothing came back (offline, a dropped connection, a timeout), the
+  // server failed (5xx: a proxy with no server behind it answers 502 or 504), or it asked for
+  // a pause (429, 503).
+  function isPassing(status) {
+    return status === 0 || status === 429 || status >= 500;
   }
 
   document.addEventListener("htmx:beforeSwap", function (event) {
@@ -162,27 +205,31 @@
 
   document.addEventListener("htmx:beforeRequest", function (event) {
     var field = event.detail.elt;
-    if (isTextField(field)) { field.dataset.sending = field.value; }
+    if (isTextField(field)) {
+      field.dataset.sending = field.value;
+      noteSent(field, field.value);
+    }
   });
 
   document.addEventListener("htmx:afterRequest", function (event) {
     var xhr = event.detail.xhr;
     var field = event.detail.elt;
     if (!field || !field.dataset || !field.dataset.item) { return; }
-    if (!xhr || xhr.status === 0 || xhr.status >= 500) {
-      scheduleRetry(field);
+    var status = xhr ? xhr.status : 0;
+    if (isPassing(status)) {
+      scheduleRetry(field, xhr ? xhr.getResponseHeader("Retry-After") : null);
       return;
     }
-    pending.delete(field);
-    delete field.dataset.retryMs;
+    stopRetrying(field);
     // 410: the link was closed meanwhile (the application was withdrawn); the page, loaded
     // again, says so.
-    if (xhr.status === 410) {
+    if (status === 410) {
       finished = true;
+      showStatus(field, "Not saved: this link was closed. Loading the page that says why…", "save-refused");
       window.location.reload();
       return;
     }
-    if (isTextField(field) && xhr.status >= 200 && xhr.status < 300) {
+    if (isTextField(field) && status >= 200 && status < 300) {
       confirmSaved(field, field.dataset.sending);
     }
     // The attempt is over (time up, or submitted elsewhere): show why, then go to the
@@ -192,12 +239,14 @@
       attemptOver(doneUrl);
       return;
     }
+    if (status === 404 || status === 403) {
+      // The link no longer opens this attempt, or the page's form token went stale: the text
+      // stays here and in this device's storage; a reload shows why or sends it again.
+      showStatus(field, "Not saved: this page is out of date. Reload it: your answer is kept on this device.", "save-refused");
+      return;
+    }
     var seconds = xhr.getResponseHeader("X-Seconds-Left");
     if (seconds !== null) { setSecondsLeft(seconds); }
-  });
-
-  document.addEventListener("htmx:sendError", function (event) {
-    if (event.detail.elt && event.detail.elt.dataset.item) { scheduleRetry(event.detail.elt); }
   });
 
   window.addEventListener("online", retryAll);
@@ -209,7 +258,17 @@
     }
   });
 
-  // --- nothing typed is lost: drafts kept until saved, and sent as the page goes away -------
+  // --- nothing typed is lost: drafts kept on this device until saved, sent as the page goes --
+
+  // The server's clock, as far as this page can tell: drafts are dated by it, so that one is
+  // compared with the time the server saved the field's text.
+  var clockSkew = form && form.dataset.serverTime
+    ? Number(form.dataset.serverTime) / 1000 - Date.now()
+    : 0;
+
+  function serverNow() {
+    return Date.now() + clockSkew;
+  }
 
   function isTextField(element) {
     return Boolean(element && element.dataset && element.dataset.item &&
@@ -221,36 +280,56 @@
   }
 
   function draftKey(field) {
-    // One attempt's drafts apart from another's: the form's URL carries the link's token.
-    return "hireproof-draft " + (form ? form.getAttribute("action").split("?")[0] : "") +
-      " " + field.dataset.item;
+    // One attempt's drafts apart from another's, by its number (never the link's token: what
+    // is kept on the device must not open the attempt).
+    return DRAFT_PREFIX + (form ? form.dataset.attempt : "") + " " + field.dataset.item;
   }
 
   function readDraft(field) {
     try {
-      return JSON.parse(window.sessionStorage.getItem(draftKey(field)) || "null");
+      return JSON.parse(window.localStorage.getItem(draftKey(field)) || "null");
     } catch (error) {
       return null;
     }
   }
 
-  function writeDraft(field) {
+  function storeDraft(field, draft) {
     try {
-      window.sessionStorage.setItem(
-        draftKey(field), JSON.stringify({ base: field.dataset.saved, text: field.value }));
+      window.localStorage.setItem(draftKey(field), JSON.stringify(draft));
     } catch (error) { /* storage full or disabled: the autosave still runs */ }
   }
 
-  function dropDraft(field) {
-    try { window.sessionStorage.removeItem(draftKey(field)); } catch (error) { /* nothing kept */ }
+  function writeDraft(field) {
+    var draft = readDraft(field) || {};
+    storeDraft(field, {
+      text: field.value,
+      base: field.dataset.saved,
+      sent: draft.base === field.dataset.saved && draft.sent ? draft.sent : [],
+      at: serverNow()
+    });
   }
 
-  function dropAllDrafts(questionsUrl) {
-    var prefix = "hireproof-draft " + questionsUrl + " ";
+  // The texts sent since the last one the server confirmed: if the server turns out to hold
+  // one of them, a draft typed after it is still newer.
+  function noteSent(field, text) {
+    var draft = readDraft(field);
+    if (!draft || draft.text === field.dataset.saved) { return; }
+    var sent = (draft.sent || []).filter(function (t) { return t !== text; });
+    sent.push(text);
+    draft.sent = sent.slice(-SENT_KEPT);
+    storeDraft(field, draft);
+  }
+
+  function dropDraft(field) {
+    try { window.localStorage.removeItem(draftKey(field)); } catch (error) { /* nothing kept */ }
+  }
+
+  function dropAllDrafts(attempt) {
+    var prefix = DRAFT_PREFIX + attempt + " ";
     try {
-      for (var i = window.sessionStorage.length - 1; i >= 0; i -= 1) {
-        var key = window.sessionStorage.key(i);
-        if (key && key.indexOf(prefix) === 0) { window.sessionStorage.removeItem(key); }
+      for (var i = window.localStorage.length - 1; i >= 0; i -= 1) {
+        var key = window.localStorage.key(i);
+        if (key && key.indexOf(prefix) === 0) { window.localStorage.removeItem(key); }
       }
     } catch (error) { /* storage disabled: nothing was kept */ }
   }
@@ -259,17 +338,37 @@
     if (typeof text !== "string") { return; }
     field.dataset.saved = text;
     var draft = readDraft(field);
-    if (draft && draft.text === text) { dropDraft(field); }
+    if (!draft) { return; }
+    if (draft.text === text) {
+      dropDraft(field);
+    } else {
+      draft.base = text;  // typed on since: still to be saved
+      draft.sent = [];
+      storeDraft(field, draft);
+    }
+  }
+
+  // A draft is put back when it is newer than the server's text: typed over it, or over a text
+  // this page sent that the server kept, or later than the server saved it.
+  function isNewer(draft, saved, savedAt) {
+    if (draft.text === saved) { return false; }
+    if (draft.base === saved) { return true; }
+    if ((draft.sent || []).indexOf(saved) !== -1) { return true; }
+    return Number(draft.at) > savedAt;
   }
 
   function restoreDrafts() {
     textFields().forEach(function (field) {
-      // defaultValue is what the server rendered: the text it holds.
+      // defaultValue is what the server rendered: the text it holds, saved at data-saved-at.
       var saved = field.defaultValue;
+      var savedAt = Number(field.dataset.savedAt || 0) / 1000;
       field.dataset.saved = saved;
       var draft = readDraft(field);
-      if (draft && draft.base === saved && draft.text !== saved) {
-        field.value = draft.text;  // typed here after the last save the server confirmed
+      if (draft && isNewer(draft, saved, savedAt)) {
+        field.value = draft.text;
+        draft.base = saved;
+        draft.sent = [];
+        storeDraft(field, draft);
       } else if (draft) {
         dropDraft(field);  // saved already, or the server holds a newer text: it wins
       }
@@ -289,7 +388,7 @@
         credentials: "same-origin",
         keepalive: true,
         headers: { "X-CSRFToken": csrfToken(), "HX-Request": "true" }
-      }).catch(function () { /* the draft is kept in this tab for the next load */ });
+      }).catch(function () { /* the draft is kept on this device for the next load */ });
     });
   }
 
@@ -369,7 +468,7 @@
   if (over) {
     // Submitted: a draft still kept (typed as the time ran out, say) has no use any more, and
     // a shared computer's next user must not find it.
-    dropAllDrafts(over.dataset.questionsUrl);
+    dropAllDrafts(over.dataset.attempt);
   }
   if (form && window.htmx) {
     // After htmx has wired the fields (it does so on DOMContentLoaded), so a restored draft's
