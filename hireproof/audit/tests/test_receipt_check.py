@@ -27,7 +27,7 @@ from hireproof.core.audit import (
     verify_receipt,
     vkey_of,
 )
-from hireproof.core.errors import AuditError, ProofError
+from hireproof.core.errors import AuditError
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +63,7 @@ def test_a_receipt_must_name_the_registered_key_that_signed_it() -> None:
     leaves = record_many(3)
     honest = receipt_for(leaves[1].index)
     stranger = vkey_of(signer_from_key_bytes(log_origin(), generate_signing_key()))
-    with pytest.raises(AuditError, match="signed by a different key than the one given"):
+    with pytest.raises(AuditError, match=r"field checkpoint: no trusted key signed the note"):
         check_receipt(replace(honest, vkey=stranger))
 
 
@@ -71,7 +71,7 @@ def test_a_receipt_whose_proof_does_not_hold_is_refused() -> None:
     leaves = record_many(3)
     honest = receipt_for(leaves[1].index)
     bent = replace(honest, inclusion_proof=(bytes(32), *honest.inclusion_proof[1:]))
-    with pytest.raises(ProofError):
+    with pytest.raises(AuditError, match="inclusion proof for leaf 2 does not lead to the root"):
         check_receipt(bent)
     with pytest.raises(AuditError):
         check_receipt(replace(honest, leaf_hash=bytes(leaves[0].leaf_hash)))
