@@ -169,7 +169,7 @@ def main() -> None:
     parser.add_argument("--before", type=Path, help="a checkout of the code before a change")
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.measure:
+    if args.measure or args.before is None:  # nothing to compare: this code, in this process
         measure(args.n, args.checkpoint_every, args.seed)
         return
     arguments = ["--n", str(args.n), "--checkpoint-every", str(args.checkpoint_every)]
