@@ -7,13 +7,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from hireproof.core.errors import AuditError, HireproofError
+from hireproof.core.errors import AuditError, HireproofError, PlaybookError
 
 from .bundle import PlaybookText
 from .events import SCORECARD_HASH_FIELD, Leaf
 
 if TYPE_CHECKING:
-    from hireproof.core.playbook.model import Playbook, Rule
+    from hireproof.core.playbook.model import Playbook
 
 __all__ = ["Rescored", "Rescorer", "rescore_problem", "rescore_with_core"]
 
@@ -119,36 +119,19 @@ def _recorded_scorecard_hash(leaf: Leaf, opened: object) -> str | _Missing:
 def _load_published(text: str, filename: str) -> Playbook:
     # A bundle's playbook was published: it loads under the checks it was published with, so
     # its hash reproduces. But its text is the bundle's, which anyone may have written: its
-    # regex rules must be ones the app scores with RE2 today (time linear in the answer), so
-    # no pattern can stall the verifier. A version published before patterns were checked for
-    # RE2 is not re-scored (the app gives such patterns to Python's backtracking ``re``).
-    from hireproof.core.playbook import TextItem, load_playbook_text
-    from hireproof.core.playbook.patterns import pattern_problem
+    # regex rules must be ones the app scores with RE2 today (time linear in the answer),
+    # checked before its rubric examples run, so no pattern can stall the verifier. A version
+    # published before patterns were checked for RE2 is not re-scored (the app gives such
+    # patterns to Python's backtracking ``re``).
+    from hireproof.core.playbook import load_playbook_text
 
-    playbook = load_playbook_text(text, filename, published=True)
-    for item in playbook.assessment.items:
-        if not isinstance(item, TextItem):
-            continue
-        for pattern in _patterns(item.rule):
-            problem = pattern_problem(pattern)
-            if problem:
-                raise AuditError(
-                    f"item {item.id}, pattern {pattern}: {problem}. The verifier runs only "
-                    "the regular expressions the app scores with RE2, in time linear in the "
-                    "answer, so no playbook in a bundle can stall it"
-                )
-    return playbook
-
-
-def _patterns(rule: Rule) -> list[str]:
-    """Every regex pattern in a text item's rule, nested ones included."""
-    from hireproof.core.playbook.model import AllOf, AnyOf, NoneOf, Regex
-
-    if isinstance(rule, Regex):
-        return [rule.pattern]
-    if isinstance(rule, AllOf | AnyOf | NoneOf):
-        return [pattern for inner in rule.rules for pattern in _patterns(inner)]
-    return []
+    try:
+        return load_playbook_text(text, filename, published=True, re2_only=True)
+    except PlaybookError as error:
+        raise AuditError(
+            f"{error}. The verifier runs only the regular expressions the app scores with "
+            "RE2, in time linear in the answer, so no playbook in a bundle can stall it"
+        ) from None
 
 
 @functools.lru_cache(maxsize=16)

@@ -320,8 +320,10 @@ def _read_regex(reader: NodeReader, fields: Fields, path: str, depth: int) -> Ru
     if not reader.published:
         reader.tally("regex", MAX_REGEX_RULES).add(fields.found["regex"], path)
     # A version published before patterns were checked for RE2 keeps the patterns it was
-    # published with (they are scored as they were then); an upload must fit RE2.
-    problem = legacy_pattern_problem(pattern) if reader.published else pattern_problem(pattern)
+    # published with (they are scored as they were then); an upload must fit RE2, and so must
+    # a published text read with ``re2_only`` (checked here, before any example runs).
+    legacy = reader.published and not reader.re2_only
+    problem = legacy_pattern_problem(pattern) if legacy else pattern_problem(pattern)
     if problem:
         reader.report(fields.found["regex"], path, problem)
         return Regex(pattern)

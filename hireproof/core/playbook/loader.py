@@ -63,16 +63,22 @@ def load_playbook(path: str | Path) -> Playbook:
     return load_playbook_text(text, str(path))
 
 
-def load_playbook_text(text: str, filename: str, *, published: bool = False) -> Playbook:
+def load_playbook_text(
+    text: str, filename: str, *, published: bool = False, re2_only: bool = False
+) -> Playbook:
     """Validate playbook YAML ``text``; ``filename`` is only used to locate problems.
 
     ``published``: the text of a version already published (a stored version, a bundle's
     playbook), loaded under the checks it was published with, so that it still loads and its
     scores never change: single-value aliases (bounded), patterns RE2 does not read the way
     Python's ``re`` does, more rules than an upload may have. Uploads leave it ``False``.
+
+    ``re2_only`` (with ``published``): refuse, as an upload does, a pattern that RE2 cannot
+    score, before any rubric example runs; for a reader that must never run a backtracking
+    regex on a text it did not check (the offline verifier).
     """
     root = _compose(text, filename, published=published)
-    reader = NodeReader(filename, published=published)
+    reader = NodeReader(filename, published=published, re2_only=re2_only)
     if isinstance(root, yaml.MappingNode) and _has_key(root, "extends"):
         playbook = _read_extension(reader, root)
     else:

@@ -89,6 +89,9 @@ class NodeReader:
     problems: list[Problem] = field(default_factory=list)
     # The text of a version already published: loaded with the checks it was published under.
     published: bool = False
+    # A published text read by someone who must not run a backtracking regex on it (the
+    # verifier, on a bundle's playbook): its patterns must fit RE2 as an upload's must.
+    re2_only: bool = False
     # Counts over the whole file, by name (regex rules, phrases, ...), for per-file bounds.
     tallies: dict[str, Tally] = field(default_factory=dict)
 

@@ -111,6 +111,9 @@ def do_start_attempt(
         raise StartRefused("This link was withdrawn. Contact the recruiter who invited you.")
     if invitation.expires_at <= at:
         raise StartRefused("This link has expired. Contact the recruiter who invited you.")
+    # Loaded (and its rubric examples run, on a process's first use of the version) before
+    # the transaction, which holds SQLite's write lock for every other writer.
+    playbook_of(invitation)
     try:
         with transaction.atomic():
             # The link's row locked, read again: a withdrawal recorded at this very moment

@@ -106,11 +106,24 @@ def test_a_bundle_playbook_with_a_pattern_outside_re2_is_not_re_scored() -> None
     with pytest.raises(AuditError) as refused:
         rescore_with_core(BACKTRACKING, "tiny.yaml", answers)
     assert str(refused.value) == (
-        "item outlier, pattern ^(\\w+\\s?)+$: \\w is any Unicode letter or digit in Python's re "
-        "but only [0-9A-Za-z_] in RE2: write [a-z0-9_] (or list the letters). The verifier runs "
-        "only the regular expressions the app scores with RE2, in time linear in the answer, so "
-        "no playbook in a bundle can stall it"
+        "tiny.yaml:59:67: assessment.items[2].rule.all_of[1].any_of[1].regex: \\w is any Unicode "
+        "letter or digit in Python's re but only [0-9A-Za-z_] in RE2: write [a-z0-9_] (or list "
+        "the letters). The verifier runs only the regular expressions the app scores with RE2, "
+        "in time linear in the answer, so no playbook in a bundle can stall it"
     )
+
+
+def test_a_bundle_playbook_s_pattern_is_checked_before_its_examples_run() -> None:
+    # With Python's backtracking re, a reject example of n letters and a "!" takes time that
+    # doubles with each letter (9 s at 27): a bundle's examples must not run before its
+    # patterns are held to RE2. This reject example matches the pattern, so had it run, the
+    # refusal would name it.
+    stalling = BACKTRACKING.replace('reject: ["99 is not an outlier"]', 'reject: ["aaa bbb"]')
+    assert stalling != BACKTRACKING
+    with pytest.raises(AuditError) as refused:
+        rescore_with_core(stalling, "tiny.yaml", {"outlier": "x", "sum": "4", "choice": "b"})
+    assert "regex: \\w is any Unicode letter" in str(refused.value)
+    assert "example" not in str(refused.value)
 
 
 def test_the_refusal_is_a_located_re_scoring_failure() -> None:
@@ -127,7 +140,7 @@ def test_the_refusal_is_a_located_re_scoring_failure() -> None:
         leaf, {"outlier": "a" * 12 + "!"}, bundled, rescore_with_core, opened_scorecard_hash=None
     )
     assert problem is not None
-    assert problem.startswith("re-scoring failed: item outlier, pattern ^(\\w+\\s?)+$: ")
+    assert problem.startswith("re-scoring failed: tiny.yaml:59:67: assessment.items[2].rule")
 
 
 def test_a_bundle_playbook_whose_patterns_re2_runs_is_re_scored_as_the_app_scores_it() -> None:

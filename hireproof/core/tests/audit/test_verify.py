@@ -919,8 +919,10 @@ def test_rescore_with_core_loads_the_playbook_and_scores_by_name(
     no_items = types.SimpleNamespace(items=())
     playbook = types.SimpleNamespace(id="p", version="1", hash="h" * 64, assessment=no_items)
 
-    def load_playbook_text(text: str, filename: str, *, published: bool = False) -> object:
-        calls.append((text, filename, published))
+    def load_playbook_text(
+        text: str, filename: str, *, published: bool = False, re2_only: bool = False
+    ) -> object:
+        calls.append((text, filename, published, re2_only))
         return playbook
 
     def score(loaded: object, answers: Mapping[str, str]) -> object:
@@ -936,8 +938,9 @@ def test_rescore_with_core_loads_the_playbook_and_scores_by_name(
     assert rescore_with_core("yaml", "p.yaml", {"q1": "70"}) == Rescored(
         "p", "1", "h" * 64, "s" * 64
     )
-    # A bundle's playbook was published: it loads as published (see test_patterns).
-    assert calls == [("yaml", "p.yaml", True), (playbook, {"q1": "70"})]
+    # A bundle's playbook was published: it loads as published (see test_patterns), its
+    # patterns held to RE2 (test_rescore).
+    assert calls == [("yaml", "p.yaml", True, True), (playbook, {"q1": "70"})]
 
 
 def test_failure_text_names_leaf_event_and_field() -> None:
