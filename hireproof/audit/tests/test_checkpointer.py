@@ -153,7 +153,9 @@ def test_such_an_event_is_signed_once_its_action_commits(shared_db: None, settin
     assert signed_sizes() == [2, 5]  # other events wait for the period
 
 
-@pytest.mark.django_db
+# Without the test's transaction: as on a worker, the library's scheduler closes the
+# connections it finds outside autocommit (on PostgreSQL, the test's own).
+@pytest.mark.django_db(transaction=True)
 def test_on_a_worker_the_request_is_a_task_in_the_queue(five_seconds: None) -> None:
     with queued_for_workers():
         record_many(1)  # due now: queued for a worker, not signed here
