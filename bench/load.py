@@ -1045,7 +1045,8 @@ def kill_and_restart(deployment: Deployment, at: float, timed_from: float) -> Ki
     )
     print(
         f"kill -9: serving process {victim} (of {len(serving)}) and worker {worker.pid} (its"
-        f" cluster too, holding {held} tasks) at {killed.seconds_in:.0f} s of the timed part",
+        f" cluster too, holding {held} task{'' if held == 1 else 's'}) at"
+        f" {killed.seconds_in:.0f} s of the timed part",
         flush=True,
     )
     while time.time() < killed_at + WORKER_RESTART_PAUSE_SECONDS + 60:
