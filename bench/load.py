@@ -233,7 +233,14 @@ def _counts(text: str) -> list[int]:
 
 def environment(data_dir: Path, database_url: str) -> dict[str, str]:
     """The settings every process of the run shares (the server's, and this one's)."""
-    for name in ("DATABASE_URL", "HIREPROOF_AUDIT_SIGNING_KEY", "HIREPROOF_KEK"):
+    # As the recipe has it, tasks run on the worker (HIREPROOF_TASKS_SYNC would run them inside
+    # the app's requests, and the worker would refuse to start).
+    for name in (
+        "DATABASE_URL",
+        "HIREPROOF_AUDIT_SIGNING_KEY",
+        "HIREPROOF_KEK",
+        "HIREPROOF_TASKS_SYNC",
+    ):
         os.environ.pop(name, None)
     secrets = data_dir.parent / "secrets"
     secrets.mkdir(mode=0o700)
