@@ -1,7 +1,8 @@
 """A campus day: simulated candidates autosaving against the deployment of docs/deploy.md.
 
     .venv/bin/python bench/load.py [--steps 200,500,1000,1500,2000] [--seconds 60]
-        [--processes 2] [--threads 8] [--clients 2] [--sqlite] [--proxy] [--serve-arg=--opt ...]
+        [--processes 2] [--threads 8] [--clients 2] [--sqlite] [--proxy] [--kill]
+        [--serve-arg=--opt ...]
 
 It follows the recipe of docs/deploy.md on this machine, minus TLS: a PostgreSQL server (a
 throwaway one in a temporary folder, or the one ``DATABASE_URL`` names), ``hireproof serve
@@ -29,6 +30,24 @@ ends with the largest step that met the target:
 
     held: N candidates, autosave p95 X ms, healthz p95 Y ms, refused 0, lost 0
 
+With ``--kill``, halfway through the timed part of the first step, a recruiter asks for the
+hiring-file PDFs of a few candidates (work for the worker), and once the worker has taken some,
+one of the serving processes ``hireproof serve --processes N`` started and the worker (with the
+processes of its cluster: its process group) are killed with SIGKILL, by their PIDs. serve starts
+another serving process in place of its own; the bench starts a new worker after a pause, as an
+operator's supervisor would. The server and worker run with a short task lease
+(``HIREPROOF_TASK_LEASE_SECONDS=20``, timeout 15), so the tasks the killed worker held are
+delivered again within the run. After the last step it checks, one line each: no acknowledged
+save lost; the queue drained (nothing waiting or held, every PDF asked for prepared, no task
+failed for good); and ``hireproof audit export`` then ``hireproof audit verify --vkey`` on the
+run's data pass (every checkpoint signed, no gap or fork). It ends with one line,
+
+    kill -9: serving process P and worker W killed at S s; restarted; lost 0; tasks drained
+    (n run, 0 failed); audit verify OK (N leaves)
+
+and exits 1 if a check failed. The kill's step counts its refused saves (those in flight in the
+killed process) like any other step.
+
 Traffic goes to 127.0.0.1 only; every step ends after ``--seconds`` (a request waits at most
 ``--timeout``), and the ramp stops after a step that refused more than a tenth of its saves.
 Everything it started is stopped by PID, and its folders removed.
@@ -38,6 +57,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import math
 import multiprocessing
 import os
@@ -74,6 +94,14 @@ HEALTH_EVERY_SECONDS = 0.1
 # The built-in playbook's time limit: every step's candidates must still be within it.
 ATTEMPT_MINUTES = 30
 STOP_REFUSED_SHARE = 0.1
+# --kill: the lease and timeout of the run's tasks (the defaults would outlast a short run), the
+# PDFs a recruiter asks for just before the kill, how long the kill waits for the worker to take
+# one, the pause before the new worker starts, and the longest wait for the queue to drain.
+KILL_TASK_ENV = {"HIREPROOF_TASK_LEASE_SECONDS": "20", "HIREPROOF_TASK_TIMEOUT_SECONDS": "15"}
+KILL_PDFS = 8
+KILL_TAKEN_WAIT_SECONDS = 10.0
+WORKER_RESTART_PAUSE_SECONDS = 5.0
+DRAIN_SECONDS = 240.0
 
 
 def main() -> int:
@@ -87,7 +115,10 @@ def main() -> int:
             f"assessment's {ATTEMPT_MINUTES} minutes, which the first candidates started in the "
             "first step: fewer steps or shorter ones"
         )
+    if args.kill and args.command:
+        raise SystemExit("--kill kills processes of `hireproof serve --processes`, not --command")
     scratch = Path(tempfile.mkdtemp(prefix="hireproof-load-"))
+    passed = True
     with ExitStack() as stack:
         stack.callback(shutil.rmtree, scratch, True)
         database_url = "" if args.sqlite else os.environ.get("DATABASE_URL", "")
@@ -96,6 +127,8 @@ def main() -> int:
             database_url, postmaster = stack.enter_context(throwaway_postgres(scratch / "pg"))
             database_pids.append(postmaster)
         env = environment(scratch / "data", database_url)
+        if args.kill:
+            env.update(KILL_TASK_ENV)
         os.environ.update(env)
         total = max(steps)
         began = time.perf_counter()
@@ -106,9 +139,11 @@ def main() -> int:
         )
         deployment = stack.enter_context(serving(args, env, scratch))
         deployment.database_pids = database_pids
-        results = []
+        results: list[StepResult] = []
+        killed: Killed | None = None
         for count in steps:
-            result = run_step(args, deployment, tokens[:count])
+            result = run_step(args, deployment, tokens[:count], kill=args.kill and not results)
+            killed = killed or result.killed
             result.lost = count_lost(result)
             results.append(result)
             print(result.line(), flush=True)
@@ -116,7 +151,9 @@ def main() -> int:
                 print("stopping the ramp: more than a tenth of the saves were refused", flush=True)
                 break
         report(args, results)
-    return 0
+        if killed is not None:
+            passed = check_after_kill(deployment, killed, results, scratch)
+    return 0 if passed else 1
 
 
 def parse_arguments() -> argparse.Namespace:
@@ -156,6 +193,12 @@ def parse_arguments() -> argparse.Namespace:
         "--proxy", action="store_true", help="put nginx in front, as docs/deploy.md does"
     )
     parser.add_argument(
+        "--kill",
+        action="store_true",
+        help="kill -9 a serving process and the worker halfway through the first step's timed "
+        "part, then check that no save was lost, the tasks ran and the audit log verifies",
+    )
+    parser.add_argument(
         "--serve-arg",
         action="append",
         default=[],
@@ -190,7 +233,14 @@ def _counts(text: str) -> list[int]:
 
 def environment(data_dir: Path, database_url: str) -> dict[str, str]:
     """The settings every process of the run shares (the server's, and this one's)."""
-    for name in ("DATABASE_URL", "HIREPROOF_AUDIT_SIGNING_KEY", "HIREPROOF_KEK"):
+    # As the recipe has it, tasks run on the worker (HIREPROOF_TASKS_SYNC would run them inside
+    # the app's requests, and the worker would refuse to start).
+    for name in (
+        "DATABASE_URL",
+        "HIREPROOF_AUDIT_SIGNING_KEY",
+        "HIREPROOF_KEK",
+        "HIREPROOF_TASKS_SYNC",
+    ):
         os.environ.pop(name, None)
     secrets = data_dir.parent / "secrets"
     secrets.mkdir(mode=0o700)
@@ -311,13 +361,16 @@ def set_up_candidates(count: int) -> list[str]:
     from hireproof.hiring.actions.invitations import do_invite_candidate
     from hireproof.hiring.actions.openings import do_create_opening
     from hireproof.hiring.actions.playbooks import load_builtin_playbooks
+    from hireproof.hiring.emails import send_candidate_email
     from hireproof.hiring.models.accommodation import NO_ACCOMMODATION
     from hireproof.hiring.models.openings import DEFAULT_EMAIL_BODY, DEFAULT_EMAIL_SUBJECT
     from hireproof.hiring.models.playbooks import PlaybookVersion
+    from hireproof.platform.models import OutboxEmail
 
     call_command("migrate", interactive=False, verbosity=0)
     load_builtin_playbooks()
-    # The invitation emails stay in memory: the links in them are the candidates' tokens.
+    # The invitation emails are sent here, by the outbox's own task, into memory: the links in
+    # them are the candidates' tokens (the worker later finds them sent, and sends nothing).
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     mail.outbox = []
     recruiter = User.objects.create_user(
@@ -345,9 +398,14 @@ def set_up_candidates(count: int) -> list[str]:
                 accommodation=NO_ACCOMMODATION,
                 base_url="http://bench.invalid",
             )
+        waiting = OutboxEmail.objects.filter(sent_at__isnull=True, cancelled_at__isnull=True)
+        for outbox_id in waiting.order_by("pk").values_list("pk", flat=True):
+            send_candidate_email(outbox_id)
         tokens += [_token_in(str(message.body)) for message in mail.outbox]
         mail.outbox = []
     connections.close_all()
+    if len(tokens) != count:
+        raise SystemExit(f"{count} candidates invited, but {len(tokens)} invitation links read")
     return tokens
 
 
@@ -370,6 +428,10 @@ class Deployment:
     app_pids: list[int]
     proxy_pids: list[int] = field(default_factory=list)
     database_pids: list[int] = field(default_factory=list)
+    server_pid: int = 0
+    server_env: dict[str, str] = field(default_factory=dict)
+    # The workers the bench started (the last one runs; --kill starts one in place of another).
+    workers: list[subprocess.Popen[str]] = field(default_factory=list)
 
 
 @contextmanager
@@ -391,22 +453,70 @@ def serving(args: argparse.Namespace, env: dict[str, str], scratch: Path) -> Ite
         command += args.serve_arg
         if args.proxy:
             command += ["--trusted-proxy", HOST]
+        if args.kill and args.sqlite:
+            command += ["--no-worker"]  # the bench's worker is the one, and the one it kills
     with ExitStack() as stack:
         server = stack.enter_context(process(command, server_env, "hireproof serve"))
         port = _announced_port(server)
         print(f"{' '.join(command[1:])} (pid {server.pid}) on {HOST}:{port}", flush=True)
-        deployment = Deployment(port, [server.pid])
+        deployment = Deployment(port, [server.pid], server_pid=server.pid, server_env=server_env)
+        if args.kill and not serving_processes(server.pid):
+            raise SystemExit(
+                "--kill needs serving processes started by serve: --processes 2 or more"
+            )
+        stack.callback(_stop_workers, deployment)
         if "worker" in _subcommands(server_env):
-            worker_command = [sys.executable, "-m", "hireproof", "worker"]
-            worker = stack.enter_context(process(worker_command, server_env, "hireproof worker"))
-            _drain(worker)
+            worker = start_worker(deployment)
             print(f"hireproof worker (pid {worker.pid})", flush=True)
-            deployment.app_pids.append(worker.pid)
         if args.proxy:
             proxy, deployment.port = stack.enter_context(nginx(scratch / "nginx", port))
             deployment.proxy_pids.append(proxy.pid)
             print(f"nginx in front on {HOST}:{deployment.port}", flush=True)
         yield deployment
+
+
+def start_worker(deployment: Deployment) -> subprocess.Popen[str]:
+    """Start ``hireproof worker`` in a process group of its own (it and its cluster's
+    processes, which ``--kill`` kills together), counted with the app's processes."""
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "hireproof", "worker"],
+        env=deployment.server_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    _drain(worker)
+    deployment.workers.append(worker)
+    deployment.app_pids.append(worker.pid)
+    return worker
+
+
+def _stop_workers(deployment: Deployment) -> None:
+    for worker in deployment.workers:
+        stop(worker)
+        # What is left of its group (a killed worker's cluster), named by its PID.
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(worker.pid, signal.SIGKILL)
+
+
+def serving_processes(server_pid: int) -> set[int]:
+    """The serving processes ``hireproof serve --processes`` started: its children that serve
+    on the socket it passed them (not the worker it may have started)."""
+    found = set()
+    for task in Path(f"/proc/{server_pid}/task").glob("*"):
+        try:
+            children = [int(child) for child in (task / "children").read_text().split()]
+        except OSError:
+            continue
+        for child in children:
+            try:
+                arguments = Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if any(argument.startswith(b"--listen-fd") for argument in arguments):
+                found.add(child)
+    return found
 
 
 def _subcommands(env: dict[str, str]) -> str:
@@ -586,6 +696,7 @@ class StepResult:
     database_cpu: float = 0.0
     proxy_cpu: float = 0.0
     load_cpu: float = 0.0
+    killed: Killed | None = None  # --kill: what was killed during this step
 
     def cpu_per_save(self, seconds: float) -> float:
         timed = len(self.latencies)
@@ -631,8 +742,11 @@ LEGEND = (
 )
 
 
-def run_step(args: argparse.Namespace, deployment: Deployment, tokens: list[str]) -> StepResult:
-    """Run every candidate of the step at once from ``--clients`` processes, and the probe."""
+def run_step(
+    args: argparse.Namespace, deployment: Deployment, tokens: list[str], *, kill: bool = False
+) -> StepResult:
+    """Run every candidate of the step at once from ``--clients`` processes, and the probe;
+    with ``kill``, kill a serving process and the worker halfway through the timed part."""
     context = multiprocessing.get_context("spawn")
     start_at = time.time() + 3.0 + len(tokens) / 2000  # the processes' own start-up
     shares = [tokens[n :: args.clients] for n in range(args.clients)]
@@ -652,12 +766,17 @@ def run_step(args: argparse.Namespace, deployment: Deployment, tokens: list[str]
         loads = [pool.apply_async(run_candidates, (plan, share)) for share in shares if share]
         time.sleep(max(0.0, start_at + args.arrive - time.time()))
         before = [cpu_seconds(pids) for pids in groups]
+        killed = None
+        if kill:
+            timed_from = start_at + args.arrive
+            killed = kill_and_restart(deployment, timed_from + args.seconds / 2, timed_from)
+            killed.step = len(tokens)
         time.sleep(max(0.0, start_at + args.arrive + args.seconds - time.time()))
         used = [cpu_seconds(pids) - began for pids, began in zip(groups, before, strict=True)]
         longest = (args.arrive + args.seconds) * 3 + args.timeout * 4 + 120
         parts = [load.get(timeout=longest) for load in loads]
         health = probe.get(timeout=longest)
-    result = StepResult(candidates=len(tokens), seconds=args.seconds)
+    result = StepResult(candidates=len(tokens), seconds=args.seconds, killed=killed)
     result.app_cpu, result.database_cpu, result.proxy_cpu = used
     result.load_cpu = sum(part["cpu"] for part in parts) + health[2]
     for part in parts:
@@ -866,6 +985,217 @@ async def _probe_health(plan: Plan) -> tuple[list[float], int, float]:
                 refused += 1
             moment = max(moment + HEALTH_EVERY_SECONDS, time.time())
     return latencies, refused, await cpu
+
+
+# --- kill -9 -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Killed:
+    """What ``--kill`` killed, and what took its place."""
+
+    serving_pid: int
+    serving_count: int
+    worker_pid: int
+    held: int  # tasks the worker had taken when it was killed
+    at: float  # wall clock of the kill
+    seconds_in: float  # into the step's timed part
+    pdf_candidates: list[int]
+    step: int = 0
+    replacement_pid: int = 0
+    replaced_after: float = math.nan
+    new_worker_pid: int = 0
+    new_worker_seen_after: float = math.nan
+
+    @property
+    def restarted(self) -> bool:
+        return bool(self.replacement_pid and self.new_worker_pid)
+
+
+def kill_and_restart(deployment: Deployment, at: float, timed_from: float) -> Killed:
+    """At ``at``: ask for a few hiring-file PDFs, wait until the worker has taken one, then kill
+    one serving process and the worker (its process group) with SIGKILL, by their PIDs. Then
+    wait for serve to start a serving process in the dead one's place, and start a new worker
+    after ``WORKER_RESTART_PAUSE_SECONDS``, as an operator's supervisor would."""
+    from django.db import connections
+
+    from hireproof.hiring.models.candidates import Candidate
+    from hireproof.hiring.pdf import request_pdf
+    from hireproof.platform.models import Worker
+    from hireproof.platform.tasks import overview
+
+    _sleep_until_wall(at)
+    # A recruiter prepares the hiring files of the first candidates: the page's own request.
+    candidates = list(Candidate.objects.order_by("pk")[:KILL_PDFS])
+    for candidate in candidates:
+        request_pdf(candidate)
+    taken_by = time.monotonic() + KILL_TAKEN_WAIT_SECONDS
+    while overview().taken == 0 and time.monotonic() < taken_by:
+        time.sleep(0.05)
+    held = overview().taken
+    serving = serving_processes(deployment.server_pid)
+    victim = min(serving)
+    worker = deployment.workers[-1]
+    os.kill(victim, signal.SIGKILL)
+    os.killpg(worker.pid, signal.SIGKILL)  # the worker and its cluster's processes
+    killed_at = time.time()
+    worker.wait()
+    deployment.app_pids.remove(worker.pid)
+    killed = Killed(
+        serving_pid=victim,
+        serving_count=len(serving),
+        worker_pid=worker.pid,
+        held=held,
+        at=killed_at,
+        seconds_in=killed_at - timed_from,
+        pdf_candidates=[candidate.pk for candidate in candidates],
+    )
+    print(
+        f"kill -9: serving process {victim} (of {len(serving)}) and worker {worker.pid} (its"
+        f" cluster too, holding {held} task{'' if held == 1 else 's'}) at"
+        f" {killed.seconds_in:.0f} s of the timed part",
+        flush=True,
+    )
+    while time.time() < killed_at + WORKER_RESTART_PAUSE_SECONDS + 60:
+        now = serving_processes(deployment.server_pid)
+        if not killed.replacement_pid and victim not in now and len(now) == len(serving):
+            killed.replacement_pid = max(now - serving)
+            killed.replaced_after = time.time() - killed_at
+        if not killed.new_worker_pid and time.time() >= killed_at + WORKER_RESTART_PAUSE_SECONDS:
+            killed.new_worker_pid = start_worker(deployment).pid
+        if killed.new_worker_pid and Worker.objects.filter(pid=killed.new_worker_pid).exists():
+            killed.new_worker_seen_after = time.time() - killed_at
+            if killed.replacement_pid:
+                break
+        time.sleep(0.1)
+    connections.close_all()
+    print(
+        f"kill -9: serve started serving process {killed.replacement_pid or 'none'} in its place"
+        f" after {killed.replaced_after:.1f} s; a new worker {killed.new_worker_pid or 'none'}"
+        f" ran {killed.new_worker_seen_after:.1f} s after the kill",
+        flush=True,
+    )
+    return killed
+
+
+def _sleep_until_wall(moment: float) -> None:
+    time.sleep(max(0.0, moment - time.time()))
+
+
+def check_after_kill(
+    deployment: Deployment, killed: Killed, results: list[StepResult], scratch: Path
+) -> bool:
+    """The checks of ``--kill``, a line each, then the summary line; whether all passed."""
+    from django.db import connections
+
+    lost = sum(result.lost for result in results)
+    acknowledged = sum(result.answered for result in results)
+    saves_ok = lost == 0
+    print(
+        f"\nkill -9 check, saves: {'OK' if saves_ok else 'FAILED'}: {lost} of {acknowledged:,}"
+        " acknowledged saves lost"
+    )
+    restarted = killed.restarted
+    print(
+        f"kill -9 check, restarts: {'OK' if restarted else 'FAILED'}: serving process"
+        f" {killed.replacement_pid or 'none'} in place of {killed.serving_pid}"
+        f" ({killed.replaced_after:.1f} s), worker {killed.new_worker_pid or 'none'} in place of"
+        f" {killed.worker_pid} (running {killed.new_worker_seen_after:.1f} s after the kill)"
+    )
+    drained = _drain_queue(killed)
+    connections.close_all()
+    tasks_ok = drained.ok
+    print(f"kill -9 check, tasks: {'OK' if tasks_ok else 'FAILED'}: {drained.summary}")
+    audit_ok, leaves, audit_summary = _verify_audit(deployment, scratch)
+    print(f"kill -9 check, audit: {'OK' if audit_ok else 'FAILED'}: {audit_summary}")
+    passed = saves_ok and restarted and tasks_ok and audit_ok
+    print(
+        f"kill -9: serving process {killed.serving_pid} and worker {killed.worker_pid} killed at"
+        f" {killed.seconds_in:.0f} s; {'restarted' if restarted else 'NOT restarted'};"
+        f" lost {lost};"
+        f" tasks {'drained' if tasks_ok else 'NOT drained'} ({drained.run} run,"
+        f" {drained.failed} failed);"
+        f" audit verify {'OK' if audit_ok else 'FAILED'} ({leaves:,} leaves)"
+        + ("" if passed else "; FAILED")
+    )
+    return passed
+
+
+@dataclass
+class Drained:
+    ok: bool
+    run: int
+    failed: int
+    summary: str
+
+
+def _drain_queue(killed: Killed) -> Drained:
+    """Wait until no task waits or is held, no retry is pending, and every PDF asked for is
+    prepared (or ``DRAIN_SECONDS`` passed); what then stands."""
+    from datetime import UTC, datetime
+
+    from django_q.models import Task
+
+    from hireproof.hiring.pdf import pdf_key
+    from hireproof.platform.files import stored_file
+    from hireproof.platform.tasks import overview
+
+    began = time.monotonic()
+    while True:
+        state = overview()
+        files = [stored_file(pdf_key(pk)) for pk in killed.pdf_candidates]
+        ready = [file for file in files if file is not None and file.ready]
+        busy = state.waiting or state.taken or state.retrying
+        if not busy and len(ready) == len(files):
+            break
+        if time.monotonic() - began > DRAIN_SECONDS:
+            break
+        time.sleep(1.0)
+    waited = time.monotonic() - began
+    kill_moment = datetime.fromtimestamp(killed.at, UTC)
+    run = Task.objects.filter(stopped__gte=kill_moment).count()
+    failed = len(state.failed_for_good)
+    last = max((file.prepared_at for file in ready if file.prepared_at), default=None)
+    last_after = (last - kill_moment).total_seconds() if last else math.nan
+    ok = not busy and len(ready) == len(files) and failed == 0
+    summary = (
+        f"after {waited:.0f} s, {state.waiting} waiting, {state.taken} held,"
+        f" {len(state.retrying)} retrying, {failed} failed for good;"
+        f" {len(ready)} of {len(files)} PDFs prepared ({killed.held} taken by the killed worker;"
+        f" the last prepared {last_after:.0f} s after the kill); {run} tasks run since the kill"
+    )
+    for problem in state.problems:
+        summary += f"\n  {problem.label}: {problem.error}"
+    return Drained(ok=ok, run=run, failed=failed, summary=summary)
+
+
+def _verify_audit(deployment: Deployment, scratch: Path) -> tuple[bool, int, str]:
+    """``hireproof audit export`` of the run's log, then ``hireproof audit verify --vkey``."""
+    bundle = scratch / "audit.bundle"
+
+    def hireproof(*arguments: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "hireproof", *arguments],
+            env=deployment.server_env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+
+    vkey = hireproof("audit", "vkey")
+    exported = hireproof("audit", "export", "--out", str(bundle))
+    if vkey.returncode != 0 or exported.returncode != 0:
+        said = (vkey.stderr + exported.stdout + exported.stderr).strip()[-2000:]
+        return False, 0, f"export failed (exit {exported.returncode}): {said}"
+    verified = hireproof("audit", "verify", str(bundle), "--vkey", vkey.stdout.strip())
+    found = re.search(r"bundle: (\d+) leaves", verified.stdout)
+    leaves = int(found.group(1)) if found else 0
+    checkpoints = re.search(r"checkpoints: (\d+) of (\d+) verified", verified.stdout)
+    if verified.returncode != 0:
+        said = (verified.stdout + verified.stderr).strip()[-2000:]
+        return False, leaves, f"verify exited {verified.returncode}:\n{said}"
+    signed = f", {checkpoints.group(1)} checkpoints" if checkpoints else ""
+    return True, leaves, f"export, then verify --vkey: OK ({leaves:,} leaves{signed})"
 
 
 # --- what was kept ----------------------------------------------------------------------------
