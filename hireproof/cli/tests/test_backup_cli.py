@@ -50,7 +50,9 @@ print(json.dumps({
     "answers": Answer.objects.filter(attempt__invitation__candidate=c).count(),
     "tokens": CandidateSearchToken.objects.filter(candidate=c).count(),
     "leaves": LogLeaf.objects.count(),
-    "restored": list(LogLeaf.objects.filter(event_type="log.restored").values_list("index", flat=True)),
+    "restored": list(
+        LogLeaf.objects.filter(event_type="log.restored").values_list("index", flat=True)
+    ),
 }))
 """
 
@@ -62,7 +64,8 @@ from hireproof.audit.checkpoints import sign_checkpoint_now
 from hireproof.hiring.actions.erasure import ErasureBasis, do_erase_candidate
 from hireproof.hiring.models.candidates import Candidate
 admin = User.objects.filter(is_active=True).order_by("id").first()
-do_erase_candidate(actor=admin, candidate=Candidate.objects.get(pk=int(sys.argv[1])), basis=ErasureBasis.REQUEST)
+candidate = Candidate.objects.get(pk=int(sys.argv[1]))
+do_erase_candidate(actor=admin, candidate=candidate, basis=ErasureBasis.REQUEST)
 sign_checkpoint_now()
 """
 
@@ -86,7 +89,11 @@ print(LogLeaf.objects.count(), flush=True)
 time.sleep(600)
 """
 
-SETUP = "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'hireproof.settings'); django.setup()\n"
+SETUP = (
+    "import django, os\n"
+    "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'hireproof.settings')\n"
+    "django.setup()\n"
+)
 
 
 @dataclass
@@ -232,14 +239,16 @@ def test_a_backup_taken_while_a_writer_appends_is_a_consistent_snapshot(site: Si
         assert writer.poll() is None, writer.stderr.read() if writer.stderr else ""
     finally:
         _stop(writer)
-    assert sizes == sorted(sizes) and sizes[0] < sizes[-1]  # the writer went on meanwhile
+    assert sizes == sorted(sizes)
+    assert sizes[0] < sizes[-1]
     # Restoring the first one brings back its rows, and only those.
     candidate = _first_live_candidate(site)
     out = site.ok("restore", site.scratch / "backup-0", "--confirm-rollback")
     assert "restored the backup" in out
     state = site.inspect(candidate)
     assert state["leaves"] == sizes[0] + 1  # the snapshot's leaves and the log.restored event
-    assert state["name"] != "SubjectErasedError" and state["keys"] == [True, True]
+    assert state["name"] != "SubjectErasedError"
+    assert state["keys"] == [True, True]
 
 
 def test_files_are_private_the_kek_goes_only_where_asked_and_bad_places_are_refused(
@@ -274,7 +283,8 @@ def test_files_are_private_the_kek_goes_only_where_asked_and_bad_places_are_refu
 def test_a_candidate_erased_after_the_backup_stays_erased_after_the_restore(site: Site) -> None:
     candidate = _first_live_candidate(site)
     before = site.inspect(candidate)
-    assert before["keys"] == [True, True] and before["answers"]
+    assert before["keys"] == [True, True]
+    assert before["answers"]
     site.ok("backup", "--to", site.scratch / "db")
     done = site.python(ERASE, str(candidate))
     assert done.returncode == 0, done.stderr
@@ -285,9 +295,12 @@ def test_a_candidate_erased_after_the_backup_stays_erased_after_the_restore(site
     out = site.ok("restore", site.scratch / "db", "--confirm-rollback")
     assert "erased again: 1 candidates" in out
     after = site.inspect(candidate)
-    assert after["erased"] and after["subject_erased"]
+    assert after["erased"]
+    assert after["subject_erased"]
     assert after["keys"] == [False, False]
-    assert after["name_sealed"] is False and after["answers"] == 0 and after["tokens"] == 0
+    assert after["name_sealed"] is False
+    assert after["answers"] == 0
+    assert after["tokens"] == 0
     assert after["restored"]
     # Her name as the backup holds it does not open any more: her keys are gone.
     link = sqlite3.connect(site.scratch / "db" / "hireproof.sqlite3")
@@ -311,7 +324,8 @@ def test_a_rollback_is_refused_without_confirmation_and_the_database_is_untouche
     database = (site.data / "hireproof.sqlite3").read_bytes()
     refused = site.hireproof("restore", site.scratch / "db")
     assert refused.returncode == 2
-    assert "a checkpoint over" in refused.stderr and "already signed" in refused.stderr
+    assert "a checkpoint over" in refused.stderr
+    assert "already signed" in refused.stderr
     assert (site.data / "hireproof.sqlite3").read_bytes() == database
     assert not list(site.data.glob(".hireproof.sqlite3.restoring-*"))
 
@@ -393,7 +407,9 @@ def test_postgresql_backup_with_pg_dump_and_restore_with_pg_restore(postgres_sit
     out = site.ok("restore", site.scratch / "db", "--confirm-rollback")
     assert "erased again: 1 candidates" in out
     after = site.inspect(candidate)
-    assert after["keys"] == [False, False] and after["name"] == "SubjectErasedError"
-    assert after["answers"] == 0 and after["restored"]
+    assert after["keys"] == [False, False]
+    assert after["name"] == "SubjectErasedError"
+    assert after["answers"] == 0
+    assert after["restored"]
     other = _first_live_candidate(site)
     assert site.inspect(other)["keys"] == [True, True]

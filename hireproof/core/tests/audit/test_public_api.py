@@ -26,6 +26,7 @@ def test_the_public_surface_is_exactly_this() -> None:
         "MemorySource",
         "Opening",
         "PlaybookText",
+        "SupersededCheckpoint",
         "RECEIPT_FORMAT",
         "RECOMMENDATION_HASH_FIELD",
         "Receipt",
