@@ -216,6 +216,7 @@ def _restore_postgresql(
 def _maintenance(database: dict[str, object], *statements: str) -> None:
     """Run statements on the server's maintenance database (outside any transaction)."""
     import psycopg
+    from psycopg.conninfo import make_conninfo
 
     params = {
         "host": database.get("HOST") or None,
@@ -224,9 +225,8 @@ def _maintenance(database: dict[str, object], *statements: str) -> None:
         "password": database.get("PASSWORD") or None,
         "dbname": "postgres",
     }
-    with psycopg.connect(
-        **{key: str(value) for key, value in params.items() if value}, autocommit=True
-    ) as link:
+    conninfo = make_conninfo(**{key: str(value) for key, value in params.items() if value})
+    with psycopg.connect(conninfo, autocommit=True) as link:
         for statement in statements:
             link.execute(statement.encode())
 
