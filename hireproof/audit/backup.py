@@ -243,7 +243,7 @@ def _snapshot_sqlite(folder: Path) -> Manifest:
     write_private(target, b"")
     connection.ensure_connection()
     source = connection.connection
-    copy = sqlite3.connect(target)
+    copy = sqlite3.Connection(target)
     try:
         # The online backup copies a consistent snapshot while other connections write.
         source.backup(copy, pages=4096)
@@ -530,7 +530,7 @@ def fold_sqlite_wal(path: Path) -> None:
     """Copy every page of ``path``'s write-ahead log into the file and empty the log."""
     if not path.exists():
         return
-    link = sqlite3.connect(path)
+    link = sqlite3.Connection(path)
     try:
         busy, _, _ = link.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
     finally:

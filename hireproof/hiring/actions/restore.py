@@ -214,21 +214,19 @@ def _restore_postgresql(
 
 
 def _maintenance(database: dict[str, object], *statements: str) -> None:
-    """Run statements on the server's maintenance database (outside any transaction)."""
-    import psycopg
-    from psycopg.conninfo import make_conninfo
-
-    params = {
-        "host": database.get("HOST") or None,
-        "port": database.get("PORT") or None,
-        "user": database.get("USER") or None,
-        "password": database.get("PASSWORD") or None,
-        "dbname": "postgres",
-    }
-    conninfo = make_conninfo(**{key: str(value) for key, value in params.items() if value})
-    with psycopg.connect(conninfo, autocommit=True) as link:
-        for statement in statements:
-            link.execute(statement.encode())
+    """Run statements, each in its own transaction, on the server's maintenance database."""
+    command = [backup.postgres_tool("psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1"]
+    for statement in statements:
+        command += ["-c", statement]
+    done = subprocess.run(
+        command,
+        env=backup.postgres_environment(database, "postgres"),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise BackupError(f"PostgreSQL refused {statements[-1]!r}: {done.stderr.strip()}")
 
 
 def _apply(
