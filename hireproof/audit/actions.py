@@ -17,6 +17,7 @@ public half stays in the log and in ``LogKey``.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterable, Mapping
 from functools import partial
 from pathlib import Path
@@ -25,8 +26,16 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from hireproof.audit import checkpoints, keys, scrub, vault
+from hireproof.audit.backup import CurrentLog
 from hireproof.audit.log import record_event
-from hireproof.audit.models import LogKey, LogLeaf, LogPrivate, Subject
+from hireproof.audit.models import (
+    Checkpoint,
+    LogKey,
+    LogLeaf,
+    LogPrivate,
+    Subject,
+    SupersededCheckpoint,
+)
 from hireproof.audit.store import read_head, resume_compact_range, take_writer_lock
 from hireproof.audit.vault import SubjectErasedError
 from hireproof.core.audit import (
@@ -38,6 +47,7 @@ from hireproof.core.audit import (
     signer_from_key_bytes,
     vkey_of,
 )
+from hireproof.core.errors import AuditError
 from hireproof.core.playbook import Playbook
 from hireproof.core.scoring import Scorecard
 from hireproof.platform.models import TaskProblem
@@ -168,3 +178,41 @@ def do_retry_task(*, actor: str, problem: TaskProblem) -> None:
             public={"task": problem.task, "label": problem.label, "tries": problem.tries},
         )
         retry_now(problem)
+
+
+def do_record_restore(current: CurrentLog, *, snapshot_size: int, snapshot_at: str) -> Checkpoint:
+    """Declare, in the restored log, the leaves a restore rolled back past a signed checkpoint:
+    ``log.restored`` with the lost range ``[lost_from, lost_to)``, the last checkpoint signed
+    before the restore (``superseded``: its size and root), the consistency proof from the kept
+    leaves to it, and the snapshot's time; then keep the superseded checkpoints (with their
+    cosignatures) for the export, and sign a checkpoint over the restored log.
+
+    Runs inside the restore's transaction, on the restored database.
+    """
+    signed = current.signed
+    if signed is None or signed.size <= snapshot_size:
+        raise AuditError("nothing signed was lost: there is no restore to declare")
+    public = {
+        "lost_from": snapshot_size,
+        "lost_to": max(current.size, signed.size),
+        "superseded": {"size": signed.size, "root": signed.root.hex()},
+        "consistency": [node.hex() for node in current.proof_from_snapshot],
+        "snapshot_at": snapshot_at,
+    }
+    with transaction.atomic():
+        take_writer_lock()
+        leaf = record_event(EventType.LOG_RESTORED, actor="cli", public=public)
+        SupersededCheckpoint.objects.bulk_create(
+            SupersededCheckpoint(
+                restored_leaf=leaf.index,
+                size=old.size,
+                root=old.root,
+                note=old.note,
+                signed_at=old.signed_at,
+                key_id=old.key_id,
+                proof=[base64.b64encode(node).decode() for node in old.proof],
+            )
+            for old in current.superseded
+        )
+        head = read_head()
+        return checkpoints.sign_head(head.size, resume_compact_range(head).root())

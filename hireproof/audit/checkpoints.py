@@ -11,7 +11,10 @@ Before any signature the new tree head is checked against the last checkpoint si
 one stored in the database and the one the key holder remembers beside the key file
 (``keys.last_signed_head``). A database restored from an old backup and appended to again
 forms a different tree: no consistency proof joins it to what was signed, and signing is refused
-with ``ForkError`` instead of publishing two histories.
+with ``ForkError`` instead of publishing two histories. The one exception is a restore the log
+itself declares: a ``log.restored`` leaf naming that checkpoint's size and root (written by
+``hireproof restore --confirm-rollback``) says those leaves were lost on purpose, and signing
+the restored log goes on from there.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from hireproof.audit import keys
-from hireproof.audit.models import Checkpoint, LogKey
+from hireproof.audit.models import Checkpoint, LogKey, LogLeaf
 from hireproof.audit.store import (
     StoredTree,
     aware_datetime,
@@ -37,9 +40,11 @@ from hireproof.core.audit import (
     Checkpoint as CheckpointBody,
 )
 from hireproof.core.audit import (
+    EventType,
     Signer,
     check_extends,
     consistency_proof,
+    parse_leaf,
     sign_checkpoint,
     signer_from_key_bytes,
     vkey_of,
@@ -224,7 +229,20 @@ def _refuse_fork(new: CheckpointBody) -> None:
         signed_before.append(keys.SignedHead(size=stored.size, root=bytes(stored.root)))
     # Usually both records name the same head: check it once.
     for previous in dict.fromkeys(head for head in signed_before if head is not None):
-        _refuse_fork_from(previous, new)
+        if not declared_superseded(previous, new.size):
+            _refuse_fork_from(previous, new)
+
+
+def declared_superseded(head: keys.SignedHead, size: int) -> bool:
+    """Whether a ``log.restored`` leaf among the first ``size`` declares ``head`` superseded:
+    the checkpoint a restore rolled back past, named by its size and root."""
+    if head.size == 0:
+        return False
+    named = {"size": head.size, "root": head.root.hex()}
+    restores = LogLeaf.objects.filter(
+        event_type=str(EventType.LOG_RESTORED), index__lt=size
+    ).values_list("data", flat=True)
+    return any(parse_leaf(bytes(data)).public.get("superseded") == named for data in restores)
 
 
 def _refuse_fork_from(previous: keys.SignedHead, new: CheckpointBody) -> None:

@@ -21,6 +21,7 @@ playbook and scorecard hashes recorded in them, and every proof still verify.
 
 from __future__ import annotations
 
+import base64
 import itertools
 import json
 import logging
@@ -32,7 +33,14 @@ from importlib import resources
 from hireproof.audit import vault, witnessing
 from hireproof.audit.checkpoints import latest_checkpoint, log_origin, sign_checkpoint_now
 from hireproof.audit.log import private_context
-from hireproof.audit.models import Checkpoint, LogKey, LogLeaf, LogPrivate, Subject
+from hireproof.audit.models import (
+    Checkpoint,
+    LogKey,
+    LogLeaf,
+    LogPrivate,
+    Subject,
+    SupersededCheckpoint,
+)
 from hireproof.audit.store import StoredTree, read_head
 from hireproof.core.audit import (
     SCORING_EVENTS,
@@ -46,6 +54,7 @@ from hireproof.core.audit import (
     parse_leaf,
     write_bundle,
 )
+from hireproof.core.audit import SupersededCheckpoint as BundleSuperseded
 from hireproof.core.errors import AuditError, HireproofError
 
 logger = logging.getLogger(__name__)
@@ -133,6 +142,7 @@ def export_bundle(
             .order_by("pseudonym")
             .values_list("pseudonym", flat=True)
         ),
+        superseded_checkpoints=_superseded(),
     )
     write_bundle(out_path, bundle)
     signed = max((c.size for c in checkpoints), default=0)
@@ -163,6 +173,18 @@ def sign_unsigned_tail() -> _Refusal | None:
         logger.warning("exporting without a checkpoint over the newest leaves: %s", refusal)
         return _Refusal(range(signed, size), str(refusal))
     return None
+
+
+def _superseded() -> tuple[BundleSuperseded, ...]:
+    """The checkpoints signed before a declared restore, over the leaves it lost."""
+    return tuple(
+        BundleSuperseded(
+            note=row.note,
+            restored_leaf=row.restored_leaf,
+            proof=tuple(base64.b64decode(node) for node in row.proof),
+        )
+        for row in SupersededCheckpoint.objects.order_by("restored_leaf", "size", "id")
+    )
 
 
 def _leaf_range(refusal: _Refusal) -> str:

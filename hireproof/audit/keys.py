@@ -253,3 +253,17 @@ def remember_signed_head(head: SignedHead) -> None:
             json.dumps({"size": head.size, "root": base64.b64encode(head.root).decode()})
         )
         os.replace(staging, path)
+
+
+def replace_signed_head(head: SignedHead) -> None:
+    """Record ``head`` as the last signed checkpoint even if it is smaller than the one recorded:
+    only after a restore the log declares (``log.restored``), which names the one it replaces."""
+    path = _last_signed_path()
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with open(path.with_name(f"{path.name}.lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        staging = path.with_name(f"{path.name}.new")
+        staging.write_text(
+            json.dumps({"size": head.size, "root": base64.b64encode(head.root).decode()})
+        )
+        os.replace(staging, path)

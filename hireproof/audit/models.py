@@ -154,3 +154,29 @@ class Cosignature(models.Model):
 
     def __str__(self) -> str:
         return f"cosignature of {self.checkpoint} by {self.witness_name}"
+
+
+class SupersededCheckpoint(models.Model):
+    """A checkpoint signed over leaves a restored backup lost, kept for auditors.
+
+    The ``log.restored`` leaf at ``restored_leaf`` names the last checkpoint signed before the
+    restore (its size and root); every checkpoint listed here for that restore is that one, or
+    one whose ``proof`` (a consistency proof, hashes in order) joins it to that one. The export
+    hands them out with the bundle, so the verifier reports a declared gap, not a fork.
+    """
+
+    restored_leaf = models.PositiveBigIntegerField()
+    size = models.PositiveBigIntegerField()
+    root = models.BinaryField(max_length=32)
+    note = models.TextField()  # the signed note, with the cosignatures it had
+    signed_at = models.DateTimeField()
+    key_id = models.CharField(max_length=8)
+    proof = models.JSONField(default=list)  # base64 hashes, to the checkpoint the leaf names
+
+    class Meta:
+        ordering = ("restored_leaf", "size", "id")
+
+    def __str__(self) -> str:
+        return (
+            f"checkpoint size {self.size}, superseded by the restore at leaf {self.restored_leaf}"
+        )

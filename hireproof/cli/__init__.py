@@ -11,10 +11,21 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from hireproof.cli import api_key, audit, demo, playbook, scoring, serve, sweep, witness, worker
+from hireproof.cli import (
+    api_key,
+    audit,
+    backup,
+    demo,
+    playbook,
+    scoring,
+    serve,
+    sweep,
+    witness,
+    worker,
+)
 from hireproof.core.errors import HireproofError
 
-COMMAND_GROUPS = (playbook, scoring, audit, serve, worker, sweep, demo, witness, api_key)
+COMMAND_GROUPS = (playbook, scoring, audit, serve, worker, sweep, demo, witness, api_key, backup)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -21,7 +21,9 @@ The manifest (keys in any order, each exactly once; no other key)::
      "consistency_proofs": [{"size1": 10, "size2": 20, "proof": ["<base64>", ...]}, ...],
      "openings": {"42": [{"field": "answers", "value": {...}, "salt": "<hex>"}], ...},
      "playbooks": {"<playbook hash>": {"filename": "data-scientist-mid.yaml", "text": "..."}},
-     "erased_subjects": ["subj_...", ...]}
+     "erased_subjects": ["subj_...", ...],
+     "superseded_checkpoints": [{"note": "<signed note>", "restored_leaf": 1200,
+                                 "proof": ["<base64>", ...]}, ...]}
 
 - ``keys``: every signing key the log has used, each with the checkpoint sizes it may sign
   (``first_size <= size <= last_size``; ``null`` = no upper bound), so key rotation is auditable.
@@ -33,6 +35,9 @@ The manifest (keys in any order, each exactly once; no other key)::
   hash, so the auditor re-scores without fetching anything from us.
 - ``erased_subjects``: the subjects the operator reports as erased: exactly, sorted, the
   subjects of the ``subject.erased`` events in the signed part of the log (the verifier checks).
+- ``superseded_checkpoints`` (only present after a restore): checkpoints signed over leaves a
+  restored backup lost, each with the index of the ``log.restored`` leaf that declares the loss
+  and a consistency proof to the checkpoint that leaf names (empty for that one itself).
 - ``leaf_count``: the number of leaf lines that follow (the verifier checks).
 
 Every line, the last one too, ends in ``\\n``: a file without its final newline was cut off.
@@ -72,6 +77,7 @@ __all__ = [
     "ConsistencyProof",
     "KeyPeriod",
     "PlaybookText",
+    "SupersededCheckpoint",
     "decode_bundle",
     "encode_bundle",
     "read_bundle",
@@ -93,6 +99,8 @@ _MANIFEST_KEYS = frozenset(
     }
 )
 
+_OPTIONAL_KEYS = frozenset({"superseded_checkpoints"})
+_SUPERSEDED_KEYS = frozenset({"note", "restored_leaf", "proof"})
 _KEY_KEYS = frozenset({"vkey", "first_size", "last_size"})
 _PROOF_KEYS = frozenset({"size1", "size2", "proof"})
 _PLAYBOOK_KEYS = frozenset({"filename", "text"})
@@ -122,6 +130,16 @@ class ConsistencyProof:
 
 
 @dataclass(frozen=True)
+class SupersededCheckpoint:
+    """A checkpoint signed over leaves a restore lost, the ``log.restored`` leaf declaring it,
+    and its consistency proof to the checkpoint that leaf names."""
+
+    note: str
+    restored_leaf: int
+    proof: tuple[bytes, ...] = ()
+
+
+@dataclass(frozen=True)
 class PlaybookText:
     """A playbook's YAML text and the file name it was loaded from."""
 
@@ -141,6 +159,7 @@ class Bundle:
     openings: Mapping[int, tuple[Opening, ...]] = field(default_factory=dict)
     playbooks: Mapping[str, PlaybookText] = field(default_factory=dict)
     erased_subjects: tuple[str, ...] = ()
+    superseded_checkpoints: tuple[SupersededCheckpoint, ...] = ()
     # What the manifest declares (None: built in memory, where it is len(leaves) by definition).
     leaf_count: int | None = None
     # Whether the file ended with the newline that ends its last line (a cut-off file does not).
@@ -170,6 +189,20 @@ class Bundle:
                 for digest, p in sorted(self.playbooks.items())
             },
             "erased_subjects": list(self.erased_subjects),
+        } | self._superseded()
+
+    def _superseded(self) -> dict[str, Any]:
+        if not self.superseded_checkpoints:
+            return {}  # the key is absent from a log never restored, as before it existed
+        return {
+            "superseded_checkpoints": [
+                {
+                    "note": entry.note,
+                    "restored_leaf": entry.restored_leaf,
+                    "proof": [_b64(h) for h in entry.proof],
+                }
+                for entry in self.superseded_checkpoints
+            ]
         }
 
 
@@ -229,6 +262,12 @@ def decode_bundle(data: bytes) -> Bundle:
             _text(s, f"erased_subjects[{i}]")
             for i, s in enumerate(_list(manifest["erased_subjects"], "erased_subjects"))
         ),
+        superseded_checkpoints=tuple(
+            _superseded(entry, f"superseded_checkpoints[{i}]")
+            for i, entry in enumerate(
+                _list(manifest.get("superseded_checkpoints", []), "superseded_checkpoints")
+            )
+        ),
         leaf_count=_integer(manifest["leaf_count"], "leaf_count"),
         final_newline=final_newline,
     )
@@ -261,8 +300,25 @@ def _manifest(line: bytes) -> dict[str, Any]:
     missing = sorted(_MANIFEST_KEYS - set(manifest))
     if missing:
         raise AuditError(f"the bundle's manifest lacks: {', '.join(missing)}")
-    _exact_keys(manifest, _MANIFEST_KEYS, "the manifest")
+    _exact_keys(
+        {key: value for key, value in manifest.items() if key not in _OPTIONAL_KEYS},
+        _MANIFEST_KEYS,
+        "the manifest",
+    )
     return manifest
+
+
+def _superseded(value: object, where: str) -> SupersededCheckpoint:
+    entry = _object(value, where)
+    _exact_keys(entry, _SUPERSEDED_KEYS, where)
+    return SupersededCheckpoint(
+        note=_text(entry["note"], f"{where}.note"),
+        restored_leaf=_integer(entry["restored_leaf"], f"{where}.restored_leaf"),
+        proof=tuple(
+            _hash(h, f"{where}.proof[{i}]")
+            for i, h in enumerate(_list(entry["proof"], f"{where}.proof"))
+        ),
+    )
 
 
 def _exact_keys(entry: dict[str, Any], expected: frozenset[str], what: str) -> None:

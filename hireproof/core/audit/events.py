@@ -71,6 +71,7 @@ class EventType(StrEnum):
 
     LOG_CREATED = "log.created"
     LOG_KEY_ROTATED = "log.key_rotated"
+    LOG_RESTORED = "log.restored"  # a backup restored: the lost range, the checkpoint it supersedes
     PLAYBOOK_PUBLISHED = "playbook.published"
     OPENING_CREATED = "opening.created"
     OPENING_CLOSED = "opening.closed"

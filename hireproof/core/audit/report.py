@@ -71,6 +71,7 @@ class Report:
     witness_notes: tuple[str, ...] = ()  # what the witness checks found, one line each
     witness_quorum: int = 0  # how many of the auditor's witnesses had to cosign (0: none asked)
     witnessed_size: int | None = None  # the largest size they cosigned, when they were asked
+    restore_notes: tuple[str, ...] = ()  # checkpoints superseded by a declared restore, one each
 
     @property
     def result(self) -> Result:
@@ -128,6 +129,7 @@ class Report:
             lines.append(f"erased subjects, as the bundle claims them: {erased}")
         lines.append(f"trusted keys: {', '.join(self.trusted_keys) or 'none'}")
         lines.extend(self.witness_notes)
+        lines.extend(self.restore_notes)
         if not self.anchored:
             lines.append("no trusted key: " + self._untrusted_reason())
         if self.failures:

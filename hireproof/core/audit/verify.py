@@ -31,7 +31,13 @@
 9. witnesses, when the auditor names them: a quorum of their cosignatures covers every leaf,
    each verifies, their times never go backwards, and no leaf is dated after the time they
    cosigned the first checkpoint covering it (``check_witnesses``);
-10. trust: the result is OK only when a key the auditor trusts (``trusted_vkeys``, a trust
+10. a declared restore: a checkpoint signed over leaves a restored backup lost does not match
+    the leaves, which is a fork, unless a ``log.restored`` leaf declares it: that leaf names the
+    last checkpoint signed before the restore (size and root), which the bundle must hold
+    signed, with a consistency proof from the kept leaves to it; every other superseded
+    checkpoint the bundle carries needs a consistency proof to that one. Such a checkpoint is
+    reported as superseded by the declared restore, and any other mismatch still fails;
+11. trust: the result is OK only when a key the auditor trusts (``trusted_vkeys``, a trust
     file) signed the log, directly or through rotations a trusted key signed; with no key
     named and nothing failed, it is UNTRUSTED; trusted keys the log does not use fail.
 
@@ -215,6 +221,13 @@ class _Verification:
         selection = self.select_keys(trusted_vkeys, scan)
         checkpoints = self.open_checkpoints(self.bundle.checkpoints, selection.keys, "checkpoint")
         checkpoints += self.open_checkpoints(held, selection.keys, "your checkpoint")
+        declared, restore_notes = self.check_declared_restores(selection.keys)
+        checkpoints = [
+            cp
+            for cp in checkpoints
+            if (cp.size, cp.root) not in declared
+            or (cp.size <= len(self.leaves) and self.root_at(cp.size) == cp.root)
+        ]
         if not checkpoints:
             self.fail("no checkpoint verifies: nothing ties these leaves to the log's key")
         checkpoints.sort(key=lambda cp: cp.size)
@@ -255,7 +268,111 @@ class _Verification:
             witness_notes=witness_notes,
             witness_quorum=witnesses.quorum,
             witnessed_size=witnessed if witnesses.required else None,
+            restore_notes=tuple(restore_notes),
         )
+
+    # --- declared restores --------------------------------------------------------------------
+
+    def check_declared_restores(
+        self, keys: Sequence[KeyedPeriod]
+    ) -> tuple[set[tuple[int, bytes]], list[str]]:
+        """Check each ``log.restored`` leaf and the superseded checkpoints the bundle carries.
+
+        Returns the (size, root) of every checkpoint a restore declares superseded, and one
+        line per such checkpoint for the report.
+        """
+        carried: dict[int, list[tuple[Checkpoint, tuple[bytes, ...]]]] = {}
+        for number, entry in enumerate(self.bundle.superseded_checkpoints, start=1):
+            label = f"superseded checkpoint {number}"
+            for checkpoint in self.open_checkpoints([entry.note], keys, label):
+                carried.setdefault(entry.restored_leaf, []).append((checkpoint, entry.proof))
+        restores = self.restore_leaves()
+        declared: set[tuple[int, bytes]] = set()
+        notes: list[str] = []
+        for index in sorted(set(restores) | set(carried)):
+            event = str(EventType.LOG_RESTORED)
+            fields = restores.get(index)
+            if fields is None:
+                self.fail(
+                    f"superseded checkpoints name leaf {index} as their restore, but it is not"
+                    " a log.restored event",
+                    leaf=index,
+                )
+                continue
+            lost_from, lost_to, size, root, proof = fields
+            entries = carried.get(index, [])
+            if not any(cp.size == size and cp.root == root for cp, _ in entries):
+                self.fail(
+                    f"it declares the checkpoint of size {size} (root {root.hex()[:16]}...)"
+                    " superseded, but the bundle holds no such signed checkpoint",
+                    leaf=index,
+                    event=event,
+                )
+                continue
+            try:
+                if lost_from:
+                    verify_consistency(lost_from, size, self.root_at(lost_from), root, proof)
+            except ProofError as error:
+                self.fail(
+                    f"the checkpoint it supersedes does not extend the {lost_from} leaves kept:"
+                    f" {error}",
+                    leaf=index,
+                    event=event,
+                )
+                continue
+            for checkpoint, to_named in entries:
+                if not self.superseded_by(checkpoint, to_named, fields, index):
+                    continue
+                declared.add((checkpoint.size, checkpoint.root))
+                notes.append(
+                    f"checkpoint of size {checkpoint.size}: superseded by the declared restore at"
+                    f" leaf {index} (leaves {lost_from}-{lost_to - 1} lost)"
+                )
+        return declared, notes
+
+    def superseded_by(
+        self,
+        checkpoint: Checkpoint,
+        proof: tuple[bytes, ...],
+        fields: tuple[int, int, int, bytes, tuple[bytes, ...]],
+        index: int,
+    ) -> bool:
+        """Whether ``checkpoint`` is the one the restore leaf names or consistent with it."""
+        lost_from, _, size, root, _ = fields
+        where = f"the superseded checkpoint of size {checkpoint.size}"
+        if checkpoint.size == size and checkpoint.root == root:
+            return True
+        if not lost_from < checkpoint.size < size:
+            self.fail(
+                f"{where} is not among the lost leaves {lost_from}-{size - 1} the restore at"
+                f" leaf {index} declares",
+                leaf=index,
+            )
+            return False
+        try:
+            verify_consistency(checkpoint.size, size, checkpoint.root, root, proof)
+        except ProofError as error:
+            self.fail(f"{where} is not consistent with the one the restore names: {error}")
+            return False
+        return True
+
+    def restore_leaves(self) -> dict[int, tuple[int, int, int, bytes, tuple[bytes, ...]]]:
+        """Each well-formed ``log.restored`` leaf: (lost_from, lost_to, size, root, proof);
+        a malformed one is a failure."""
+        found = {}
+        marker = b'"type":"log.restored"'
+        for index, raw in enumerate(self.leaves):
+            if marker not in raw:
+                continue
+            try:
+                found[index] = _restore_fields(parse_leaf(raw), index)
+            except (AuditError, ValueError, TypeError, KeyError) as error:
+                self.fail(
+                    f"a malformed log.restored event: {error}",
+                    leaf=index,
+                    event=str(EventType.LOG_RESTORED),
+                )
+        return found
 
     # --- the manifest -------------------------------------------------------------------------
 
@@ -731,6 +848,24 @@ class _Verification:
             self.fail(
                 "the erased subjects are not listed once each, sorted", field="erased_subjects"
             )
+
+
+def _restore_fields(leaf: Leaf, index: int) -> tuple[int, int, int, bytes, tuple[bytes, ...]]:
+    """A ``log.restored`` leaf's lost range, the checkpoint it names and the proof to it."""
+    public = leaf.public
+    lost_from, lost_to = public["lost_from"], public["lost_to"]
+    superseded = public["superseded"]
+    size, root = superseded["size"], bytes.fromhex(superseded["root"])
+    proof = tuple(bytes.fromhex(node) for node in public["consistency"])
+    numbers = (lost_from, lost_to, size)
+    if any(type(number) is not int for number in numbers) or len(root) != 32:
+        raise ValueError("its sizes are not whole numbers or its root is not 32 bytes")
+    if not (lost_from <= index and lost_from < size <= lost_to):
+        raise ValueError(
+            f"the lost range {lost_from}-{lost_to - 1} must start at or before the leaf and hold"
+            f" the checkpoint of size {size} it names"
+        )
+    return lost_from, lost_to, size, root, proof
 
 
 def _leaf_time(raw: bytes) -> str:

@@ -5,7 +5,7 @@ Each action is one transaction that records its audit event with
 input of another (scoring an attempt computes the first recommendation; submitting a scorecard
 recomputes it). One module per feature: ``playbooks``, ``openings``, ``candidates``,
 ``invitations``, ``attempts``, ``reviews``, ``interviews``, ``recommendations``, ``decisions``,
-``erasure``, ``log_export``. What runs the actions without being one lives above them:
+``erasure``, ``log_export``, ``restore``. What runs the actions without being one lives above them:
 ``hireproof.hiring.sweeper`` (the periodic job that submits overdue attempts) and
 ``hireproof.hiring.demo`` (the sample data).
 """

@@ -77,15 +77,22 @@ def do_erase_candidate(*, actor: User, candidate: Candidate, basis: ErasureBasis
     hiring file. Then their audit subject is erased.
     """
     require_not_erased(candidate)
+    _erase(candidate, actor=actor.audit_actor, basis=str(basis))
+
+
+def do_reapply_erasure(*, candidate: Candidate, basis: str) -> None:
+    """Erase again, in a database restored from a backup, a candidate the log before the
+    restore records as erased (``hireproof restore``): the same clearing, keys destroyed and
+    ``subject.erased`` recorded, by ``cli``, with the basis the first erasure gave."""
+    require_not_erased(candidate)
+    _erase(candidate, actor="cli", basis=basis)
+
+
+def _erase(candidate: Candidate, *, actor: str, basis: str) -> None:
     now = timezone.now()
     with transaction.atomic():
         _clear_candidate(candidate, now)
-        do_erase_subject(
-            candidate.subject,
-            actor=actor.audit_actor,
-            basis=str(basis),
-            other_tables=ERASED_TABLES,
-        )
+        do_erase_subject(candidate.subject, actor=actor, basis=basis, other_tables=ERASED_TABLES)
     candidate.refresh_from_db()
 
 

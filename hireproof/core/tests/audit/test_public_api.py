@@ -40,6 +40,7 @@ def test_the_public_surface_is_exactly_this() -> None:
         "SIZE_CONTENT_TYPE",
         "Signer",
         "SubtreeSource",
+        "SupersededCheckpoint",
         "TIME_PATTERN",
         "TRUST_FORMAT",
         "TrustFile",
