@@ -12,7 +12,11 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 
-APPEND_ONLY_TABLES = ("audit_logleaf", "audit_lognode", "audit_checkpoint", "audit_logkey")
+# The tables of the first log (migration 0002), then the witnesses' cosignatures and the
+# checkpoints a declared restore superseded (0005). Every one is append-only.
+FIRST_TABLES = ("audit_logleaf", "audit_lognode", "audit_checkpoint", "audit_logkey")
+LATER_TABLES = ("audit_cosignature", "audit_supersededcheckpoint")
+APPEND_ONLY_TABLES = (*FIRST_TABLES, *LATER_TABLES)
 
 # A key's history row may be changed only to retire it, once, leaving every other column as is.
 _LOGKEY_RETIREMENT = (
@@ -84,24 +88,28 @@ def _postgres_drop(table: str) -> list[str]:
     return [f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}"]
 
 
-def create_statements(vendor: str) -> list[str]:
-    """SQL that installs the append-only triggers on ``vendor`` ("sqlite" or "postgresql")."""
+def create_statements(vendor: str, tables: tuple[str, ...] = APPEND_ONLY_TABLES) -> list[str]:
+    """SQL that installs the append-only triggers of ``tables`` on ``vendor`` ("sqlite" or
+    "postgresql")."""
     if vendor == "sqlite":
-        return [sql for table in APPEND_ONLY_TABLES for sql in _sqlite_create(table)]
+        return [sql for table in tables for sql in _sqlite_create(table)]
     if vendor == "postgresql":
-        triggers = [sql for table in APPEND_ONLY_TABLES for sql in _postgres_create(table)]
+        triggers = [sql for table in tables for sql in _postgres_create(table)]
         return [*_POSTGRES_FUNCTIONS, *triggers]
     raise NotImplementedError(
         f"append-only triggers are written for SQLite and PostgreSQL, not {vendor}"
     )
 
 
-def drop_statements(vendor: str) -> list[str]:
-    """SQL that removes the append-only triggers (migrating backwards, or a deliberate flush)."""
+def drop_statements(vendor: str, tables: tuple[str, ...] = APPEND_ONLY_TABLES) -> list[str]:
+    """SQL that removes the append-only triggers of ``tables`` (migrating backwards, or a
+    deliberate flush); the PostgreSQL functions go with the triggers of the first tables."""
     if vendor == "sqlite":
-        return [sql for table in APPEND_ONLY_TABLES for sql in _sqlite_drop(table)]
+        return [sql for table in tables for sql in _sqlite_drop(table)]
     if vendor == "postgresql":
-        drops = [sql for table in APPEND_ONLY_TABLES for sql in _postgres_drop(table)]
+        drops = [sql for table in tables for sql in _postgres_drop(table)]
+        if not set(FIRST_TABLES) <= set(tables):
+            return drops
         functions = ("audit_refuse_change", "audit_logkey_guard")
         return [*drops, *(f"DROP FUNCTION IF EXISTS {name}()" for name in functions)]
     raise NotImplementedError(
@@ -109,13 +117,15 @@ def drop_statements(vendor: str) -> list[str]:
     )
 
 
-def install(schema_editor: BaseDatabaseSchemaEditor) -> None:
-    """Create the triggers through a migration's ``schema_editor``."""
-    for sql in create_statements(schema_editor.connection.vendor):
+def install(
+    schema_editor: BaseDatabaseSchemaEditor, tables: tuple[str, ...] = FIRST_TABLES
+) -> None:
+    """Create the triggers of ``tables`` through a migration's ``schema_editor``."""
+    for sql in create_statements(schema_editor.connection.vendor, tables):
         schema_editor.execute(sql, params=None)
 
 
-def remove(schema_editor: BaseDatabaseSchemaEditor) -> None:
-    """Drop the triggers through a migration's ``schema_editor``."""
-    for sql in drop_statements(schema_editor.connection.vendor):
+def remove(schema_editor: BaseDatabaseSchemaEditor, tables: tuple[str, ...] = FIRST_TABLES) -> None:
+    """Drop the triggers of ``tables`` through a migration's ``schema_editor``."""
+    for sql in drop_statements(schema_editor.connection.vendor, tables):
         schema_editor.execute(sql, params=None)

@@ -7,7 +7,14 @@ from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from hireproof.audit.models import Checkpoint, LogKey, LogLeaf, LogNode
+from hireproof.audit.models import (
+    Checkpoint,
+    Cosignature,
+    LogKey,
+    LogLeaf,
+    LogNode,
+    SupersededCheckpoint,
+)
 from hireproof.audit.tests.factories import record_many
 
 pytestmark = pytest.mark.django_db
@@ -73,3 +80,29 @@ def test_flush_empties_the_log_and_puts_the_triggers_back(populated_log: None) -
     record_many(2)
     with pytest.raises(DatabaseError, match="audit_logleaf is append-only: DELETE refused"):
         _run("DELETE FROM audit_logleaf")
+
+
+@pytest.fixture
+def later_rows(populated_log: None) -> None:
+    """A cosignature and a superseded checkpoint: the tables made append-only after the first."""
+    checkpoint = Checkpoint.objects.order_by("id").first()
+    assert checkpoint is not None
+    Cosignature.objects.create(
+        checkpoint=checkpoint, witness_name="w.example/1", key_id="abcd1234", timestamp=1, line="x"
+    )
+    SupersededCheckpoint.objects.create(
+        restored_leaf=9, size=3, root=bytes(32), note="n", signed_at=timezone.now(), key_id="k"
+    )
+
+
+@pytest.mark.parametrize(
+    ("table", "assignment"),
+    [("audit_cosignature", "timestamp = 2"), ("audit_supersededcheckpoint", "size = 2")],
+)
+def test_the_later_log_tables_refuse_update_and_delete(
+    later_rows: None, table: str, assignment: str
+) -> None:
+    with pytest.raises(DatabaseError, match=f"{table} is append-only: UPDATE refused"):
+        _run(f"UPDATE {table} SET {assignment}")  # noqa: S608 (fixed test values)
+    with pytest.raises(DatabaseError, match=f"{table} is append-only: DELETE refused"):
+        _run(f"DELETE FROM {table}")  # noqa: S608 (fixed test values)
