@@ -14,6 +14,7 @@ there), since every write takes the database's one lock.
 from __future__ import annotations
 
 import contextlib
+import http.client
 import os
 import re
 import signal
@@ -97,7 +98,8 @@ class Writer:
                 with self.browser.open(request, timeout=30) as response:
                     response.read()
                     acknowledged = 200 <= response.status < 300
-            except (urllib.error.URLError, OSError):
+            except (urllib.error.URLError, OSError, http.client.HTTPException):
+                # Refused, reset, timed out, or cut off mid-answer (IncompleteRead) by the kill.
                 acknowledged = False
             (self.acknowledged if acknowledged else self.unanswered).append(number)
 
