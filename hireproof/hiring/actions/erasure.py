@@ -33,6 +33,7 @@ from hireproof.hiring.models.candidates import Candidate, CandidateSearchToken, 
 from hireproof.hiring.models.decisions import Decision, Recommendation
 from hireproof.hiring.models.interviews import ScorecardVersion
 from hireproof.hiring.models.reviews import FlagAcknowledgement
+from hireproof.hiring.webhooks import emit_erased
 from hireproof.platform.mail import cancel_waiting
 from hireproof.platform.models import OutboxEmail, StoredFile
 
@@ -86,6 +87,7 @@ def do_erase_candidate(*, actor: User, candidate: Candidate, basis: ErasureBasis
             basis=str(basis),
             other_tables=ERASED_TABLES,
         )
+        emit_erased(candidate, at=now)
     candidate.refresh_from_db()
 
 
