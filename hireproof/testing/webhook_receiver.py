@@ -10,6 +10,7 @@ port refuses connections, and started again on the same port.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ class Received:
     headers: dict[str, str]
     verified: bool
     payload: object  # the parsed JSON when it verified, else None
+    arrived: float = field(default_factory=time.time)  # when the request came in
 
 
 @dataclass
