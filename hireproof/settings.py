@@ -37,6 +37,10 @@
 | SECURE_PROXY_SSL_HEADER | (none) | e.g. X-Forwarded-Proto: a header that says HTTPS (proxy-set) |
 | HIREPROOF_API_RATE_LIMIT | 600 | requests one API key may make per window ... |
 | HIREPROOF_API_WINDOW_SECONDS | 60 | ... of this many seconds (then 429 with Retry-After) |
+| HIREPROOF_SITE_URL | http://localhost:8000 | the site's address, for the links webhooks carry |
+| HIREPROOF_OUTBOUND_ALLOW_PRIVATE | false | outbound calls may reach private, loopback addresses |
+| HIREPROOF_WEBHOOK_SECRET_OVERLAP_HOURS | 24 | a rotated secret still signs this long |
+| HIREPROOF_WEBHOOK_PAUSE_AFTER_HOURS | 24 | an endpoint failing every try this long is paused |
 | LOG_LEVEL | INFO | the least severe log records written (a line per request is INFO) |
 | LOG_FORMAT | text | `json`: one JSON object per line (time, level, logger, message, request) |
 """
@@ -412,3 +416,18 @@ LOGGING = {
 # server process shares the count); over it, 429 with Retry-After.
 HIREPROOF_API_RATE_LIMIT = env_int("HIREPROOF_API_RATE_LIMIT", 600, minimum=1)
 HIREPROOF_API_WINDOW_SECONDS = env_int("HIREPROOF_API_WINDOW_SECONDS", 60, minimum=1)
+
+# --- webhooks and every outbound call -----------------------------------------------------------
+# The site's address as receivers should follow the links a webhook carries.
+HIREPROOF_SITE_URL = env_str("HIREPROOF_SITE_URL", "http://localhost:8000").rstrip("/")
+if urlsplit(HIREPROOF_SITE_URL).scheme not in ("http", "https"):
+    raise ImproperlyConfigured(
+        f"HIREPROOF_SITE_URL={HIREPROOF_SITE_URL!r} is not an http(s) address"
+    )
+# Outbound calls refuse loopback, private and link-local addresses unless this is true (a
+# receiver on the operator's own network): hireproof.platform.outbound.
+HIREPROOF_OUTBOUND_ALLOW_PRIVATE = env_bool("HIREPROOF_OUTBOUND_ALLOW_PRIVATE", False)
+HIREPROOF_WEBHOOK_SECRET_OVERLAP_HOURS = env_int(
+    "HIREPROOF_WEBHOOK_SECRET_OVERLAP_HOURS", 24, minimum=0
+)
+HIREPROOF_WEBHOOK_PAUSE_AFTER_HOURS = env_int("HIREPROOF_WEBHOOK_PAUSE_AFTER_HOURS", 24, minimum=1)

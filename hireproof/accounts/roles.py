@@ -69,6 +69,8 @@ class Permission(StrEnum):
     """Create and revoke API keys (each acts as its owner, within its scopes)."""
     MANAGE_BACKGROUND_WORK = "manage_background_work"
     """See the background work (workers, waiting tasks, failures) and try a failed task again."""
+    MANAGE_WEBHOOKS = "manage_webhooks"
+    """Subscribe URLs to the pipeline's events, rotate their secrets, see and replay deliveries."""
 
 
 _A, _R, _I, _U = Role.ADMINISTRATOR, Role.RECRUITER, Role.INTERVIEWER, Role.AUDITOR
@@ -92,6 +94,7 @@ PERMISSION_ROLES: dict[Permission, frozenset[Role]] = {
     Permission.SIGN_CHECKPOINTS: frozenset({_A}),
     Permission.MANAGE_API_KEYS: frozenset({_A}),
     Permission.MANAGE_BACKGROUND_WORK: frozenset({_A}),
+    Permission.MANAGE_WEBHOOKS: frozenset({_A}),
 }
 """The table: every permission and the roles that hold it (a test pins every pair)."""
 
@@ -117,6 +120,9 @@ class Scope(StrEnum):
     """The Workable integration's own endpoints."""
     LEVER = "lever"
     """The Lever integration's own endpoints."""
+    WEBHOOKS = "webhooks"
+    """Manage webhook endpoints (subscribe, change, pause, resume, rotate, delete) and replay
+    their deliveries."""
 
 
 _ATS = frozenset({Permission.READ_CANDIDATES, Permission.MANAGE_OPENINGS})
@@ -135,6 +141,7 @@ SCOPE_PERMISSIONS: dict[Scope, frozenset[Permission]] = {
     Scope.ASHBY: _ATS,
     Scope.WORKABLE: _ATS,
     Scope.LEVER: _ATS,
+    Scope.WEBHOOKS: frozenset({Permission.MANAGE_WEBHOOKS}),
 }
 """The permissions each scope may use (a test pins every pair); the owner's role must hold them
 too."""

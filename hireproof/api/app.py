@@ -24,6 +24,7 @@ from hireproof.api.endpoints import (
     openings,
     playbooks,
     results,
+    webhooks,
 )
 from hireproof.api.problems import (
     PROBLEM_JSON,
@@ -35,7 +36,7 @@ from hireproof.api.problems import (
     validation_errors,
 )
 
-ROUTERS = (playbooks, openings, candidates, results, interviews, decisions, audit)
+ROUTERS = (playbooks, openings, candidates, results, interviews, decisions, audit, webhooks)
 
 DESCRIPTION = """The hireproof REST API: the same actions, rules and audit log as the web app.
 

@@ -26,6 +26,7 @@ SCOPES = (
     "ashby",
     "workable",
     "lever",
+    "webhooks",
 )
 
 

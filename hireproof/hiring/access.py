@@ -33,6 +33,7 @@ from hireproof.hiring.models.interviews import Assignment, ScorecardVersion
 from hireproof.hiring.models.openings import Opening
 from hireproof.hiring.models.playbooks import PlaybookVersion
 from hireproof.hiring.models.stage import with_stage
+from hireproof.hiring.models.webhooks import WebhookDelivery, WebhookEndpoint
 from hireproof.platform.models import TaskProblem
 
 AnyUser = AbstractBaseUser | AnonymousUser
@@ -86,6 +87,35 @@ def access_task_problem(user: AnyUser, problem_id: int, permission: Permission) 
     if problem is None:
         raise Http404("No such failed task.")
     return problem
+
+
+# --- webhooks ---------------------------------------------------------------------------------
+
+
+def access_webhook_endpoint(
+    user: AnyUser, endpoint_id: int, permission: Permission
+) -> WebhookEndpoint:
+    """Webhook endpoint ``endpoint_id``, for ``user`` to manage; else 404."""
+    access_site(user, permission)
+    endpoint = WebhookEndpoint.objects.filter(pk=endpoint_id).first()
+    if endpoint is None:
+        raise Http404("No such webhook endpoint.")
+    return endpoint
+
+
+def access_webhook_delivery(
+    user: AnyUser, endpoint_id: int, delivery_id: int, permission: Permission
+) -> WebhookDelivery:
+    """Delivery ``delivery_id`` of endpoint ``endpoint_id``, for ``user``; else 404."""
+    access_site(user, permission)
+    delivery = (
+        WebhookDelivery.objects.select_related("endpoint")
+        .filter(pk=delivery_id, endpoint_id=endpoint_id)
+        .first()
+    )
+    if delivery is None:
+        raise Http404("No such webhook delivery.")
+    return delivery
 
 
 def interviewers() -> QuerySet[User]:

@@ -34,6 +34,13 @@ from hireproof.hiring.models.candidates import Candidate, Invitation, hash_token
 from hireproof.hiring.models.decisions import Decision
 from hireproof.hiring.models.interviews import Assignment
 from hireproof.hiring.models.playbooks import PlaybookVersion
+from hireproof.hiring.models.webhooks import (
+    WebhookDelivery,
+    WebhookEndpoint,
+    events_field,
+    new_secret,
+    seal_secret,
+)
 from hireproof.platform.models import TaskProblem
 from hireproof.platform.tasks import task_path
 from hireproof.testing.personas import make_staff
@@ -258,7 +265,28 @@ def values_of(demo: DemoReport) -> dict[str, Any]:
         "uidb64": "MQ",
         "token": "not-a-real-reset-token",
         "problem_id": _failed_task().pk,
+        **_webhook_delivery(),
     }
+
+
+def _webhook_delivery() -> dict[str, int]:
+    """An endpoint with one delivery, for the webhooks pages. Its URL is on a documentation
+    network (192.0.2.0/24), which the SSRF guard refuses: a replay or a resumption asked by a
+    check reaches nothing."""
+    endpoint = WebhookEndpoint.objects.create(
+        url="https://192.0.2.10/hooks",
+        events=events_field(["attempt.scored"]),
+        secret_sealed=seal_secret(new_secret()),
+    )
+    delivery = WebhookDelivery.objects.create(
+        endpoint=endpoint,
+        message_id="msg_site_checks",
+        event="attempt.scored",
+        sequence=1,
+        body="{}",
+        next_try_at=timezone.now(),
+    )
+    return {"endpoint_id": endpoint.pk, "delivery_id": delivery.pk}
 
 
 def _failed_task() -> TaskProblem:

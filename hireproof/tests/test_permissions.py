@@ -52,6 +52,7 @@ EXPECTED_TABLE = {
     Permission.SIGN_CHECKPOINTS: {A},
     Permission.MANAGE_API_KEYS: {A},
     Permission.MANAGE_BACKGROUND_WORK: {A},
+    Permission.MANAGE_WEBHOOKS: {A},
 }
 
 
@@ -108,6 +109,13 @@ PAGES: dict[str, set[Permission]] = {
     "audit:checkpoint": {P.SIGN_CHECKPOINTS},
     "background:work": {P.MANAGE_BACKGROUND_WORK},
     "background:retry": {P.MANAGE_BACKGROUND_WORK},
+    "webhooks:endpoints": {P.MANAGE_WEBHOOKS},
+    "webhooks:endpoint": {P.MANAGE_WEBHOOKS},
+    "webhooks:pause": {P.MANAGE_WEBHOOKS},
+    "webhooks:resume": {P.MANAGE_WEBHOOKS},
+    "webhooks:rotate": {P.MANAGE_WEBHOOKS},
+    "webhooks:delete": {P.MANAGE_WEBHOOKS},
+    "webhooks:replay": {P.MANAGE_WEBHOOKS},
     "web:home": {P.STAFF_HOME},
 }
 """What each staff page asks the funnel for (one permission for GET, one for POST, where two):

@@ -30,6 +30,7 @@ NAV_LINKS = (
     NavLink("Audit", "audit:home", Permission.READ_AUDIT_LOG),
     NavLink("API keys", "accounts:api_keys", Permission.MANAGE_API_KEYS),
     NavLink("Background work", "background:work", Permission.MANAGE_BACKGROUND_WORK),
+    NavLink("Webhooks", "webhooks:endpoints", Permission.MANAGE_WEBHOOKS),
     NavLink("API", "api:openapi-view", Permission.STAFF_HOME),
 )
 

@@ -27,6 +27,7 @@ from hireproof.views.staff import (
     interviews,
     openings,
     playbooks,
+    webhooks,
 )
 
 Patterns = list[URLPattern | URLResolver]
@@ -170,6 +171,20 @@ audit_urls: Patterns = [
     path("checkpoint/", audit.checkpoint, name="checkpoint"),
 ]
 
+webhooks_urls: Patterns = [
+    path("", webhooks.endpoints, name="endpoints"),
+    path("<id:endpoint_id>/", webhooks.endpoint, name="endpoint"),
+    path("<id:endpoint_id>/pause/", webhooks.pause, name="pause"),
+    path("<id:endpoint_id>/resume/", webhooks.resume, name="resume"),
+    path("<id:endpoint_id>/rotate/", webhooks.rotate, name="rotate"),
+    path("<id:endpoint_id>/delete/", webhooks.delete, name="delete"),
+    path(
+        "<id:endpoint_id>/deliveries/<id:delivery_id>/replay/",
+        webhooks.replay,
+        name="replay",
+    ),
+]
+
 background_urls: Patterns = [
     path("", background.work, name="work"),
     path("<id:problem_id>/retry/", background.retry, name="retry"),
@@ -200,6 +215,7 @@ urlpatterns: Patterns = [
     path("decisions/", include((decisions_urls, "decisions"))),
     path("audit/", include((audit_urls, "audit"))),
     path("background/", include((background_urls, "background"))),
+    path("webhooks/", include((webhooks_urls, "webhooks"))),
     path("", include((assessments_urls, "assessments"))),
     path("", include((web_urls, "web"))),
 ]

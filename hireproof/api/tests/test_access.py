@@ -33,6 +33,13 @@ BODIES: dict[str, Any] = {
     "assign_interview": {"interviewer_email": "x@example.org"},
     "record_decision": {"outcome": "withdrawn", "reason": "The candidate took another job."},
     "export_log": {"disclose": []},
+    "create_endpoint": {"url": "https://192.0.2.10/hooks", "events": ["attempt.scored"]},
+    "change_endpoint": {"url": "https://192.0.2.10/hooks", "events": ["attempt.scored"]},
+    "pause_endpoint": {},
+    "resume_endpoint": {},
+    "rotate_secret": {},
+    "delete_endpoint": {},
+    "replay_delivery": {},
 }
 
 

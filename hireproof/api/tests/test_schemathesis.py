@@ -9,6 +9,8 @@ the run takes about a minute; it prints how many requests it sent.
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 from typing import Any
 
 import pytest
@@ -45,6 +47,20 @@ def test_no_request_the_document_allows_or_refuses_gets_a_5xx_or_an_undeclared_a
 ) -> None:
     # Set on the settings object itself (the live server's thread reads it), undone after.
     monkeypatch.setattr(django_settings, "HIREPROOF_API_RATE_LIMIT", 1_000_000)
+    # The outside world's edge: every name a generated webhook URL holds resolves to a
+    # documentation address, which the SSRF guard refuses, so the run sends nothing anywhere.
+    real_lookup = socket.getaddrinfo
+
+    def documentation_dns(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        if host == "localhost":  # the live server
+            return real_lookup(host, port, *args, **kwargs)
+        try:
+            ipaddress.ip_address(str(host))
+        except ValueError:
+            return real_lookup("192.0.2.1", port, *args, **kwargs)
+        return real_lookup(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", documentation_dns)
     load_demo()  # openings and candidates at every stage, so ids 1, 2, ... exist
     administrator = User.objects.filter(role="administrator").order_by("pk").first()
     assert administrator is not None

@@ -109,6 +109,13 @@ class EventType(StrEnum):
     API_KEY_CREATED = "api_key.created"
     API_KEY_REVOKED = "api_key.revoked"
     TASK_RETRIED = "task.retried"
+    WEBHOOK_ENDPOINT_CREATED = "webhook.endpoint_created"
+    WEBHOOK_ENDPOINT_CHANGED = "webhook.endpoint_changed"
+    WEBHOOK_ENDPOINT_PAUSED = "webhook.endpoint_paused"
+    WEBHOOK_ENDPOINT_RESUMED = "webhook.endpoint_resumed"
+    WEBHOOK_ENDPOINT_DELETED = "webhook.endpoint_deleted"
+    WEBHOOK_SECRET_ROTATED = "webhook.secret_rotated"  # noqa: S105 (an event name)
+    WEBHOOK_DELIVERY_REPLAYED = "webhook.delivery_replayed"
 
 
 # Events whose disclosed answer sheet the verifier re-scores.

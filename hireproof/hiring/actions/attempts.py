@@ -43,6 +43,7 @@ from hireproof.hiring.models.attempts import (
     unseal_answer,
 )
 from hireproof.hiring.models.candidates import Invitation
+from hireproof.hiring.webhooks import emit_attempt_started, emit_attempt_submitted
 
 logger = logging.getLogger(__name__)
 
@@ -157,6 +158,7 @@ def _start(invitation: Invitation, disclose_extension: bool, at: datetime) -> At
         },
         at=at,
     )
+    emit_attempt_started(attempt, invitation.candidate, at=at)
     return attempt
 
 
@@ -472,6 +474,13 @@ def _submit(
     _store_scorecard(attempt, scorecard, kind, at)
     attempt.receipt_json = receipt_for(scored.index).to_json()
     attempt.save()
+    emit_attempt_submitted(
+        attempt,
+        attempt.invitation.candidate,
+        automatic=kind is SubmissionKind.AUTOMATIC,
+        answered=answered,
+        items=len(playbook.assessment.items),
+    )
     # The first recommendation is computed by the system, whoever submitted, in the same
     # transaction: a scored attempt never lacks one.
     do_compute_recommendation(attempt.invitation.candidate, now=at)

@@ -59,6 +59,7 @@ from hireproof.hiring.models.decisions import (
 )
 from hireproof.hiring.models.flags import open_flags
 from hireproof.hiring.models.openings import Opening
+from hireproof.hiring.webhooks import emit_decision_recorded
 
 MIN_REASON_CHARS = 10
 MAX_REASON_CHARS = 4000
@@ -308,6 +309,7 @@ def _record(
         receipt_json=receipt_for(leaf.index).to_json(),
         notifies_candidate=notifies,
     )
+    emit_decision_recorded(decision)
     if notifies:
         # The decision stands even if the mail server is down: the notice waits in the outbox.
         queue_candidate_email(

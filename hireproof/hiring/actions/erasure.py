@@ -33,6 +33,7 @@ from hireproof.hiring.models.candidates import Candidate, CandidateSearchToken, 
 from hireproof.hiring.models.decisions import Decision, Recommendation
 from hireproof.hiring.models.interviews import ScorecardVersion
 from hireproof.hiring.models.reviews import FlagAcknowledgement
+from hireproof.hiring.webhooks import emit_erased
 from hireproof.platform.mail import cancel_waiting
 from hireproof.platform.models import OutboxEmail, StoredFile
 
@@ -93,6 +94,7 @@ def _erase(candidate: Candidate, *, actor: str, basis: str) -> None:
     with transaction.atomic():
         _clear_candidate(candidate, now)
         do_erase_subject(candidate.subject, actor=actor, basis=basis, other_tables=ERASED_TABLES)
+        emit_erased(candidate, at=now)
     candidate.refresh_from_db()
 
 

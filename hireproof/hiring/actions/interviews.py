@@ -53,6 +53,7 @@ from hireproof.hiring.models.interviews import (
     interviewer_name,
 )
 from hireproof.hiring.models.openings import Opening
+from hireproof.hiring.webhooks import emit_interview_submitted
 
 MIN_REASON_CHARS = 10
 MAX_REASON_CHARS = 2000
@@ -290,6 +291,7 @@ def _save_version(
         private=private,
         at=row.submitted_at,
     )
+    emit_interview_submitted(row)
     do_compute_recommendation(candidate, actor=actor)
     return row
 

@@ -31,6 +31,7 @@ from hireproof.hiring.emails import invitation_about, invitation_email, queue_ca
 from hireproof.hiring.models.accommodation import Accommodation
 from hireproof.hiring.models.candidates import Candidate, Invitation, hash_token
 from hireproof.hiring.models.openings import Opening
+from hireproof.hiring.webhooks import emit_invited
 
 TOKEN_BYTES = 32
 
@@ -74,6 +75,7 @@ def do_invite_candidate(
         )
         candidate.invitation = invitation
         _queue(invitation, token, base_url)
+        emit_invited(invitation, at=now)
     return invitation
 
 
@@ -131,6 +133,7 @@ def do_resend_invitation(
             at=now,
         )
         _queue(invitation, token, base_url)
+        emit_invited(invitation, at=now)
     return invitation
 
 

@@ -27,6 +27,7 @@ from hireproof.hiring.models.candidates import Candidate
 from hireproof.hiring.models.decisions import Recommendation, latest_recommendation
 from hireproof.hiring.models.flags import stored_scorecard
 from hireproof.hiring.models.interviews import counted_scorecards
+from hireproof.hiring.webhooks import emit_recommendation_changed
 
 SYSTEM_ACTOR = "system"
 
@@ -99,7 +100,7 @@ def _store_recommendation(
         },
         at=at,
     )
-    return Recommendation.objects.create(
+    row = Recommendation.objects.create(
         candidate=candidate,
         kind=str(fresh.kind),
         reasons_json=json.dumps(list(fresh.reasons)),
@@ -110,3 +111,5 @@ def _store_recommendation(
         computed_at=at,
         leaf_index=leaf.index,
     )
+    emit_recommendation_changed(candidate, row)
+    return row

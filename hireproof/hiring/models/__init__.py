@@ -7,7 +7,8 @@
 - ``reviews`` and ``flags``: a reviewer's acknowledgement of a warning, and an attempt's flags;
 - ``interviews``: assignments and versioned scorecards;
 - ``decisions``: recommendations, decisions, the decision notice, and the rules decisions follow;
-- ``stage``: where a candidate stands, the one definition.
+- ``stage``: where a candidate stands, the one definition;
+- ``webhooks``: endpoints subscribed to events, their deliveries and every try.
 
 Rows are written only by ``hireproof.hiring.actions``.
 """
@@ -19,6 +20,7 @@ from hireproof.hiring.models.interviews import Assignment, InterviewEmailTemplat
 from hireproof.hiring.models.openings import Opening
 from hireproof.hiring.models.playbooks import PlaybookVersion
 from hireproof.hiring.models.reviews import FlagAcknowledgement
+from hireproof.hiring.models.webhooks import WebhookDelivery, WebhookEndpoint, WebhookTry
 
 __all__ = [
     "Answer",
@@ -35,4 +37,7 @@ __all__ = [
     "PlaybookVersion",
     "Recommendation",
     "ScorecardVersion",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookTry",
 ]
