@@ -41,6 +41,7 @@
 | HIREPROOF_OUTBOUND_ALLOW_PRIVATE | false | outbound calls may reach private, loopback addresses |
 | HIREPROOF_WEBHOOK_SECRET_OVERLAP_HOURS | 24 | a rotated secret still signs this long |
 | HIREPROOF_WEBHOOK_PAUSE_AFTER_HOURS | 24 | an endpoint failing every try this long is paused |
+| HIREPROOF_REPORT_LINK_DAYS | 90 | how long a signed report link given to an ATS opens the report |
 | LOG_LEVEL | INFO | the least severe log records written (a line per request is INFO) |
 | LOG_FORMAT | text | `json`: one JSON object per line (time, level, logger, message, request) |
 """
@@ -431,3 +432,6 @@ HIREPROOF_WEBHOOK_SECRET_OVERLAP_HOURS = env_int(
     "HIREPROOF_WEBHOOK_SECRET_OVERLAP_HOURS", 24, minimum=0
 )
 HIREPROOF_WEBHOOK_PAUSE_AFTER_HOURS = env_int("HIREPROOF_WEBHOOK_PAUSE_AFTER_HOURS", 24, minimum=1)
+# The signed, read-only report links given to applicant tracking systems open this many days
+# after they were issued (hireproof.hiring.ats.links).
+HIREPROOF_REPORT_LINK_DAYS = env_int("HIREPROOF_REPORT_LINK_DAYS", 90, minimum=1)

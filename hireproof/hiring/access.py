@@ -31,7 +31,9 @@ from hireproof.hiring.models.candidates import Candidate, Invitation, hash_token
 from hireproof.hiring.models.decisions import Decision, Outcome
 from hireproof.hiring.models.interviews import Assignment, ScorecardVersion
 from hireproof.hiring.models.openings import Opening
+from hireproof.hiring.models.orders import AssessmentOrder
 from hireproof.hiring.models.playbooks import PlaybookVersion
+from hireproof.hiring.models.report_links import LinkExpired, LinkRefused, read_report_token
 from hireproof.hiring.models.stage import with_stage
 from hireproof.hiring.models.webhooks import WebhookDelivery, WebhookEndpoint
 from hireproof.platform.models import TaskProblem
@@ -155,6 +157,53 @@ def access_opening(user: AnyUser, opening_id: int, permission: Permission) -> Op
     if opening is None:
         raise Http404("No such opening.")
     return opening
+
+
+def access_open_openings(user: AnyUser, permission: Permission) -> QuerySet[Opening]:
+    """The open openings (what an ATS may order a test for), for ``user``; else 404."""
+    access_site(user, permission)
+    return Opening.objects.select_related("playbook_version").filter(is_open=True)
+
+
+def _order_rows() -> QuerySet[AssessmentOrder]:
+    return AssessmentOrder.objects.select_related("candidate__subject", "opening__playbook_version")
+
+
+def access_order(
+    user: AnyUser, ats: str, public_id: str, permission: Permission
+) -> AssessmentOrder:
+    """Order ``public_id`` placed by ``ats``, for ``user``; any other (another ATS's order, an
+    unknown id) raises ``Http404``."""
+    access_site(user, permission)
+    if not public_id or len(public_id) > MAX_TOKEN_LENGTH:
+        raise Http404("No such order.")
+    order = _order_rows().filter(ats=ats, public_id=public_id).first()
+    if order is None:
+        raise Http404("No such order.")
+    return order
+
+
+class ReportLinkExpired(Exception):
+    """A genuine report link whose time is over (its page says so and what to do)."""
+
+
+def access_order_report(token: str) -> AssessmentOrder:
+    """The order a signed report link names (no account: the signature is the credential).
+
+    An altered or foreign token, an unknown order and an erased candidate raise ``Http404``;
+    a genuine link past its time raises ``ReportLinkExpired``."""
+    if len(token) > MAX_TOKEN_LENGTH:
+        raise Http404("No such report.")
+    try:
+        link = read_report_token(token, timezone.now())
+    except LinkRefused:
+        raise Http404("No such report.") from None
+    except LinkExpired:
+        raise ReportLinkExpired("This report link has expired.") from None
+    order = _order_rows().filter(public_id=link.order_id).first()
+    if order is None or order.candidate.is_erased:
+        raise Http404("No such report.")
+    return order
 
 
 def candidate_rows() -> QuerySet[Candidate]:

@@ -1,8 +1,8 @@
 """Every outbound HTTP call of the product, guarded against server-side request forgery.
 
-A URL someone else chose (a webhook subscription today, an ATS's callback tomorrow) must not
+A URL someone else chose (a webhook subscription, an ATS's callback) must not
 reach the machines beside the server: its loopback, its private network, the cloud's metadata
-service at 169.254.169.254. ``post`` therefore:
+service at 169.254.169.254. ``post`` (and ``send``, for another method) therefore:
 
 - takes only ``http`` and ``https`` URLs with a host and no user name or password;
 - resolves the host once and refuses it when any address it resolves to is loopback, private,
@@ -198,8 +198,16 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> Answer:
     before any connection for a URL or address that is not allowed, ``OutboundFailed`` when
     no answer came (refused connection, timeout, TLS failure, a cut connection).
     """
+    return send("POST", url, body, headers, agent="hireproof-webhooks")
+
+
+def send(
+    method: str, url: str, body: bytes, headers: dict[str, str], *, agent: str = "hireproof"
+) -> Answer:
+    """Send one ``method`` request (``POST``, ``PATCH``, ``PUT``) to ``url``, guarded and
+    answered as ``post`` is; an ATS's callback goes through here."""
     target = parse_url(url)
-    sent = [(b"Content-Type", b"application/json"), (b"User-Agent", b"hireproof-webhooks")]
+    sent = [(b"Content-Type", b"application/json"), (b"User-Agent", agent.encode())]
     sent += [(name.encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()]
     timeouts = {"connect": CONNECT_SECONDS, "read": READ_SECONDS, "write": READ_SECONDS}
     started = time.monotonic()
@@ -208,7 +216,7 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> Answer:
     ) as pool:
         try:
             with pool.stream(
-                "POST",
+                method,
                 httpcore.URL(
                     scheme=target.scheme.encode(),
                     host=target.host.encode("idna"),

@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path, register_converter
 
-from hireproof.views import health
+from hireproof.views import health, reports
 from hireproof.views.candidate import attempt
 from hireproof.views.decorators import public_view
 from hireproof.views.staff import (
@@ -204,6 +204,9 @@ assessments_urls: Patterns = [
     path("readyz", health.ready, name="ready"),
 ]
 
+# The read-only report an ATS links to: the signed token is the credential.
+reports_urls: Patterns = [path("<str:token>/", reports.order_report, name="order")]
+
 web_urls: Patterns = [path("", home.home, name="home")]
 
 urlpatterns: Patterns = [
@@ -216,6 +219,7 @@ urlpatterns: Patterns = [
     path("audit/", include((audit_urls, "audit"))),
     path("background/", include((background_urls, "background"))),
     path("webhooks/", include((webhooks_urls, "webhooks"))),
+    path("reports/", include((reports_urls, "reports"))),
     path("", include((assessments_urls, "assessments"))),
     path("", include((web_urls, "web"))),
 ]

@@ -105,6 +105,8 @@ class EventType(StrEnum):
     STAFF_PASSWORD_SET = "staff.password_set"  # noqa: S105 (an event name, not a password)
     CLI_SCORED = "cli.scored"
     ATS_EXPORTED = "ats.exported"
+    ATS_ORDER_PLACED = "ats.order_placed"  # an ATS asked for a test for a candidate
+    ATS_EXCHANGE = "ats.exchange"  # one call between hireproof and an ATS, by ids only
     AUDIT_EXPORTED = "audit.exported"
     API_KEY_CREATED = "api_key.created"
     API_KEY_REVOKED = "api_key.revoked"

@@ -30,6 +30,7 @@ from hireproof.core.playbook import Item, Playbook, Severity, SingleChoiceItem
 from hireproof.core.scoring import Scorecard, normalise, percent_string, score
 from hireproof.core.timing import GRACE, Timeliness, deadline_for, judge_request
 from hireproof.hiring.actions.recommendations import do_compute_recommendation
+from hireproof.hiring.ats.push import notify_orders
 from hireproof.hiring.models.attempts import (
     Answer,
     Attempt,
@@ -159,6 +160,7 @@ def _start(invitation: Invitation, disclose_extension: bool, at: datetime) -> At
         at=at,
     )
     emit_attempt_started(attempt, invitation.candidate, at=at)
+    notify_orders(invitation.candidate, at=at)
     return attempt
 
 
@@ -484,6 +486,7 @@ def _submit(
     # The first recommendation is computed by the system, whoever submitted, in the same
     # transaction: a scored attempt never lacks one.
     do_compute_recommendation(attempt.invitation.candidate, now=at)
+    notify_orders(attempt.invitation.candidate, at=at)
 
 
 def _record_scored(

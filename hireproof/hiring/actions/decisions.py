@@ -39,6 +39,7 @@ from hireproof.hiring.actions.recommendations import (
     do_compute_recommendation,
     scored_attempt,
 )
+from hireproof.hiring.ats.push import notify_orders
 from hireproof.hiring.emails import (
     DECISION_PLACEHOLDERS,
     NOTIFIED_OUTCOMES,
@@ -310,6 +311,7 @@ def _record(
         notifies_candidate=notifies,
     )
     emit_decision_recorded(decision)
+    notify_orders(decision.candidate, at=at)
     if notifies:
         # The decision stands even if the mail server is down: the notice waits in the outbox.
         queue_candidate_email(

@@ -28,6 +28,7 @@ from django.utils import timezone
 from hireproof.accounts.models import User
 from hireproof.audit.actions import do_erase_subject
 from hireproof.hiring.actions.openings import require_not_erased
+from hireproof.hiring.ats.push import notify_orders
 from hireproof.hiring.models.attempts import Answer, Attempt, IntegritySignal
 from hireproof.hiring.models.candidates import Candidate, CandidateSearchToken, Invitation
 from hireproof.hiring.models.decisions import Decision, Recommendation
@@ -95,6 +96,7 @@ def _erase(candidate: Candidate, *, actor: str, basis: str) -> None:
         _clear_candidate(candidate, now)
         do_erase_subject(candidate.subject, actor=actor, basis=basis, other_tables=ERASED_TABLES)
         emit_erased(candidate, at=now)
+        notify_orders(candidate, at=now)
     candidate.refresh_from_db()
 
 

@@ -8,7 +8,8 @@
 - ``interviews``: assignments and versioned scorecards;
 - ``decisions``: recommendations, decisions, the decision notice, and the rules decisions follow;
 - ``stage``: where a candidate stands, the one definition;
-- ``webhooks``: endpoints subscribed to events, their deliveries and every try.
+- ``webhooks``: endpoints subscribed to events, their deliveries and every try;
+- ``orders``: assessment orders from applicant tracking systems, and every exchange with one.
 
 Rows are written only by ``hireproof.hiring.actions``.
 """
@@ -18,13 +19,16 @@ from hireproof.hiring.models.candidates import Candidate, Invitation
 from hireproof.hiring.models.decisions import Decision, NoticeSettings, Recommendation
 from hireproof.hiring.models.interviews import Assignment, InterviewEmailTemplates, ScorecardVersion
 from hireproof.hiring.models.openings import Opening
+from hireproof.hiring.models.orders import AssessmentOrder, AtsExchange
 from hireproof.hiring.models.playbooks import PlaybookVersion
 from hireproof.hiring.models.reviews import FlagAcknowledgement
 from hireproof.hiring.models.webhooks import WebhookDelivery, WebhookEndpoint, WebhookTry
 
 __all__ = [
     "Answer",
+    "AssessmentOrder",
     "Assignment",
+    "AtsExchange",
     "Attempt",
     "Candidate",
     "Decision",

@@ -1,0 +1,142 @@
+"""Assessment orders: an ATS asks for a test for a candidate, and every exchange with it.
+
+``do_place_order`` is what an adapter's "send a test" calls: in one transaction it adds the
+candidate to the opening (or finds the one already there under that address), invites them
+(the email with their link is queued) unless they already hold a link, creates the order that
+the ATS will ask about, and records ``ats.order_placed`` (ids only: the name and email are in
+``candidate.added``, committed and sealed). ``do_record_ats_exchange`` keeps one call between
+hireproof and an ATS, as a row and an ``ats.exchange`` event.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from hireproof.accounts.models import User
+from hireproof.audit.log import record_event
+from hireproof.core.audit import EventType
+from hireproof.hiring.actions.candidates import NewCandidate, do_add_candidate
+from hireproof.hiring.actions.invitations import do_invite_candidate
+from hireproof.hiring.actions.openings import OpeningChangeRefused, require_open
+from hireproof.hiring.ats.exchanges import host_of, record_exchange
+from hireproof.hiring.models.accommodation import NO_ACCOMMODATION
+from hireproof.hiring.models.candidates import Candidate, Invitation, email_lookup_for
+from hireproof.hiring.models.openings import Opening
+from hireproof.hiring.models.orders import (
+    AssessmentOrder,
+    Ats,
+    AtsExchange,
+    Direction,
+    seal_callback_auth,
+)
+
+
+class OrderRefused(Exception):
+    """An order that cannot be placed as asked; ``str()`` says why, in plain words."""
+
+
+@dataclass(frozen=True)
+class OrderRequest:
+    """What an ATS asks for: a test (an opening) for a person, and where to report back."""
+
+    ats: Ats
+    opening: Opening
+    name: str
+    email: str
+    callback_url: str = ""
+    callback_auth: str = ""
+
+
+def do_place_order(*, actor: User, request: OrderRequest, base_url: str) -> AssessmentOrder:
+    """Create the order, the candidate (unless the address is already one in the opening) and
+    their invitation (unless they hold one); refused for a closed opening or an erased
+    candidate."""
+    opening = request.opening
+    try:
+        require_open(opening)
+        with transaction.atomic():
+            candidate = _candidate(actor, opening, request.name, request.email)
+            if candidate.is_erased:
+                raise OrderRefused("This candidate's personal data was erased.")
+            invited = not Invitation.objects.filter(candidate=candidate).exists()
+            if invited:
+                do_invite_candidate(
+                    actor=actor,
+                    candidate=candidate,
+                    accommodation=candidate.requested_accommodation,
+                    base_url=base_url,
+                )
+            now = timezone.now()
+            order = AssessmentOrder.objects.create(
+                ats=request.ats,
+                candidate=candidate,
+                opening=opening,
+                api_key_id=actor.acting_key,
+                created_at=now,
+                callback_url=request.callback_url,
+                callback_auth_sealed=(
+                    seal_callback_auth(request.callback_auth) if request.callback_auth else None
+                ),
+            )
+            record_event(
+                EventType.ATS_ORDER_PLACED,
+                actor=actor.audit_actor,
+                subject=candidate.subject,
+                public={
+                    "ats": str(request.ats),
+                    "order_id": order.public_id,
+                    "opening_id": opening.pk,
+                    "candidate_id": candidate.pk,
+                    "invited": invited,
+                    "callback_host": host_of(request.callback_url) or None,
+                },
+                at=now,
+            )
+    except OpeningChangeRefused as refusal:
+        raise OrderRefused(str(refusal)) from None
+    return order
+
+
+def _candidate(actor: User, opening: Opening, name: str, email: str) -> Candidate:
+    found = Candidate.objects.filter(opening=opening, email_lookup=email_lookup_for(email)).first()
+    if found is not None:
+        return found
+    return do_add_candidate(
+        actor=actor,
+        opening=opening,
+        candidate=NewCandidate(name, email, NO_ACCOMMODATION),
+    )
+
+
+def do_record_ats_exchange(
+    *,
+    actor: str,
+    ats: Ats,
+    call: str,
+    status: int,
+    order: AssessmentOrder | None = None,
+    asked: dict[str, Any] | None = None,
+    answered: dict[str, Any] | None = None,
+    error: str = "",
+    at: datetime | None = None,
+) -> AtsExchange:
+    """Keep one call an ATS made to hireproof (its answer included): a row and
+    ``ats.exchange``, by ids only."""
+    with transaction.atomic():
+        return record_exchange(
+            ats=ats,
+            direction=Direction.INBOUND,
+            call=call,
+            actor=actor,
+            at=at or timezone.now(),
+            order=order,
+            status=status,
+            asked=asked,
+            answered=answered,
+            error=error,
+        )

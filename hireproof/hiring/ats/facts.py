@@ -1,0 +1,92 @@
+"""What an ATS is told about an order: its status, score and metadata, from the pipeline.
+
+The status is read from the candidate's stage (``models.stage``, the one definition) through
+``models.orders.order_status``; the score, verdict, section percents and flag count from the
+stored scorecard; the playbook's id, version and hash from the opening. Nothing here is an
+answer, an answer key, a rubric, an explanation, a name or an email.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from fractions import Fraction
+
+from hireproof.core.scoring import percent_string
+from hireproof.hiring.models.attempts import Attempt
+from hireproof.hiring.models.orders import AssessmentOrder, OrderStatus, order_status
+from hireproof.hiring.models.stage import stage_of
+
+
+@dataclass(frozen=True)
+class OrderFacts:
+    """One order as every adapter reports it (``None`` where there is nothing yet)."""
+
+    status: OrderStatus
+    score_percent: Decimal | None = None
+    verdict: str | None = None
+    recommendation: str | None = None
+    flags: int | None = None
+    sections: dict[str, str] = field(default_factory=dict)  # section -> percent, as text
+    submitted_at: datetime | None = None
+    playbook_id: str = ""
+    playbook_version: str = ""
+    playbook_hash: str = ""
+
+    @property
+    def scored(self) -> bool:
+        """The test is scored: the result can be reported."""
+        return self.status is OrderStatus.SCORED
+
+    @property
+    def verdict_text(self) -> str | None:
+        """The verdict in words ("Strong pass", "Borderline", "Fail", "Critical fail")."""
+        return self.verdict.replace("_", " ").capitalize() if self.verdict else None
+
+
+def _attempt_of(order: AssessmentOrder) -> Attempt | None:
+    return Attempt.objects.filter(invitation__candidate_id=order.candidate_id).first()
+
+
+def section_percents(scorecard_json: str) -> dict[str, str]:
+    """Each section's percent of its points (two places, as the core writes percents)."""
+    points: dict[str, Fraction] = {}
+    maxima: dict[str, Fraction] = {}
+    for item in json.loads(scorecard_json)["items"]:
+        section = str(item["section"])
+        points[section] = points.get(section, Fraction(0)) + Fraction(item["points"])
+        maxima[section] = maxima.get(section, Fraction(0)) + Fraction(item["max_points"])
+    return {
+        section: percent_string(points[section] / maxima[section] * 100)
+        for section in points
+        if maxima[section]
+    }
+
+
+def order_facts(order: AssessmentOrder, now: datetime) -> OrderFacts:
+    """Where ``order`` stands at ``now``, and its result once the test is scored."""
+    candidate = order.candidate
+    attempt = _attempt_of(order)
+    scored = attempt is not None and bool(attempt.scorecard_hash)
+    status = order_status(stage_of(candidate, now), scored)
+    version = order.opening.playbook_version
+    ids = {
+        "playbook_id": version.playbook_id,
+        "playbook_version": version.version,
+        "playbook_hash": version.content_hash,
+    }
+    if attempt is None or not scored or status is OrderStatus.ERASED:
+        return OrderFacts(status, **ids)
+    flags = json.loads(attempt.scorecard_json)["flags"]
+    return OrderFacts(
+        status,
+        score_percent=attempt.score_percent,
+        verdict=attempt.verdict,
+        recommendation=attempt.recommendation,
+        flags=len(flags),
+        sections=section_percents(attempt.scorecard_json),
+        submitted_at=attempt.submitted_at,
+        **ids,
+    )

@@ -1,0 +1,86 @@
+"""The Greenhouse Assessment Partner contract: what hireproof answers and the PATCH it sends.
+
+Greenhouse calls four endpoints hireproof hosts (``hireproof.integrations.greenhouse``):
+``list_tests``, ``send_test``, ``test_status`` and ``response_error``. When an order's test is
+scored, hireproof sends ``PATCH`` with no body to the ``url`` Greenhouse gave in ``send_test``,
+with HTTP Basic auth (the API key Greenhouse called with, empty password); Greenhouse then
+calls ``test_status``. Answers follow the contract's rules: every documented property present
+(``null`` when there is nothing), snake_case names, ``metadata`` flat with primitive values.
+"""
+
+from __future__ import annotations
+
+import base64
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from hireproof.hiring.ats.facts import OrderFacts
+from hireproof.hiring.ats.links import report_url
+from hireproof.hiring.models.orders import AssessmentOrder
+from hireproof.platform.outbound import Answer, send
+
+COMPLETE = "complete"
+
+
+def basic_auth(username: str) -> str:
+    """The ``Authorization`` header's value for ``username`` with an empty password."""
+    return "Basic " + base64.b64encode(f"{username}:".encode()).decode()
+
+
+def _number(value: Decimal) -> int | float:
+    whole = value.to_integral_value()
+    return int(whole) if whole == value else float(value)
+
+
+def metadata(facts: OrderFacts) -> dict[str, str | int | float | None]:
+    """The flat ``metadata`` of a scored order: verdict, recommendation, each section's
+    percent, the flag count, and the playbook's id, version and hash."""
+    found: dict[str, str | int | float | None] = {
+        "verdict": facts.verdict_text,
+        "recommendation": facts.recommendation,
+        "flags": facts.flags,
+        "playbook_id": facts.playbook_id,
+        "playbook_version": facts.playbook_version,
+        "playbook_hash": facts.playbook_hash,
+    }
+    for section, percent in sorted(facts.sections.items()):
+        found[f"section_{section}_percent"] = _number(Decimal(percent))
+    return found
+
+
+def status_answer(order: AssessmentOrder, facts: OrderFacts, now: datetime) -> dict[str, Any]:
+    """``test_status``'s answer: ``complete`` with the score, a fresh signed report link and
+    the metadata once scored; otherwise the order's status and nulls."""
+    if not facts.scored:
+        return {
+            "partner_status": str(facts.status),
+            "partner_profile_url": None,
+            "partner_score": None,
+            "metadata": None,
+        }
+    assert facts.score_percent is not None  # a scored order has its score
+    return {
+        "partner_status": COMPLETE,
+        "partner_profile_url": report_url(order, now),
+        "partner_score": _number(facts.score_percent),
+        "metadata": metadata(facts),
+    }
+
+
+def audit_of_status(answer: dict[str, Any]) -> dict[str, Any]:
+    """What the log keeps of a ``test_status`` answer: the status, the score as text, the
+    metadata's keys (no link: it opens the report)."""
+    score = answer["partner_score"]
+    return {
+        "partner_status": answer["partner_status"],
+        "partner_score": None if score is None else str(score),
+        "metadata_keys": sorted(answer["metadata"] or {}),
+    }
+
+
+def patch_completed(order: AssessmentOrder) -> Answer:
+    """Tell Greenhouse the test is complete: ``PATCH`` the url it gave, no body, Basic auth
+    with the key it called us with. Through the SSRF guard; raises as ``outbound.send``."""
+    headers = {"Authorization": basic_auth(order.callback_auth)} if order.callback_auth else {}
+    return send("PATCH", order.callback_url, b"", headers)

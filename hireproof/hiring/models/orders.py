@@ -1,0 +1,166 @@
+"""Assessment orders: an applicant tracking system (ATS) asked for a test for a candidate.
+
+One order is one request of one ATS (Greenhouse, Ashby, Workable, Lever) for one candidate of
+one opening. Its ``public_id`` (``hpo_`` and 128 random bits) is what the ATS holds and asks
+about; the order's status is never stored, it is read from the candidate's stage
+(``order_status``), so an order says what the pipeline says. What is stored is what the ATS
+gave to be called back: ``callback_url`` and, sealed under a key derived from the KEK, the
+credential it expects there (``callback_auth_sealed``: for Greenhouse, the API key it called
+us with, which the database otherwise keeps only as a hash).
+
+Every exchange with an ATS, in either direction, is an ``AtsExchange``: the call, its status,
+the order and the ids asked and answered (never a name, an email or a secret); each is also an
+``ats.exchange`` event of the audit log.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from typing import ClassVar
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.db import models
+from django.utils import timezone
+
+from hireproof.accounts.models import ApiKey
+from hireproof.audit.keys import kek_bytes
+from hireproof.hiring.models.candidates import Candidate
+from hireproof.hiring.models.openings import Opening
+from hireproof.hiring.models.stage import Stage
+
+ORDER_PREFIX = "hpo_"
+_AUTH_INFO = b"hireproof ats callback credentials v1"
+_AUTH_AAD = b"ats-callback-auth"
+_NONCE_BYTES = 12
+
+
+class Ats(models.TextChoices):
+    """The applicant tracking systems an order can come from."""
+
+    GREENHOUSE = "greenhouse", "Greenhouse"
+    ASHBY = "ashby", "Ashby"
+    WORKABLE = "workable", "Workable"
+    LEVER = "lever", "Lever"
+
+
+class OrderStatus(models.TextChoices):
+    """Where an order stands, as every adapter reports it (read from the candidate's stage)."""
+
+    SENT = "sent", "Sent"
+    STARTED = "started", "Started"
+    SUBMITTED = "submitted", "Submitted"
+    SCORED = "scored", "Scored"
+    EXPIRED = "expired", "Expired"
+    CANCELLED = "cancelled", "Cancelled"
+    ERASED = "erased", "Erased"
+
+
+def new_order_id() -> str:
+    """A fresh public id: ``hpo_`` and 128 random bits, URL-safe."""
+    return ORDER_PREFIX + secrets.token_urlsafe(16)
+
+
+def order_status(stage: Stage, scored: bool) -> OrderStatus:
+    """The order's status for a candidate at ``stage`` whose test is ``scored`` (or not).
+
+    A decision or an interview comes after the test: the order stays scored. A decision
+    recorded before any score (a withdrawal, a no hire), a revoked link and a withdrawal
+    cancel it."""
+    if stage is Stage.ERASED:
+        return OrderStatus.ERASED
+    if scored:
+        return OrderStatus.SCORED
+    if stage in (Stage.WITHDRAWN, Stage.REVOKED, Stage.HIRED, Stage.NOT_HIRED):
+        return OrderStatus.CANCELLED
+    if stage is Stage.EXPIRED:
+        return OrderStatus.EXPIRED
+    if stage is Stage.SUBMITTED:
+        return OrderStatus.SUBMITTED
+    if stage is Stage.STARTED:
+        return OrderStatus.STARTED
+    return OrderStatus.SENT
+
+
+def _auth_key() -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_AUTH_INFO).derive(
+        kek_bytes()
+    )
+
+
+def seal_callback_auth(credential: str) -> bytes:
+    """``credential`` encrypted under the KEK-derived key (a random nonce, then the ciphertext)."""
+    nonce = os.urandom(_NONCE_BYTES)
+    return nonce + AESGCM(_auth_key()).encrypt(nonce, credential.encode(), _AUTH_AAD)
+
+
+def unseal_callback_auth(sealed: bytes | memoryview) -> str:
+    """The credential ``seal_callback_auth`` sealed."""
+    blob = bytes(sealed)
+    return AESGCM(_auth_key()).decrypt(blob[:_NONCE_BYTES], blob[_NONCE_BYTES:], _AUTH_AAD).decode()
+
+
+class AssessmentOrder(models.Model):
+    """An ATS's request for a test for one candidate, and where to report back."""
+
+    public_id = models.CharField(max_length=40, unique=True, default=new_order_id)
+    ats = models.CharField(max_length=20, choices=Ats.choices)
+    candidate = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="orders")
+    opening = models.ForeignKey(Opening, on_delete=models.PROTECT, related_name="orders")
+    api_key = models.ForeignKey(
+        ApiKey, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    callback_url = models.CharField(max_length=2000, blank=True)
+    callback_auth_sealed = models.BinaryField(null=True, blank=True)
+    # The last status an ATS was told (by a push that it accepted), "" before any.
+    reported_status = models.CharField(max_length=20, blank=True)
+    reported_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.ats} order {self.public_id}"
+
+    @property
+    def callback_auth(self) -> str:
+        """The credential the ATS expects on its callback ("" when it gave none)."""
+        if self.callback_auth_sealed is None:
+            return ""
+        return unseal_callback_auth(self.callback_auth_sealed)
+
+
+class Direction(models.TextChoices):
+    """Who called whom."""
+
+    INBOUND = "in", "The ATS called hireproof"
+    OUTBOUND = "out", "hireproof called the ATS"
+
+
+class AtsExchange(models.Model):
+    """One call between hireproof and an ATS: what was asked and answered, by ids only."""
+
+    ats = models.CharField(max_length=20, choices=Ats.choices)
+    direction = models.CharField(max_length=3, choices=Direction.choices)
+    call = models.CharField(max_length=60)
+    order = models.ForeignKey(
+        AssessmentOrder, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status_code = models.PositiveIntegerField(null=True, blank=True)
+    asked = models.JSONField(default=dict)
+    answered = models.JSONField(default=dict)
+    error = models.TextField(blank=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-at", "-id"]
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(fields=["ats", "-at", "-id"], name="ats_exchange_list"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ats} {self.direction} {self.call}"

@@ -1,0 +1,47 @@
+"""The ATS endpoints' URL patterns, as the site mounts them under ``/integrations/``.
+
+Each is wrapped by the Basic-auth gate and marked as an API view naming the function it serves
+(``surface``, ``operations``), so the permission checks walk them like the API's endpoints. Any
+other path under ``/integrations/`` is a JSON 404.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponseBase
+from django.urls import URLPattern, URLResolver, path, re_path
+
+from hireproof.integrations import greenhouse
+from hireproof.integrations.basic import View, errors, gated
+
+GREENHOUSE_CALLS: dict[str, View] = {
+    "list_tests": greenhouse.list_tests,
+    "send_test": greenhouse.send_test,
+    "test_status": greenhouse.test_status,
+    "response_error": greenhouse.response_error,
+}
+
+
+def no_such_call(request: HttpRequest, rest: str = "") -> HttpResponseBase:
+    """Any other path under ``/integrations/``."""
+    return errors(404, f"There is no integration endpoint {request.path!r}.")
+
+
+def _marked(view: View, **marks: object) -> View:
+    vars(view).update(marks)
+    return view
+
+
+def integration_patterns() -> list[URLPattern | URLResolver]:
+    """Every ATS endpoint, gated and marked, then the JSON 404."""
+    patterns: list[URLPattern | URLResolver] = [
+        path(
+            f"greenhouse/{call}",
+            _marked(gated(view), surface="api", operations=[view]),
+            name=f"greenhouse_{call}",
+        )
+        for call, view in GREENHOUSE_CALLS.items()
+    ]
+    patterns.append(
+        re_path(r"^(?P<rest>.*)$", _marked(no_such_call, surface="public"), name="no_such_call")
+    )
+    return patterns

@@ -1,0 +1,150 @@
+"""A fake Greenhouse for tests: it plays Greenhouse's side of the Assessment Partner contract
+over real HTTP on 127.0.0.1.
+
+It calls hireproof's endpoints as Greenhouse does (HTTP Basic auth, the API key as the user
+name and an empty password: ``list_tests``, ``send_test`` with a ``url`` of its own,
+``test_status``, ``response_error``), and it hosts that ``url``: a ``PATCH`` to
+``/integrations/testing_partners/take_home_tests/<n>`` is kept (``patches``) and answered as
+``mode`` says (``ok``: 200; ``unavailable``: 503). ``follow_patches`` then does what Greenhouse
+does on a PATCH: it calls ``test_status`` for that test.
+"""
+
+from __future__ import annotations
+
+import base64
+import itertools
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import requests
+
+PATCH_PREFIX = "/integrations/testing_partners/take_home_tests/"
+
+
+@dataclass(frozen=True)
+class Patch:
+    """One PATCH hireproof sent: which take-home test, with which credential and body."""
+
+    test_number: int
+    authorization: str
+    body: bytes
+
+
+@dataclass
+class FakeGreenhouse:
+    """Greenhouse's side: the partner's base URL and key, and what it was sent."""
+
+    partner_url: str  # hireproof's ``/integrations/greenhouse`` address
+    api_key: str
+    mode: str = "ok"
+    patches: list[Patch] = field(default_factory=list)
+    interviews: dict[int, str] = field(default_factory=dict)  # test number -> interview id
+    followed: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    port: int = 0
+    _numbers: Iterator[int] = field(default_factory=lambda: itertools.count(12345))
+    _server: ThreadingHTTPServer | None = None
+
+    def auth(self, key: str | None = None) -> dict[str, str]:
+        """The header Greenhouse sends: ``Basic base64(key + ":")``."""
+        token = base64.b64encode(f"{self.api_key if key is None else key}:".encode()).decode()
+        return {"Authorization": f"Basic {token}"}
+
+    def callback_url(self, number: int) -> str:
+        """The ``url`` Greenhouse gives in ``send_test`` for take-home test ``number``."""
+        return f"http://127.0.0.1:{self.port}{PATCH_PREFIX}{number}"
+
+    def list_tests(self, key: str | None = None) -> requests.Response:
+        """``GET list_tests``."""
+        return requests.get(f"{self.partner_url}/list_tests", headers=self.auth(key), timeout=30)
+
+    def send_test(
+        self, partner_test_id: str, candidate: dict[str, Any], key: str | None = None
+    ) -> tuple[int, requests.Response]:
+        """``POST send_test`` for a new take-home test: its number and the answer."""
+        number = next(self._numbers)
+        body = {
+            "partner_test_id": partner_test_id,
+            "candidate": candidate,
+            "sent_by": "recruiter@example.com",
+            "url": self.callback_url(number),
+        }
+        answer = requests.post(
+            f"{self.partner_url}/send_test", json=body, headers=self.auth(key), timeout=30
+        )
+        if answer.status_code == 200:
+            self.interviews[number] = answer.json()["partner_interview_id"]
+        return number, answer
+
+    def test_status(self, interview_id: str, key: str | None = None) -> requests.Response:
+        """``GET test_status?partner_interview_id=``."""
+        return requests.get(
+            f"{self.partner_url}/test_status",
+            params={"partner_interview_id": interview_id},
+            headers=self.auth(key),
+            timeout=30,
+        )
+
+    def response_error(self, body: dict[str, Any]) -> requests.Response:
+        """``POST response_error``."""
+        return requests.post(
+            f"{self.partner_url}/response_error", json=body, headers=self.auth(), timeout=30
+        )
+
+    def follow_patches(self) -> list[requests.Response]:
+        """Call ``test_status`` for each PATCH not yet followed, as Greenhouse does."""
+        with self.lock:
+            new, self.followed = self.patches[self.followed :], len(self.patches)
+        return [self.test_status(self.interviews[patch.test_number]) for patch in new]
+
+    def start(self) -> None:
+        """Listen for PATCHes on a free port of 127.0.0.1."""
+        server = ThreadingHTTPServer(("127.0.0.1", self.port), _handler_for(self))
+        server.daemon_threads = True
+        self.port = server.server_address[1]
+        self._server = server
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        """Stop listening."""
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+
+def _handler_for(fake: FakeGreenhouse) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_PATCH(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length)
+            if not self.path.startswith(PATCH_PREFIX):
+                self.send_response(404)
+                self.end_headers()
+                return
+            number = int(self.path[len(PATCH_PREFIX) :])
+            with fake.lock:
+                fake.patches.append(Patch(number, self.headers.get("Authorization", ""), body))
+            self.send_response(200 if fake.mode == "ok" else 503)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return
+
+    return Handler
+
+
+@contextmanager
+def running_greenhouse(partner_url: str, api_key: str) -> Iterator[FakeGreenhouse]:
+    """A fake Greenhouse listening for the length of the block."""
+    fake = FakeGreenhouse(partner_url, api_key)
+    fake.start()
+    try:
+        yield fake
+    finally:
+        fake.stop()
