@@ -58,6 +58,8 @@ PUBLIC = {
     "api:openapi-view",
     "api:api-root",
     "api:no_such_path",
+    "integrations:no_such_call",
+    "reports:order",
     "assessments:ready",
 }
 """The pages anyone may open, by name: a new public page must be added here on purpose."""
