@@ -67,7 +67,7 @@ class FakeGreenhouse:
     ) -> tuple[int, requests.Response]:
         """``POST send_test`` for a new take-home test: its number and the answer."""
         number = next(self._numbers)
-        body = {
+        body: dict[str, Any] = {
             "partner_test_id": partner_test_id,
             "candidate": candidate,
             "sent_by": "recruiter@example.com",

@@ -9,7 +9,7 @@ answer, an answer key, a rubric, an explanation, a name or an email.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
@@ -72,21 +72,21 @@ def order_facts(order: AssessmentOrder, now: datetime) -> OrderFacts:
     scored = attempt is not None and bool(attempt.scorecard_hash)
     status = order_status(stage_of(candidate, now), scored)
     version = order.opening.playbook_version
-    ids = {
-        "playbook_id": version.playbook_id,
-        "playbook_version": version.version,
-        "playbook_hash": version.content_hash,
-    }
-    if attempt is None or not scored or status is OrderStatus.ERASED:
-        return OrderFacts(status, **ids)
-    flags = json.loads(attempt.scorecard_json)["flags"]
-    return OrderFacts(
+    pinned = OrderFacts(
         status,
+        playbook_id=version.playbook_id,
+        playbook_version=version.version,
+        playbook_hash=version.content_hash,
+    )
+    if attempt is None or not scored or status is OrderStatus.ERASED:
+        return pinned
+    flags = json.loads(attempt.scorecard_json)["flags"]
+    return replace(
+        pinned,
         score_percent=attempt.score_percent,
         verdict=attempt.verdict,
         recommendation=attempt.recommendation,
         flags=len(flags),
         sections=section_percents(attempt.scorecard_json),
         submitted_at=attempt.submitted_at,
-        **ids,
     )
