@@ -87,22 +87,21 @@ def set_up_candidates(count: int) -> list[str]:
     from django.db import connections
 
     from hireproof.accounts.models import Role, User
+    from hireproof.audit.startup import prepare_process
     from hireproof.hiring.actions.attempts import do_start_attempt
-    from hireproof.hiring.actions.openings import (
-        NewCandidate,
-        do_create_opening,
-        do_import_candidates,
-        do_invite_candidate,
-    )
+    from hireproof.hiring.actions.candidates import NewCandidate, do_import_candidates
+    from hireproof.hiring.actions.invitations import do_invite_candidate
+    from hireproof.hiring.actions.openings import do_create_opening
     from hireproof.hiring.actions.playbooks import load_builtin_playbooks
+    from hireproof.hiring.emails import send_candidate_email
     from hireproof.hiring.models.accommodation import NO_ACCOMMODATION
-    from hireproof.hiring.models.openings import (
-        DEFAULT_EMAIL_BODY,
-        DEFAULT_EMAIL_SUBJECT,
-        Invitation,
-    )
+    from hireproof.hiring.models.candidates import Invitation
+    from hireproof.hiring.models.openings import DEFAULT_EMAIL_BODY, DEFAULT_EMAIL_SUBJECT
     from hireproof.hiring.models.playbooks import PlaybookVersion
+    from hireproof.platform.models import OutboxEmail
 
+    # As every entry point does: the files private (the SQLite file created 0600) first.
+    prepare_process()
     call_command("migrate", interactive=False, verbosity=0)
     load_builtin_playbooks()
     # Invitation emails stay in memory: the links in them are the candidates' tokens.
@@ -128,7 +127,14 @@ def set_up_candidates(count: int) -> list[str]:
             accommodation=NO_ACCOMMODATION,
             base_url="http://bench.invalid",
         )
+    # The invitation emails wait in the outbox for a worker: sent here, by the outbox's own task,
+    # into memory, where their links are read.
+    waiting = OutboxEmail.objects.filter(sent_at__isnull=True, cancelled_at__isnull=True)
+    for outbox_id in waiting.order_by("pk").values_list("pk", flat=True):
+        send_candidate_email(outbox_id)
     tokens = [_token_in(str(message.body)) for message in mail.outbox]
+    if len(tokens) != count:
+        raise SystemExit(f"read {len(tokens)} invitation links, expected {count}")
     for invitation in Invitation.objects.select_related("candidate__subject"):
         do_start_attempt(invitation)
     connections.close_all()
@@ -156,14 +162,17 @@ def start_server(env: dict[str, str], threads: int) -> tuple[subprocess.Popen[st
     )
     deadline = time.monotonic() + SERVE_TIMEOUT_SECONDS
     assert server.stdout is not None
+    said: list[str] = []
     for line in server.stdout:
         found = re.search(r"serving at http://[^:]+:(\d+)/", line)
         if found:
             _drain(server)
             return server, int(found.group(1))
+        said.append(line)
         if time.monotonic() > deadline:
             break
     stop_server(server)
+    sys.stdout.write("".join(said[-40:]))
     raise SystemExit("hireproof serve did not start; its output is above")
 
 
