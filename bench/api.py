@@ -88,6 +88,10 @@ def set_up(count: int) -> tuple[int, str]:
     django.setup()
     from django.core.management import call_command
 
+    from hireproof.audit.startup import prepare_process
+
+    # As every entry point does: the files private (the SQLite file created 0600) first.
+    prepare_process()
     call_command("migrate", verbosity=0)
     from hireproof.accounts.actions import do_create_api_key
     from hireproof.accounts.models import User

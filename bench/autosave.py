@@ -81,31 +81,43 @@ def set_up_candidates(count: int) -> list[str]:
     import django
 
     django.setup()
-    from django.conf import settings
-    from django.core import mail
     from django.core.management import call_command
     from django.db import connections
 
-    from hireproof.accounts.models import Role, User
+    from hireproof.audit.startup import prepare_process
     from hireproof.hiring.actions.attempts import do_start_attempt
-    from hireproof.hiring.actions.openings import (
-        NewCandidate,
-        do_create_opening,
-        do_import_candidates,
-        do_invite_candidate,
-    )
     from hireproof.hiring.actions.playbooks import load_builtin_playbooks
-    from hireproof.hiring.models.accommodation import NO_ACCOMMODATION
-    from hireproof.hiring.models.openings import (
-        DEFAULT_EMAIL_BODY,
-        DEFAULT_EMAIL_SUBJECT,
-        Invitation,
-    )
-    from hireproof.hiring.models.playbooks import PlaybookVersion
+    from hireproof.hiring.models.candidates import Invitation
 
+    # As every entry point does: the files private (the SQLite file created 0600) first.
+    prepare_process()
     call_command("migrate", interactive=False, verbosity=0)
     load_builtin_playbooks()
-    # Invitation emails stay in memory: the links in them are the candidates' tokens.
+    tokens = invited_links(count, title="Data Scientist (benchmark)")
+    for invitation in Invitation.objects.select_related("candidate__subject"):
+        do_start_attempt(invitation)
+    connections.close_all()
+    return tokens
+
+
+def invited_links(count: int, *, title: str, batch: int = 500) -> list[str]:
+    """Add ``count`` candidates to a new opening ``title`` and invite them, through the
+    actions, ``batch`` at a time; their link tokens, read from the invitation emails, which
+    are sent here by the outbox's own task into memory (a worker later finds them sent).
+    Needs Django set up, migrated, with the built-in playbooks published."""
+    from django.conf import settings
+    from django.core import mail
+
+    from hireproof.accounts.models import Role, User
+    from hireproof.hiring.actions.candidates import NewCandidate, do_import_candidates
+    from hireproof.hiring.actions.invitations import do_invite_candidate
+    from hireproof.hiring.actions.openings import do_create_opening
+    from hireproof.hiring.emails import send_candidate_email
+    from hireproof.hiring.models.accommodation import NO_ACCOMMODATION
+    from hireproof.hiring.models.openings import DEFAULT_EMAIL_BODY, DEFAULT_EMAIL_SUBJECT
+    from hireproof.hiring.models.playbooks import PlaybookVersion
+    from hireproof.platform.models import OutboxEmail
+
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     mail.outbox = []
     recruiter = User.objects.create_user(
@@ -113,25 +125,32 @@ def set_up_candidates(count: int) -> list[str]:
     )
     opening = do_create_opening(
         actor=recruiter,
-        title="Data Scientist (benchmark)",
+        title=title,
         playbook_version=PlaybookVersion.objects.get(playbook_id="data-scientist-mid"),
         invitation_days=7,
         email_subject=DEFAULT_EMAIL_SUBJECT,
         email_body=DEFAULT_EMAIL_BODY,
     )
-    people = [NewCandidate(f"Candidate {n}", f"candidate{n}@example.org") for n in range(count)]
-    candidates = do_import_candidates(actor=recruiter, opening=opening, candidates=people)
-    for candidate in candidates:
-        do_invite_candidate(
-            actor=recruiter,
-            candidate=candidate,
-            accommodation=NO_ACCOMMODATION,
-            base_url="http://bench.invalid",
-        )
-    tokens = [_token_in(str(message.body)) for message in mail.outbox]
-    for invitation in Invitation.objects.select_related("candidate__subject"):
-        do_start_attempt(invitation)
-    connections.close_all()
+    tokens: list[str] = []
+    for first in range(0, count, batch):
+        people = [
+            NewCandidate(f"Candidate {n}", f"candidate{n}@example.org")
+            for n in range(first, min(count, first + batch))
+        ]
+        for candidate in do_import_candidates(actor=recruiter, opening=opening, candidates=people):
+            do_invite_candidate(
+                actor=recruiter,
+                candidate=candidate,
+                accommodation=NO_ACCOMMODATION,
+                base_url="http://bench.invalid",
+            )
+        waiting = OutboxEmail.objects.filter(sent_at__isnull=True, cancelled_at__isnull=True)
+        for outbox_id in waiting.order_by("pk").values_list("pk", flat=True):
+            send_candidate_email(outbox_id)
+        tokens += [_token_in(str(message.body)) for message in mail.outbox]
+        mail.outbox = []
+    if len(tokens) != count:
+        raise SystemExit(f"{count} candidates invited, but {len(tokens)} invitation links read")
     return tokens
 
 
@@ -156,14 +175,17 @@ def start_server(env: dict[str, str], threads: int) -> tuple[subprocess.Popen[st
     )
     deadline = time.monotonic() + SERVE_TIMEOUT_SECONDS
     assert server.stdout is not None
+    said: list[str] = []
     for line in server.stdout:
         found = re.search(r"serving at http://[^:]+:(\d+)/", line)
         if found:
             _drain(server)
             return server, int(found.group(1))
+        said.append(line)
         if time.monotonic() > deadline:
             break
     stop_server(server)
+    sys.stdout.write("".join(said[-40:]))
     raise SystemExit("hireproof serve did not start; its output is above")
 
 

@@ -77,6 +77,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from autosave import invited_links
+
 HOST = "127.0.0.1"
 ROOT = Path(__file__).resolve().parent.parent
 SERVE_TIMEOUT_SECONDS = 180
@@ -350,71 +352,16 @@ def set_up_candidates(count: int) -> list[str]:
     import django
 
     django.setup()
-    from django.conf import settings
-    from django.core import mail
     from django.core.management import call_command
     from django.db import connections
 
-    from hireproof.accounts.models import User
-    from hireproof.accounts.roles import Role
-    from hireproof.hiring.actions.candidates import NewCandidate, do_import_candidates
-    from hireproof.hiring.actions.invitations import do_invite_candidate
-    from hireproof.hiring.actions.openings import do_create_opening
     from hireproof.hiring.actions.playbooks import load_builtin_playbooks
-    from hireproof.hiring.emails import send_candidate_email
-    from hireproof.hiring.models.accommodation import NO_ACCOMMODATION
-    from hireproof.hiring.models.openings import DEFAULT_EMAIL_BODY, DEFAULT_EMAIL_SUBJECT
-    from hireproof.hiring.models.playbooks import PlaybookVersion
-    from hireproof.platform.models import OutboxEmail
 
     call_command("migrate", interactive=False, verbosity=0)
     load_builtin_playbooks()
-    # The invitation emails are sent here, by the outbox's own task, into memory: the links in
-    # them are the candidates' tokens (the worker later finds them sent, and sends nothing).
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    mail.outbox = []
-    recruiter = User.objects.create_user(
-        "bench-recruiter@example.org", None, full_name="Bench Recruiter", role=Role.RECRUITER
-    )
-    opening = do_create_opening(
-        actor=recruiter,
-        title="Graduate programme (campus day)",
-        playbook_version=PlaybookVersion.objects.get(playbook_id="data-scientist-mid"),
-        invitation_days=7,
-        email_subject=DEFAULT_EMAIL_SUBJECT,
-        email_body=DEFAULT_EMAIL_BODY,
-    )
-    tokens: list[str] = []
-    batch = 500
-    for first in range(0, count, batch):
-        people = [
-            NewCandidate(f"Candidate {n}", f"candidate{n}@example.org")
-            for n in range(first, min(count, first + batch))
-        ]
-        for candidate in do_import_candidates(actor=recruiter, opening=opening, candidates=people):
-            do_invite_candidate(
-                actor=recruiter,
-                candidate=candidate,
-                accommodation=NO_ACCOMMODATION,
-                base_url="http://bench.invalid",
-            )
-        waiting = OutboxEmail.objects.filter(sent_at__isnull=True, cancelled_at__isnull=True)
-        for outbox_id in waiting.order_by("pk").values_list("pk", flat=True):
-            send_candidate_email(outbox_id)
-        tokens += [_token_in(str(message.body)) for message in mail.outbox]
-        mail.outbox = []
+    tokens = invited_links(count, title="Graduate programme (campus day)")
     connections.close_all()
-    if len(tokens) != count:
-        raise SystemExit(f"{count} candidates invited, but {len(tokens)} invitation links read")
     return tokens
-
-
-def _token_in(email_body: str) -> str:
-    """The token of the personal link ``.../a/<token>/`` in an invitation email."""
-    found = re.search(r"/a/([^/\s]+)/", email_body)
-    if found is None:
-        raise SystemExit("an invitation email holds no link of the form /a/<token>/")
-    return found.group(1)
 
 
 # --- the deployment ---------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import URLPattern, URLResolver, re_path
+from django.views.decorators.csrf import csrf_exempt
 
 from hireproof.api.app import ROUTERS, api
 from hireproof.api.gate import gated
@@ -35,8 +36,10 @@ def _operations() -> dict[str, list[Callable[..., Any]]]:
     return {name: by_path[path] for name, path in names.items()}
 
 
+@csrf_exempt  # an API client sends no CSRF token: its POST gets the 404, not the HTML 403
 def no_such_path(request: HttpRequest, rest: str = "") -> HttpResponseBase:
-    """Any other path under the API: a 404 problem (not the site's HTML page)."""
+    """Any other path under the API, whatever the method: a 404 problem (not the site's HTML
+    page)."""
     return problem_response(request, 404, "not-found", f"The API has no path {request.path!r}.")
 
 

@@ -71,7 +71,7 @@ def test_processes_appending_at_once_make_one_log_without_gaps_or_forks(
 ) -> None:
     vkey = current_vkey()  # the key files exist before any process needs them
     keys.kek_bytes()
-    processes.worker()  # signs checkpoints while the writers append
+    worker = processes.worker()  # signs checkpoints while the writers append
     writers = [
         processes.python(APPEND.format(writer=writer, events=EVENTS_EACH))
         for writer in range(WRITERS)
@@ -83,7 +83,12 @@ def test_processes_appending_at_once_make_one_log_without_gaps_or_forks(
     for writer in range(WRITERS):  # each process's events, in its order
         mine = [leaf.public["number"] for leaf in leaves[1:] if leaf.public["writer"] == writer]
         assert mine == list(range(EVENTS_EACH))
-    assert Checkpoint.objects.exists()  # the worker signed while they appended
+    wait_until(  # the worker signs the whole log within its window, whoever wrote the leaves
+        lambda: Checkpoint.objects.filter(size=1 + WRITERS * EVENTS_EACH).exists(),
+        60,
+        lambda: f"no checkpoint over the whole log: {list(Checkpoint.objects.values('size'))}",
+    )
+    assert processes.stop(worker) == 0  # no checkpoint signed between the export and the count
     bundle = tmp_path / "audit.bundle"
     exported = hireproof(processes, "audit", "export", "--out", str(bundle))
     assert exported.returncode == 0, exported.stdout + exported.stderr

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import pytest
+from django.test import Client
 
 from hireproof.accounts.models import ApiKey, IdempotentRequest, User
 from hireproof.api.tests.conftest import ApiClient, key_for
@@ -163,3 +164,13 @@ def test_a_malformed_parameter_is_a_problem_document_too(recruiter: User) -> Non
     assert answer.status_code == 400
     assert answer["Content-Type"] == "application/problem+json"
     assert "NUL" in answer.json()["detail"]
+
+
+@pytest.mark.parametrize("method", ["get", "post", "put", "delete"])
+def test_an_unknown_api_path_is_a_404_problem_for_every_method(method: str) -> None:
+    # As a script calls: no session, no CSRF token (the checks a browser's form would need).
+    client = Client(enforce_csrf_checks=True)
+    response = getattr(client, method)("/api/v1/nope", content_type="application/json")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
+    assert json.loads(response.content)["detail"] == "The API has no path '/api/v1/nope'."

@@ -45,7 +45,16 @@ def test_the_layout_has_a_skip_link_landmarks_and_the_version(recruiter_client: 
     [
         (
             "administrator",
-            ["Openings", "Playbooks", "Staff", "Audit", "API keys", "Background work", "API"],
+            [
+                "Openings",
+                "Playbooks",
+                "Staff",
+                "Audit",
+                "API keys",
+                "Background work",
+                "Webhooks",
+                "API",
+            ],
         ),
         ("recruiter", ["Openings", "Playbooks", "API"]),
         ("interviewer", ["My interviews", "Playbooks", "API"]),
