@@ -107,6 +107,7 @@ class EventType(StrEnum):
     ATS_EXPORTED = "ats.exported"
     ATS_ORDER_PLACED = "ats.order_placed"  # an ATS asked for a test for a candidate
     ATS_EXCHANGE = "ats.exchange"  # one call between hireproof and an ATS, by ids only
+    ATS_CONNECTION_CHANGED = "ats.connection_changed"  # an ATS's set-up (never its secrets)
     AUDIT_EXPORTED = "audit.exported"
     API_KEY_CREATED = "api_key.created"
     API_KEY_REVOKED = "api_key.revoked"

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from hireproof.accounts.models import User
@@ -32,12 +32,20 @@ from hireproof.hiring.models.orders import (
     Ats,
     AtsExchange,
     Direction,
-    seal_callback_auth,
+    seal_secret,
 )
 
 
 class OrderRefused(Exception):
     """An order that cannot be placed as asked; ``str()`` says why, in plain words."""
+
+
+class OrderAlreadyPlaced(OrderRefused):
+    """The ATS already ordered a test for this candidate or application (``order``)."""
+
+    def __init__(self, order: AssessmentOrder) -> None:
+        super().__init__(f"A test was already ordered for this candidate ({order.public_id}).")
+        self.order = order
 
 
 @dataclass(frozen=True)
@@ -50,16 +58,35 @@ class OrderRequest:
     email: str
     callback_url: str = ""
     callback_auth: str = ""
+    ats_reference: str = ""  # the ATS's id of the candidate or application, if it gives one
 
 
 def do_place_order(*, actor: User, request: OrderRequest, base_url: str) -> AssessmentOrder:
     """Create the order, the candidate (unless the address is already one in the opening) and
     their invitation (unless they hold one); refused for a closed opening or an erased
-    candidate."""
+    candidate, and ``OrderAlreadyPlaced`` when the ATS already ordered one under the same
+    ``ats_reference`` (a retried webhook, two at once)."""
+    try:
+        return _place(actor, request, base_url)
+    except IntegrityError:  # the same reference, placed by a request running at the same time
+        raise OrderAlreadyPlaced(_placed(request)) from None
+
+
+def _placed(request: OrderRequest) -> AssessmentOrder:
+    return AssessmentOrder.objects.get(ats=request.ats, ats_reference=request.ats_reference)
+
+
+def _place(actor: User, request: OrderRequest, base_url: str) -> AssessmentOrder:
     opening = request.opening
     try:
         require_open(opening)
         with transaction.atomic():
+            if request.ats_reference and (
+                AssessmentOrder.objects.filter(
+                    ats=request.ats, ats_reference=request.ats_reference
+                ).exists()
+            ):
+                raise OrderAlreadyPlaced(_placed(request))
             candidate = _candidate(actor, opening, request.name, request.email)
             if candidate.is_erased:
                 raise OrderRefused("This candidate's personal data was erased.")
@@ -79,8 +106,9 @@ def do_place_order(*, actor: User, request: OrderRequest, base_url: str) -> Asse
                 api_key_id=actor.acting_key,
                 created_at=now,
                 callback_url=request.callback_url,
+                ats_reference=request.ats_reference,
                 callback_auth_sealed=(
-                    seal_callback_auth(request.callback_auth) if request.callback_auth else None
+                    seal_secret(request.callback_auth) if request.callback_auth else None
                 ),
             )
             record_event(

@@ -15,10 +15,11 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from hireproof.hiring.ats.adapters import Adapter, Call
+from hireproof.hiring.ats.exchanges import host_of
 from hireproof.hiring.ats.facts import OrderFacts
 from hireproof.hiring.ats.links import report_url
-from hireproof.hiring.models.orders import AssessmentOrder
-from hireproof.platform.outbound import Answer, send
+from hireproof.hiring.models.orders import AssessmentOrder, Ats, AtsConnection, OrderStatus
 
 COMPLETE = "complete"
 
@@ -79,8 +80,15 @@ def audit_of_status(answer: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def patch_completed(order: AssessmentOrder) -> Answer:
+def patch_completed(
+    order: AssessmentOrder, facts: OrderFacts, connection: AtsConnection | None, now: datetime
+) -> list[Call]:
     """Tell Greenhouse the test is complete: ``PATCH`` the url it gave, no body, Basic auth
-    with the key it called us with. Through the SSRF guard; raises as ``outbound.send``."""
+    with the key it called us with (no connection needed: the order holds both)."""
     headers = {"Authorization": basic_auth(order.callback_auth)} if order.callback_auth else {}
-    return send("PATCH", order.callback_url, b"", headers)
+    asked = {"host": host_of(order.callback_url)}
+    return [Call("patch_completed", "PATCH", order.callback_url, b"", headers, asked)]
+
+
+ADAPTER = Adapter(Ats.GREENHOUSE, frozenset({OrderStatus.SCORED}), patch_completed)
+"""Greenhouse hears of a scored test only, the one news its contract carries."""

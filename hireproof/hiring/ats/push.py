@@ -2,33 +2,43 @@
 
 The actions that move a candidate (start, submission and scoring, a decision, an erasure) call
 ``notify_orders`` in their transaction; it queues ``push_order`` for each of the candidate's
-orders that has a callback, so a push exists exactly when the action committed. The task reads
-the order's facts now, and when its ATS wants to hear of that status (Greenhouse: a scored test,
-the only news its contract carries) it calls the ATS through ``platform.outbound`` (the SSRF
-guard), records the exchange, and on success remembers the status reported, so a repeat of the
-task sends nothing twice. A refused address, no answer, a redirect (never followed) or a status
-other than 2xx is recorded and raises ``AtsCallFailed``: the queue tries again after 30 s, then
-1, 2, 4 and 8 minutes (six tries in about a quarter of an hour), and after the last the failure
-is on the Background work page, where Retry now queues it again.
+orders, so a push exists exactly when the action committed. The task reads the order's facts
+now and, when its ATS hears of that status (``ADAPTERS``: Greenhouse of a scored test only),
+sends the adapter's calls through ``platform.outbound`` (the SSRF guard) with ``make_call``,
+which keeps each exchange; once every call succeeded it remembers the status reported, so a
+repeat of the task sends nothing twice, and a call that succeeded for this status is not sent
+again when a later one failed. A refused address, no answer, a redirect (never followed), a
+status other than 2xx or a missing set-up is recorded and raises ``AtsCallFailed``: the queue
+tries again after 30 s, then 1, 2, 4 and 8 minutes (six tries in about a quarter of an hour),
+and after the last the failure is on the Background work page, where Retry now queues it again.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
 
 from hireproof.hiring.ats import greenhouse
-from hireproof.hiring.ats.exchanges import host_of, record_exchange
-from hireproof.hiring.ats.facts import OrderFacts, order_facts
+from hireproof.hiring.ats.adapters import Adapter, Call, NotConnected
+from hireproof.hiring.ats.exchanges import record_exchange
+from hireproof.hiring.ats.facts import order_facts
 from hireproof.hiring.models.candidates import Candidate
-from hireproof.hiring.models.orders import AssessmentOrder, Ats, Direction
-from hireproof.platform.outbound import EXCERPT_BYTES, OutboundFailed, OutboundRefused
+from hireproof.hiring.models.orders import (
+    AssessmentOrder,
+    AtsExchange,
+    Direction,
+    connection_for,
+)
+from hireproof.platform.outbound import EXCERPT_BYTES, OutboundFailed, OutboundRefused, send
 from hireproof.platform.tasks import background_task, enqueue
 
 PUSH_TRIES = 6
 PUSH_FIRST_DELAY = 30.0
+
+ADAPTERS: dict[str, Adapter] = {adapter.ats: adapter for adapter in (greenhouse.ADAPTER,)}
 
 
 class AtsCallFailed(Exception):
@@ -36,26 +46,72 @@ class AtsCallFailed(Exception):
 
 
 def notify_orders(candidate: Candidate, *, at: datetime) -> int:
-    """Queue a push for each of ``candidate``'s orders with a callback (in the caller's
-    transaction); how many."""
-    ids = list(
-        AssessmentOrder.objects.filter(candidate=candidate)
-        .exclude(callback_url="")
-        .values_list("pk", flat=True)
-    )
+    """Queue a push for each of ``candidate``'s orders (in the caller's transaction); how
+    many."""
+    ids = list(AssessmentOrder.objects.filter(candidate=candidate).values_list("pk", flat=True))
     for pk in ids:
         enqueue(push_order, pk)
     return len(ids)
 
 
-def wants(order: AssessmentOrder, facts: OrderFacts) -> bool:
-    """Whether ``order``'s ATS is told of ``facts.status``: Greenhouse hears of a scored test
-    only; the other adapters say what they hear of."""
-    if order.reported_status == facts.status:
-        return False
-    if order.ats == Ats.GREENHOUSE:
-        return facts.scored
-    return False
+def make_call(
+    call: Call, *, ats: str, order: AssessmentOrder | None = None, actor: str = "system"
+) -> tuple[AtsExchange, str]:
+    """Send ``call`` and keep the exchange; the exchange and the failure in words ("" when
+    the ATS accepted it with a 2xx)."""
+    status: int | None = None
+    error, excerpt, seconds = "", "", 0.0
+    try:
+        answer = send(call.method, call.url, call.body, call.headers)
+    except (OutboundRefused, OutboundFailed) as problem:
+        error = str(problem)
+    else:
+        status, seconds = answer.status, answer.seconds
+        excerpt = answer.excerpt[:EXCERPT_BYTES].decode("utf-8", "replace")
+        if 300 <= status < 400:
+            error = "a redirect, which is never followed"
+        elif not 200 <= status < 300:
+            error = f"the ATS answered {status}: {excerpt[:200]}"
+    exchange = record_exchange(
+        ats=ats,
+        direction=Direction.OUTBOUND,
+        call=call.name,
+        actor=actor,
+        at=timezone.now(),
+        order=order,
+        status=status,
+        asked=call.asked,
+        answered={"status": status},
+        error=error,
+        seconds=seconds,
+    )
+    return exchange, error
+
+
+def _done_before(order: AssessmentOrder, call: Call) -> bool:
+    return AtsExchange.objects.filter(
+        order=order,
+        direction=Direction.OUTBOUND,
+        call=call.name,
+        status_code__gte=200,
+        status_code__lt=300,
+        error="",
+        asked__status=call.asked.get("status"),
+    ).exists()
+
+
+def _refuse(order: AssessmentOrder, call: str, status: str, error: str) -> None:
+    record_exchange(
+        ats=order.ats,
+        direction=Direction.OUTBOUND,
+        call=call,
+        actor="system",
+        at=timezone.now(),
+        order=order,
+        asked={"status": status},
+        error=error,
+    )
+    raise AtsCallFailed(f"{order.ats} {call} for order {order.public_id}: {error}")
 
 
 @background_task(label="Report a result to an ATS", tries=PUSH_TRIES, first_delay=PUSH_FIRST_DELAY)
@@ -66,44 +122,32 @@ def push_order(order_id: int) -> None:
         .filter(pk=order_id)
         .first()
     )
-    if order is None or not order.callback_url:
+    adapter = ADAPTERS.get(order.ats) if order is not None else None
+    if order is None or adapter is None:
         return
     now = timezone.now()
     facts = order_facts(order, now)
-    if not wants(order, facts):
+    if order.reported_status == facts.status or facts.status not in adapter.reports:
         return
-    call = "patch_completed"
-    asked = {"host": host_of(order.callback_url), "status": str(facts.status)}
-    status: int | None = None
-    error, excerpt, seconds = "", "", 0.0
+    status = str(facts.status)
     try:
-        answer = greenhouse.patch_completed(order)
-    except (OutboundRefused, OutboundFailed) as problem:
-        error = str(problem)
-    else:
-        status, seconds = answer.status, answer.seconds
-        excerpt = answer.excerpt[:EXCERPT_BYTES].decode("utf-8", "replace")
-        if 300 <= status < 400:
-            error = "a redirect, which is never followed"
-        elif not 200 <= status < 300:
-            error = f"the ATS answered {status}: {excerpt[:200]}"
-    with transaction.atomic():
-        record_exchange(
-            ats=order.ats,
-            direction=Direction.OUTBOUND,
-            call=call,
-            actor="system",
-            at=timezone.now(),
-            order=order,
-            status=status,
-            asked=asked,
-            answered={"status": status},
-            error=error,
-            seconds=seconds,
+        calls = adapter.calls(order, facts, connection_for(order.ats), now)
+    except NotConnected as missing:
+        _refuse(order, "report", status, str(missing))
+        return
+    for call in calls:
+        stamped = Call(
+            call.name,
+            call.method,
+            call.url,
+            call.body,
+            call.headers,
+            {**call.asked, "status": status},
         )
-        if not error:
-            AssessmentOrder.objects.filter(pk=order.pk).update(
-                reported_status=str(facts.status), reported_at=now
-            )
-    if error:
-        raise AtsCallFailed(f"{order.ats} {call} for order {order.public_id}: {error}")
+        if _done_before(order, stamped):
+            continue
+        _, error = make_call(stamped, ats=order.ats, order=order)
+        if error:
+            raise AtsCallFailed(f"{order.ats} {call.name} for order {order.public_id}: {error}")
+    with transaction.atomic():
+        AssessmentOrder.objects.filter(pk=order.pk).update(reported_status=status, reported_at=now)

@@ -6,7 +6,14 @@ about; the order's status is never stored, it is read from the candidate's stage
 (``order_status``), so an order says what the pipeline says. What is stored is what the ATS
 gave to be called back: ``callback_url`` and, sealed under a key derived from the KEK, the
 credential it expects there (``callback_auth_sealed``: for Greenhouse, the API key it called
-us with, which the database otherwise keeps only as a hash).
+us with, which the database otherwise keeps only as a hash), and the ATS's own id for the
+candidate or application (``ats_reference``: Ashby's application, Lever's opportunity), which
+makes a repeated request find the order it already placed.
+
+An ``AtsConnection`` is an administrator's set-up of one ATS: whether it is on, the hireproof
+API key the ATS calls us with, the ATS's own credential for our calls to it and the secret it
+signs its webhooks with (both sealed like the callback credential), the base address of its
+API, and the adapter's options (Lever's trigger stage and tags, say).
 
 Every exchange with an ATS, in either direction, is an ``AtsExchange``: the call, its status,
 the order and the ids asked and answered (never a name, an email or a secret); each is also an
@@ -90,14 +97,16 @@ def _auth_key() -> bytes:
     )
 
 
-def seal_callback_auth(credential: str) -> bytes:
+def seal_secret(credential: str) -> bytes:
     """``credential`` encrypted under the KEK-derived key (a random nonce, then the ciphertext)."""
     nonce = os.urandom(_NONCE_BYTES)
     return nonce + AESGCM(_auth_key()).encrypt(nonce, credential.encode(), _AUTH_AAD)
 
 
-def unseal_callback_auth(sealed: bytes | memoryview) -> str:
-    """The credential ``seal_callback_auth`` sealed."""
+def unseal_secret(sealed: bytes | memoryview | None) -> str:
+    """The credential ``seal_secret`` sealed ("" for none)."""
+    if sealed is None:
+        return ""
     blob = bytes(sealed)
     return AESGCM(_auth_key()).decrypt(blob[:_NONCE_BYTES], blob[_NONCE_BYTES:], _AUTH_AAD).decode()
 
@@ -115,12 +124,21 @@ class AssessmentOrder(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     callback_url = models.CharField(max_length=2000, blank=True)
     callback_auth_sealed = models.BinaryField(null=True, blank=True)
+    # The ATS's id of the candidate or application the order is for ("" when it gives none).
+    ats_reference = models.CharField(max_length=200, blank=True)
     # The last status an ATS was told (by a push that it accepted), "" before any.
     reported_status = models.CharField(max_length=20, blank=True)
     reported_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering: ClassVar[list[str]] = ["-created_at", "-id"]
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(
+                fields=["ats", "ats_reference"],
+                condition=~models.Q(ats_reference=""),
+                name="one_order_per_ats_reference",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.ats} order {self.public_id}"
@@ -128,9 +146,49 @@ class AssessmentOrder(models.Model):
     @property
     def callback_auth(self) -> str:
         """The credential the ATS expects on its callback ("" when it gave none)."""
-        if self.callback_auth_sealed is None:
-            return ""
-        return unseal_callback_auth(self.callback_auth_sealed)
+        return unseal_secret(self.callback_auth_sealed)
+
+
+class AtsConnection(models.Model):
+    """An administrator's set-up of one ATS (at most one per ATS)."""
+
+    ats = models.CharField(max_length=20, choices=Ats.choices, unique=True)
+    enabled = models.BooleanField(default=True)
+    # The hireproof key the ATS calls us with (Greenhouse, Ashby, Workable), and that key
+    # sealed, so the settings page can call our own endpoints as the ATS would.
+    api_key = models.ForeignKey(
+        ApiKey, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    api_key_sealed = models.BinaryField(null=True, blank=True)
+    # The ATS's credential for our calls to it (Ashby's or Lever's API key, Workable's token).
+    ats_secret_sealed = models.BinaryField(null=True, blank=True)
+    # The secret the ATS signs its webhooks with (Lever's signature token).
+    signing_secret_sealed = models.BinaryField(null=True, blank=True)
+    # The base address of the ATS's API ("" where the contract gives a URL per order).
+    api_base_url = models.CharField(max_length=2000, blank=True)
+    options = models.JSONField(default=dict, blank=True)
+    connected_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.ats} connection"
+
+    @property
+    def api_key_raw(self) -> str:
+        """The hireproof key the ATS calls us with ("" when none is kept)."""
+        return unseal_secret(self.api_key_sealed)
+
+    @property
+    def ats_secret(self) -> str:
+        """The ATS's credential for our calls ("" when none is set)."""
+        return unseal_secret(self.ats_secret_sealed)
+
+    @property
+    def signing_secret(self) -> str:
+        """The secret the ATS signs its webhooks with ("" when none is set)."""
+        return unseal_secret(self.signing_secret_sealed)
 
 
 class Direction(models.TextChoices):
@@ -164,3 +222,8 @@ class AtsExchange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ats} {self.direction} {self.call}"
+
+
+def connection_for(ats: str) -> AtsConnection | None:
+    """``ats``'s connection when one is saved and switched on."""
+    return AtsConnection.objects.filter(ats=ats, enabled=True).first()
