@@ -136,14 +136,7 @@ def push_order(order_id: int) -> None:
         _refuse(order, "report", status, str(missing))
         return
     for call in calls:
-        stamped = Call(
-            call.name,
-            call.method,
-            call.url,
-            call.body,
-            call.headers,
-            {**call.asked, "status": status},
-        )
+        stamped = replace(call, asked={**call.asked, "status": status})
         if _done_before(order, stamped):
             continue
         _, error = make_call(stamped, ats=order.ats, order=order)
