@@ -36,12 +36,15 @@ class Call:
 
 
 Builder = Callable[[AssessmentOrder, OrderFacts, "AtsConnection | None", datetime], list[Call]]
+TestEvent = Callable[[AtsConnection], list[Call]]
 
 
 @dataclass(frozen=True)
 class Adapter:
-    """One ATS's side of the push: the statuses it hears of and the calls for one of them."""
+    """One ATS's side of the push: the statuses it hears of, the calls for one of them, and
+    the harmless calls the settings page's "Send a test event" makes with a connection."""
 
     ats: Ats
     reports: frozenset[OrderStatus]
     calls: Builder
+    test_event: TestEvent | None = None
