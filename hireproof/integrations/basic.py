@@ -1,11 +1,14 @@
-"""The door of every ATS endpoint: HTTP Basic auth whose user name is an API key.
+"""The door of every ATS endpoint: an API key, sent the way the ATS's contract sends it.
 
-Greenhouse sends ``Authorization: Basic base64(<key>:)``, the key as the user name and an empty
-password. ``gated(view)`` finds the key (``accounts.api_keys.find_key``: not revoked, not
-expired, its owner active) and counts the request against its rate limit; a missing, malformed
-or unknown key, or a password that is not empty, is a 401 (the same for all, so a key cannot be
-probed) with ``WWW-Authenticate: Basic``. The endpoint then asks for the owner acting within its
-one scope (``acting``) and asks the funnel, as an API endpoint does.
+One gate, two schemes (a ``Door`` each: how the key is read, and how the contract writes an
+error). ``BASIC``: Greenhouse sends ``Authorization: Basic base64(<key>:)``, the key as the user
+name and an empty password; errors are ``{"errors": [...]}``. ``BEARER``: Workable sends
+``Authorization: Bearer <key>``; errors are ``{"status": <code>, "message": "<text>"}``.
+``gated(view, door)`` finds the key (``accounts.api_keys.find_key``: not revoked, not expired,
+its owner active) and counts the request against its rate limit; a missing, malformed or
+unknown key (or, for Basic, a password that is not empty) is a 401 (the same for all, so a key
+cannot be probed) with ``WWW-Authenticate`` naming the scheme. The endpoint then asks for the
+owner acting within its one scope (``acting``) and asks the funnel, as an API endpoint does.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest, HttpResponseBase, JsonResponse
@@ -33,6 +37,16 @@ def errors(status: int, *messages: str, headers: dict[str, str] | None = None) -
     return response
 
 
+def status_message(
+    status: int, message: str, headers: dict[str, str] | None = None
+) -> JsonResponse:
+    """An error answer in Workable's shape: ``{"status": <code>, "message": "<text>"}``."""
+    response = JsonResponse({"status": status, "message": message}, status=status)
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response
+
+
 def basic_key(request: HttpRequest) -> str:
     """The key given as the Basic user name with an empty password, or ""."""
     scheme, _, encoded = request.headers.get("Authorization", "").partition(" ")
@@ -44,6 +58,38 @@ def basic_key(request: HttpRequest) -> str:
         return ""
     username, colon, password = decoded.partition(":")
     return username if colon and not password else ""
+
+
+def bearer_key(request: HttpRequest) -> str:
+    """The key given as ``Authorization: Bearer <key>``, or ""."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
+@dataclass(frozen=True)
+class Door:
+    """How one contract sends its key, and how it writes an error."""
+
+    scheme: str  # as ``WWW-Authenticate`` names it
+    key_of: Callable[[HttpRequest], str]
+    refusal: str  # what a 401 says
+    error: Callable[[int, str, dict[str, str]], JsonResponse]
+
+
+BASIC = Door(
+    "Basic",
+    basic_key,
+    "Send a valid API key as the HTTP Basic user name with an empty password; this one is"
+    " missing, unknown, revoked or expired, or its owner is deactivated.",
+    lambda status, message, headers: errors(status, message, headers=headers),
+)
+BEARER = Door(
+    "Bearer",
+    bearer_key,
+    "Send a valid API key as 'Authorization: Bearer <key>'; this one is missing, unknown,"
+    " revoked or expired, or its owner is deactivated.",
+    status_message,
+)
 
 
 def raw_key(request: HttpRequest) -> str:
@@ -58,27 +104,24 @@ def acting(request: HttpRequest, scope: Scope) -> User:
     return acting_user(key, scope)
 
 
-def gated(view: View) -> View:
-    """``view`` behind a Basic-auth API key and its rate limit."""
+def gated(view: View, door: Door = BASIC) -> View:
+    """``view`` behind an API key sent through ``door``, and the key's rate limit."""
 
     def gate(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         now = timezone.now()
-        token = basic_key(request)
+        token = door.key_of(request)
         key = find_key(token, now) if token else None
         if key is None:
-            return errors(
-                401,
-                "Send a valid API key as the HTTP Basic user name with an empty password; this"
-                " one is missing, unknown, revoked or expired, or its owner is deactivated.",
-                headers={"WWW-Authenticate": 'Basic realm="hireproof"'},
+            return door.error(
+                401, door.refusal, {"WWW-Authenticate": f'{door.scheme} realm="hireproof"'}
             )
         window = count_request(key, now)
         if not window.allowed:
-            return errors(
+            return door.error(
                 429,
                 f"This key may make {window.limit} requests every window; wait"
                 f" {window.resets_in} seconds.",
-                headers={"Retry-After": str(window.resets_in)},
+                {"Retry-After": str(window.resets_in)},
             )
         request.api_key = key  # type: ignore[attr-defined]  # read by ``acting``
         request.raw_api_key = token  # type: ignore[attr-defined]  # read by ``raw_key``
