@@ -27,6 +27,7 @@ from hireproof.hiring.actions.openings import (
     require_not_erased,
     require_open,
 )
+from hireproof.hiring.ats.push import notify_orders, notify_orders_at
 from hireproof.hiring.emails import invitation_about, invitation_email, queue_candidate_email
 from hireproof.hiring.models.accommodation import Accommodation
 from hireproof.hiring.models.candidates import Candidate, Invitation, hash_token
@@ -134,6 +135,8 @@ def do_resend_invitation(
         )
         _queue(invitation, token, base_url)
         emit_invited(invitation, at=now)
+        notify_orders(candidate, at=now)
+        notify_orders_at(candidate, invitation.expires_at)
     return invitation
 
 
@@ -164,6 +167,7 @@ def do_revoke_invitation(
             public=_invitation_public(invitation),
             at=now,
         )
+        notify_orders(candidate, at=now)
     return invitation
 
 

@@ -3,9 +3,13 @@
 ``do_place_order`` is what an adapter's "send a test" calls: in one transaction it adds the
 candidate to the opening (or finds the one already there under that address), invites them
 (the email with their link is queued) unless they already hold a link, creates the order that
-the ATS will ask about, and records ``ats.order_placed`` (ids only: the name and email are in
-``candidate.added``, committed and sealed). ``do_record_ats_exchange`` keeps one call between
-hireproof and an ATS, as a row and an ``ats.exchange`` event.
+the ATS will ask about, records ``ats.order_placed`` (ids only: the name and email are in
+``candidate.added``, committed and sealed) and queues the push that tells the ATS the order's
+first status (``notify_orders``: Workable hears ``pending``, Greenhouse nothing), and the one
+for the moment the link expires (``notify_orders_at``). An ATS that
+gives no id of its own (Workable) asks for one order per candidate of the opening
+(``once_per_candidate``): a second is ``OrderAlreadyPlaced``. ``do_record_ats_exchange`` keeps
+one call between hireproof and an ATS, as a row and an ``ats.exchange`` event.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from hireproof.hiring.actions.candidates import NewCandidate, do_add_candidate
 from hireproof.hiring.actions.invitations import do_invite_candidate
 from hireproof.hiring.actions.openings import OpeningChangeRefused, require_open
 from hireproof.hiring.ats.exchanges import host_of, record_exchange
+from hireproof.hiring.ats.push import notify_orders, notify_orders_at
 from hireproof.hiring.models.accommodation import NO_ACCOMMODATION
 from hireproof.hiring.models.candidates import Candidate, Invitation, email_lookup_for
 from hireproof.hiring.models.openings import Opening
@@ -59,13 +64,16 @@ class OrderRequest:
     callback_url: str = ""
     callback_auth: str = ""
     ats_reference: str = ""  # the ATS's id of the candidate or application, if it gives one
+    # No id of its own (Workable): one order of this ATS per candidate of the opening.
+    once_per_candidate: bool = False
 
 
 def do_place_order(*, actor: User, request: OrderRequest, base_url: str) -> AssessmentOrder:
     """Create the order, the candidate (unless the address is already one in the opening) and
     their invitation (unless they hold one); refused for a closed opening or an erased
     candidate, and ``OrderAlreadyPlaced`` when the ATS already ordered one under the same
-    ``ats_reference`` (a retried webhook, two at once)."""
+    ``ats_reference`` (a retried webhook, two at once) or, ``once_per_candidate``, for the
+    same candidate."""
     try:
         return _place(actor, request, base_url)
     except IntegrityError:  # the same reference, placed by a request running at the same time
@@ -90,6 +98,10 @@ def _place(actor: User, request: OrderRequest, base_url: str) -> AssessmentOrder
             candidate = _candidate(actor, opening, request.name, request.email)
             if candidate.is_erased:
                 raise OrderRefused("This candidate's personal data was erased.")
+            if request.once_per_candidate:
+                placed = AssessmentOrder.objects.filter(ats=request.ats, candidate=candidate)
+                if (first := placed.order_by("created_at", "id").first()) is not None:
+                    raise OrderAlreadyPlaced(first)
             invited = not Invitation.objects.filter(candidate=candidate).exists()
             if invited:
                 do_invite_candidate(
@@ -125,6 +137,10 @@ def _place(actor: User, request: OrderRequest, base_url: str) -> AssessmentOrder
                 },
                 at=now,
             )
+            notify_orders(candidate, at=now)
+            links = Invitation.objects.filter(candidate=candidate)
+            if (expiry := links.values_list("expires_at", flat=True).first()) is not None:
+                notify_orders_at(candidate, max(expiry, now))
     except OpeningChangeRefused as refusal:
         raise OrderRefused(str(refusal)) from None
     return order

@@ -30,6 +30,7 @@ class OrderFacts:
     recommendation: str | None = None
     flags: int | None = None
     sections: dict[str, str] = field(default_factory=dict)  # section -> percent, as text
+    started_at: datetime | None = None
     submitted_at: datetime | None = None
     playbook_id: str = ""
     playbook_version: str = ""
@@ -44,6 +45,12 @@ class OrderFacts:
     def verdict_text(self) -> str | None:
         """The verdict in words ("Strong pass", "Borderline", "Fail", "Critical fail")."""
         return self.verdict.replace("_", " ").capitalize() if self.verdict else None
+
+
+def as_number(value: Decimal) -> int | float:
+    """A percent as a JSON number: whole when it is (``100``), else a float (``87.5``)."""
+    whole = value.to_integral_value()
+    return int(whole) if whole == value else float(value)
 
 
 def _attempt_of(order: AssessmentOrder) -> Attempt | None:
@@ -88,5 +95,6 @@ def order_facts(order: AssessmentOrder, now: datetime) -> OrderFacts:
         recommendation=attempt.recommendation,
         flags=len(flags),
         sections=section_percents(attempt.scorecard_json),
+        started_at=attempt.started_at,
         submitted_at=attempt.submitted_at,
     )

@@ -17,7 +17,7 @@ from typing import Any
 
 from hireproof.hiring.ats.adapters import Adapter, Call
 from hireproof.hiring.ats.exchanges import host_of
-from hireproof.hiring.ats.facts import OrderFacts
+from hireproof.hiring.ats.facts import OrderFacts, as_number
 from hireproof.hiring.ats.links import report_url
 from hireproof.hiring.models.orders import AssessmentOrder, Ats, AtsConnection, OrderStatus
 
@@ -27,11 +27,6 @@ COMPLETE = "complete"
 def basic_auth(username: str) -> str:
     """The ``Authorization`` header's value for ``username`` with an empty password."""
     return "Basic " + base64.b64encode(f"{username}:".encode()).decode()
-
-
-def _number(value: Decimal) -> int | float:
-    whole = value.to_integral_value()
-    return int(whole) if whole == value else float(value)
 
 
 def metadata(facts: OrderFacts) -> dict[str, str | int | float | None]:
@@ -46,7 +41,7 @@ def metadata(facts: OrderFacts) -> dict[str, str | int | float | None]:
         "playbook_hash": facts.playbook_hash,
     }
     for section, percent in sorted(facts.sections.items()):
-        found[f"section_{section}_percent"] = _number(Decimal(percent))
+        found[f"section_{section}_percent"] = as_number(Decimal(percent))
     return found
 
 
@@ -64,7 +59,7 @@ def status_answer(order: AssessmentOrder, facts: OrderFacts, now: datetime) -> d
     return {
         "partner_status": COMPLETE,
         "partner_profile_url": report_url(order, now),
-        "partner_score": _number(facts.score_percent),
+        "partner_score": as_number(facts.score_percent),
         "metadata": metadata(facts),
     }
 

@@ -3,14 +3,18 @@
 The actions that move a candidate (start, submission and scoring, a decision, an erasure) call
 ``notify_orders`` in their transaction; it queues ``push_order`` for each of the candidate's
 orders, so a push exists exactly when the action committed. The task reads the order's facts
-now and, when its ATS hears of that status (``ADAPTERS``: Greenhouse of a scored test only),
-sends the adapter's calls through ``platform.outbound`` (the SSRF guard) with ``make_call``,
-which keeps each exchange; once every call succeeded it remembers the status reported, so a
-repeat of the task sends nothing twice, and a call that succeeded for this status is not sent
-again when a later one failed. A refused address, no answer, a redirect (never followed), a
-status other than 2xx or a missing set-up is recorded and raises ``AtsCallFailed``: the queue
-tries again after 30 s, then 1, 2, 4 and 8 minutes (six tries in about a quarter of an hour),
-and after the last the failure is on the Background work page, where Retry now queues it again.
+now and, when its ATS hears of that status (``ADAPTERS``: Greenhouse of a scored test only,
+Workable of every status), sends the adapter's calls through ``platform.outbound`` (the SSRF
+guard) with ``make_call``, which keeps each exchange; once every call succeeded it remembers
+the status reported, so a repeat of the task sends nothing twice, and a call that succeeded
+for this status is not sent again when a later one failed. A refused address, no answer, a
+redirect (never followed), a status other than 2xx or a missing set-up is recorded and raises
+``AtsCallFailed``: the queue tries again after 30 s, then 1, 2, 4 and 8 minutes (six tries in
+about a quarter of an hour), and after the last the failure is on the Background work page,
+where Retry now queues it again. An order placed is reported like a move (``do_place_order``
+calls ``notify_orders``): Workable hears ``pending`` then. A link that runs out unused moves
+the candidate with no action: placing an order and sending a link again queue a push for the
+moment the link expires (``notify_orders_at``), which reports ``expired`` if it did.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from hireproof.hiring.ats import greenhouse
+from hireproof.hiring.ats import greenhouse, workable
 from hireproof.hiring.ats.adapters import Adapter, Call, NotConnected
 from hireproof.hiring.ats.exchanges import record_exchange
 from hireproof.hiring.ats.facts import order_facts
@@ -33,12 +37,14 @@ from hireproof.hiring.models.orders import (
     connection_for,
 )
 from hireproof.platform.outbound import EXCERPT_BYTES, OutboundFailed, OutboundRefused, send
-from hireproof.platform.tasks import background_task, enqueue
+from hireproof.platform.tasks import background_task, enqueue, enqueue_at
 
 PUSH_TRIES = 6
 PUSH_FIRST_DELAY = 30.0
 
-ADAPTERS: dict[str, Adapter] = {adapter.ats: adapter for adapter in (greenhouse.ADAPTER,)}
+ADAPTERS: dict[str, Adapter] = {
+    adapter.ats: adapter for adapter in (greenhouse.ADAPTER, workable.ADAPTER)
+}
 
 
 class AtsCallFailed(Exception):
@@ -51,6 +57,15 @@ def notify_orders(candidate: Candidate, *, at: datetime) -> int:
     ids = list(AssessmentOrder.objects.filter(candidate=candidate).values_list("pk", flat=True))
     for pk in ids:
         enqueue(push_order, pk)
+    return len(ids)
+
+
+def notify_orders_at(candidate: Candidate, when: datetime) -> int:
+    """Queue a push for each of ``candidate``'s orders at ``when`` (the moment their link
+    expires: time, not an action, moves them then); how many."""
+    ids = list(AssessmentOrder.objects.filter(candidate=candidate).values_list("pk", flat=True))
+    for pk in ids:
+        enqueue_at(when, push_order, pk)
     return len(ids)
 
 
