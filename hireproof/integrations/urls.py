@@ -1,8 +1,9 @@
 """The ATS endpoints' URL patterns, as the site mounts them under ``/integrations/``.
 
-Each is wrapped by the Basic-auth gate and marked as an API view naming the function it serves
-(``surface``, ``operations``), so the permission checks walk them like the API's endpoints. Any
-other path under ``/integrations/`` is a JSON 404.
+Each is wrapped by the gate (HTTP Basic for Greenhouse, a Bearer key for Workable) and marked
+as an API view naming the function it serves (``surface``, ``operations``), so the permission
+checks walk them like the API's endpoints. Any other path under ``/integrations/`` is a JSON
+404.
 """
 
 from __future__ import annotations
@@ -10,14 +11,20 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponseBase
 from django.urls import URLPattern, URLResolver, path, re_path
 
-from hireproof.integrations import greenhouse
-from hireproof.integrations.basic import View, errors, gated
+from hireproof.integrations import greenhouse, workable
+from hireproof.integrations.basic import BEARER, View, errors, gated
 
 GREENHOUSE_CALLS: dict[str, View] = {
     "list_tests": greenhouse.list_tests,
     "send_test": greenhouse.send_test,
     "test_status": greenhouse.test_status,
     "response_error": greenhouse.response_error,
+}
+
+WORKABLE_CALLS: dict[str, tuple[str, View]] = {
+    "tests": ("tests", workable.tests),
+    "assessments": ("assessments", workable.assessments),
+    "shared_link": ("assessments/<str:assessment_id>/shared-link", workable.shared_link),
 }
 
 
@@ -40,6 +47,14 @@ def integration_patterns() -> list[URLPattern | URLResolver]:
             name=f"greenhouse_{call}",
         )
         for call, view in GREENHOUSE_CALLS.items()
+    ]
+    patterns += [
+        path(
+            f"workable/{route}",
+            _marked(gated(view, BEARER), surface="api", operations=[view]),
+            name=f"workable_{call}",
+        )
+        for call, (route, view) in WORKABLE_CALLS.items()
     ]
     patterns.append(
         re_path(r"^(?P<rest>.*)$", _marked(no_such_call, surface="public"), name="no_such_call")

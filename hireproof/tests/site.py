@@ -267,6 +267,7 @@ def values_of(demo: DemoReport) -> dict[str, Any]:
         "uidb64": "MQ",
         "token": "not-a-real-reset-token",
         "problem_id": _failed_task().pk,
+        "assessment_id": "hpo_not-an-order",
         **_webhook_delivery(),
     }
 
