@@ -17,8 +17,8 @@ Workable calls them with ``Authorization: Bearer <an API key with the workable s
   read-only link to the order's report and how long it opens.
 
 401 for a bad key; 400 for a body that is not JSON or a field with a wrong value, 422 for a
-missing field (each message names the fields), an unknown test, a closed opening or an erased
-candidate; 409 for a duplicate; 404 for an unknown assessment. Every call with a valid key is
+missing field (each message names the fields), an unknown test or a closed opening; 409 for a
+duplicate; 404 for an unknown assessment or an erased candidate's. Every call with a valid key is
 an exchange (``do_record_ats_exchange``): a row and an ``ats.exchange`` event, by ids only.
 """
 

@@ -347,6 +347,12 @@ def test_a_revoked_link_is_rejected_and_an_erased_candidate_has_no_report(
         "status": 404,
         "message": "No assessment 'hpo_unknown'.",
     }
+    # The erasure forgot the address: an assessment sent for it now is a new candidate's.
+    _, again = workable.create_assessment(opening.pk, LAKITA)
+    assert again.status_code == 201
+    assert AssessmentOrder.objects.get(public_id=again.json()["assessment_id"]).candidate_id != (
+        order.candidate_id
+    )
 
 
 def test_an_erasure_after_the_result_tells_workable_rejected(
