@@ -1,8 +1,10 @@
 """The ATS endpoints' URL patterns, as the site mounts them under ``/integrations/``.
 
 Each is wrapped by the Basic-auth gate and marked as an API view naming the function it serves
-(``surface``, ``operations``), so the permission checks walk them like the API's endpoints. Any
-other path under ``/integrations/`` is a JSON 404.
+(``surface``, ``operations``), so the permission checks walk them like the API's endpoints.
+Lever's webhook is the exception: Lever signs its events instead of sending a key, so it is a
+public page whose credential is the signature (``integrations.lever``). Any other path under
+``/integrations/`` is a JSON 404.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponseBase
 from django.urls import URLPattern, URLResolver, path, re_path
 
-from hireproof.integrations import greenhouse
+from hireproof.integrations import greenhouse, lever
 from hireproof.integrations.basic import View, errors, gated
 
 GREENHOUSE_CALLS: dict[str, View] = {
@@ -41,6 +43,9 @@ def integration_patterns() -> list[URLPattern | URLResolver]:
         )
         for call, view in GREENHOUSE_CALLS.items()
     ]
+    patterns.append(
+        path("lever/webhook", _marked(lever.webhook, surface="public"), name="lever_webhook")
+    )
     patterns.append(
         re_path(r"^(?P<rest>.*)$", _marked(no_such_call, surface="public"), name="no_such_call")
     )

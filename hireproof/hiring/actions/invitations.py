@@ -27,6 +27,7 @@ from hireproof.hiring.actions.openings import (
     require_not_erased,
     require_open,
 )
+from hireproof.hiring.ats.push import notify_orders
 from hireproof.hiring.emails import invitation_about, invitation_email, queue_candidate_email
 from hireproof.hiring.models.accommodation import Accommodation
 from hireproof.hiring.models.candidates import Candidate, Invitation, hash_token
@@ -164,6 +165,7 @@ def do_revoke_invitation(
             public=_invitation_public(invitation),
             at=now,
         )
+        notify_orders(candidate, at=now)
     return invitation
 
 

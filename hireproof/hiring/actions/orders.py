@@ -3,8 +3,9 @@
 ``do_place_order`` is what an adapter's "send a test" calls: in one transaction it adds the
 candidate to the opening (or finds the one already there under that address), invites them
 (the email with their link is queued) unless they already hold a link, creates the order that
-the ATS will ask about, and records ``ats.order_placed`` (ids only: the name and email are in
-``candidate.added``, committed and sealed). ``do_record_ats_exchange`` keeps one call between
+the ATS will ask about, records ``ats.order_placed`` (ids only: the name and email are in
+``candidate.added``, committed and sealed) and queues the push that tells an ATS hearing of a
+sent test (Lever's tag) that it is sent. ``do_record_ats_exchange`` keeps one call between
 hireproof and an ATS, as a row and an ``ats.exchange`` event.
 """
 
@@ -24,6 +25,7 @@ from hireproof.hiring.actions.candidates import NewCandidate, do_add_candidate
 from hireproof.hiring.actions.invitations import do_invite_candidate
 from hireproof.hiring.actions.openings import OpeningChangeRefused, require_open
 from hireproof.hiring.ats.exchanges import host_of, record_exchange
+from hireproof.hiring.ats.push import notify_orders
 from hireproof.hiring.models.accommodation import NO_ACCOMMODATION
 from hireproof.hiring.models.candidates import Candidate, Invitation, email_lookup_for
 from hireproof.hiring.models.openings import Opening
@@ -125,6 +127,7 @@ def _place(actor: User, request: OrderRequest, base_url: str) -> AssessmentOrder
                 },
                 at=now,
             )
+            notify_orders(candidate, at=now)
     except OpeningChangeRefused as refusal:
         raise OrderRefused(str(refusal)) from None
     return order
