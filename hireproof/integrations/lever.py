@@ -148,8 +148,8 @@ def webhook(request: HttpRequest) -> HttpResponse:
     if change.opportunityId is None:
         _record("webhook", 400, asked=asked, error="data.opportunityId: required")
         return errors(400, "data.opportunityId: required")
-    enqueue(start_lever_order, change.opportunityId)
     _record("webhook", 200, asked=asked, answered={"queued": True})
+    enqueue(start_lever_order, change.opportunityId)
     return JsonResponse({"queued": True})
 
 
