@@ -58,7 +58,7 @@ DEFAULT_BASE_URL = "https://api.lever.co/v1"
 DEFAULT_TAG_PREFIX = "hireproof"
 STAGE_CHANGE = "candidateStageChange"
 COULD_NOT_START = "could not start"
-VERDICT_WORDS = ("strong pass", "pass", "borderline", "fail", "critical fail")
+VERDICT_WORDS = ("strong pass", "borderline", "fail", "critical fail")
 STATUS_WORDS = ("sent", *VERDICT_WORDS, "cancelled", "expired", COULD_NOT_START)
 """Every status tag hireproof puts on an opportunity (after the prefix)."""
 
