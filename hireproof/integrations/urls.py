@@ -2,8 +2,9 @@
 
 Each is wrapped by the gate (HTTP Basic for Greenhouse, a Bearer key for Workable) and marked
 as an API view naming the function it serves (``surface``, ``operations``), so the permission
-checks walk them like the API's endpoints. Any other path under ``/integrations/`` is a JSON
-404.
+checks walk them like the API's endpoints. Lever's webhook is the exception: Lever signs its
+events instead of sending a key, so it is a public page whose credential is the signature
+(``integrations.lever``). Any other path under ``/integrations/`` is a JSON 404.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponseBase
 from django.urls import URLPattern, URLResolver, path, re_path
 
-from hireproof.integrations import greenhouse, workable
+from hireproof.integrations import greenhouse, lever, workable
 from hireproof.integrations.basic import BEARER, View, errors, gated
 
 GREENHOUSE_CALLS: dict[str, View] = {
@@ -56,6 +57,9 @@ def integration_patterns() -> list[URLPattern | URLResolver]:
         )
         for call, (route, view) in WORKABLE_CALLS.items()
     ]
+    patterns.append(
+        path("lever/webhook", _marked(lever.webhook, surface="public"), name="lever_webhook")
+    )
     patterns.append(
         re_path(r"^(?P<rest>.*)$", _marked(no_such_call, surface="public"), name="no_such_call")
     )

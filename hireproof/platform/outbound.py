@@ -202,10 +202,17 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> Answer:
 
 
 def send(
-    method: str, url: str, body: bytes, headers: dict[str, str], *, agent: str = "hireproof"
+    method: str,
+    url: str,
+    body: bytes,
+    headers: dict[str, str],
+    *,
+    agent: str = "hireproof",
+    limit: int = EXCERPT_BYTES,
 ) -> Answer:
-    """Send one ``method`` request (``POST``, ``PATCH``, ``PUT``) to ``url``, guarded and
-    answered as ``post`` is; an ATS's callback goes through here."""
+    """Send one ``method`` request (``GET``, ``POST``, ``PATCH``, ``PUT``) to ``url``, guarded
+    and answered as ``post`` is, reading at most ``limit`` bytes of the answer (an ATS's record
+    a task reads, say); an ATS's callback goes through here."""
     target = parse_url(url)
     sent = [(b"Content-Type", b"application/json"), (b"User-Agent", agent.encode())]
     sent += [(name.encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()]
@@ -230,9 +237,9 @@ def send(
                 excerpt = b""
                 for chunk in response.iter_stream():
                     excerpt += chunk
-                    if len(excerpt) >= EXCERPT_BYTES or time.monotonic() - started > TOTAL_SECONDS:
+                    if len(excerpt) >= limit or time.monotonic() - started > TOTAL_SECONDS:
                         break
-                return Answer(response.status, excerpt[:EXCERPT_BYTES], time.monotonic() - started)
+                return Answer(response.status, excerpt[:limit], time.monotonic() - started)
         except OutboundRefused:
             raise
         except (httpcore.TimeoutException, httpcore.NetworkError, httpcore.ProtocolError) as error:

@@ -59,6 +59,7 @@ PUBLIC = {
     "api:api-root",
     "api:no_such_path",
     "integrations:no_such_call",
+    "integrations:lever_webhook",
     "reports:order",
     "assessments:ready",
 }

@@ -1,16 +1,15 @@
 """Assessment orders: an ATS asks for a test for a candidate, and every exchange with it.
 
 ``do_place_order`` is what an adapter's "send a test" calls: in one transaction it adds the
-candidate to the opening (or finds the one already there under that address), invites them
-(the email with their link is queued) unless they already hold a link, creates the order that
-the ATS will ask about, records ``ats.order_placed`` (ids only: the name and email are in
+candidate to the opening (or finds the one already there under that address), invites them (the
+email with their link is queued) unless they already hold a link, creates the order that the ATS
+will ask about, records ``ats.order_placed`` (ids only: the name and email are in
 ``candidate.added``, committed and sealed) and queues the push that tells the ATS the order's
-first status (``notify_orders``: Workable hears ``pending``, Greenhouse nothing), and the one
-for the moment the link expires (``notify_orders_at``). An ATS that
-gives no id of its own (Workable) asks for one order per candidate of the opening
-(``once_per_candidate``): a second is ``OrderAlreadyPlaced``. ``do_record_ats_exchange`` keeps
-one call between hireproof and an ATS, as a row and an ``ats.exchange`` event.
-"""
+first status (``notify_orders``: Workable hears ``pending``, Lever a tag, Greenhouse nothing),
+and the one for the moment the link expires (``notify_orders_at``). An ATS that gives no id of
+its own (Workable) asks for one order per candidate of the opening (``once_per_candidate``): a
+second is ``OrderAlreadyPlaced``. ``do_record_ats_exchange`` keeps one call between hireproof
+and an ATS, as a row and an ``ats.exchange`` event."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """Fixtures of the assessment-order tests: isolated audit keys (the KEK seals callback
-credentials and signs report links), outbound calls allowed to 127.0.0.1 (the fake ATS), and a
-fake Greenhouse holding a key with the ``greenhouse`` scope, talking to the live server."""
+credentials and signs report links), outbound calls allowed to 127.0.0.1 (the fake ATS), a
+fake Greenhouse holding a key with the ``greenhouse`` scope, talking to the live server, and a
+fake Lever whose connection an administrator saved."""
 
 from __future__ import annotations
 
@@ -13,7 +14,14 @@ import pytest
 from hireproof.accounts.actions import do_create_api_key
 from hireproof.accounts.models import User
 from hireproof.accounts.roles import Scope
+from hireproof.hiring.actions.connections import ConnectionChange, do_save_connection
+from hireproof.hiring.models.orders import Ats
 from hireproof.testing.fake_greenhouse import FakeGreenhouse, running_greenhouse
+from hireproof.testing.fake_lever import FakeLever, running_lever
+
+LEVER_KEY = "lever-api-key-0123456789"
+LEVER_SIGNATURE_TOKEN = "lever-signature-token-abcdef"
+TRIGGER_STAGE = "stage-assessment"
 
 
 @pytest.fixture(autouse=True)
@@ -45,4 +53,31 @@ def greenhouse(
     with running_greenhouse(
         f"{live_server.url}/integrations/greenhouse", greenhouse_key(recruiter)
     ) as fake:
+        yield fake
+
+
+def connect_lever(actor: User, fake: FakeLever, **options: Any) -> None:
+    """Save the Lever connection as ``actor``: the fake's API, key and signature token."""
+    do_save_connection(
+        actor=actor,
+        ats=Ats.LEVER,
+        change=ConnectionChange(
+            api_base_url=fake.base_url,
+            ats_secret=fake.api_key,
+            signing_secret=fake.signature_token,
+            options={"trigger_stage_id": TRIGGER_STAGE, **options},
+        ),
+    )
+
+
+@pytest.fixture
+def lever(
+    live_server: Any, settings: Any, administrator: User, allow_private: None
+) -> Iterator[FakeLever]:
+    """A fake Lever sending its webhooks to the live server, connected by an administrator."""
+    settings.HIREPROOF_SITE_URL = live_server.url
+    with running_lever(
+        f"{live_server.url}/integrations/lever/webhook", LEVER_KEY, LEVER_SIGNATURE_TOKEN
+    ) as fake:
+        connect_lever(administrator, fake)
         yield fake
