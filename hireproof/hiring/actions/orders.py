@@ -9,7 +9,8 @@ first status (``notify_orders``: Workable hears ``pending``, Lever a tag, Greenh
 and the one for the moment the link expires (``notify_orders_at``). An ATS that gives no id of
 its own (Workable) asks for one order per candidate of the opening (``once_per_candidate``): a
 second is ``OrderAlreadyPlaced``. ``do_record_ats_exchange`` keeps one call between hireproof
-and an ATS, as a row and an ``ats.exchange`` event."""
+and an ATS, as a row and an ``ats.exchange`` event.
+"""
 
 from __future__ import annotations
 

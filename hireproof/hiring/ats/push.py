@@ -15,7 +15,8 @@ is on the Background work page, where Retry now queues it again. An order placed
 like a move (``do_place_order`` calls ``notify_orders``): Workable hears ``pending`` then. A
 link that runs out unused moves the candidate with no action: placing an order and sending a
 link again queue a push for the moment the link expires (``notify_orders_at``), which reports
-``expired`` if it did."""
+``expired`` if it did.
+"""
 
 from __future__ import annotations
 
