@@ -47,6 +47,18 @@ def status_message(
     return response
 
 
+LARGEST_ID = 2**63 - 1  # the database's largest row id
+
+
+def row_id(given: int | str) -> int:
+    """The row id an ATS names (a test, an opening); ``ValueError`` for anything else,
+    a number too large for the database included."""
+    number = int(given)
+    if not 1 <= number <= LARGEST_ID:
+        raise ValueError(f"{given} is not a row id")
+    return number
+
+
 def basic_key(request: HttpRequest) -> str:
     """The key given as the Basic user name with an empty password, or ""."""
     scheme, _, encoded = request.headers.get("Authorization", "").partition(" ")

@@ -47,7 +47,7 @@ from hireproof.hiring.ats import greenhouse
 from hireproof.hiring.ats.exchanges import host_of
 from hireproof.hiring.ats.facts import order_facts
 from hireproof.hiring.models.orders import Ats
-from hireproof.integrations.basic import acting, errors, raw_key
+from hireproof.integrations.basic import acting, errors, raw_key, row_id
 from hireproof.platform.outbound import OutboundRefused, parse_url
 
 MAX_BODY = 100_000
@@ -163,7 +163,7 @@ def send_test(request: HttpRequest) -> HttpResponse:
         _record(request, "send_test", 400, asked=asked, error="; ".join(problems))
         return errors(400, *problems)
     try:
-        opening_id = int(given.partner_test_id)
+        opening_id = row_id(given.partner_test_id)
         opening = access_opening(user, opening_id, Permission.MANAGE_OPENINGS)
     except (ValueError, Http404):
         _record(request, "send_test", 404, asked=asked, error="no such test")

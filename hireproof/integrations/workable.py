@@ -47,12 +47,11 @@ from hireproof.hiring.ats.exchanges import host_of
 from hireproof.hiring.ats.links import report_url
 from hireproof.hiring.models.orders import Ats
 from hireproof.hiring.models.report_links import link_days
-from hireproof.integrations.basic import acting, status_message
+from hireproof.integrations.basic import acting, row_id, status_message
 from hireproof.platform.outbound import OutboundRefused, parse_url
 
 MAX_BODY = 100_000
 MAX_ID = 40
-LARGEST_ID = 2**63 - 1  # the database's largest row id
 
 
 class WorkableCandidate(BaseModel):
@@ -74,14 +73,6 @@ class CreateAssessment(BaseModel):
     job_title: str | None = Field(default=None, max_length=500)
     callback_url: str = Field(min_length=1, max_length=2000)
     candidate: WorkableCandidate
-
-
-def _opening_id(test_id: int | str) -> int:
-    """The opening a ``test_id`` names; ``ValueError`` for anything but a row id."""
-    number = int(test_id)
-    if not 1 <= number <= LARGEST_ID:
-        raise ValueError(f"{test_id} is not an opening's id")
-    return number
 
 
 def _actor(request: HttpRequest) -> str:
@@ -167,7 +158,7 @@ def assessments(request: HttpRequest) -> HttpResponse:
     if problems:
         return _refuse(request, "assessments", 400, "; ".join(problems), asked=asked)
     try:
-        opening = access_opening(user, _opening_id(given.test_id), Permission.MANAGE_OPENINGS)
+        opening = access_opening(user, row_id(given.test_id), Permission.MANAGE_OPENINGS)
     except (ValueError, Http404):
         message = f"test_id: no test {str(given.test_id)[:MAX_ID]!r} for this key."
         return _refuse(request, "assessments", 422, message, asked=asked)

@@ -41,6 +41,10 @@ class NewCandidate:
     extra_time: Accommodation = NO_ACCOMMODATION
 
 
+class AlreadyACandidate(OpeningChangeRefused):
+    """The address is already a candidate's in this opening (``str()`` names it, for staff)."""
+
+
 def do_add_candidate(*, actor: User, opening: Opening, candidate: NewCandidate) -> Candidate:
     """Add one candidate to ``opening``; refused if closed or the email is already in it."""
     return do_import_candidates(
@@ -97,7 +101,7 @@ def _add(
 ) -> Candidate:
     lookup = email_lookup_for(email)
     if Candidate.objects.filter(opening=opening, email_lookup=lookup).exists():
-        raise OpeningChangeRefused(f"{email} is already a candidate in this opening.")
+        raise AlreadyACandidate(f"{email} is already a candidate in this opening.")
     subject = vault.create_subject()
     candidate = Candidate.objects.create(
         opening=opening,

@@ -24,7 +24,7 @@ from django.utils import timezone
 from hireproof.accounts.models import User
 from hireproof.audit.log import record_event
 from hireproof.core.audit import EventType
-from hireproof.hiring.actions.candidates import NewCandidate, do_add_candidate
+from hireproof.hiring.actions.candidates import AlreadyACandidate, NewCandidate, do_add_candidate
 from hireproof.hiring.actions.invitations import do_invite_candidate
 from hireproof.hiring.actions.openings import OpeningChangeRefused, require_open
 from hireproof.hiring.ats.exchanges import host_of, record_exchange
@@ -38,6 +38,10 @@ from hireproof.hiring.models.orders import (
     AtsExchange,
     Direction,
     seal_secret,
+)
+
+_AT_THE_SAME_TIME = (
+    "Another request placed an order for this candidate at the same moment; ask again to get it."
 )
 
 
@@ -77,7 +81,9 @@ def do_place_order(*, actor: User, request: OrderRequest, base_url: str) -> Asse
     try:
         return _place(actor, request, base_url)
     except IntegrityError:  # the same reference, placed by a request running at the same time
-        raise OrderAlreadyPlaced(_placed(request)) from None
+        if request.ats_reference:
+            raise OrderAlreadyPlaced(_placed(request)) from None
+        raise OrderRefused(_AT_THE_SAME_TIME) from None
 
 
 def _placed(request: OrderRequest) -> AssessmentOrder:
@@ -150,11 +156,14 @@ def _candidate(actor: User, opening: Opening, name: str, email: str) -> Candidat
     found = Candidate.objects.filter(opening=opening, email_lookup=email_lookup_for(email)).first()
     if found is not None:
         return found
-    return do_add_candidate(
-        actor=actor,
-        opening=opening,
-        candidate=NewCandidate(name, email, NO_ACCOMMODATION),
-    )
+    try:
+        return do_add_candidate(
+            actor=actor,
+            opening=opening,
+            candidate=NewCandidate(name, email, NO_ACCOMMODATION),
+        )
+    except AlreadyACandidate:  # added by a request running at the same time: never the address
+        raise OrderRefused(_AT_THE_SAME_TIME) from None
 
 
 def do_record_ats_exchange(

@@ -147,6 +147,9 @@ def test_a_bad_key_is_401_and_an_unknown_interview_404(
     assert greenhouse.test_status("hpo_unknown").status_code == 404
     _, unknown_test = greenhouse.send_test("999999", GRACE)
     assert unknown_test.status_code == 404
+    for beyond in ("99999999999999999999", "-1", "0", "1e3"):  # never a 500
+        _, refused = greenhouse.send_test(beyond, GRACE)
+        assert refused.status_code == 404, (beyond, refused.text)
     assert Candidate.objects.count() == 0
     assert not AtsExchange.objects.filter(status_code=401).exists()
 
