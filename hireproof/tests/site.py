@@ -267,6 +267,7 @@ def values_of(demo: DemoReport) -> dict[str, Any]:
         "uidb64": "MQ",
         "token": "not-a-real-reset-token",
         "problem_id": _failed_task().pk,
+        "ats": "greenhouse",
         **_webhook_delivery(),
     }
 
