@@ -131,6 +131,14 @@ def test_lever_secrets_are_written_never_shown_kept_when_empty_and_cleared_on_re
     assert connection.signing_secret == settings["signing_secret"]
     assert connection.options["tag_prefix"] == "hp"
 
+    refused = administrator_client.post(
+        lever, {**settings, "ats_secret": "new-key-9", "tag_prefix": "/"}
+    )
+    assert refused.status_code == 400
+    assert "new-key-9" not in refused.text  # not even on the form sent back
+    connection.refresh_from_db()
+    assert connection.ats_secret == settings["ats_secret"]
+
     cleared = {**kept, "signing_secret_clear": "on"}
     assert administrator_client.post(lever, cleared).status_code == 302
     connection.refresh_from_db()
