@@ -70,6 +70,7 @@ def test_connecting_greenhouse_makes_a_key_shown_once_and_kept_sealed(
     assert key.scopes == "greenhouse"
     assert connection.enabled
     assert connection.api_key_raw == raw
+    assert connection.api_key_sealed is not None
     assert raw.encode() not in bytes(connection.api_key_sealed)  # sealed
     assert _last_events(2) == ["api_key.created", "ats.connection_changed"]
     assert raw.encode() not in _leaves()
