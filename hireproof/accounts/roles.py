@@ -71,6 +71,9 @@ class Permission(StrEnum):
     """See the background work (workers, waiting tasks, failures) and try a failed task again."""
     MANAGE_WEBHOOKS = "manage_webhooks"
     """Subscribe URLs to the pipeline's events, rotate their secrets, see and replay deliveries."""
+    MANAGE_INTEGRATIONS = "manage_integrations"
+    """Connect applicant tracking systems (their keys and secrets), send them a test event and
+    read every exchange with them."""
 
 
 _A, _R, _I, _U = Role.ADMINISTRATOR, Role.RECRUITER, Role.INTERVIEWER, Role.AUDITOR
@@ -95,6 +98,7 @@ PERMISSION_ROLES: dict[Permission, frozenset[Role]] = {
     Permission.MANAGE_API_KEYS: frozenset({_A}),
     Permission.MANAGE_BACKGROUND_WORK: frozenset({_A}),
     Permission.MANAGE_WEBHOOKS: frozenset({_A}),
+    Permission.MANAGE_INTEGRATIONS: frozenset({_A}),
 }
 """The table: every permission and the roles that hold it (a test pins every pair)."""
 

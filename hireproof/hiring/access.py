@@ -31,7 +31,7 @@ from hireproof.hiring.models.candidates import Candidate, Invitation, hash_token
 from hireproof.hiring.models.decisions import Decision, Outcome
 from hireproof.hiring.models.interviews import Assignment, ScorecardVersion
 from hireproof.hiring.models.openings import Opening
-from hireproof.hiring.models.orders import AssessmentOrder
+from hireproof.hiring.models.orders import AssessmentOrder, Ats
 from hireproof.hiring.models.playbooks import PlaybookVersion
 from hireproof.hiring.models.report_links import LinkExpired, LinkRefused, read_report_token
 from hireproof.hiring.models.stage import with_stage
@@ -103,6 +103,14 @@ def access_webhook_endpoint(
     if endpoint is None:
         raise Http404("No such webhook endpoint.")
     return endpoint
+
+
+def access_integration(user: AnyUser, ats: str, permission: Permission) -> Ats:
+    """The applicant tracking system named ``ats``, for ``user`` to connect; else 404."""
+    access_site(user, permission)
+    if ats not in Ats.values:
+        raise Http404("No such integration.")
+    return Ats(ats)
 
 
 def access_webhook_delivery(

@@ -269,6 +269,7 @@ def values_of(demo: DemoReport) -> dict[str, Any]:
         "token": "not-a-real-reset-token",
         "problem_id": _failed_task().pk,
         "assessment_id": "hpo_not-an-order",
+        "ats": "greenhouse",
         **_webhook_delivery(),
     }
 

@@ -53,6 +53,7 @@ EXPECTED_TABLE = {
     Permission.MANAGE_API_KEYS: {A},
     Permission.MANAGE_BACKGROUND_WORK: {A},
     Permission.MANAGE_WEBHOOKS: {A},
+    Permission.MANAGE_INTEGRATIONS: {A},
 }
 
 
@@ -116,6 +117,12 @@ PAGES: dict[str, set[Permission]] = {
     "webhooks:rotate": {P.MANAGE_WEBHOOKS},
     "webhooks:delete": {P.MANAGE_WEBHOOKS},
     "webhooks:replay": {P.MANAGE_WEBHOOKS},
+    "integrations_settings:list": {P.MANAGE_INTEGRATIONS},
+    "integrations_settings:ats": {P.MANAGE_INTEGRATIONS},
+    "integrations_settings:rotate": {P.MANAGE_INTEGRATIONS},
+    "integrations_settings:switch_off": {P.MANAGE_INTEGRATIONS},
+    "integrations_settings:switch_on": {P.MANAGE_INTEGRATIONS},
+    "integrations_settings:send_test": {P.MANAGE_INTEGRATIONS},
     "web:home": {P.STAFF_HOME},
 }
 """What each staff page asks the funnel for (one permission for GET, one for POST, where two):

@@ -31,6 +31,7 @@ NAV_LINKS = (
     NavLink("API keys", "accounts:api_keys", Permission.MANAGE_API_KEYS),
     NavLink("Background work", "background:work", Permission.MANAGE_BACKGROUND_WORK),
     NavLink("Webhooks", "webhooks:endpoints", Permission.MANAGE_WEBHOOKS),
+    NavLink("Integrations", "integrations_settings:list", Permission.MANAGE_INTEGRATIONS),
     NavLink("API", "api:openapi-view", Permission.STAFF_HOME),
 )
 

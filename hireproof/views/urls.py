@@ -24,6 +24,7 @@ from hireproof.views.staff import (
     decisions,
     hiring_file,
     home,
+    integrations,
     interviews,
     openings,
     playbooks,
@@ -185,6 +186,15 @@ webhooks_urls: Patterns = [
     ),
 ]
 
+integrations_settings_urls: Patterns = [
+    path("", integrations.integrations, name="list"),
+    path("<slug:ats>/", integrations.integration, name="ats"),
+    path("<slug:ats>/rotate/", integrations.rotate, name="rotate"),
+    path("<slug:ats>/switch-off/", integrations.switch_off, name="switch_off"),
+    path("<slug:ats>/switch-on/", integrations.switch_on, name="switch_on"),
+    path("<slug:ats>/test/", integrations.send_test, name="send_test"),
+]
+
 background_urls: Patterns = [
     path("", background.work, name="work"),
     path("<id:problem_id>/retry/", background.retry, name="retry"),
@@ -219,6 +229,10 @@ urlpatterns: Patterns = [
     path("audit/", include((audit_urls, "audit"))),
     path("background/", include((background_urls, "background"))),
     path("webhooks/", include((webhooks_urls, "webhooks"))),
+    path(
+        "settings/integrations/",
+        include((integrations_settings_urls, "integrations_settings")),
+    ),
     path("reports/", include((reports_urls, "reports"))),
     path("", include((assessments_urls, "assessments"))),
     path("", include((web_urls, "web"))),

@@ -4,8 +4,10 @@ Greenhouse calls four endpoints hireproof hosts (``hireproof.integrations.greenh
 ``list_tests``, ``send_test``, ``test_status`` and ``response_error``. When an order's test is
 scored, hireproof sends ``PATCH`` with no body to the ``url`` Greenhouse gave in ``send_test``,
 with HTTP Basic auth (the API key Greenhouse called with, empty password); Greenhouse then
-calls ``test_status``. Answers follow the contract's rules: every documented property present
-(``null`` when there is nothing), snake_case names, ``metadata`` flat with primitive values.
+calls ``test_status``. The test event the settings page sends is what Greenhouse would call
+first: ``GET list_tests`` on our own site with the connection's key. Answers follow the
+contract's rules: every documented property present (``null`` when there is nothing),
+snake_case names, ``metadata`` flat with primitive values.
 """
 
 from __future__ import annotations
@@ -15,7 +17,10 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from hireproof.hiring.ats.adapters import Adapter, Call
+from django.conf import settings
+from django.urls import reverse
+
+from hireproof.hiring.ats.adapters import Adapter, Call, NotConnected
 from hireproof.hiring.ats.exchanges import host_of
 from hireproof.hiring.ats.facts import OrderFacts, as_number
 from hireproof.hiring.ats.links import report_url
@@ -85,5 +90,18 @@ def patch_completed(
     return [Call("patch_completed", "PATCH", order.callback_url, b"", headers, asked)]
 
 
-ADAPTER = Adapter(Ats.GREENHOUSE, frozenset({OrderStatus.SCORED}), patch_completed)
+def test_event(connection: AtsConnection) -> list[Call]:
+    """What Greenhouse would call first: ``GET list_tests`` at this site's address
+    (``HIREPROOF_SITE_URL``), with the connection's key as the Basic user name."""
+    key = connection.api_key_raw
+    if not key:
+        raise NotConnected(
+            "no hireproof API key is kept for Greenhouse: rotate the key to make one"
+        )
+    url = settings.HIREPROOF_SITE_URL + reverse("integrations:greenhouse_list_tests")
+    headers = {"Authorization": basic_auth(key)}
+    return [Call("list_tests", "GET", url, b"", headers, {"host": host_of(url)})]
+
+
+ADAPTER = Adapter(Ats.GREENHOUSE, frozenset({OrderStatus.SCORED}), patch_completed, test_event)
 """Greenhouse hears of a scored test only, the one news its contract carries."""

@@ -1,4 +1,5 @@
-"""A candidate's timeline, read from the audit log: one readable line per event about them.
+"""A candidate's timeline, read from the audit log: one readable line per event about them;
+and the log's latest events, in the same words, for the audit page.
 
 The log's leaves carry the subject's pseudonym (``LogLeaf.subject``, copied out of the leaf
 for this indexed query); each leaf is parsed with the core's ``parse_leaf`` and described
@@ -18,6 +19,7 @@ from hireproof.audit.log import OCCURRED_AT
 from hireproof.audit.models import LogLeaf, Subject
 from hireproof.core.audit import EventType, Leaf, parse_leaf
 from hireproof.core.errors import AuditError
+from hireproof.hiring.models.orders import Ats
 
 STAFF_PREFIX = "staff:"
 KEY_PREFIX = "api-key:"
@@ -42,6 +44,14 @@ class TimelineEntry:
 def subject_timeline(subject: Subject) -> list[TimelineEntry]:
     """Every event the log holds about ``subject``, oldest first (two queries at most)."""
     leaves = LogLeaf.objects.filter(subject=subject.pseudonym).order_by("index")
+    parsed = [_parsed(leaf) for leaf in leaves]
+    names = _staff_names(leaf.actor for leaf in parsed if isinstance(leaf, Leaf))
+    return [_entry(leaf, names) for leaf in parsed]
+
+
+def latest_events(count: int) -> list[TimelineEntry]:
+    """The log's ``count`` newest events, newest first, in words (two queries at most)."""
+    leaves = LogLeaf.objects.order_by("-index")[:count]
     parsed = [_parsed(leaf) for leaf in leaves]
     names = _staff_names(leaf.actor for leaf in parsed if isinstance(leaf, Leaf))
     return [_entry(leaf, names) for leaf in parsed]
@@ -237,6 +247,43 @@ def _erased(leaf: Leaf, names: Mapping[str, str]) -> str:
     return f"Personal data erased {_by(leaf, names)} (basis: {leaf.public.get('basis')})"
 
 
+def _ats(value: object) -> str:
+    return Ats(str(value)).label if value in Ats.values else str(value)
+
+
+def _order_placed(leaf: Leaf, names: Mapping[str, str]) -> str:
+    p = leaf.public
+    invited = ", invitation sent" if p.get("invited") else ""
+    order = f"order {p.get('order_id')}{invited}"
+    return f"{_ats(p.get('ats'))} ordered a test ({order}) {_by(leaf, names)}"
+
+
+def _exchange(leaf: Leaf, names: Mapping[str, str]) -> str:
+    p = leaf.public
+    ats, call = _ats(p.get("ats")), p.get("call")
+    status = p.get("status") or "no answer"
+    failed = ", failed" if p.get("failed") else ""
+    order = f", order {p['order_id']}" if p.get("order_id") else ""
+    if p.get("direction") == "in":
+        return f"{ats} called {call}: answered {status}{failed}{order}"
+    return f"hireproof called {ats} ({call}): {status}{failed}{order}, {_by(leaf, names)}"
+
+
+def _connection_changed(leaf: Leaf, names: Mapping[str, str]) -> str:
+    p = leaf.public
+    parts = ["on" if p.get("enabled") else "off"]
+    if p.get("api_host"):
+        parts.append(f"API at {p['api_host']}")
+    if p.get("api_key_id") is not None:
+        parts.append(f"hireproof key {p['api_key_id']}")
+    parts.append(f"ATS secret {'set' if p.get('ats_secret_set') else 'not set'}")
+    parts.append(f"signing secret {'set' if p.get('signing_secret_set') else 'not set'}")
+    options = p.get("options")
+    if isinstance(options, dict) and options:
+        parts.append("options " + ", ".join(f"{k}={v}" for k, v in sorted(options.items())))
+    return f"{_ats(p.get('ats'))} connection saved {_by(leaf, names)}: {'; '.join(parts)}"
+
+
 Describe = Callable[[Leaf, Mapping[str, str]], str]
 _DESCRIPTIONS: dict[EventType, Describe] = {
     EventType.CANDIDATE_ADDED: _added,
@@ -258,4 +305,7 @@ _DESCRIPTIONS: dict[EventType, Describe] = {
     EventType.RECOMMENDATION_COMPUTED: _recommended,
     EventType.DECISION_RECORDED: _decided,
     EventType.SUBJECT_ERASED: _erased,
+    EventType.ATS_ORDER_PLACED: _order_placed,
+    EventType.ATS_EXCHANGE: _exchange,
+    EventType.ATS_CONNECTION_CHANGED: _connection_changed,
 }

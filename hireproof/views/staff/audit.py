@@ -1,4 +1,5 @@
-"""The audit log's page for auditors: its state, its public key, exports and checkpoints."""
+"""The audit log's page for auditors: its state, its public key, its latest events in words,
+exports and checkpoints."""
 
 from __future__ import annotations
 
@@ -22,10 +23,12 @@ from hireproof.audit.vault import SubjectErasedError
 from hireproof.core.errors import AuditError
 from hireproof.hiring.access import access_site, may
 from hireproof.hiring.actions.log_export import do_export_log
+from hireproof.hiring.reads.timeline import latest_events
 from hireproof.views.decorators import staff_view
 from hireproof.views.staff.http import CONFLICT, REFUSED
 
 RECENT_CHECKPOINTS = 20
+LATEST_EVENTS = 50
 
 
 @require_GET
@@ -47,6 +50,7 @@ def _home_page(request: HttpRequest, user: User, *, status: int = 200) -> HttpRe
         "keys": LogKey.objects.order_by("first_leaf_index"),
         "erased": Subject.objects.filter(erased_at__isnull=False).count(),
         "may_sign": may(user, Permission.SIGN_CHECKPOINTS),
+        "events": latest_events(LATEST_EVENTS),
     }
     return render(request, "audit/home.html", context, status=status)
 

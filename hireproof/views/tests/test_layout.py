@@ -53,6 +53,7 @@ def test_the_layout_has_a_skip_link_landmarks_and_the_version(recruiter_client: 
                 "API keys",
                 "Background work",
                 "Webhooks",
+                "Integrations",
                 "API",
             ],
         ),
