@@ -25,6 +25,7 @@ from django.utils import timezone
 from hireproof.accounts.api_keys import acting_user, count_request, find_key
 from hireproof.accounts.models import ApiKey, User
 from hireproof.accounts.roles import Scope
+from hireproof.hiring.models.orders import switched_off
 
 View = Callable[..., HttpResponseBase]
 
@@ -116,8 +117,9 @@ def acting(request: HttpRequest, scope: Scope) -> User:
     return acting_user(key, scope)
 
 
-def gated(view: View, door: Door = BASIC) -> View:
-    """``view`` behind an API key sent through ``door``, and the key's rate limit."""
+def gated(view: View, door: Door = BASIC, *, ats: str) -> View:
+    """``view`` behind an API key sent through ``door``, and the key's rate limit; refused
+    while an administrator has switched ``ats``'s connection off."""
 
     def gate(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         now = timezone.now()
@@ -126,6 +128,13 @@ def gated(view: View, door: Door = BASIC) -> View:
         if key is None:
             return door.error(
                 401, door.refusal, {"WWW-Authenticate": f'{door.scheme} realm="hireproof"'}
+            )
+        if switched_off(ats):
+            return door.error(
+                403,
+                "This integration is switched off in hireproof; an administrator can switch it"
+                " on again on its settings page.",
+                {},
             )
         window = count_request(key, now)
         if not window.allowed:

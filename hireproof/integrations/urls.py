@@ -44,7 +44,7 @@ def integration_patterns() -> list[URLPattern | URLResolver]:
     patterns: list[URLPattern | URLResolver] = [
         path(
             f"greenhouse/{call}",
-            _marked(gated(view), surface="api", operations=[view]),
+            _marked(gated(view, ats="greenhouse"), surface="api", operations=[view]),
             name=f"greenhouse_{call}",
         )
         for call, view in GREENHOUSE_CALLS.items()
@@ -52,7 +52,7 @@ def integration_patterns() -> list[URLPattern | URLResolver]:
     patterns += [
         path(
             f"workable/{route}",
-            _marked(gated(view, BEARER), surface="api", operations=[view]),
+            _marked(gated(view, BEARER, ats="workable"), surface="api", operations=[view]),
             name=f"workable_{call}",
         )
         for call, (route, view) in WORKABLE_CALLS.items()

@@ -36,6 +36,7 @@ from hireproof.hiring.models.orders import (
     AtsExchange,
     Direction,
     connection_for,
+    switched_off,
 )
 from hireproof.platform.outbound import EXCERPT_BYTES, OutboundFailed, OutboundRefused, send
 from hireproof.platform.tasks import background_task, enqueue, enqueue_at
@@ -160,6 +161,8 @@ def push_order(order_id: int) -> None:
     if order.reported_status == facts.status or facts.status not in adapter.reports:
         return
     status = str(facts.status)
+    if switched_off(order.ats):
+        _refuse(order, "report", status, "the connection is switched off in hireproof")
     try:
         calls = adapter.calls(order, facts, connection_for(order.ats), now)
     except NotConnected as missing:

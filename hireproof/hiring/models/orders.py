@@ -224,6 +224,12 @@ class AtsExchange(models.Model):
         return f"{self.ats} {self.direction} {self.call}"
 
 
+def switched_off(ats: str) -> bool:
+    """Whether an administrator saved ``ats``'s connection and switched it off (no traffic
+    either way until it is switched on again)."""
+    return AtsConnection.objects.filter(ats=ats, enabled=False).exists()
+
+
 def connection_for(ats: str) -> AtsConnection | None:
     """``ats``'s connection when one is saved and switched on."""
     return AtsConnection.objects.filter(ats=ats, enabled=True).first()

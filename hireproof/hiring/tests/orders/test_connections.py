@@ -27,9 +27,16 @@ from hireproof.hiring.actions.connections import (
     do_send_test_event,
 )
 from hireproof.hiring.ats.exchanges import record_exchange
-from hireproof.hiring.ats.push import ADAPTERS
+from hireproof.hiring.ats.push import ADAPTERS, push_order
 from hireproof.hiring.models.openings import Opening
-from hireproof.hiring.models.orders import Ats, AtsConnection, AtsExchange, Direction
+from hireproof.hiring.models.orders import (
+    AssessmentOrder,
+    Ats,
+    AtsConnection,
+    AtsExchange,
+    Direction,
+)
+from hireproof.hiring.tests.orders.test_greenhouse import GRACE, _take_the_test_from_the_email
 from hireproof.testing.fake_greenhouse import running_greenhouse
 
 pytestmark = pytest.mark.django_db
@@ -415,3 +422,30 @@ def test_the_pages_are_for_administrators_only(
 
 def test_an_unknown_ats_is_a_404(administrator_client: Client) -> None:
     assert administrator_client.get("/settings/integrations/bamboohr/").status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_switched_off_stops_traffic_both_ways_until_switched_on(
+    live_server: Any, settings: Any, administrator: User, opening: Opening, mailoutbox: Any
+) -> None:
+    settings.HIREPROOF_SITE_URL = live_server.url
+    settings.HIREPROOF_OUTBOUND_ALLOW_PRIVATE = True
+    client = Client()
+    client.force_login(administrator)
+    raw = _connect(client, Ats.GREENHOUSE)
+    with running_greenhouse(f"{live_server.url}/integrations/greenhouse", raw) as fake:
+        _, sent = fake.send_test(str(opening.pk), GRACE)
+        assert sent.status_code == 200, sent.text
+        client.post(reverse("integrations_settings:switch_off", args=["greenhouse"]))
+        refused = fake.list_tests()
+        assert refused.status_code == 403
+        assert "switched off" in refused.json()["errors"][0]
+        _take_the_test_from_the_email(mailoutbox)  # scored while off: nothing sent
+        assert fake.patches == []
+        held = AtsExchange.objects.get(direction="out")
+        assert "switched off" in held.error
+        client.post(reverse("integrations_settings:switch_on", args=["greenhouse"]))
+        assert fake.list_tests().status_code == 200
+        order = AssessmentOrder.objects.get(public_id=sent.json()["partner_interview_id"])
+        push_order(order.pk)  # what Retry now on Background work queues
+        assert len(fake.patches) == 1
