@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponseBase
 from django.urls import URLPattern, URLResolver, path, re_path
 
-from hireproof.integrations import greenhouse
+from hireproof.integrations import ashby, greenhouse
 from hireproof.integrations.basic import View, errors, gated
 
 GREENHOUSE_CALLS: dict[str, View] = {
@@ -18,6 +18,12 @@ GREENHOUSE_CALLS: dict[str, View] = {
     "send_test": greenhouse.send_test,
     "test_status": greenhouse.test_status,
     "response_error": greenhouse.response_error,
+}
+
+ASHBY_CALLS: dict[str, View] = {
+    "assessment.list": ashby.assessment_list,
+    "assessment.start": ashby.assessment_start,
+    "assessment.cancel": ashby.assessment_cancel,
 }
 
 
@@ -40,6 +46,14 @@ def integration_patterns() -> list[URLPattern | URLResolver]:
             name=f"greenhouse_{call}",
         )
         for call, view in GREENHOUSE_CALLS.items()
+    ]
+    patterns += [
+        path(
+            f"ashby/{call}",
+            _marked(gated(view), surface="api", operations=[view]),
+            name=f"ashby_{call.replace('.', '_')}",
+        )
+        for call, view in ASHBY_CALLS.items()
     ]
     patterns.append(
         re_path(r"^(?P<rest>.*)$", _marked(no_such_call, surface="public"), name="no_such_call")

@@ -27,6 +27,7 @@ from hireproof.hiring.actions.openings import (
     require_not_erased,
     require_open,
 )
+from hireproof.hiring.ats.push import notify_orders
 from hireproof.hiring.emails import invitation_about, invitation_email, queue_candidate_email
 from hireproof.hiring.models.accommodation import Accommodation
 from hireproof.hiring.models.candidates import Candidate, Invitation, hash_token
@@ -141,7 +142,8 @@ def do_revoke_invitation(
     *, actor: User, candidate: Candidate, now: datetime | None = None
 ) -> Invitation:
     """Stop the candidate's link from working. A started attempt is kept as it is (recording a
-    withdrawal also submits it: ``decisions.do_record_decision``).
+    withdrawal also submits it: ``decisions.do_record_decision``). The ATSs that ordered the
+    test hear that it was cancelled (``notify_orders``).
 
     Refused once the candidate has submitted (there is nothing left to stop).
     """
@@ -164,6 +166,7 @@ def do_revoke_invitation(
             public=_invitation_public(invitation),
             at=now,
         )
+        notify_orders(candidate, at=now)
     return invitation
 
 

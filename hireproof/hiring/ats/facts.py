@@ -30,6 +30,7 @@ class OrderFacts:
     recommendation: str | None = None
     flags: int | None = None
     sections: dict[str, str] = field(default_factory=dict)  # section -> percent, as text
+    started_at: datetime | None = None
     submitted_at: datetime | None = None
     playbook_id: str = ""
     playbook_version: str = ""
@@ -88,5 +89,6 @@ def order_facts(order: AssessmentOrder, now: datetime) -> OrderFacts:
         recommendation=attempt.recommendation,
         flags=len(flags),
         sections=section_percents(attempt.scorecard_json),
+        started_at=attempt.started_at,
         submitted_at=attempt.submitted_at,
     )

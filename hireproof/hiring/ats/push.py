@@ -3,7 +3,8 @@
 The actions that move a candidate (start, submission and scoring, a decision, an erasure) call
 ``notify_orders`` in their transaction; it queues ``push_order`` for each of the candidate's
 orders, so a push exists exactly when the action committed. The task reads the order's facts
-now and, when its ATS hears of that status (``ADAPTERS``: Greenhouse of a scored test only),
+now and, when its ATS hears of that status (``ADAPTERS``: Greenhouse of a scored test only, Ashby of
+every status after the start),
 sends the adapter's calls through ``platform.outbound`` (the SSRF guard) with ``make_call``,
 which keeps each exchange; once every call succeeded it remembers the status reported, so a
 repeat of the task sends nothing twice, and a call that succeeded for this status is not sent
@@ -21,7 +22,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from hireproof.hiring.ats import greenhouse
+from hireproof.hiring.ats import ashby, greenhouse
 from hireproof.hiring.ats.adapters import Adapter, Call, NotConnected
 from hireproof.hiring.ats.exchanges import record_exchange
 from hireproof.hiring.ats.facts import order_facts
@@ -38,7 +39,9 @@ from hireproof.platform.tasks import background_task, enqueue
 PUSH_TRIES = 6
 PUSH_FIRST_DELAY = 30.0
 
-ADAPTERS: dict[str, Adapter] = {adapter.ats: adapter for adapter in (greenhouse.ADAPTER,)}
+ADAPTERS: dict[str, Adapter] = {
+    adapter.ats: adapter for adapter in (greenhouse.ADAPTER, ashby.ADAPTER)
+}
 
 
 class AtsCallFailed(Exception):
@@ -58,7 +61,7 @@ def make_call(
     call: Call, *, ats: str, order: AssessmentOrder | None = None, actor: str = "system"
 ) -> tuple[AtsExchange, str]:
     """Send ``call`` and keep the exchange; the exchange and the failure in words ("" when
-    the ATS accepted it with a 2xx)."""
+    the ATS accepted it with a 2xx that ``call.check``, if any, finds no refusal in)."""
     status: int | None = None
     error, excerpt, seconds = "", "", 0.0
     try:
@@ -72,6 +75,8 @@ def make_call(
             error = "a redirect, which is never followed"
         elif not 200 <= status < 300:
             error = f"the ATS answered {status}: {excerpt[:200]}"
+        elif call.check is not None:
+            error = call.check(answer.excerpt)
     exchange = record_exchange(
         ats=ats,
         direction=Direction.OUTBOUND,
