@@ -294,7 +294,7 @@ def test_ashby_cancels_an_assessment_and_the_candidates_link_stops_working(
 
 
 def test_an_assessment_already_submitted_cannot_be_cancelled(
-    connected: FakeAshby, opening: Opening, mailoutbox: Any
+    connected: FakeAshby, opening: Opening, mailoutbox: Any, administrator: User
 ) -> None:
     assessment_id = _started(connected, opening)
     _take_the_test_from_the_email(mailoutbox)
@@ -302,9 +302,22 @@ def test_an_assessment_already_submitted_cannot_be_cancelled(
     assert refused.status_code == 409
     assert refused.json()["success"] is False
     assert "submitted" in refused.json()["errorInfo"]["message"]
+    assert "Ada" not in refused.text  # no name goes back, or into the exchange
+    assert "Ada" not in AtsExchange.objects.get(call="assessment.cancel").error
     order = AssessmentOrder.objects.get(public_id=assessment_id)
     assert order.reported_status == "scored"
     assert connected.assessments[assessment_id]["status"] == "Completed"
+
+    # An erasure after the result: Ashby keeps what it has, and is told nothing more.
+    do_erase_candidate(actor=administrator, candidate=order.candidate, basis=ErasureBasis.REQUEST)
+    assert AssessmentOrder.objects.get(pk=order.pk).reported_status == "erased"
+    assert [u["assessment_status"]["value"] for u in connected.updates()] == [
+        "Started",
+        "Completed",
+    ]
+    gone = connected.assessment_cancel(assessment_id)
+    assert gone.status_code == 409
+    assert "erased" in gone.json()["errorInfo"]["message"]
 
 
 def test_a_link_revoked_in_hireproof_and_an_erasure_reach_ashby_as_cancellations(
