@@ -25,6 +25,7 @@ an ``ats.exchange`` event, by ids only. The contract's sources are in ``hiring.a
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -48,6 +49,8 @@ from hireproof.integrations.basic import acting, errors
 
 MAX_BODY = 100_000
 MAX_ID = 200
+OPENING_ID = re.compile(r"[1-9][0-9]{0,18}")
+LARGEST_ID = 2**63 - 1
 
 
 class _Given(BaseModel):
@@ -139,6 +142,14 @@ def _problems(error: ValueError) -> list[str]:
     ]
 
 
+def _opening_id(text: str) -> int:
+    """The opening an ``assessment_type_id`` names: the digits ``assessment.list`` gave, within
+    the database's integers (``ValueError`` for anything else, before any query)."""
+    if not OPENING_ID.fullmatch(text) or int(text) > LARGEST_ID:
+        raise ValueError(f"not an assessment type id: {text[:MAX_ID]!r}")
+    return int(text)
+
+
 def assessment_list(request: HttpRequest) -> HttpResponse:
     """The open openings, as Ashby's assessments."""
     if (refused := _only_post(request)) is not None:
@@ -191,7 +202,9 @@ def assessment_start(request: HttpRequest) -> HttpResponse:
         _record(request, "assessment.start", 422, asked=asked, error="candidate.email")
         return _message(422, "candidate.email: not an email address")
     try:
-        opening = access_opening(user, int(given.assessment_type_id), Permission.MANAGE_OPENINGS)
+        opening = access_opening(
+            user, _opening_id(given.assessment_type_id), Permission.MANAGE_OPENINGS
+        )
     except (ValueError, Http404):
         _record(request, "assessment.start", 422, asked=asked, error="no such assessment")
         return _message(

@@ -237,9 +237,10 @@ def test_a_start_that_cannot_be_placed_is_a_422_message_naming_what_and_nothing_
     not_json = ashby.post_raw("assessment.start", b"{not json")
     assert not_json.status_code == 422
     assert "body" in not_json.json()["message"]
-    unknown = ashby.assessment_start("999999", ADA, APPLICATION)
-    assert unknown.status_code == 422
-    assert "999999" in unknown.json()["message"]
+    for wrong in ("999999", "9" * 40, "1_0", f" {opening.pk}", "-1"):
+        unknown = ashby.assessment_start(wrong, ADA, APPLICATION)
+        assert unknown.status_code == 422, wrong
+        assert repr(wrong) in unknown.json()["message"]
     do_close_opening(actor=recruiter, opening=other_opening)
     closed = ashby.assessment_start(str(other_opening.pk), ADA, APPLICATION)
     assert closed.status_code == 422
