@@ -22,6 +22,7 @@ from __future__ import annotations
 import base64
 import json
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -49,6 +50,7 @@ class Received:
     body: Any  # the JSON it carried (None when it was not JSON)
     problems: tuple[str, ...]  # what did not fit the documented shape
     accepted: bool  # answered with success
+    at: float = field(default_factory=time.time)  # when it arrived (seconds since the epoch)
 
 
 @dataclass
