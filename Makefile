@@ -58,7 +58,7 @@ app-packages:
 test-packages: ## Install the Debian packages the tests need (chromium, Pango) if missing
 	@scripts/install-debian-packages $(TEST_PACKAGES)
 
-bench: $(STAMP) ## Print the performance figures (scoring; audit log: unsigned window, appends, verify; tasks; autosave; pipeline; the API; webhooks)
+bench: $(STAMP) ## Print the performance figures (scoring; audit log: unsigned window, appends, verify; tasks; autosave; pipeline; the API; webhooks; Ashby)
 	$(BIN)/python bench/score.py
 	$(BIN)/python bench/regex.py
 	$(BIN)/python bench/audit.py
@@ -66,6 +66,7 @@ bench: $(STAMP) ## Print the performance figures (scoring; audit log: unsigned w
 	$(BIN)/python bench/autosave.py
 	$(BIN)/python bench/api.py
 	$(BIN)/python bench/webhooks.py
+	$(BIN)/python bench/ashby.py
 	$(BIN)/python bench/pipeline.py
 
 # The recipe of docs/deploy.md minus TLS: PostgreSQL, hireproof serve --processes, nginx in front.

@@ -1,6 +1,6 @@
 """The ATS endpoints' URL patterns, as the site mounts them under ``/integrations/``.
 
-Each is wrapped by the gate (HTTP Basic for Greenhouse, a Bearer key for Workable) and marked
+Each is wrapped by the gate (HTTP Basic for Greenhouse and Ashby, a Bearer key for Workable) and marked
 as an API view naming the function it serves (``surface``, ``operations``), so the permission
 checks walk them like the API's endpoints. Lever's webhook is the exception: Lever signs its
 events instead of sending a key, so it is a public page whose credential is the signature
@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponseBase
 from django.urls import URLPattern, URLResolver, path, re_path
 
-from hireproof.integrations import greenhouse, lever, workable
+from hireproof.integrations import ashby, greenhouse, lever, workable
 from hireproof.integrations.basic import BEARER, View, errors, gated
 
 GREENHOUSE_CALLS: dict[str, View] = {
@@ -26,6 +26,12 @@ WORKABLE_CALLS: dict[str, tuple[str, View]] = {
     "tests": ("tests", workable.tests),
     "assessments": ("assessments", workable.assessments),
     "shared_link": ("assessments/<str:assessment_id>/shared-link", workable.shared_link),
+}
+
+ASHBY_CALLS: dict[str, View] = {
+    "assessment.list": ashby.assessment_list,
+    "assessment.start": ashby.assessment_start,
+    "assessment.cancel": ashby.assessment_cancel,
 }
 
 
@@ -60,6 +66,14 @@ def integration_patterns() -> list[URLPattern | URLResolver]:
     patterns.append(
         path("lever/webhook", _marked(lever.webhook, surface="public"), name="lever_webhook")
     )
+    patterns += [
+        path(
+            f"ashby/{call}",
+            _marked(gated(view, ats="ashby"), surface="api", operations=[view]),
+            name=f"ashby_{call.replace('.', '_')}",
+        )
+        for call, view in ASHBY_CALLS.items()
+    ]
     patterns.append(
         re_path(r"^(?P<rest>.*)$", _marked(no_such_call, surface="public"), name="no_such_call")
     )

@@ -144,7 +144,8 @@ def do_revoke_invitation(
     *, actor: User, candidate: Candidate, now: datetime | None = None
 ) -> Invitation:
     """Stop the candidate's link from working. A started attempt is kept as it is (recording a
-    withdrawal also submits it: ``decisions.do_record_decision``).
+    withdrawal also submits it: ``decisions.do_record_decision``). The ATSs that ordered the
+    test hear that it was cancelled (``notify_orders``).
 
     Refused once the candidate has submitted (there is nothing left to stop).
     """

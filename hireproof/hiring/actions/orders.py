@@ -8,7 +8,8 @@ will ask about, records ``ats.order_placed`` (ids only: the name and email are i
 first status (``notify_orders``: Workable hears ``pending``, Lever a tag, Greenhouse nothing),
 and the one for the moment the link expires (``notify_orders_at``). An ATS that gives no id of
 its own (Workable) asks for one order per candidate of the opening (``once_per_candidate``): a
-second is ``OrderAlreadyPlaced``. ``do_record_ats_exchange`` keeps one call between hireproof
+second is ``OrderAlreadyPlaced``. ``do_cancel_order`` is an ATS's "cancel": the candidate's link
+is revoked. ``do_record_ats_exchange`` keeps one call between hireproof
 and an ATS, as a row and an ``ats.exchange`` event.
 """
 
@@ -25,11 +26,12 @@ from hireproof.accounts.models import User
 from hireproof.audit.log import record_event
 from hireproof.core.audit import EventType
 from hireproof.hiring.actions.candidates import AlreadyACandidate, NewCandidate, do_add_candidate
-from hireproof.hiring.actions.invitations import do_invite_candidate
+from hireproof.hiring.actions.invitations import do_invite_candidate, do_revoke_invitation
 from hireproof.hiring.actions.openings import OpeningChangeRefused, require_open
 from hireproof.hiring.ats.exchanges import host_of, record_exchange
 from hireproof.hiring.ats.push import notify_orders, notify_orders_at
 from hireproof.hiring.models.accommodation import NO_ACCOMMODATION
+from hireproof.hiring.models.attempts import Attempt
 from hireproof.hiring.models.candidates import Candidate, Invitation, email_lookup_for
 from hireproof.hiring.models.openings import Opening
 from hireproof.hiring.models.orders import (
@@ -37,6 +39,7 @@ from hireproof.hiring.models.orders import (
     Ats,
     AtsExchange,
     Direction,
+    OrderStatus,
     seal_secret,
 )
 
@@ -164,6 +167,27 @@ def _candidate(actor: User, opening: Opening, name: str, email: str) -> Candidat
         )
     except AlreadyACandidate:  # added by a request running at the same time: never the address
         raise OrderRefused(_AT_THE_SAME_TIME) from None
+
+
+def do_cancel_order(*, actor: User, order: AssessmentOrder) -> Invitation:
+    """The ATS cancelled ``order``: the candidate's link is revoked (``do_revoke_invitation``,
+    which records ``invitation.revoked``; again, it changes nothing). The order counts as told
+    it is cancelled, since its ATS said so: the push does not tell it back. Refused
+    (``OrderRefused``, nothing changed) once the candidate has submitted or was erased."""
+    candidate = order.candidate
+    if candidate.is_erased:
+        raise OrderRefused("This candidate's personal data was erased.")
+    if Attempt.objects.filter(invitation__candidate=candidate, submitted_at__isnull=False).exists():
+        raise OrderRefused("The candidate has already submitted the test: it cannot be cancelled.")
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            AssessmentOrder.objects.filter(pk=order.pk).update(
+                reported_status=OrderStatus.CANCELLED, reported_at=now
+            )
+            return do_revoke_invitation(actor=actor, candidate=candidate, now=now)
+    except OpeningChangeRefused as refusal:
+        raise OrderRefused(str(refusal)) from None
 
 
 def do_record_ats_exchange(

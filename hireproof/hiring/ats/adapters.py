@@ -33,6 +33,9 @@ class Call:
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
     asked: dict[str, Any] = field(default_factory=dict)
+    # What the ATS's 2xx answer says (the first bytes of its body): "" when it took the call,
+    # else why not, in words (Ashby answers 200 with ``"success": false`` for a call it refuses).
+    check: Callable[[bytes], str] | None = None
 
 
 Builder = Callable[[AssessmentOrder, OrderFacts, "AtsConnection | None", datetime], list[Call]]

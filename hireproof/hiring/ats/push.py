@@ -3,19 +3,19 @@
 The actions that move a candidate (start, submission and scoring, a decision, an erasure) call
 ``notify_orders`` in their transaction; it queues ``push_order`` for each of the candidate's
 orders, so a push exists exactly when the action committed. The task reads the order's facts now
-and, when its ATS hears of that status (``ADAPTERS``: Greenhouse of a scored test only, Workable
-of every status, Lever of a sent, scored, cancelled or expired one), sends the adapter's calls
-through ``platform.outbound`` (the SSRF guard) with ``make_call``, which keeps each exchange;
-once every call succeeded it remembers the status reported, so a repeat of the task sends
-nothing twice, and a call that succeeded for this status is not sent again when a later one
-failed. A refused address, no answer, a redirect (never followed), a status other than 2xx or a
-missing set-up is recorded and raises ``AtsCallFailed``: the queue tries again after 30 s, then
-1, 2, 4 and 8 minutes (six tries in about a quarter of an hour), and after the last the failure
-is on the Background work page, where Retry now queues it again. An order placed is reported
-like a move (``do_place_order`` calls ``notify_orders``): Workable hears ``pending`` then. A
-link that runs out unused moves the candidate with no action: placing an order and sending a
-link again queue a push for the moment the link expires (``notify_orders_at``), which reports
-``expired`` if it did.
+and, when its ATS hears of that status (``ADAPTERS``: Greenhouse of a scored test only, Ashby of
+every status after the start, Workable of every status, Lever of a sent, scored, cancelled or
+expired one), sends the adapter's calls through ``platform.outbound`` (the SSRF guard) with
+``make_call``, which keeps each exchange; once every call succeeded it remembers the status
+reported, so a repeat of the task sends nothing twice, and a call that succeeded for this status
+is not sent again when a later one failed. A refused address, no answer, a redirect (never
+followed), a status other than 2xx or a missing set-up is recorded and raises ``AtsCallFailed``:
+the queue tries again after 30 s, then 1, 2, 4 and 8 minutes (six tries in about a quarter of an
+hour), and after the last the failure is on the Background work page, where Retry now queues it
+again. An order placed is reported like a move (``do_place_order`` calls ``notify_orders``):
+Workable hears ``pending`` then. A link that runs out unused moves the candidate with no action:
+placing an order and sending a link again queue a push for the moment the link expires
+(``notify_orders_at``), which reports ``expired`` if it did.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from hireproof.hiring.ats import greenhouse, lever, workable
+from hireproof.hiring.ats import ashby, greenhouse, lever, workable
 from hireproof.hiring.ats.adapters import Adapter, Call, NotConnected
 from hireproof.hiring.ats.exchanges import record_exchange
 from hireproof.hiring.ats.facts import order_facts
@@ -45,7 +45,13 @@ PUSH_TRIES = 6
 PUSH_FIRST_DELAY = 30.0
 
 ADAPTERS: dict[str, Adapter] = {
-    adapter.ats: adapter for adapter in (greenhouse.ADAPTER, workable.ADAPTER, lever.ADAPTER)
+    adapter.ats: adapter
+    for adapter in (
+        greenhouse.ADAPTER,
+        ashby.ADAPTER,
+        workable.ADAPTER,
+        lever.ADAPTER,
+    )
 }
 
 
@@ -75,7 +81,7 @@ def make_call(
     call: Call, *, ats: str, order: AssessmentOrder | None = None, actor: str = "system"
 ) -> tuple[AtsExchange, str]:
     """Send ``call`` and keep the exchange; the exchange and the failure in words ("" when
-    the ATS accepted it with a 2xx)."""
+    the ATS accepted it with a 2xx that ``call.check``, if any, finds no refusal in)."""
     exchange, error, _ = read_call(call, ats=ats, order=order, actor=actor)
     return exchange, error
 
@@ -103,6 +109,8 @@ def read_call(
             error = "a redirect, which is never followed"
         elif not 200 <= status < 300:
             error = f"the ATS answered {status}: {excerpt[:200]}"
+        elif call.check is not None:
+            error = call.check(answer.excerpt)
     exchange = record_exchange(
         ats=ats,
         direction=Direction.OUTBOUND,
