@@ -1,10 +1,10 @@
 """The ATS endpoints' URL patterns, as the site mounts them under ``/integrations/``.
 
-Each is wrapped by the gate (HTTP Basic for Greenhouse and Ashby, a Bearer key for Workable) and marked
-as an API view naming the function it serves (``surface``, ``operations``), so the permission
-checks walk them like the API's endpoints. Lever's webhook is the exception: Lever signs its
-events instead of sending a key, so it is a public page whose credential is the signature
-(``integrations.lever``). Any other path under ``/integrations/`` is a JSON 404.
+Each is wrapped by the gate (HTTP Basic for Greenhouse and Ashby, a Bearer key for Workable) and
+marked as an API view naming the function it serves (``surface``, ``operations``), so the
+permission checks walk them like the API's endpoints. Lever's webhook is the exception: Lever
+signs its events instead of sending a key, so it is a public page whose credential is the
+signature (``integrations.lever``). Any other path under ``/integrations/`` is a JSON 404.
 """
 
 from __future__ import annotations
