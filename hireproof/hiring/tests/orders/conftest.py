@@ -5,6 +5,7 @@ fake Lever whose connection an administrator saved."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,8 +15,12 @@ import pytest
 from hireproof.accounts.actions import do_create_api_key
 from hireproof.accounts.models import User
 from hireproof.accounts.roles import Scope
+from hireproof.hiring.access import access_invitation_for_candidate
+from hireproof.hiring.actions.attempts import do_save_answer, do_start_attempt, do_submit_attempt
 from hireproof.hiring.actions.connections import ConnectionChange, do_save_connection
+from hireproof.hiring.models.candidates import Candidate
 from hireproof.hiring.models.orders import Ats
+from hireproof.hiring.tests.webhooks.conftest import STRONG
 from hireproof.testing.fake_greenhouse import FakeGreenhouse, running_greenhouse
 from hireproof.testing.fake_lever import FakeLever, running_lever
 
@@ -81,3 +86,23 @@ def lever(
     ) as fake:
         connect_lever(administrator, fake)
         yield fake
+
+
+def link_token(mailoutbox: Any, address: str) -> str:
+    """The token of the link in the invitation hireproof emailed to ``address``."""
+    [email] = [mail for mail in mailoutbox if address in mail.to]
+    found = re.search(r"/a/([A-Za-z0-9_-]+)/", email.body)
+    assert found is not None  # the invitation carries its link
+    return found.group(1)
+
+
+def take_the_test(mailoutbox: Any, address: str, *, submit: bool = True) -> Candidate:
+    """The candidate at ``address`` follows the link of the email hireproof sent and answers
+    every item strongly (and submits, unless told not to); the candidate."""
+    invitation = access_invitation_for_candidate(link_token(mailoutbox, address))
+    attempt = do_start_attempt(invitation)
+    for item_id, text in STRONG.items():
+        do_save_answer(attempt, item_id, text)
+    if submit:
+        do_submit_attempt(attempt)
+    return invitation.candidate

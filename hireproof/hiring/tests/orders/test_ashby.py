@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import json
-import re
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -23,7 +22,6 @@ from hireproof.accounts.roles import Scope
 from hireproof.audit.models import LogLeaf
 from hireproof.core.audit import parse_leaf
 from hireproof.hiring.access import access_invitation_for_candidate
-from hireproof.hiring.actions.attempts import do_save_answer, do_start_attempt, do_submit_attempt
 from hireproof.hiring.actions.connections import ConnectionChange, do_save_connection
 from hireproof.hiring.actions.erasure import ErasureBasis, do_erase_candidate
 from hireproof.hiring.actions.invitations import do_revoke_invitation
@@ -33,8 +31,7 @@ from hireproof.hiring.ats.push import PUSH_FIRST_DELAY, make_call
 from hireproof.hiring.models.candidates import Candidate, Invitation
 from hireproof.hiring.models.openings import Opening
 from hireproof.hiring.models.orders import AssessmentOrder, Ats, AtsConnection, AtsExchange
-from hireproof.hiring.tests.orders.conftest import greenhouse_key
-from hireproof.hiring.tests.webhooks.conftest import STRONG
+from hireproof.hiring.tests.orders.conftest import greenhouse_key, link_token, take_the_test
 from hireproof.platform.models import TaskProblem
 from hireproof.platform.tasks import run_due_schedules
 from hireproof.testing.fake_ashby import FakeAshby, running_ashby
@@ -88,20 +85,8 @@ def _started(fake: FakeAshby, opening: Opening, application: str = APPLICATION) 
     return str(answer.json()["results"]["assessment_id"])
 
 
-def _token_from_the_email(mailoutbox: Any) -> str:
-    [email] = [mail for mail in mailoutbox if ADA["email"] in mail.to]
-    found = re.search(r"/a/([A-Za-z0-9_-]+)/", email.body)
-    assert found is not None  # the invitation carries its link
-    return found.group(1)
-
-
 def _take_the_test_from_the_email(mailoutbox: Any, *, submit: bool = True) -> None:
-    """The candidate follows the link of the email hireproof sent and answers every item."""
-    attempt = do_start_attempt(access_invitation_for_candidate(_token_from_the_email(mailoutbox)))
-    for item_id, text in STRONG.items():
-        do_save_answer(attempt, item_id, text)
-    if submit:
-        do_submit_attempt(attempt)
+    take_the_test(mailoutbox, ADA["email"], submit=submit)
 
 
 def _ats_events() -> list[dict[str, Any]]:
@@ -273,7 +258,7 @@ def test_ashby_cancels_an_assessment_and_the_candidates_link_stops_working(
     connected: FakeAshby, opening: Opening, mailoutbox: Any
 ) -> None:
     assessment_id = _started(connected, opening)
-    token = _token_from_the_email(mailoutbox)
+    token = link_token(mailoutbox, ADA["email"])
     cancelled = connected.assessment_cancel(assessment_id)
     assert cancelled.status_code == 200
     assert cancelled.json() == {"success": True, "results": {"assessment_id": assessment_id}}

@@ -7,7 +7,6 @@ that opens a read-only page; every exchange is in the audit log."""
 from __future__ import annotations
 
 import base64
-import re
 from typing import Any
 
 import pytest
@@ -17,13 +16,10 @@ from hireproof.accounts.models import User
 from hireproof.accounts.roles import Scope
 from hireproof.audit.models import LogLeaf
 from hireproof.core.audit import parse_leaf
-from hireproof.hiring.access import access_invitation_for_candidate
-from hireproof.hiring.actions.attempts import do_save_answer, do_start_attempt, do_submit_attempt
 from hireproof.hiring.models.candidates import Candidate
 from hireproof.hiring.models.openings import Opening
 from hireproof.hiring.models.orders import AssessmentOrder, AtsExchange
-from hireproof.hiring.tests.orders.conftest import greenhouse_key
-from hireproof.hiring.tests.webhooks.conftest import STRONG
+from hireproof.hiring.tests.orders.conftest import greenhouse_key, take_the_test
 from hireproof.platform.models import TaskProblem
 from hireproof.testing.fake_greenhouse import FakeGreenhouse
 
@@ -41,14 +37,7 @@ GRACE = {
 
 
 def _take_the_test_from_the_email(mailoutbox: Any) -> None:
-    """The candidate follows the link of the email hireproof sent and answers every item."""
-    [email] = [mail for mail in mailoutbox if "grace.hopper@example.org" in mail.to]
-    token = re.search(r"/a/([A-Za-z0-9_-]+)/", email.body).group(1)  # type: ignore[union-attr]  # the invitation carries its link
-    invitation = access_invitation_for_candidate(token)
-    attempt = do_start_attempt(invitation)
-    for item_id, text in STRONG.items():
-        do_save_answer(attempt, item_id, text)
-    do_submit_attempt(attempt)
+    take_the_test(mailoutbox, GRACE["email"])  # type: ignore[arg-type]  # a str in GRACE
 
 
 def _ats_events() -> list[dict[str, Any]]:

@@ -19,8 +19,6 @@ from hireproof.accounts.models import User
 from hireproof.accounts.roles import Role
 from hireproof.audit.models import LogLeaf
 from hireproof.core.audit import parse_leaf
-from hireproof.hiring.access import access_invitation_for_candidate
-from hireproof.hiring.actions.attempts import do_save_answer, do_start_attempt, do_submit_attempt
 from hireproof.hiring.actions.connections import ConnectionChange, do_save_connection
 from hireproof.hiring.actions.invitations import do_revoke_invitation
 from hireproof.hiring.actions.openings import do_close_opening
@@ -35,6 +33,7 @@ from hireproof.hiring.tests.orders.conftest import (
     LEVER_SIGNATURE_TOKEN,
     TRIGGER_STAGE,
     connect_lever,
+    take_the_test,
 )
 from hireproof.hiring.tests.webhooks.conftest import STRONG
 from hireproof.integrations.lever import start_lever_order
@@ -53,15 +52,7 @@ def _tagged(opening: Opening) -> list[str]:
 
 
 def _take_the_test_from_the_email(mailoutbox: Any, email: str = EMAIL) -> Candidate:
-    """The candidate follows the link of the email hireproof sent and answers every item."""
-    [mail] = [mail for mail in mailoutbox if email in mail.to]
-    token = re.search(r"/a/([A-Za-z0-9_-]+)/", mail.body).group(1)  # type: ignore[union-attr]  # the invitation carries its link
-    invitation = access_invitation_for_candidate(token)
-    attempt = do_start_attempt(invitation)
-    for item_id, text in STRONG.items():
-        do_save_answer(attempt, item_id, text)
-    do_submit_attempt(attempt)
-    return invitation.candidate
+    return take_the_test(mailoutbox, email)
 
 
 def _ats_events() -> list[dict[str, Any]]:

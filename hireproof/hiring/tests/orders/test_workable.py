@@ -23,8 +23,6 @@ from hireproof.accounts.models import User
 from hireproof.accounts.roles import Scope
 from hireproof.audit.models import LogLeaf
 from hireproof.core.audit import parse_leaf
-from hireproof.hiring.access import access_invitation_for_candidate
-from hireproof.hiring.actions.attempts import do_save_answer, do_start_attempt, do_submit_attempt
 from hireproof.hiring.actions.connections import ConnectionChange, do_save_connection
 from hireproof.hiring.actions.erasure import ErasureBasis, do_erase_candidate
 from hireproof.hiring.actions.invitations import do_revoke_invitation
@@ -35,7 +33,7 @@ from hireproof.hiring.ats.push import make_call
 from hireproof.hiring.models.candidates import Candidate, Invitation
 from hireproof.hiring.models.openings import Opening
 from hireproof.hiring.models.orders import AssessmentOrder, Ats, AtsExchange, connection_for
-from hireproof.hiring.tests.webhooks.conftest import STRONG
+from hireproof.hiring.tests.orders.conftest import take_the_test
 from hireproof.platform.models import TaskProblem
 from hireproof.platform.tasks import run_due_schedules
 from hireproof.testing.fake_workable import FakeWorkable, running_workable
@@ -88,14 +86,7 @@ def workable(unconnected: FakeWorkable, administrator: User) -> FakeWorkable:
 
 
 def _take_the_test_from_the_email(mailoutbox: Any, address: str = LAKITA["email"]) -> None:
-    """The candidate follows the link of the email hireproof sent and answers every item."""
-    [email] = [mail for mail in mailoutbox if address in mail.to]
-    token = re.search(r"/a/([A-Za-z0-9_-]+)/", email.body).group(1)  # type: ignore[union-attr]  # the invitation carries its link
-    invitation = access_invitation_for_candidate(token)
-    attempt = do_start_attempt(invitation)
-    for item_id, text in STRONG.items():
-        do_save_answer(attempt, item_id, text)
-    do_submit_attempt(attempt)
+    take_the_test(mailoutbox, address)
 
 
 def _ats_events() -> list[dict[str, Any]]:
