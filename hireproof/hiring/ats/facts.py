@@ -65,6 +65,33 @@ def section_percents(scorecard_json: str) -> dict[str, str]:
     }
 
 
+@dataclass(frozen=True)
+class ScoredResult:
+    """A scored attempt's result as a summary reports it: never an answer or an item."""
+
+    score_percent: Decimal | None
+    verdict: str
+    recommendation: str
+    flags: int
+    sections: dict[str, str]  # section -> percent, as text
+    submitted_at: datetime | None
+
+
+def scored_result(attempt: Attempt | None) -> ScoredResult | None:
+    """``attempt``'s result once it is scored (``None`` before, and once the scorecard is
+    erased): the score, verdict, recommendation, flag count and each section's percent."""
+    if attempt is None or not attempt.scorecard_hash or not attempt.scorecard_json:
+        return None
+    return ScoredResult(
+        score_percent=attempt.score_percent,
+        verdict=attempt.verdict,
+        recommendation=attempt.recommendation,
+        flags=len(json.loads(attempt.scorecard_json)["flags"]),
+        sections=section_percents(attempt.scorecard_json),
+        submitted_at=attempt.submitted_at,
+    )
+
+
 def order_facts(order: AssessmentOrder, now: datetime) -> OrderFacts:
     """Where ``order`` stands at ``now``, and its result once the test is scored."""
     candidate = order.candidate
@@ -78,15 +105,15 @@ def order_facts(order: AssessmentOrder, now: datetime) -> OrderFacts:
         playbook_version=version.version,
         playbook_hash=version.content_hash,
     )
-    if attempt is None or not scored or status is OrderStatus.ERASED:
+    result = scored_result(attempt)
+    if result is None or status is OrderStatus.ERASED:
         return pinned
-    flags = json.loads(attempt.scorecard_json)["flags"]
     return replace(
         pinned,
-        score_percent=attempt.score_percent,
-        verdict=attempt.verdict,
-        recommendation=attempt.recommendation,
-        flags=len(flags),
-        sections=section_percents(attempt.scorecard_json),
-        submitted_at=attempt.submitted_at,
+        score_percent=result.score_percent,
+        verdict=result.verdict,
+        recommendation=result.recommendation,
+        flags=result.flags,
+        sections=result.sections,
+        submitted_at=result.submitted_at,
     )
