@@ -24,7 +24,6 @@ from hireproof.api.endpoints.common import (
     after_cursor,
     answers,
     base_url,
-    invalid_parameter,
     next_cursor,
     refused,
 )

@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import html
 import io
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import Any
 
 import pytest
@@ -23,7 +23,7 @@ from hireproof.core.audit import parse_leaf
 from hireproof.hiring.models.candidates import Candidate
 from hireproof.hiring.models.openings import Opening
 from hireproof.hiring.reads import results_export
-from hireproof.hiring.tests.openings.conftest import add, invite
+from hireproof.hiring.tests.openings.conftest import add
 from hireproof.hiring.tests.webhooks.conftest import STRONG, invited, take_test
 
 pytestmark = pytest.mark.django_db
@@ -231,7 +231,7 @@ def test_the_api_gives_the_same_file_with_the_read_scope(
         refused = api.get(path, **params)
         assert refused.status_code == 422, params
         assert refused["Content-Type"] == "application/problem+json"
-        assert list(params)[0] in refused.json()["detail"]
+        assert next(iter(params)) in refused.json()["detail"]
     assert LogLeaf.objects.count() == before
     assert api.get("/openings/999999/results.csv").status_code == 404
     actor = exports()[-1]["actor"]

@@ -142,4 +142,4 @@ def test_the_list_filters_by_ats_opening_and_status_and_pages_with_a_cursor(
         refused = api.get("/orders", **params)
         assert refused.status_code == 422, params
         assert refused["Content-Type"] == "application/problem+json"
-        assert list(params)[0] in json.dumps(refused.json()["errors"])
+        assert next(iter(params)) in json.dumps(refused.json()["errors"])
