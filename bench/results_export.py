@@ -27,7 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import pipeline  # noqa: E402  # the pipeline bench's set-up, shared
+import pipeline  # the pipeline bench's set-up, shared
 
 
 def main() -> int:

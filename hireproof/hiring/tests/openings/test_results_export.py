@@ -93,14 +93,17 @@ def test_each_candidate_is_one_row_with_the_result_and_never_an_answer(
     ]
     grace, ada = rows
     attempt = scored.invitation.attempt
+    sent_at, submitted_at = scored.invitation.sent_at, attempt.submitted_at
+    assert sent_at is not None
+    assert submitted_at is not None
     assert grace == {
         "candidate_id": str(scored.pk),
         "name": "Grace Hopper",
         "email": "grace.hopper@example.org",
         "stage": "Scored",
-        "invited_at": scored.invitation.sent_at.astimezone(UTC).isoformat(timespec="seconds"),
+        "invited_at": sent_at.astimezone(UTC).isoformat(timespec="seconds"),
         "started_at": attempt.started_at.astimezone(UTC).isoformat(timespec="seconds"),
-        "submitted_at": attempt.submitted_at.astimezone(UTC).isoformat(timespec="seconds"),
+        "submitted_at": submitted_at.astimezone(UTC).isoformat(timespec="seconds"),
         "score_percent": "100.00",
         "verdict": "Strong pass",
         **dict.fromkeys(sections, "100.00"),
