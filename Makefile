@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-12)
 
 .DEFAULT_GOAL := help
-.PHONY: help run demo test lint fmt typecheck contracts pytest pytest-postgres app-packages test-packages bench bench-load clean
+.PHONY: help run demo test lint fmt typecheck contracts pytest pytest-postgres app-packages test-packages bench bench-load bench-ats clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -58,7 +58,7 @@ app-packages:
 test-packages: ## Install the Debian packages the tests need (chromium, Pango) if missing
 	@scripts/install-debian-packages $(TEST_PACKAGES)
 
-bench: $(STAMP) ## Print the performance figures (scoring; audit log: unsigned window, appends, verify; tasks; autosave; pipeline; the API; webhooks; Ashby)
+bench: $(STAMP) ## Print the performance figures (scoring; audit log: unsigned window, appends, verify; tasks; autosave; pipeline; results export; the API; webhooks; Ashby)
 	$(BIN)/python bench/score.py
 	$(BIN)/python bench/regex.py
 	$(BIN)/python bench/audit.py
@@ -68,6 +68,10 @@ bench: $(STAMP) ## Print the performance figures (scoring; audit log: unsigned w
 	$(BIN)/python bench/webhooks.py
 	$(BIN)/python bench/ashby.py
 	$(BIN)/python bench/pipeline.py
+	$(BIN)/python bench/results_export.py
+
+bench-ats: $(STAMP) app-packages ## Greenhouse end to end: attempt scored -> PATCH at a fake Greenhouse (p50/p95/max), then a failing Greenhouse's retries (about 3 minutes)
+	$(BIN)/python bench/ats.py
 
 # The recipe of docs/deploy.md minus TLS: PostgreSQL, hireproof serve --processes, nginx in front.
 LOAD_ARGS ?=

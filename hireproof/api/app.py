@@ -22,6 +22,7 @@ from hireproof.api.endpoints import (
     decisions,
     interviews,
     openings,
+    orders,
     playbooks,
     results,
     webhooks,
@@ -36,7 +37,17 @@ from hireproof.api.problems import (
     validation_errors,
 )
 
-ROUTERS = (playbooks, openings, candidates, results, interviews, decisions, audit, webhooks)
+ROUTERS = (
+    playbooks,
+    openings,
+    candidates,
+    results,
+    interviews,
+    decisions,
+    orders,
+    audit,
+    webhooks,
+)
 
 DESCRIPTION = """The hireproof REST API: the same actions, rules and audit log as the web app.
 

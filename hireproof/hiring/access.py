@@ -177,15 +177,23 @@ def _order_rows() -> QuerySet[AssessmentOrder]:
     return AssessmentOrder.objects.select_related("candidate__subject", "opening__playbook_version")
 
 
+def access_orders(user: AnyUser, permission: Permission) -> QuerySet[AssessmentOrder]:
+    """Every order (with its candidate, opening and playbook version), for ``user``; else
+    404."""
+    access_site(user, permission)
+    return _order_rows()
+
+
 def access_order(
-    user: AnyUser, ats: str, public_id: str, permission: Permission
+    user: AnyUser, ats: str | None, public_id: str, permission: Permission
 ) -> AssessmentOrder:
-    """Order ``public_id`` placed by ``ats``, for ``user``; any other (another ATS's order, an
-    unknown id) raises ``Http404``."""
+    """Order ``public_id`` placed by ``ats`` (by any ATS for ``None``), for ``user``; any
+    other (another ATS's order, an unknown id) raises ``Http404``."""
     access_site(user, permission)
     if not public_id or len(public_id) > MAX_TOKEN_LENGTH:
         raise Http404("No such order.")
-    order = _order_rows().filter(ats=ats, public_id=public_id).first()
+    rows = _order_rows().filter(public_id=public_id)
+    order = (rows if ats is None else rows.filter(ats=ats)).first()
     if order is None:
         raise Http404("No such order.")
     return order

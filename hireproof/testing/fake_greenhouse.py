@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import itertools
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,11 +28,14 @@ PATCH_PREFIX = "/integrations/testing_partners/take_home_tests/"
 
 @dataclass(frozen=True)
 class Patch:
-    """One PATCH hireproof sent: which take-home test, with which credential and body."""
+    """One PATCH hireproof sent: which take-home test, with which credential and body, when
+    it arrived (seconds since the epoch) and what the fake answered."""
 
     test_number: int
     authorization: str
     body: bytes
+    at: float = 0.0
+    answered: int = 200
 
 
 @dataclass
@@ -127,9 +131,11 @@ def _handler_for(fake: FakeGreenhouse) -> type[BaseHTTPRequestHandler]:
                 self.end_headers()
                 return
             number = int(self.path[len(PATCH_PREFIX) :])
+            status = 200 if fake.mode == "ok" else 503
+            auth = self.headers.get("Authorization", "")
             with fake.lock:
-                fake.patches.append(Patch(number, self.headers.get("Authorization", ""), body))
-            self.send_response(200 if fake.mode == "ok" else 503)
+                fake.patches.append(Patch(number, auth, body, time.time(), status))
+            self.send_response(status)
             self.send_header("Content-Length", "0")
             self.end_headers()
 

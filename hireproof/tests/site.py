@@ -33,6 +33,7 @@ from hireproof.hiring.models.attempts import Attempt
 from hireproof.hiring.models.candidates import Candidate, Invitation, hash_token
 from hireproof.hiring.models.decisions import Decision
 from hireproof.hiring.models.interviews import Assignment
+from hireproof.hiring.models.orders import AssessmentOrder, Ats
 from hireproof.hiring.models.playbooks import PlaybookVersion
 from hireproof.hiring.models.webhooks import (
     WebhookDelivery,
@@ -270,8 +271,16 @@ def values_of(demo: DemoReport) -> dict[str, Any]:
         "problem_id": _failed_task().pk,
         "assessment_id": "hpo_not-an-order",
         "ats": "greenhouse",
+        "public_id": _order(decision.candidate).public_id,
         **_webhook_delivery(),
     }
+
+
+def _order(candidate: Candidate) -> AssessmentOrder:
+    """An order from Greenhouse for one of the demo's candidates, for the orders' endpoints."""
+    return AssessmentOrder.objects.create(
+        ats=Ats.GREENHOUSE, candidate=candidate, opening=candidate.opening
+    )
 
 
 def _webhook_delivery() -> dict[str, int]:

@@ -82,6 +82,7 @@ PAGES: dict[str, set[Permission]] = {
     "openings:invite_all": {P.MANAGE_OPENINGS},
     "openings:invite_selected": {P.MANAGE_OPENINGS},
     "openings:export": {P.READ_CANDIDATES},
+    "openings:results": {P.READ_CANDIDATES},
     "openings:invite": {P.MANAGE_OPENINGS},
     "openings:resend": {P.MANAGE_OPENINGS},
     "openings:extra_time": {P.MANAGE_OPENINGS},

@@ -120,6 +120,7 @@ openings_urls: Patterns = [
     path("<id:opening_id>/invite-all/", candidates.invite_all, name="invite_all"),
     path("<id:opening_id>/invite-selected/", candidates.invite_selected, name="invite_selected"),
     path("<id:opening_id>/export.csv", openings.export_selection, name="export"),
+    path("<id:opening_id>/results.csv", openings.export_results, name="results"),
     path(OPENING_CANDIDATE + "invite/", candidates.candidate_invite, name="invite"),
     path(OPENING_CANDIDATE + "resend/", candidates.invitation_resend, name="resend"),
     path(OPENING_CANDIDATE + "extra-time/", candidates.invitation_extra_time, name="extra_time"),

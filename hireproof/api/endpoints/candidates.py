@@ -8,8 +8,6 @@ bad row adds nobody and names every bad row by its JSON pointer.
 
 from __future__ import annotations
 
-import base64
-import binascii
 from datetime import datetime
 from decimal import Decimal
 from typing import Literal
@@ -22,7 +20,13 @@ from ninja import Field, Query, Router, Schema, Status
 
 from hireproof.accounts.models import User
 from hireproof.accounts.roles import Permission, Scope
-from hireproof.api.endpoints.common import answers, base_url, invalid_parameter, refused
+from hireproof.api.endpoints.common import (
+    after_cursor,
+    answers,
+    base_url,
+    next_cursor,
+    refused,
+)
 from hireproof.api.gate import acting
 from hireproof.api.problems import ApiProblem
 from hireproof.api.schemas import Id, OneLine
@@ -318,23 +322,6 @@ def create_candidates(
 # --- reading ----------------------------------------------------------------------------------
 
 
-def _cursor(after: int) -> str:
-    return base64.urlsafe_b64encode(f"after:{after}".encode()).decode().rstrip("=")
-
-
-def _after(cursor: str | None) -> int | None:
-    if cursor is None:
-        return None
-    try:
-        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        text = ""
-    label, _, number = text.partition(":")
-    if label != "after" or not number.isascii() or not number.isdigit() or len(number) > 18:
-        raise invalid_parameter("cursor", "not a cursor this API gave (pass next_cursor as is)")
-    return int(number)
-
-
 @router.get(
     "/openings/{opening_id}/candidates",
     response=answers({200: CandidateList}),
@@ -349,7 +336,7 @@ def list_candidates(
     found = candidate_slice(
         opening,
         now=timezone.now(),
-        after=_after(filters.cursor),
+        after=after_cursor(filters.cursor),
         limit=filters.limit,
         stage=filters.stage,
         verdict=Verdict(filters.verdict) if filters.verdict else None,
@@ -358,7 +345,7 @@ def list_candidates(
         "items": [
             candidate_out(c, stage_in(c), found.decisions.get(c.pk)) for c in found.candidates
         ],
-        "next_cursor": _cursor(found.next_after) if found.next_after is not None else None,
+        "next_cursor": next_cursor(found.next_after) if found.next_after is not None else None,
     }
 
 

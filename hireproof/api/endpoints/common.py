@@ -1,7 +1,10 @@
-"""What every endpoint module shares: the responses it documents, the base URL, field errors."""
+"""What every endpoint module shares: the responses it documents, the base URL, field errors,
+the cursors of lists."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 from typing import Any
 
 from django.http import HttpRequest
@@ -52,3 +55,26 @@ def invalid_parameter(name: str, detail: str) -> ApiProblem:
 def refused(error: Exception) -> ApiProblem:
     """A 409 problem for an action's refusal (its plain message)."""
     return ApiProblem(409, "refused", str(error))
+
+
+def next_cursor(after: int | None) -> str | None:
+    """The ``next_cursor`` of a page whose next one starts after id ``after`` (``None``: this
+    is the last page)."""
+    if after is None:
+        return None
+    return base64.urlsafe_b64encode(f"after:{after}".encode()).decode().rstrip("=")
+
+
+def after_cursor(cursor: str | None) -> int | None:
+    """The id a ``cursor`` this API gave continues after (``None`` for the first page); a
+    422 naming ``cursor`` for anything else."""
+    if cursor is None:
+        return None
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        text = ""
+    label, _, number = text.partition(":")
+    if label != "after" or not number.isascii() or not number.isdigit() or len(number) > 18:
+        raise invalid_parameter("cursor", "not a cursor this API gave (pass next_cursor as is)")
+    return int(number)

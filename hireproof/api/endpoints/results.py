@@ -1,4 +1,5 @@
-"""The written test's results: the attempt's status, its scorecard, and the recommendation.
+"""The written test's results: the attempt's status, its scorecard, the recommendation, and an
+opening's results as a CSV file.
 
 All need the ``read`` scope and ``READ_CANDIDATES``. The attempt's status carries times, the
 verdict and the score, never an item. The scorecard is the one the core produced and the log
@@ -6,7 +7,9 @@ committed (its hash recomputes): every item's points, outcome, explanation and e
 explanations name the answer key where scoring compared with it ("equals the key 70"), which is
 staff knowledge like the playbook itself: the scorecard is for staff keys, and the API gives
 nothing to candidates. Neither response carries the playbook's rubric (rules, rationales,
-audit notes, options' flags).
+audit notes, options' flags). The CSV file (``hiring.reads.results_export``) is the pipeline
+page's download: one row per candidate, no answer and no answer key; it is written as it is
+sent, and recorded as ``opening.results_exported`` (the count, never a name) first.
 """
 
 from __future__ import annotations
@@ -15,17 +18,22 @@ import json
 from datetime import datetime
 from typing import Any
 
-from django.http import Http404, HttpRequest
-from ninja import Router, Schema
+from django.http import Http404, HttpRequest, StreamingHttpResponse
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema
 
 from hireproof.accounts.roles import Permission, Scope
-from hireproof.api.endpoints.candidates import AttemptSummary, attempt_summary
-from hireproof.api.endpoints.common import answers
+from hireproof.api.endpoints.candidates import AttemptSummary, VerdictName, attempt_summary
+from hireproof.api.endpoints.common import answers, invalid_parameter
 from hireproof.api.gate import acting
-from hireproof.api.schemas import Id
-from hireproof.hiring.access import access_candidate, access_scored_attempt
+from hireproof.api.schemas import Id, OneLine
+from hireproof.hiring.access import access_candidate, access_opening, access_scored_attempt
+from hireproof.hiring.actions.openings import do_record_results_export
 from hireproof.hiring.models.attempts import attempt_of
 from hireproof.hiring.models.decisions import latest_recommendation
+from hireproof.hiring.models.stage import Stage
+from hireproof.hiring.reads.pipeline import SortKey
+from hireproof.hiring.reads.results_export import ExportRefused, export_query, results_export
 
 router = Router(tags=["results"])
 
@@ -164,3 +172,69 @@ def get_recommendation(request: HttpRequest, opening_id: Id, candidate_id: Id) -
         "reasons": recommendation.reasons,
         "data": recommendation.data,
     }
+
+
+class ExportQuery(Schema):
+    """The pipeline page's search, filters and order, carried into the export."""
+
+    stage: Stage | None = None
+    verdict: VerdictName | None = None
+    q: OneLine = Field("", max_length=200, description="names or emails, as the page searches")
+    review: bool = Field(False, description="only candidates with warnings to review")
+    sort: OneLine = Field(
+        "added",
+        max_length=20,
+        description="added, name, status or score; '-' in front reverses it",
+        json_schema_extra={"enum": [p + key.value for key in SortKey for p in ("", "-")]},
+    )
+
+
+CSV_RESPONSE = {
+    "responses": {
+        "200": {
+            "description": "The results, one row per candidate (UTF-8 with a byte order mark)",
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+        }
+    }
+}
+
+
+@router.get(
+    "/openings/{opening_id}/results.csv",
+    response=answers({}),
+    url_name="opening_results",
+    openapi_extra=CSV_RESPONSE,
+)
+def export_results(
+    request: HttpRequest, opening_id: Id, filters: Query[ExportQuery]
+) -> StreamingHttpResponse:
+    """The opening's results as CSV: candidate id, name, email, stage, invited, started and
+    submitted times, score, verdict, each section's percent, flag count, recommendation,
+    decision, and the pinned playbook's id, version and hash. Never an answer or an answer key;
+    a cell that would start a formula starts with ``'``."""
+    user = acting(request, Scope.READ)
+    opening = access_opening(user, opening_id, Permission.READ_CANDIDATES)
+    params = {
+        "status": filters.stage.value if filters.stage else "",
+        "verdict": filters.verdict or "",
+        "q": filters.q,
+        "review": "1" if filters.review else "",
+        "sort": filters.sort,
+    }
+    try:
+        query = export_query(params)
+    except ExportRefused as refusal:
+        name = str(refusal).split(":", 1)[0]
+        raise invalid_parameter(name, str(refusal)) from None
+    export = results_export(opening, query, timezone.now())
+    do_record_results_export(
+        actor=user,
+        opening=opening,
+        count=export.count,
+        filters=export.filters,
+        searched=bool(query.search),
+    )
+    response = StreamingHttpResponse(export.chunks(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+    response["Cache-Control"] = "no-store"
+    return response

@@ -77,6 +77,7 @@ class EventType(StrEnum):
     OPENING_CLOSED = "opening.closed"
     OPENING_REOPENED = "opening.reopened"
     OPENING_UPDATED = "opening.updated"
+    OPENING_RESULTS_EXPORTED = "opening.results_exported"  # a CSV of results: the count only
     CANDIDATE_ADDED = "candidate.added"
     INVITATION_SENT = "invitation.sent"
     INVITATION_RESENT = "invitation.resent"

@@ -106,6 +106,26 @@ def _set_open(actor: User, opening: Opening, *, is_open: bool, event: EventType)
     return opening
 
 
+def do_record_results_export(
+    *, actor: User, opening: Opening, count: int, filters: dict[str, str], searched: bool
+) -> None:
+    """Record that ``actor`` exported ``count`` candidates' results of ``opening``: the
+    filters used (stage, verdict, review) and whether a search narrowed them, never the search
+    text or a name. Records ``opening.results_exported``, before the file is written."""
+    with transaction.atomic():
+        record_event(
+            EventType.OPENING_RESULTS_EXPORTED,
+            actor=actor.audit_actor,
+            public={
+                "opening_id": opening.pk,
+                "count": count,
+                "filters": dict(sorted(filters.items())),
+                "searched": searched,
+                "format": "csv",
+            },
+        )
+
+
 def require_open(opening: Opening) -> None:
     """Refuse (``OpeningChangeRefused``) to add or invite candidates to a closed opening."""
     if not opening.is_open:

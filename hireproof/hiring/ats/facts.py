@@ -9,6 +9,7 @@ answer, an answer key, a rubric, an explanation, a name or an email.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
@@ -17,7 +18,7 @@ from fractions import Fraction
 from hireproof.core.scoring import percent_string
 from hireproof.hiring.models.attempts import Attempt
 from hireproof.hiring.models.orders import AssessmentOrder, OrderStatus, order_status
-from hireproof.hiring.models.stage import stage_of
+from hireproof.hiring.models.stage import Stage, stage_of, stages_of
 
 
 @dataclass(frozen=True)
@@ -72,12 +73,57 @@ def section_percents(scorecard_json: str) -> dict[str, str]:
     }
 
 
+@dataclass(frozen=True)
+class ScoredResult:
+    """A scored attempt's result as a summary reports it: never an answer or an item."""
+
+    score_percent: Decimal | None
+    verdict: str
+    recommendation: str
+    flags: int
+    sections: dict[str, str]  # section -> percent, as text
+    submitted_at: datetime | None
+
+
+def scored_result(attempt: Attempt | None) -> ScoredResult | None:
+    """``attempt``'s result once it is scored (``None`` before, and once the scorecard is
+    erased): the score, verdict, recommendation, flag count and each section's percent."""
+    if attempt is None or not attempt.scorecard_hash or not attempt.scorecard_json:
+        return None
+    return ScoredResult(
+        score_percent=attempt.score_percent,
+        verdict=attempt.verdict,
+        recommendation=attempt.recommendation,
+        flags=len(json.loads(attempt.scorecard_json)["flags"]),
+        sections=section_percents(attempt.scorecard_json),
+        submitted_at=attempt.submitted_at,
+    )
+
+
 def order_facts(order: AssessmentOrder, now: datetime) -> OrderFacts:
     """Where ``order`` stands at ``now``, and its result once the test is scored."""
-    candidate = order.candidate
-    attempt = _attempt_of(order)
+    return _facts(order, stage_of(order.candidate, now), _attempt_of(order))
+
+
+def orders_facts(orders: Sequence[AssessmentOrder], now: datetime) -> dict[int, OrderFacts]:
+    """Order id -> ``order_facts`` for each of ``orders`` (read with their candidate, opening
+    and playbook version), in two queries whatever their number: the stages, the attempts."""
+    stages = stages_of([order.candidate for order in orders], now)
+    attempts = {
+        attempt.invitation.candidate_id: attempt
+        for attempt in Attempt.objects.select_related("invitation").filter(
+            invitation__candidate_id__in=[order.candidate_id for order in orders]
+        )
+    }
+    return {
+        order.pk: _facts(order, stages[order.candidate_id], attempts.get(order.candidate_id))
+        for order in orders
+    }
+
+
+def _facts(order: AssessmentOrder, stage: Stage, attempt: Attempt | None) -> OrderFacts:
     scored = attempt is not None and bool(attempt.scorecard_hash)
-    status = order_status(stage_of(candidate, now), scored)
+    status = order_status(stage, scored)
     version = order.opening.playbook_version
     pinned = OrderFacts(
         status,
@@ -85,16 +131,16 @@ def order_facts(order: AssessmentOrder, now: datetime) -> OrderFacts:
         playbook_version=version.version,
         playbook_hash=version.content_hash,
     )
-    if attempt is None or not scored or status is OrderStatus.ERASED:
+    result = scored_result(attempt)
+    if result is None or status is OrderStatus.ERASED:
         return pinned
-    flags = json.loads(attempt.scorecard_json)["flags"]
     return replace(
         pinned,
-        score_percent=attempt.score_percent,
-        verdict=attempt.verdict,
-        recommendation=attempt.recommendation,
-        flags=len(flags),
-        sections=section_percents(attempt.scorecard_json),
-        started_at=attempt.started_at,
-        submitted_at=attempt.submitted_at,
+        score_percent=result.score_percent,
+        verdict=result.verdict,
+        recommendation=result.recommendation,
+        flags=result.flags,
+        sections=result.sections,
+        started_at=attempt.started_at if attempt is not None else None,
+        submitted_at=result.submitted_at,
     )

@@ -36,7 +36,7 @@ from hireproof.accounts.models import ApiKey
 from hireproof.audit.keys import kek_bytes
 from hireproof.hiring.models.candidates import Candidate
 from hireproof.hiring.models.openings import Opening
-from hireproof.hiring.models.stage import Stage
+from hireproof.hiring.models.stage import Stage, stage_is
 
 ORDER_PREFIX = "hpo_"
 _AUTH_INFO = b"hireproof ats callback credentials v1"
@@ -89,6 +89,22 @@ def order_status(stage: Stage, scored: bool) -> OrderStatus:
     if stage is Stage.STARTED:
         return OrderStatus.STARTED
     return OrderStatus.SENT
+
+
+def status_filter(status: OrderStatus) -> models.Q:
+    """The filter that keeps the candidates (``with_stage`` annotated) whose orders are at
+    ``status``: every stage, scored or not, that ``order_status`` turns into it."""
+    scored = models.Q(invitation__attempt__scorecard_hash__gt="")
+    # Spelled out rather than negated: NOT over the outer join's NULL would keep no one.
+    unscored = models.Q(invitation__attempt__isnull=True) | models.Q(
+        invitation__attempt__scorecard_hash=""
+    )
+    condition = models.Q(pk__in=[])
+    for stage in Stage:
+        for is_scored, test in ((True, scored), (False, unscored)):
+            if order_status(stage, is_scored) is status:
+                condition |= stage_is(stage) & test
+    return condition
 
 
 def _auth_key() -> bytes:

@@ -386,15 +386,19 @@ def in_order(candidates: QuerySet[Candidate], query: PipelineQuery) -> QuerySet[
 
 
 def with_rows(
-    chosen: QuerySet[Candidate], query: PipelineQuery, now: datetime
+    chosen: QuerySet[Candidate], query: PipelineQuery, now: datetime, *, scorecards: bool = False
 ) -> QuerySet[Candidate]:
     """The candidates of ``chosen`` (a subquery: the database picks them first, computing only
     what that needs) with what a row shows (stage, invitation, attempt, acknowledged warnings),
-    in ``query``'s order."""
+    in ``query``'s order; with ``scorecards``, the attempts' scorecards too (for the section
+    percents and the flag count of the results export)."""
+    deferred = ["invitation__attempt__receipt_json"]
+    if not scorecards:
+        deferred.append("invitation__attempt__scorecard_json")
     listed = (
         with_stage(Candidate.objects.filter(pk__in=chosen.values("pk")), now)
         .select_related("subject", "invitation", "invitation__attempt")
-        .defer("invitation__attempt__scorecard_json", "invitation__attempt__receipt_json")
+        .defer(*deferred)
         .annotate(acknowledged=_acknowledgements())
     )
     return in_order(listed, query)
@@ -487,7 +491,7 @@ def pipeline_rows(candidates: Iterable[Candidate]) -> list[PipelineRow]:
     invitations = [getattr(candidate, "invitation", None) for candidate in listed]
     emails = latest_emails(invitation_about(each.pk) for each in invitations if each is not None)
     return [
-        _row(
+        pipeline_row(
             candidate,
             marks.get(candidate.pk),
             emails.get(invitation_about(invitation.pk)) if invitation is not None else None,
@@ -496,9 +500,10 @@ def pipeline_rows(candidates: Iterable[Candidate]) -> list[PipelineRow]:
     ]
 
 
-def _row(
+def pipeline_row(
     candidate: Candidate, decision: DecisionMark | None, email: OutboxEmail | None
 ) -> PipelineRow:
+    """One candidate read by ``with_rows`` as a row of the page, with its decision and email."""
     invitation = getattr(candidate, "invitation", None)
     attempt = getattr(invitation, "attempt", None) if invitation is not None else None
     return PipelineRow(
@@ -606,7 +611,8 @@ def export_csv(
 
     yield line(EXPORT_COLUMNS)
     for candidate in listed:
-        row = _row(candidate, marks.get(candidate.pk), None)  # the export names no email status
+        # The export names no email status.
+        row = pipeline_row(candidate, marks.get(candidate.pk), None)
         yield line(
             [
                 row.name,

@@ -1,7 +1,7 @@
 """Openings and their pipeline: parse, ask the access funnel, act or read, render.
 
-Reading (the list, the pipeline and a selection's CSV export) needs ``READ_CANDIDATES``; every
-change ``MANAGE_OPENINGS``.
+Reading (the list, the pipeline, a selection's CSV export and the results' CSV export) needs
+``READ_CANDIDATES``; every change ``MANAGE_OPENINGS``.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from datetime import datetime
 
 from django.contrib import messages
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +21,7 @@ from hireproof.hiring.access import access_opening, access_site, may
 from hireproof.hiring.actions.openings import (
     do_close_opening,
     do_create_opening,
+    do_record_results_export,
     do_reopen_opening,
     do_update_opening,
 )
@@ -37,6 +38,7 @@ from hireproof.hiring.reads.pipeline import (
     stage_counts_by_opening,
 )
 from hireproof.hiring.reads.playbook_guide import VERDICT_LABELS
+from hireproof.hiring.reads.results_export import ExportRefused, export_query, results_export
 from hireproof.platform.middleware import bad_request
 from hireproof.views.decorators import staff_view
 from hireproof.views.staff.forms.openings import NewOpeningForm, OpeningDetailsForm
@@ -176,6 +178,7 @@ def pipeline_page(request: HttpRequest, opening: Opening, *, status: int = 200) 
             "previous_url": query.url_params(page=str(page.number - 1)),
             "next_url": query.url_params(page=str(page.number + 1)),
             "selection_params": [*query.filter_params().items(), ("sort", query.sort_param)],
+            "results_params": query.url_params(page=""),
             "waiting": page.waiting,
             "query": query,
             "stages": STAGE_ORDER,
@@ -240,4 +243,28 @@ def export_selection(request: HttpRequest, opening_id: int) -> HttpResponse:
     candidates, query = selection
     response = HttpResponse("".join(export_csv(candidates, query, now)), content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="opening-{opening.pk}.csv"'
+    return response
+
+
+@staff_view
+def export_results(request: HttpRequest, opening_id: int) -> HttpResponseBase:
+    """The opening's results as a CSV file, for the pipeline's search and filters (``q``,
+    ``status``, ``verdict``, ``review``, ``sort``): written as it is sent, recorded as
+    ``opening.results_exported`` first. A filter not understood is a 400 naming it."""
+    opening = access_opening(request.user, opening_id, Permission.READ_CANDIDATES)
+    try:
+        query = export_query(request.GET)
+    except ExportRefused as refusal:
+        return bad_request(request, f"{refusal} Nothing was exported.")
+    export = results_export(opening, query, timezone.now())
+    do_record_results_export(
+        actor=acting_user(request),
+        opening=opening,
+        count=export.count,
+        filters=export.filters,
+        searched=bool(query.search),
+    )
+    response = StreamingHttpResponse(export.chunks(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+    response["Cache-Control"] = "no-store"
     return response
