@@ -21,15 +21,16 @@ placing an order and sending a link again queue a push for the moment the link e
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from hireproof.hiring.ats import ashby, greenhouse, lever, workable
 from hireproof.hiring.ats.adapters import Adapter, Call, NotConnected
 from hireproof.hiring.ats.exchanges import record_exchange
-from hireproof.hiring.ats.facts import order_facts
+from hireproof.hiring.ats.facts import OrderFacts, order_facts
 from hireproof.hiring.models.candidates import Candidate
 from hireproof.hiring.models.orders import (
     AssessmentOrder,
@@ -43,6 +44,7 @@ from hireproof.platform.tasks import background_task, enqueue, enqueue_at
 
 PUSH_TRIES = 6
 PUSH_FIRST_DELAY = 30.0
+PUSH_LEASE = timedelta(minutes=5)  # longer than the calls of one push can take
 
 ADAPTERS: dict[str, Adapter] = {
     adapter.ats: adapter
@@ -153,21 +155,60 @@ def _refuse(order: AssessmentOrder, call: str, status: str, error: str) -> None:
     raise AtsCallFailed(f"{order.ats} {call} for order {order.public_id}: {error}")
 
 
-@background_task(label="Report a result to an ATS", tries=PUSH_TRIES, first_delay=PUSH_FIRST_DELAY)
-def push_order(order_id: int) -> None:
-    """Tell order ``order_id``'s ATS its new status, once (see the module)."""
-    order = (
+def _order(order_id: int) -> AssessmentOrder | None:
+    return (
         AssessmentOrder.objects.select_related("candidate__subject", "opening__playbook_version")
         .filter(pk=order_id)
         .first()
     )
+
+
+def _news(order_id: int) -> tuple[AssessmentOrder, Adapter, OrderFacts] | None:
+    """The order, its adapter and its facts now, when its ATS has news to hear; else None."""
+    order = _order(order_id)
     adapter = ADAPTERS.get(order.ats) if order is not None else None
     if order is None or adapter is None:
-        return
-    now = timezone.now()
-    facts = order_facts(order, now)
+        return None
+    facts = order_facts(order, timezone.now())
     if order.reported_status == facts.status or facts.status not in adapter.reports:
+        return None
+    return order, adapter, facts
+
+
+def _claim(order_id: int) -> bool:
+    """Hold the order for one push (a lease, so a push killed mid-way frees it in time)."""
+    now = timezone.now()
+    return bool(
+        AssessmentOrder.objects.filter(pk=order_id)
+        .filter(Q(push_claimed_until__isnull=True) | Q(push_claimed_until__lt=now))
+        .update(push_claimed_until=now + PUSH_LEASE)
+    )
+
+
+@background_task(label="Report a result to an ATS", tries=PUSH_TRIES, first_delay=PUSH_FIRST_DELAY)
+def push_order(order_id: int) -> None:
+    """Tell order ``order_id``'s ATS its new status, once (see the module).
+
+    Two pushes of one order never report at once (a start's push and a score's, say, both
+    reading "scored"): each holds the order (``_claim``, a lease of ``PUSH_LEASE``) and reads
+    its news again once it holds it; a push that finds the order held is tried again later,
+    when the other has reported or failed."""
+    if _news(order_id) is None:
         return
+    if not _claim(order_id):
+        raise AtsCallFailed(
+            f"another report of order {order_id} to its ATS is under way; tried again later"
+        )
+    try:
+        news = _news(order_id)  # as it stands now that this push holds the order
+        if news is not None:
+            _report(*news)
+    finally:
+        AssessmentOrder.objects.filter(pk=order_id).update(push_claimed_until=None)
+
+
+def _report(order: AssessmentOrder, adapter: Adapter, facts: OrderFacts) -> None:
+    now = timezone.now()
     status = str(facts.status)
     if switched_off(order.ats):
         _refuse(order, "report", status, "the connection is switched off in hireproof")

@@ -145,6 +145,8 @@ class AssessmentOrder(models.Model):
     # The last status an ATS was told (by a push that it accepted), "" before any.
     reported_status = models.CharField(max_length=20, blank=True)
     reported_at = models.DateTimeField(null=True, blank=True)
+    # Until when one push holds the order (none at a time reports it; a lease, freed at its end).
+    push_claimed_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering: ClassVar[list[str]] = ["-created_at", "-id"]

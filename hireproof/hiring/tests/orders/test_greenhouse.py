@@ -7,15 +7,18 @@ that opens a read-only page; every exchange is in the audit log."""
 from __future__ import annotations
 
 import base64
+from datetime import timedelta
 from typing import Any
 
 import pytest
 import requests
+from django.utils import timezone
 
 from hireproof.accounts.models import User
 from hireproof.accounts.roles import Scope
 from hireproof.audit.models import LogLeaf
 from hireproof.core.audit import parse_leaf
+from hireproof.hiring.ats.push import push_order
 from hireproof.hiring.models.candidates import Candidate
 from hireproof.hiring.models.openings import Opening
 from hireproof.hiring.models.orders import AssessmentOrder, AtsExchange
@@ -184,3 +187,27 @@ def test_response_error_is_kept_as_an_exchange_without_the_email(
     row = AtsExchange.objects.get(call="response_error")
     assert row.asked["errors"] == 1
     assert "grace" not in str(row.asked)
+
+
+def test_a_push_never_reports_an_order_another_push_holds(
+    greenhouse: FakeGreenhouse, opening: Opening, mailoutbox: Any
+) -> None:
+    _, sent = greenhouse.send_test(str(opening.pk), GRACE)
+    order = AssessmentOrder.objects.get(public_id=sent.json()["partner_interview_id"])
+    held_until = timezone.now() + timedelta(minutes=1)
+    AssessmentOrder.objects.filter(pk=order.pk).update(push_claimed_until=held_until)
+    _take_the_test_from_the_email(mailoutbox)  # scored: its push finds the order held
+    assert greenhouse.patches == []
+    problem = TaskProblem.objects.get(task__contains="push_order")
+    assert "under way" in problem.error
+    assert AssessmentOrder.objects.get(pk=order.pk).push_claimed_until == held_until
+
+    # A push killed mid-way frees the order when its lease ends: the next try reports once.
+    past = timezone.now() - timedelta(seconds=1)
+    AssessmentOrder.objects.filter(pk=order.pk).update(push_claimed_until=past)
+    push_order(order.pk)
+    push_order(order.pk)
+    assert len(greenhouse.patches) == 1
+    order.refresh_from_db()
+    assert order.reported_status == "scored"
+    assert order.push_claimed_until is None
