@@ -51,8 +51,8 @@ def demo(builtins: None, mailoutbox: Any) -> DemoReport:
 def _endpoints() -> list[tuple[str, Any, str]]:
     found = []
     for route in routes():
-        if route.surface != Surface.API:
-            continue
+        if route.surface != Surface.API or not route.pattern.startswith("api/v1/"):
+            continue  # the ATS endpoints answer their contracts: integrations/tests
         for endpoint in route.view.operations:  # type: ignore[attr-defined]  # the mark api/urls.py sets
             method = "post" if endpoint.__name__ in BODIES else "get"
             found.append((route.name, endpoint, method))
