@@ -24,7 +24,6 @@ an ``ats.exchange`` event, by ids only. The contract's sources are in ``hiring.a
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -45,9 +44,8 @@ from hireproof.hiring.actions.orders import (
     do_record_ats_exchange,
 )
 from hireproof.hiring.models.orders import Ats
-from hireproof.integrations.basic import acting, errors
+from hireproof.integrations.basic import acting, errors, read_json
 
-MAX_BODY = 100_000
 MAX_ID = 200
 OPENING_ID = re.compile(r"[1-9][0-9]{0,18}")
 LARGEST_ID = 2**63 - 1
@@ -128,9 +126,7 @@ def _only_post(request: HttpRequest) -> HttpResponse | None:
 
 
 def _body(request: HttpRequest) -> Any:
-    if len(request.body) > MAX_BODY:
-        raise ValueError(f"the body is larger than {MAX_BODY} bytes")
-    return json.loads(request.body or b"{}")
+    return read_json(request, b"{}")
 
 
 def _problems(error: ValueError) -> list[str]:

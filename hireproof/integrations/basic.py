@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -58,6 +59,25 @@ def row_id(given: int | str) -> int:
     if not 1 <= number <= LARGEST_ID:
         raise ValueError(f"{given} is not a row id")
     return number
+
+
+MAX_BODY = 100_000  # bytes: every contract's body is far smaller
+
+
+def read_json(request: HttpRequest, empty: bytes = b"null") -> Any:
+    """The request's JSON body (``empty`` when there is none); ``ValueError`` saying why for a
+    body too large, not JSON, or nested too deep to read (never a ``RecursionError``)."""
+    if len(request.body) > MAX_BODY:
+        raise ValueError(f"the body is larger than {MAX_BODY} bytes")
+    return parse_json(request.body or empty)
+
+
+def parse_json(data: bytes) -> Any:
+    """``data`` as JSON; ``ValueError`` for anything else, a nesting too deep included."""
+    try:
+        return json.loads(data)
+    except RecursionError:
+        raise ValueError("the JSON is nested too deeply") from None
 
 
 def basic_key(request: HttpRequest) -> str:

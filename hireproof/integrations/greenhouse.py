@@ -20,7 +20,6 @@ is an exchange (``do_record_ats_exchange``): a row and an ``ats.exchange`` event
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -47,10 +46,9 @@ from hireproof.hiring.ats import greenhouse
 from hireproof.hiring.ats.exchanges import host_of
 from hireproof.hiring.ats.facts import order_facts
 from hireproof.hiring.models.orders import Ats
-from hireproof.integrations.basic import acting, errors, raw_key, row_id
+from hireproof.integrations.basic import acting, errors, raw_key, read_json, row_id
 from hireproof.platform.outbound import OutboundRefused, parse_url
 
-MAX_BODY = 100_000
 MAX_ID = 40
 
 
@@ -106,9 +104,7 @@ def _only(request: HttpRequest, method: str) -> HttpResponse | None:
 
 
 def _body(request: HttpRequest) -> Any:
-    if len(request.body) > MAX_BODY:
-        raise ValueError(f"the body is larger than {MAX_BODY} bytes")
-    return json.loads(request.body or b"null")
+    return read_json(request, b"null")
 
 
 def _schema_errors(error: SchemaError) -> list[str]:

@@ -23,7 +23,6 @@ tried again by the queue.
 
 from __future__ import annotations
 
-import json
 import time
 from typing import Any
 
@@ -54,10 +53,9 @@ from hireproof.hiring.ats.push import (
     read_call,
 )
 from hireproof.hiring.models.orders import AssessmentOrder, Ats, AtsConnection, connection_for
-from hireproof.integrations.basic import errors
+from hireproof.integrations.basic import errors, parse_json, read_json
 from hireproof.platform.tasks import background_task, enqueue
 
-MAX_BODY = 100_000
 MAX_ID = 200
 STALE_AFTER = 5 * 60  # seconds: a signed event older (or newer) than this is refused
 OPPORTUNITY_BYTES = 256 * 1024  # the most of an opportunity's record that is read
@@ -85,11 +83,22 @@ class Envelope(BaseModel):
     data: dict[str, Any] = Field(default_factory=dict)
 
 
+class NotAtTheStage(Exception):
+    """Lever says the opportunity is not at the trigger stage (any more): nothing starts."""
+
+    def __init__(self, stage: str | None) -> None:
+        super().__init__(
+            f"Lever says the opportunity is at stage {stage!r}, not the trigger stage: the"
+            " event is stale or replayed, and no test was started."
+        )
+
+
 class Opportunity(BaseModel):
     """What hireproof reads of ``GET /opportunities/:id``'s ``data``."""
 
     model_config = ConfigDict(extra="ignore")
     name: str | None = None
+    stage: str | None = None  # the stage's id, as Lever answers it unexpanded
     emails: list[str] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list)
 
@@ -114,9 +123,7 @@ def webhook(request: HttpRequest) -> HttpResponse:
         response["Allow"] = "POST"
         return response
     try:
-        if len(request.body) > MAX_BODY:
-            raise ValueError(f"the body is larger than {MAX_BODY} bytes")
-        envelope = Envelope.model_validate(json.loads(request.body or b"null"))
+        envelope = Envelope.model_validate(read_json(request))
     except ValueError as error:  # bad JSON or a body that does not fit (SchemaError included)
         problems = _schema_errors(error) if isinstance(error, SchemaError) else [f"body: {error}"]
         return errors(400, *problems)
@@ -180,6 +187,8 @@ def start_lever_order(opportunity_id: str) -> None:
         order = _place(connection, opportunity_id, asked)
     except OrderAlreadyPlaced as repeat:
         _already(repeat.order, asked)
+    except NotAtTheStage as elsewhere:
+        _record("place_order", 409, asked=asked, error=str(elsewhere))
     except CouldNotStart as refusal:
         _record("place_order", refusal.status, asked=asked, error=str(refusal))
         _, error = make_call(lever.could_not_start_call(connection, opportunity_id), ats=Ats.LEVER)
@@ -216,7 +225,7 @@ def _opportunity(connection: AtsConnection, opportunity_id: str) -> Opportunity:
     if error:
         raise AtsCallFailed(f"lever get_opportunity {opportunity_id}: {error}")
     try:
-        return Opportunity.model_validate(json.loads(body)["data"])
+        return Opportunity.model_validate(parse_json(body)["data"])
     except (ValueError, KeyError, TypeError):
         raise CouldNotStart(
             502, "Lever's answer for the opportunity is not an opportunity hireproof can read."
@@ -238,6 +247,10 @@ def _place(
     connection: AtsConnection, opportunity_id: str, asked: dict[str, Any]
 ) -> AssessmentOrder:
     opportunity = _opportunity(connection, opportunity_id)
+    if opportunity.stage != lever.trigger_stage(connection):
+        # Lever, not the event, says where the opportunity stands: a replayed or stale event
+        # (a signature covers its token and time, not its data) starts nothing.
+        raise NotAtTheStage(opportunity.stage)
     prefix = lever.tag_prefix(connection)
     ids = lever.opening_ids_in(opportunity.tags, prefix)
     if not ids:

@@ -24,7 +24,6 @@ an exchange (``do_record_ats_exchange``): a row and an ``ats.exchange`` event, b
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -47,10 +46,9 @@ from hireproof.hiring.ats.exchanges import host_of
 from hireproof.hiring.ats.links import report_url
 from hireproof.hiring.models.orders import Ats
 from hireproof.hiring.models.report_links import link_days
-from hireproof.integrations.basic import acting, row_id, status_message
+from hireproof.integrations.basic import acting, read_json, row_id, status_message
 from hireproof.platform.outbound import OutboundRefused, parse_url
 
-MAX_BODY = 100_000
 MAX_ID = 40
 
 
@@ -131,15 +129,13 @@ def assessments(request: HttpRequest) -> HttpResponse:
     if (refused := _only(request, "POST")) is not None:
         return refused
     user = acting(request, Scope.WORKABLE)
-    if len(request.body) > MAX_BODY:
-        return _refuse(request, "assessments", 400, f"body: larger than {MAX_BODY} bytes")
     try:
-        given = CreateAssessment.model_validate(json.loads(request.body or b"null"))
+        given = CreateAssessment.model_validate(read_json(request))
     except SchemaError as error:
         status, named = _schema_problems(error)
         return _refuse(request, "assessments", status, named)
     except ValueError as error:
-        return _refuse(request, "assessments", 400, f"body: not JSON ({error})")
+        return _refuse(request, "assessments", 400, f"body: {error}")
     asked = {
         "test_id": str(given.test_id)[:MAX_ID],
         "job_shortcode": (given.job_shortcode or "")[:MAX_ID] or None,

@@ -1,6 +1,7 @@
 """What the server's log says, and how: never a candidate's personal link; JSON on request.
 
-The token in ``/a/<token>/`` is the candidate's only credential. Django names the path of every
+The token in ``/a/<token>/`` is the candidate's only credential (and the one in
+``/reports/<token>/`` opens a candidate's report). Django names the path of every
 refused request (``Not Found: /a/<token>/questions/``) and waitress the path of a request that
 failed; whoever reads the log (an operator, a log service) would hold working links.
 ``RedactCandidateTokens``, a filter on the log handler, replaces each token with ``[token]``
@@ -25,14 +26,16 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponseBase
 
-# A candidate's path: ``/a/`` then the token, up to the next slash (or the end, a query, a
-# fragment, a space or a quote, as a log line may quote the path).
-_CANDIDATE_PATH = re.compile(r"(/a/)[^/?#\s'\"]+")
+# A candidate's path (``/a/``) or a report link's (``/reports/``: the signed token opens a
+# candidate's report), then the token, up to the next slash (or the end, a query, a fragment,
+# a space or a quote, as a log line may quote the path).
+_CANDIDATE_PATH = re.compile(r"(/a/|/reports/)[^/?#\s'\"]+")
 REDACTED = r"\1[token]"
 
 
 def redact_tokens(text: str) -> str:
-    """``text`` with the token of every candidate path in it replaced by ``[token]``."""
+    """``text`` with the token of every candidate path and report link in it replaced by
+    ``[token]``."""
     return _CANDIDATE_PATH.sub(REDACTED, text)
 
 

@@ -26,7 +26,11 @@ from hireproof.accounts.models import User
 from hireproof.audit.log import record_event
 from hireproof.core.audit import EventType
 from hireproof.hiring.actions.candidates import AlreadyACandidate, NewCandidate, do_add_candidate
-from hireproof.hiring.actions.invitations import do_invite_candidate, do_revoke_invitation
+from hireproof.hiring.actions.invitations import (
+    do_invite_candidate,
+    do_resend_invitation,
+    do_revoke_invitation,
+)
 from hireproof.hiring.actions.openings import OpeningChangeRefused, require_open
 from hireproof.hiring.ats.exchanges import host_of, record_exchange
 from hireproof.hiring.ats.push import notify_orders, notify_orders_at
@@ -42,7 +46,13 @@ from hireproof.hiring.models.orders import (
     OrderStatus,
     seal_secret,
 )
+from hireproof.hiring.models.stage import Stage, stage_of
 
+_CLOSED = (Stage.HIRED, Stage.NOT_HIRED, Stage.WITHDRAWN)
+_NOT_ACTIVE = (
+    "This candidate's application in this opening is closed (hired, not hired or withdrawn);"
+    " no test was sent."
+)
 _AT_THE_SAME_TIME = (
     "Another request placed an order for this candidate at the same moment; ask again to get it."
 )
@@ -112,6 +122,9 @@ def _place(actor: User, request: OrderRequest, base_url: str) -> AssessmentOrder
                 if (first := placed.order_by("created_at", "id").first()) is not None:
                     raise OrderAlreadyPlaced(first)
             invited = not Invitation.objects.filter(candidate=candidate).exists()
+            stage = stage_of(candidate, timezone.now())
+            if stage in _CLOSED:
+                raise OrderRefused(_NOT_ACTIVE)
             if invited:
                 do_invite_candidate(
                     actor=actor,
@@ -119,6 +132,9 @@ def _place(actor: User, request: OrderRequest, base_url: str) -> AssessmentOrder
                     accommodation=candidate.requested_accommodation,
                     base_url=base_url,
                 )
+            resent = stage in (Stage.EXPIRED, Stage.REVOKED)
+            if resent:  # a link that no longer opens: a new one, emailed (the ATS asks again)
+                do_resend_invitation(actor=actor, candidate=candidate, base_url=base_url)
             now = timezone.now()
             order = AssessmentOrder.objects.create(
                 ats=request.ats,
@@ -142,6 +158,7 @@ def _place(actor: User, request: OrderRequest, base_url: str) -> AssessmentOrder
                     "opening_id": opening.pk,
                     "candidate_id": candidate.pk,
                     "invited": invited,
+                    "resent": resent,
                     "callback_host": host_of(request.callback_url) or None,
                 },
                 at=now,

@@ -36,7 +36,7 @@ from typing import Any
 
 from hireproof.hiring.ats.adapters import Adapter, Call, NotConnected
 from hireproof.hiring.ats.exchanges import host_of
-from hireproof.hiring.ats.facts import OrderFacts
+from hireproof.hiring.ats.facts import OrderFacts, section_key
 from hireproof.hiring.ats.greenhouse import basic_auth
 from hireproof.hiring.ats.links import report_url
 from hireproof.hiring.models.orders import AssessmentOrder, Ats, AtsConnection, OrderStatus
@@ -92,7 +92,7 @@ def metadata(facts: OrderFacts) -> list[dict[str, Any]]:
     for section, percent in sorted(facts.sections.items()):
         found.append(
             value(
-                f"section_{section}_percent",
+                section_key(section),
                 f"Section {section} (%)",
                 "numeric_score",
                 _number(Decimal(percent)),

@@ -9,6 +9,7 @@ answer, an answer key, a rubric, an explanation, a name or an email.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -56,6 +57,12 @@ def as_number(value: Decimal) -> int | float:
 
 def _attempt_of(order: AssessmentOrder) -> Attempt | None:
     return Attempt.objects.filter(invitation__candidate_id=order.candidate_id).first()
+
+
+def section_key(section: str) -> str:
+    """The name an ATS's metadata gives ``section``'s percent: ``section_<id>_percent`` in
+    snake_case (a playbook's section ids may hold hyphens: ``hard-technical-skills``)."""
+    return "section_" + re.sub(r"[^a-z0-9]+", "_", section.lower()).strip("_") + "_percent"
 
 
 def section_percents(scorecard_json: str) -> dict[str, str]:

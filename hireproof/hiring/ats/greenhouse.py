@@ -22,7 +22,7 @@ from django.urls import reverse
 
 from hireproof.hiring.ats.adapters import Adapter, Call, NotConnected
 from hireproof.hiring.ats.exchanges import host_of
-from hireproof.hiring.ats.facts import OrderFacts, as_number
+from hireproof.hiring.ats.facts import OrderFacts, as_number, section_key
 from hireproof.hiring.ats.links import report_url
 from hireproof.hiring.models.orders import AssessmentOrder, Ats, AtsConnection, OrderStatus
 
@@ -46,7 +46,7 @@ def metadata(facts: OrderFacts) -> dict[str, str | int | float | None]:
         "playbook_hash": facts.playbook_hash,
     }
     for section, percent in sorted(facts.sections.items()):
-        found[f"section_{section}_percent"] = as_number(Decimal(percent))
+        found[section_key(section)] = as_number(Decimal(percent))
     return found
 
 
@@ -84,8 +84,10 @@ def patch_completed(
     order: AssessmentOrder, facts: OrderFacts, connection: AtsConnection | None, now: datetime
 ) -> list[Call]:
     """Tell Greenhouse the test is complete: ``PATCH`` the url it gave, no body, Basic auth
-    with the key it called us with (no connection needed: the order holds both)."""
-    headers = {"Authorization": basic_auth(order.callback_auth)} if order.callback_auth else {}
+    with the connection's current key (the one Greenhouse holds since the last rotation), or,
+    with no key kept in a connection, the key it called us with (the order holds it)."""
+    key = (connection.api_key_raw if connection is not None else "") or order.callback_auth
+    headers = {"Authorization": basic_auth(key)} if key else {}
     asked = {"host": host_of(order.callback_url)}
     return [Call("patch_completed", "PATCH", order.callback_url, b"", headers, asked)]
 

@@ -30,6 +30,7 @@ TOKEN = "Zk3q-8rTt0mEx_aAbBcCdDeEfFgGhHiIjJkKlLmMnN"
         (f"Bad Request: /a/{TOKEN}/answers/sum/", "Bad Request: /a/[token]/answers/sum/"),
         (f"/a/{TOKEN}/receipt.json", "/a/[token]/receipt.json"),
         (f"GET /a/{TOKEN}?q=1 HTTP/1.1", "GET /a/[token]?q=1 HTTP/1.1"),
+        (f"GET /reports/{TOKEN}:sig/ 200", "GET /reports/[token]/ 200"),  # a report link
         (f"'/a/{TOKEN}' and \"/a/{TOKEN}/\"", "'/a/[token]' and \"/a/[token]/\""),
         ("Not Found: /openings/7/", "Not Found: /openings/7/"),
         ("/accounts/sign-in/", "/accounts/sign-in/"),

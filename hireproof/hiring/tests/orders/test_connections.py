@@ -27,6 +27,7 @@ from hireproof.hiring.actions.connections import (
     do_send_test_event,
 )
 from hireproof.hiring.ats.exchanges import record_exchange
+from hireproof.hiring.ats.greenhouse import basic_auth
 from hireproof.hiring.ats.push import ADAPTERS, push_order
 from hireproof.hiring.models.openings import Opening
 from hireproof.hiring.models.orders import (
@@ -36,6 +37,7 @@ from hireproof.hiring.models.orders import (
     AtsExchange,
     Direction,
 )
+from hireproof.hiring.tests.orders.conftest import take_the_test
 from hireproof.hiring.tests.orders.test_greenhouse import GRACE, _take_the_test_from_the_email
 from hireproof.testing.fake_greenhouse import running_greenhouse
 
@@ -449,3 +451,24 @@ def test_a_connection_switched_off_stops_traffic_both_ways_until_switched_on(
         order = AssessmentOrder.objects.get(public_id=sent.json()["partner_interview_id"])
         push_order(order.pk)  # what Retry now on Background work queues
         assert len(fake.patches) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_after_a_rotation_the_patch_carries_the_key_greenhouse_now_holds(
+    live_server: Any, settings: Any, administrator: User, opening: Opening, mailoutbox: Any
+) -> None:
+    settings.HIREPROOF_SITE_URL = live_server.url
+    settings.HIREPROOF_OUTBOUND_ALLOW_PRIVATE = True
+    client = Client()
+    client.force_login(administrator)
+    old = _connect(client, Ats.GREENHOUSE)
+    with running_greenhouse(f"{live_server.url}/integrations/greenhouse", old) as fake:
+        _, sent = fake.send_test(str(opening.pk), GRACE)
+        assert sent.status_code == 200, sent.text
+        rotated = client.post(reverse("integrations_settings:rotate", args=["greenhouse"]))
+        found = KEY.search(rotated.text)
+        assert found is not None
+        new = found.group(1)
+        take_the_test(mailoutbox, str(GRACE["email"]))
+        [patch] = fake.patches
+        assert patch.authorization == basic_auth(new)  # the old key is revoked

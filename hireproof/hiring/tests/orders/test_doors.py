@@ -107,3 +107,20 @@ def test_lever_refuses_an_unsigned_event() -> None:
     )
     assert answer.status_code in (401, 404)  # no connection yet: 404; a bad signature: 401
     assert not AssessmentOrder.objects.exists()
+
+
+def test_a_body_nested_too_deep_is_a_4xx_at_every_door(administrator: User) -> None:
+    client = Client()
+    nested = "[" * 5000 + "]" * 5000
+    wrong = []
+    for ats, name, path in _doors():
+        key = greenhouse_key(administrator, SCOPE_OF[ats])
+        scheme = "Bearer" if ats == "workable" else "Basic"
+        answer = client.post(path, nested, content_type="application/json", **_headers(key, scheme))  # type: ignore[arg-type]  # header keywords
+        if answer.status_code >= 500:
+            wrong.append(f"{name}: {answer.status_code}")
+    lever = client.post(
+        reverse("integrations:lever_webhook"), nested, content_type="application/json"
+    )
+    assert lever.status_code == 400
+    assert wrong == []

@@ -7,6 +7,7 @@ that opens a read-only page; every exchange is in the audit log."""
 from __future__ import annotations
 
 import base64
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -18,6 +19,8 @@ from hireproof.accounts.models import User
 from hireproof.accounts.roles import Scope
 from hireproof.audit.models import LogLeaf
 from hireproof.core.audit import parse_leaf
+from hireproof.hiring.actions.decisions import do_record_decision
+from hireproof.hiring.actions.invitations import do_revoke_invitation
 from hireproof.hiring.ats.push import push_order
 from hireproof.hiring.models.candidates import Candidate
 from hireproof.hiring.models.openings import Opening
@@ -93,6 +96,7 @@ def test_a_candidate_goes_from_send_test_to_a_score_and_report_link_in_greenhous
     assert metadata["playbook_hash"] == opening.playbook_version.content_hash
     assert all(not isinstance(value, dict | list) for value in metadata.values())
     sections = {key: value for key, value in metadata.items() if key.startswith("section_")}
+    assert all(re.fullmatch(r"[a-z0-9_]+", key) for key in metadata)  # snake_case, every key
     assert sections
     assert set(sections.values()) == {100}
 
@@ -211,3 +215,38 @@ def test_a_push_never_reports_an_order_another_push_holds(
     order.refresh_from_db()
     assert order.reported_status == "scored"
     assert order.push_claimed_until is None
+
+
+def test_a_test_sent_again_after_the_link_stopped_working_sends_a_new_one(
+    greenhouse: FakeGreenhouse, opening: Opening, recruiter: User, mailoutbox: Any
+) -> None:
+    _, first = greenhouse.send_test(str(opening.pk), GRACE)
+    candidate = Candidate.objects.get()
+    do_revoke_invitation(actor=recruiter, candidate=candidate, now=timezone.now())
+    emails = len(mailoutbox)
+    _, again = greenhouse.send_test(str(opening.pk), GRACE)
+    assert again.status_code == 200, again.text
+    assert len(mailoutbox) == emails + 1  # a new link, emailed
+    status = greenhouse.test_status(again.json()["partner_interview_id"]).json()
+    assert status["partner_status"] == "sent"
+    assert first.json() != again.json()
+
+
+def test_a_test_for_a_candidate_whose_application_is_closed_is_refused(
+    greenhouse: FakeGreenhouse, opening: Opening, recruiter: User, mailoutbox: Any
+) -> None:
+    greenhouse.send_test(str(opening.pk), GRACE)
+    candidate = Candidate.objects.get()
+    do_record_decision(
+        actor=recruiter,
+        candidate=candidate,
+        outcome="withdrawn",
+        reason="The candidate took another job.",
+    )
+    emails = len(mailoutbox)
+    _, refused = greenhouse.send_test(str(opening.pk), GRACE)
+    assert refused.status_code == 409
+    assert "closed" in refused.json()["errors"][0]
+    assert "Grace" not in refused.text
+    assert len(mailoutbox) == emails
+    assert AssessmentOrder.objects.count() == 1

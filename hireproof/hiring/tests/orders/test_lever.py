@@ -363,3 +363,21 @@ def test_the_test_event_lists_lever_stages_with_the_saved_key(
     assert unset is not None
     with pytest.raises(NotConnected):
         lever_adapter.list_stages(unset)
+
+
+def test_a_replayed_event_naming_another_opportunity_starts_nothing(
+    lever: FakeLever, opening: Opening, mailoutbox: Any
+) -> None:
+    """A signature covers the event's token and time, not its data: an event replayed with
+    another opportunity's id (still at another stage in Lever) starts no test."""
+    victim = lever.add_opportunity("Victim Person", ["victim@example.org"], _tagged(opening))
+    replayed = lever.envelope(
+        "candidateStageChange",
+        {"opportunityId": victim, "toStageId": TRIGGER_STAGE, "fromStageId": None},
+    )
+    assert lever.post_webhook(replayed).status_code == 200
+    assert not AssessmentOrder.objects.exists()
+    assert not [mail for mail in mailoutbox if "victim@example.org" in mail.to]
+    refused = AtsExchange.objects.get(call="place_order")
+    assert refused.status_code == 409
+    assert "not the trigger stage" in refused.error
