@@ -19,17 +19,15 @@ What it was sent is kept: every request (``received``) and, per assessment, what
 
 from __future__ import annotations
 
-import base64
-import json
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import requests
+
+from hireproof.testing.fake_ats import FakeAts, FakeHandler, basic_auth, serving
 
 VALUE_TYPES = {"numeric_score", "numeric_duration_minutes", "url", "string", "boolean_success"}
 VALUE_KEYS = {"identifier", "label", "description", "type", "value"}
@@ -54,7 +52,7 @@ class Received:
 
 
 @dataclass
-class FakeAshby:
+class FakeAshby(FakeAts):
     """Ashby's side: the partner's base URL and the key Ashby calls it with, the customer's
     Ashby API key our calls must carry, and what it was sent."""
 
@@ -64,9 +62,6 @@ class FakeAshby:
     mode: str = "ok"
     received: list[Received] = field(default_factory=list)
     assessments: dict[str, dict[str, Any]] = field(default_factory=dict)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    port: int = 0
-    _server: ThreadingHTTPServer | None = None
 
     @property
     def base_url(self) -> str:
@@ -75,8 +70,7 @@ class FakeAshby:
 
     def auth(self, key: str | None = None) -> dict[str, str]:
         """The header Ashby sends: ``Basic base64(key + ":")``."""
-        token = base64.b64encode(f"{self.partner_key if key is None else key}:".encode()).decode()
-        return {"Authorization": f"Basic {token}"}
+        return {"Authorization": basic_auth(self.partner_key if key is None else key)}
 
     def _post(self, call: str, body: Any, key: str | None = None) -> requests.Response:
         return requests.post(
@@ -150,20 +144,9 @@ class FakeAshby:
             and (assessment_id is None or item.body.get("assessment_id") == assessment_id)
         ]
 
-    def start(self) -> None:
-        """Listen on a free port of 127.0.0.1."""
-        server = ThreadingHTTPServer(("127.0.0.1", self.port), _handler_for(self))
-        server.daemon_threads = True
-        self.port = server.server_address[1]
-        self._server = server
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-
-    def stop(self) -> None:
-        """Stop listening."""
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        """Answers Ashby's API."""
+        return _handler_for(self)
 
 
 def _value_problems(name: str, item: Any) -> list[str]:
@@ -239,17 +222,9 @@ def _keep(fake: FakeAshby, body: dict[str, Any]) -> None:
 
 
 def _handler_for(fake: FakeAshby) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def _answer(self, status: int, body: dict[str, Any]) -> None:
-            data = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
+    class Handler(FakeHandler):
         def _error(self, status: int, code: str, message: str) -> None:
-            self._answer(
+            self.send_json(
                 status,
                 {
                     "success": False,
@@ -259,14 +234,9 @@ def _handler_for(fake: FakeAshby) -> type[BaseHTTPRequestHandler]:
             )
 
         def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length)
-            try:
-                body = json.loads(raw)
-            except ValueError:
-                body = None
+            body = self.json_body()
             authorization = self.headers.get("Authorization", "")
-            expected = "Basic " + base64.b64encode(f"{fake.api_key}:".encode()).decode()
+            expected = basic_auth(fake.api_key)
             with fake.lock:
                 problems = (
                     update_problems(body, set(fake.assessments))
@@ -275,12 +245,12 @@ def _handler_for(fake: FakeAshby) -> type[BaseHTTPRequestHandler]:
                 )
                 accepted = False
                 if fake.mode == "unavailable":
-                    self._answer(503, {"success": False, "errors": ["unavailable"]})
+                    self.send_json(503, {"success": False, "errors": ["unavailable"]})
                 elif authorization != expected:
                     self._error(401, "invalid_api_key", "The API key is missing or not valid")
                 elif self.path == "/apiKey.info":
                     accepted = True
-                    self._answer(
+                    self.send_json(
                         200,
                         {
                             "success": True,
@@ -300,23 +270,14 @@ def _handler_for(fake: FakeAshby) -> type[BaseHTTPRequestHandler]:
                 else:
                     accepted = True
                     _keep(fake, body)
-                    self._answer(200, {"success": True})
+                    self.send_json(200, {"success": True})
                 fake.received.append(
                     Received(self.path, authorization, body, tuple(problems), accepted)
                 )
 
-        def log_message(self, format: str, *args: Any) -> None:
-            return
-
     return Handler
 
 
-@contextmanager
-def running_ashby(partner_url: str, partner_key: str) -> Iterator[FakeAshby]:
+def running_ashby(partner_url: str, partner_key: str) -> AbstractContextManager[FakeAshby]:
     """A fake Ashby listening for the length of the block."""
-    fake = FakeAshby(partner_url, partner_key)
-    fake.start()
-    try:
-        yield fake
-    finally:
-        fake.stop()
+    return serving(FakeAshby(partner_url, partner_key))

@@ -11,17 +11,17 @@ does on a PATCH: it calls ``test_status`` for that test.
 
 from __future__ import annotations
 
-import base64
 import itertools
-import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import requests
+
+from hireproof.testing.fake_ats import FakeAts, FakeHandler, basic_auth, serving
 
 PATCH_PREFIX = "/integrations/testing_partners/take_home_tests/"
 
@@ -39,7 +39,7 @@ class Patch:
 
 
 @dataclass
-class FakeGreenhouse:
+class FakeGreenhouse(FakeAts):
     """Greenhouse's side: the partner's base URL and key, and what it was sent."""
 
     partner_url: str  # hireproof's ``/integrations/greenhouse`` address
@@ -48,15 +48,11 @@ class FakeGreenhouse:
     patches: list[Patch] = field(default_factory=list)
     interviews: dict[int, str] = field(default_factory=dict)  # test number -> interview id
     followed: int = 0
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    port: int = 0
     _numbers: Iterator[int] = field(default_factory=lambda: itertools.count(12345))
-    _server: ThreadingHTTPServer | None = None
 
     def auth(self, key: str | None = None) -> dict[str, str]:
         """The header Greenhouse sends: ``Basic base64(key + ":")``."""
-        token = base64.b64encode(f"{self.api_key if key is None else key}:".encode()).decode()
-        return {"Authorization": f"Basic {token}"}
+        return {"Authorization": basic_auth(self.api_key if key is None else key)}
 
     def callback_url(self, number: int) -> str:
         """The ``url`` Greenhouse gives in ``send_test`` for take-home test ``number``."""
@@ -105,52 +101,28 @@ class FakeGreenhouse:
             new, self.followed = self.patches[self.followed :], len(self.patches)
         return [self.test_status(self.interviews[patch.test_number]) for patch in new]
 
-    def start(self) -> None:
-        """Listen for PATCHes on a free port of 127.0.0.1."""
-        server = ThreadingHTTPServer(("127.0.0.1", self.port), _handler_for(self))
-        server.daemon_threads = True
-        self.port = server.server_address[1]
-        self._server = server
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-
-    def stop(self) -> None:
-        """Stop listening."""
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        """Answers PATCHes."""
+        return _handler_for(self)
 
 
 def _handler_for(fake: FakeGreenhouse) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(FakeHandler):
         def do_PATCH(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length)
+            body = self.raw_body()
             if not self.path.startswith(PATCH_PREFIX):
-                self.send_response(404)
-                self.end_headers()
+                self.send_bytes(404, b"", None)
                 return
             number = int(self.path[len(PATCH_PREFIX) :])
             status = 200 if fake.mode == "ok" else 503
             auth = self.headers.get("Authorization", "")
             with fake.lock:
                 fake.patches.append(Patch(number, auth, body, time.time(), status))
-            self.send_response(status)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, format: str, *args: Any) -> None:
-            return
+            self.send_bytes(status, b"", None)
 
     return Handler
 
 
-@contextmanager
-def running_greenhouse(partner_url: str, api_key: str) -> Iterator[FakeGreenhouse]:
+def running_greenhouse(partner_url: str, api_key: str) -> AbstractContextManager[FakeGreenhouse]:
     """A fake Greenhouse listening for the length of the block."""
-    fake = FakeGreenhouse(partner_url, api_key)
-    fake.start()
-    try:
-        yield fake
-    finally:
-        fake.stop()
+    return serving(FakeGreenhouse(partner_url, api_key))

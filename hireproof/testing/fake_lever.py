@@ -19,20 +19,20 @@ the calls answered 503 (``"notes"``, ``"tags"``, ``"opportunity"``, ``"stages"``
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import itertools
 import json
-import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import requests
+
+from hireproof.testing.fake_ats import FakeAts, FakeHandler, basic_auth, serving
 
 STAGES = [
     {"id": "lead-new", "text": "New lead"},
@@ -52,7 +52,7 @@ class Note:
 
 
 @dataclass
-class FakeLever:
+class FakeLever(FakeAts):
     """Lever's side: where it sends webhooks, its API key and signature token, its records."""
 
     webhook_url: str  # hireproof's ``/integrations/lever/webhook``
@@ -64,10 +64,7 @@ class FakeLever:
     tag_calls: list[tuple[str, str, list[str]]] = field(default_factory=list)
     requests_seen: list[str] = field(default_factory=list)
     failing: set[str] = field(default_factory=set)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    port: int = 0
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
-    _server: ThreadingHTTPServer | None = None
 
     @property
     def base_url(self) -> str:
@@ -154,36 +151,17 @@ class FakeLever:
             )
         )
 
-    def start(self) -> None:
-        """Listen on a free port of 127.0.0.1."""
-        server = ThreadingHTTPServer(("127.0.0.1", self.port), _handler_for(self))
-        server.daemon_threads = True
-        self.port = server.server_address[1]
-        self._server = server
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-
-    def stop(self) -> None:
-        """Stop listening."""
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        """Answers Lever's API."""
+        return _handler_for(self)
 
 
 def _handler_for(fake: FakeLever) -> type[BaseHTTPRequestHandler]:
-    expected = "Basic " + base64.b64encode(f"{fake.api_key}:".encode()).decode()
+    expected = basic_auth(fake.api_key)
 
-    class Handler(BaseHTTPRequestHandler):
-        def _answer(self, status: int, body: Any) -> None:
-            data = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
+    class Handler(FakeHandler):
         def _error(self, status: int, code: str, message: str) -> None:
-            self._answer(status, {"code": code, "message": message})
+            self.send_json(status, {"code": code, "message": message})
 
         def _route(self) -> tuple[str, str, str] | None:
             path, _, query = self.path.partition("?")
@@ -198,13 +176,6 @@ def _handler_for(fake: FakeLever) -> type[BaseHTTPRequestHandler]:
                 return None
             return "/".join(parts[1:]), query, path
 
-        def _json_body(self) -> Any:
-            length = int(self.headers.get("Content-Length") or 0)
-            try:
-                return json.loads(self.rfile.read(length) or b"null")
-            except ValueError:
-                return None
-
         def do_GET(self) -> None:
             route = self._route()
             if route is None:
@@ -214,7 +185,7 @@ def _handler_for(fake: FakeLever) -> type[BaseHTTPRequestHandler]:
                 if "stages" in fake.failing:
                     self._error(503, "ServiceUnavailable", "Try again later.")
                     return
-                self._answer(200, {"data": STAGES, "hasNext": False})
+                self.send_json(200, {"data": STAGES, "hasNext": False})
                 return
             parts = rest.split("/")
             if len(parts) == 2 and parts[0] == "opportunities":
@@ -227,7 +198,7 @@ def _handler_for(fake: FakeLever) -> type[BaseHTTPRequestHandler]:
                 if found is None:
                     self._error(404, "ResourceNotFound", f"Opportunity {parts[1]} not found.")
                     return
-                self._answer(200, {"data": found})
+                self.send_json(200, {"data": found})
                 return
             self._error(404, "ResourceNotFound", f"No route {path}.")
 
@@ -236,7 +207,7 @@ def _handler_for(fake: FakeLever) -> type[BaseHTTPRequestHandler]:
             if route is None:
                 return
             rest, query, path = route
-            body = self._json_body()
+            body = self.json_body(b"null")
             parts = rest.split("/")
             if len(parts) != 3 or parts[0] != "opportunities":
                 self._error(404, "ResourceNotFound", f"No route {path}.")
@@ -264,7 +235,7 @@ def _handler_for(fake: FakeLever) -> type[BaseHTTPRequestHandler]:
             with fake.lock:
                 fake.notes.append(Note(opportunity_id, body["value"], query))
                 number = len(fake.notes)
-            self._answer(201, {"data": {"noteId": f"note-{number}"}})
+            self.send_json(201, {"data": {"noteId": f"note-{number}"}})
 
         def _tags(self, opportunity_id: str, action: str, body: Any) -> None:
             tags = body.get("tags") if isinstance(body, dict) else None
@@ -282,20 +253,13 @@ def _handler_for(fake: FakeLever) -> type[BaseHTTPRequestHandler]:
                     opportunity["tags"] = [t for t in opportunity["tags"] if t not in tags]
                 fake.tag_calls.append((opportunity_id, action, list(tags)))
                 answer = json.loads(json.dumps(opportunity))
-            self._answer(200, {"data": answer})
-
-        def log_message(self, format: str, *args: Any) -> None:
-            return
+            self.send_json(200, {"data": answer})
 
     return Handler
 
 
-@contextmanager
-def running_lever(webhook_url: str, api_key: str, signature_token: str) -> Iterator[FakeLever]:
+def running_lever(
+    webhook_url: str, api_key: str, signature_token: str
+) -> AbstractContextManager[FakeLever]:
     """A fake Lever listening for the length of the block."""
-    fake = FakeLever(webhook_url, api_key, signature_token)
-    fake.start()
-    try:
-        yield fake
-    finally:
-        fake.stop()
+    return serving(FakeLever(webhook_url, api_key, signature_token))

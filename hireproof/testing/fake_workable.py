@@ -17,14 +17,15 @@ from __future__ import annotations
 import itertools
 import json
 import secrets
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import requests
+
+from hireproof.testing.fake_ats import FakeAts, FakeHandler, serving
 
 CALLBACK_PREFIX = "/assessments/"
 STATUSES = ("pending", "completed", "rejected", "expired")
@@ -43,7 +44,7 @@ class Put:
 
 
 @dataclass
-class FakeWorkable:
+class FakeWorkable(FakeAts):
     """Workable's side: the provider's base URL and key, its own token, and what it was sent."""
 
     provider_url: str  # hireproof's ``/integrations/workable`` address
@@ -51,10 +52,7 @@ class FakeWorkable:
     token: str = field(default_factory=lambda: secrets.token_hex(16))
     mode: str = "ok"
     puts: list[Put] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    port: int = 0
     _numbers: Iterator[int] = field(default_factory=lambda: itertools.count(8823119))
-    _server: ThreadingHTTPServer | None = None
 
     def auth(self, key: str | None = None) -> dict[str, str]:
         """The header Workable sends: ``Bearer <key>``."""
@@ -105,20 +103,9 @@ class FakeWorkable:
         with self.lock:
             return [p.body["status"] for p in self.puts if p.number == number and p.answered == 200]
 
-    def start(self) -> None:
-        """Listen for results on a free port of 127.0.0.1."""
-        server = ThreadingHTTPServer(("127.0.0.1", self.port), _handler_for(self))
-        server.daemon_threads = True
-        self.port = server.server_address[1]
-        self._server = server
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-
-    def stop(self) -> None:
-        """Stop listening."""
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        """Answers results."""
+        return _handler_for(self)
 
 
 def problems_of(body: Any) -> list[str]:
@@ -142,10 +129,9 @@ def problems_of(body: Any) -> list[str]:
 
 
 def _handler_for(fake: FakeWorkable) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(FakeHandler):
         def do_PUT(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length)
+            raw = self.raw_body()
             tail = self.path[len(CALLBACK_PREFIX) :]
             if not self.path.startswith(CALLBACK_PREFIX) or not tail.isdigit():
                 self._answer(404, "No such assessment.")
@@ -171,24 +157,11 @@ def _handler_for(fake: FakeWorkable) -> type[BaseHTTPRequestHandler]:
             payload = (
                 json.dumps({"status": status, "message": message}).encode() if message else b""
             )
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            return
+            self.send_bytes(status, payload, "application/json")
 
     return Handler
 
 
-@contextmanager
-def running_workable(provider_url: str, api_key: str) -> Iterator[FakeWorkable]:
+def running_workable(provider_url: str, api_key: str) -> AbstractContextManager[FakeWorkable]:
     """A fake Workable listening for the length of the block."""
-    fake = FakeWorkable(provider_url, api_key)
-    fake.start()
-    try:
-        yield fake
-    finally:
-        fake.stop()
+    return serving(FakeWorkable(provider_url, api_key))
