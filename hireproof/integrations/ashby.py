@@ -31,7 +31,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from pydantic import BaseModel, ConfigDict, Field
-from pydantic import ValidationError as SchemaError
 
 from hireproof.accounts.roles import Permission, Scope
 from hireproof.hiring.access import access_open_openings, access_opening, access_order
@@ -41,14 +40,19 @@ from hireproof.hiring.actions.orders import (
     OrderRequest,
     do_cancel_order,
     do_place_order,
-    do_record_ats_exchange,
 )
 from hireproof.hiring.models.orders import Ats
-from hireproof.integrations.basic import acting, errors, read_json
+from hireproof.integrations.basic import (
+    acting,
+    only,
+    read_json,
+    record,
+    row_id,
+    schema_problems,
+)
 
 MAX_ID = 200
 OPENING_ID = re.compile(r"[1-9][0-9]{0,18}")
-LARGEST_ID = 2**63 - 1
 
 
 class _Given(BaseModel):
@@ -96,14 +100,6 @@ class CancelAssessment(_Given):
     assessment_id: str = Field(min_length=1, max_length=MAX_ID)
 
 
-def _actor(request: HttpRequest) -> str:
-    return f"api-key:{request.api_key.pk}"  # type: ignore[attr-defined]  # set by the gate
-
-
-def _record(request: HttpRequest, call: str, status: int, **fields: Any) -> None:
-    do_record_ats_exchange(actor=_actor(request), ats=Ats.ASHBY, call=call, status=status, **fields)
-
-
 def _message(status: int, message: str) -> JsonResponse:
     """The answer Ashby shows its user: ``{"message"}``."""
     return JsonResponse({"message": message}, status=status)
@@ -117,44 +113,27 @@ def _failure(status: int, code: str, message: str) -> JsonResponse:
     )
 
 
-def _only_post(request: HttpRequest) -> HttpResponse | None:
-    if request.method != "POST":
-        response = errors(405, "This call takes POST only.")
-        response["Allow"] = "POST"
-        return response
-    return None
-
-
 def _body(request: HttpRequest) -> Any:
     return read_json(request, b"{}")
-
-
-def _problems(error: ValueError) -> list[str]:
-    if not isinstance(error, SchemaError):
-        return [f"body: {error}"]
-    return [
-        f"{'.'.join(str(part) for part in problem['loc']) or 'body'}: {problem['msg']}"
-        for problem in error.errors()
-    ]
 
 
 def _opening_id(text: str) -> int:
     """The opening an ``assessment_type_id`` names: the digits ``assessment.list`` gave, within
     the database's integers (``ValueError`` for anything else, before any query)."""
-    if not OPENING_ID.fullmatch(text) or int(text) > LARGEST_ID:
+    if not OPENING_ID.fullmatch(text):
         raise ValueError(f"not an assessment type id: {text[:MAX_ID]!r}")
-    return int(text)
+    return row_id(text)
 
 
 def assessment_list(request: HttpRequest) -> HttpResponse:
     """The open openings, as Ashby's assessments."""
-    if (refused := _only_post(request)) is not None:
+    if (refused := only(request, "POST")) is not None:
         return refused
     user = acting(request, Scope.ASHBY)
     try:
         openings = list(access_open_openings(user, Permission.READ_CANDIDATES))
     except Http404:
-        _record(request, "assessment.list", 404, error="the key may not read openings")
+        record(request, Ats.ASHBY, "assessment.list", 404, error="the key may not read openings")
         return _failure(404, "not_found", "This hireproof key may not list assessments.")
     results = [
         {
@@ -167,8 +146,9 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
         }
         for opening in openings
     ]
-    _record(
+    record(
         request,
+        Ats.ASHBY,
         "assessment.list",
         200,
         answered={"assessments": [item["assessment_type_id"] for item in results]},
@@ -178,14 +158,14 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
 
 def assessment_start(request: HttpRequest) -> HttpResponse:
     """Add the candidate, email them their link, and answer the order's id."""
-    if (refused := _only_post(request)) is not None:
+    if (refused := only(request, "POST")) is not None:
         return refused
     user = acting(request, Scope.ASHBY)
     try:
         given = StartAssessment.model_validate(_body(request))
     except ValueError as error:  # bad JSON or a body that does not fit (SchemaError included)
-        problems = _problems(error)
-        _record(request, "assessment.start", 422, error="; ".join(problems)[:500])
+        problems = schema_problems(error)
+        record(request, Ats.ASHBY, "assessment.start", 422, error="; ".join(problems)[:500])
         return _message(422, "hireproof cannot start this assessment: " + "; ".join(problems))
     asked = {
         "assessment_type_id": given.assessment_type_id,
@@ -195,14 +175,14 @@ def assessment_start(request: HttpRequest) -> HttpResponse:
     try:
         validate_email(given.candidate.email)
     except ValidationError:
-        _record(request, "assessment.start", 422, asked=asked, error="candidate.email")
+        record(request, Ats.ASHBY, "assessment.start", 422, asked=asked, error="candidate.email")
         return _message(422, "candidate.email: not an email address")
     try:
         opening = access_opening(
             user, _opening_id(given.assessment_type_id), Permission.MANAGE_OPENINGS
         )
     except (ValueError, Http404):
-        _record(request, "assessment.start", 422, asked=asked, error="no such assessment")
+        record(request, Ats.ASHBY, "assessment.start", 422, asked=asked, error="no such assessment")
         return _message(
             422, f"hireproof has no assessment {given.assessment_type_id[:MAX_ID]!r} for this key."
         )
@@ -221,12 +201,19 @@ def assessment_start(request: HttpRequest) -> HttpResponse:
     except OrderAlreadyPlaced as placed:
         if placed.order.candidate.is_erased:
             message = "This candidate's personal data was erased from hireproof."
-            _record(
-                request, "assessment.start", 422, order=placed.order, asked=asked, error=message
+            record(
+                request,
+                Ats.ASHBY,
+                "assessment.start",
+                422,
+                order=placed.order,
+                asked=asked,
+                error=message,
             )
             return _message(422, message)
-        _record(
+        record(
             request,
+            Ats.ASHBY,
             "assessment.start",
             409,
             order=placed.order,
@@ -237,37 +224,47 @@ def assessment_start(request: HttpRequest) -> HttpResponse:
             409, f"This application is already being assessed ({placed.order.public_id})."
         )
     except OrderRefused as refusal:  # a closed opening, an erased candidate
-        _record(request, "assessment.start", 422, asked=asked, error=str(refusal))
+        record(request, Ats.ASHBY, "assessment.start", 422, asked=asked, error=str(refusal))
         return _message(422, str(refusal))
     answer = {"assessment_id": order.public_id}
-    _record(request, "assessment.start", 200, order=order, asked=asked, answered=answer)
+    record(request, Ats.ASHBY, "assessment.start", 200, order=order, asked=asked, answered=answer)
     return JsonResponse({"success": True, "results": answer})
 
 
 def assessment_cancel(request: HttpRequest) -> HttpResponse:
     """Revoke the candidate's link: the assessment is cancelled."""
-    if (refused := _only_post(request)) is not None:
+    if (refused := only(request, "POST")) is not None:
         return refused
     user = acting(request, Scope.ASHBY)
     try:
         given = CancelAssessment.model_validate(_body(request))
     except ValueError as error:
-        problems = _problems(error)
-        _record(request, "assessment.cancel", 422, error="; ".join(problems)[:500])
+        problems = schema_problems(error)
+        record(request, Ats.ASHBY, "assessment.cancel", 422, error="; ".join(problems)[:500])
         return _failure(422, "invalid_input", "; ".join(problems))
     asked = {"assessment_id": given.assessment_id[:MAX_ID]}
     try:
         order = access_order(user, Ats.ASHBY, given.assessment_id, Permission.MANAGE_OPENINGS)
     except Http404:
-        _record(request, "assessment.cancel", 404, asked=asked, error="no such assessment")
+        record(
+            request, Ats.ASHBY, "assessment.cancel", 404, asked=asked, error="no such assessment"
+        )
         return _failure(
             404, "not_found", f"hireproof has no assessment {asked['assessment_id']!r}."
         )
     try:
         do_cancel_order(actor=user, order=order)
     except OrderRefused as refusal:
-        _record(request, "assessment.cancel", 409, order=order, asked=asked, error=str(refusal))
+        record(
+            request,
+            Ats.ASHBY,
+            "assessment.cancel",
+            409,
+            order=order,
+            asked=asked,
+            error=str(refusal),
+        )
         return _failure(409, "cannot_cancel", str(refusal))
     answer = {"assessment_id": order.public_id}
-    _record(request, "assessment.cancel", 200, order=order, asked=asked, answered=answer)
+    record(request, Ats.ASHBY, "assessment.cancel", 200, order=order, asked=asked, answered=answer)
     return JsonResponse({"success": True, "results": answer})

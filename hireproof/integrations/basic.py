@@ -9,6 +9,11 @@ its owner active) and counts the request against its rate limit; a missing, malf
 unknown key (or, for Basic, a password that is not empty) is a 401 (the same for all, so a key
 cannot be probed) with ``WWW-Authenticate`` naming the scheme. The endpoint then asks for the
 owner acting within its one scope (``acting``) and asks the funnel, as an API endpoint does.
+
+What the endpoints share besides: ``only`` (a 405 for another method), ``read_json`` and
+``schema_problems`` (a body read, and what did not fit named field by field),
+``address_problems`` (the candidate's email and the callback URL checked), ``record`` (the call
+kept as an exchange, by the key's id).
 """
 
 from __future__ import annotations
@@ -20,13 +25,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.http import HttpRequest, HttpResponseBase, JsonResponse
 from django.utils import timezone
+from pydantic import ValidationError as SchemaError
 
 from hireproof.accounts.api_keys import acting_user, count_request, find_key
 from hireproof.accounts.models import ApiKey, User
 from hireproof.accounts.roles import Scope
-from hireproof.hiring.models.orders import switched_off
+from hireproof.hiring.actions.orders import do_record_ats_exchange
+from hireproof.hiring.models.orders import Ats, switched_off
+from hireproof.platform.outbound import OutboundRefused, parse_url
 
 View = Callable[..., HttpResponseBase]
 
@@ -80,6 +90,32 @@ def parse_json(data: bytes) -> Any:
         raise ValueError("the JSON is nested too deeply") from None
 
 
+def schema_problems(error: ValueError) -> list[str]:
+    """What ``read_json`` or a model's validation refused, each problem naming its field
+    (``body`` for the body as a whole)."""
+    if not isinstance(error, SchemaError):
+        return [f"body: {error}"]
+    return [
+        f"{'.'.join(str(part) for part in problem['loc']) or 'body'}: {problem['msg']}"
+        for problem in error.errors()
+    ]
+
+
+def address_problems(email: str, url: str, url_field: str) -> list[str]:
+    """What is wrong with a candidate's ``email`` and the callback ``url`` (``url_field``
+    names it) an ATS gave."""
+    problems = []
+    try:
+        validate_email(email)
+    except ValidationError:
+        problems.append("candidate.email: not an email address")
+    try:
+        parse_url(url)
+    except OutboundRefused as error:
+        problems.append(f"{url_field}: {error}")
+    return problems
+
+
 def basic_key(request: HttpRequest) -> str:
     """The key given as the Basic user name with an empty password, or ""."""
     scheme, _, encoded = request.headers.get("Authorization", "").partition(" ")
@@ -129,6 +165,23 @@ def raw_key(request: HttpRequest) -> str:
     """The key this request came with (``gated`` checked it)."""
     key: str = request.raw_api_key  # type: ignore[attr-defined]  # set by the gate
     return key
+
+
+def only(request: HttpRequest, method: str, door: Door = BASIC) -> JsonResponse | None:
+    """A 405 in ``door``'s shape unless the request is a ``method``."""
+    if request.method != method:
+        return door.error(405, f"This call takes {method} only.", {"Allow": method})
+    return None
+
+
+def key_actor(request: HttpRequest) -> str:
+    """Who an exchange through the gate is recorded as: the key, by its id."""
+    return f"api-key:{request.api_key.pk}"  # type: ignore[attr-defined]  # set by the gate
+
+
+def record(request: HttpRequest, ats: Ats, call: str, status: int, **fields: Any) -> None:
+    """Keep a call through the gate as an exchange of ``ats`` (``do_record_ats_exchange``)."""
+    do_record_ats_exchange(actor=key_actor(request), ats=ats, call=call, status=status, **fields)
 
 
 def acting(request: HttpRequest, scope: Scope) -> User:

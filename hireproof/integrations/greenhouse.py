@@ -20,14 +20,9 @@ is an exchange (``do_record_ats_exchange``): a row and an ``ats.exchange`` event
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from pydantic import BaseModel, ConfigDict, Field
-from pydantic import ValidationError as SchemaError
 
 from hireproof.accounts.roles import Permission, Scope
 from hireproof.hiring.access import (
@@ -40,14 +35,22 @@ from hireproof.hiring.actions.orders import (
     OrderRefused,
     OrderRequest,
     do_place_order,
-    do_record_ats_exchange,
 )
 from hireproof.hiring.ats import greenhouse
 from hireproof.hiring.ats.exchanges import host_of
 from hireproof.hiring.ats.facts import order_facts
 from hireproof.hiring.models.orders import Ats
-from hireproof.integrations.basic import acting, errors, raw_key, read_json, row_id
-from hireproof.platform.outbound import OutboundRefused, parse_url
+from hireproof.integrations.basic import (
+    acting,
+    address_problems,
+    errors,
+    only,
+    raw_key,
+    read_json,
+    record,
+    row_id,
+    schema_problems,
+)
 
 MAX_ID = 40
 
@@ -85,60 +88,37 @@ class ResponseError(BaseModel):
     partner_interview_id: str | None = Field(default=None, max_length=MAX_ID)
 
 
-def _actor(request: HttpRequest) -> str:
-    return f"api-key:{request.api_key.pk}"  # type: ignore[attr-defined]  # set by the gate
-
-
-def _record(request: HttpRequest, call: str, status: int, **fields: Any) -> None:
-    do_record_ats_exchange(
-        actor=_actor(request), ats=Ats.GREENHOUSE, call=call, status=status, **fields
-    )
-
-
-def _only(request: HttpRequest, method: str) -> HttpResponse | None:
-    if request.method != method:
-        response = errors(405, f"This call takes {method} only.")
-        response["Allow"] = method
-        return response
-    return None
-
-
-def _body(request: HttpRequest) -> Any:
-    return read_json(request, b"null")
-
-
-def _schema_errors(error: SchemaError) -> list[str]:
-    return [
-        f"{'.'.join(str(part) for part in problem['loc']) or 'body'}: {problem['msg']}"
-        for problem in error.errors()
-    ]
-
-
 def list_tests(request: HttpRequest) -> HttpResponse:
     """The open openings, as Greenhouse's tests."""
-    if (refused := _only(request, "GET")) is not None:
+    if (refused := only(request, "GET")) is not None:
         return refused
     user = acting(request, Scope.GREENHOUSE)
     try:
         openings = list(access_open_openings(user, Permission.READ_CANDIDATES))
     except Http404:
-        _record(request, "list_tests", 404, error="the key may not read openings")
+        record(request, Ats.GREENHOUSE, "list_tests", 404, error="the key may not read openings")
         return errors(404, "No tests for this key.")
     tests = [{"partner_test_id": str(o.pk), "partner_test_name": o.title} for o in openings]
-    _record(request, "list_tests", 200, answered={"tests": [t["partner_test_id"] for t in tests]})
+    record(
+        request,
+        Ats.GREENHOUSE,
+        "list_tests",
+        200,
+        answered={"tests": [t["partner_test_id"] for t in tests]},
+    )
     return JsonResponse(tests, safe=False)
 
 
 def send_test(request: HttpRequest) -> HttpResponse:
     """Add the candidate, email them their link, and answer the order's id."""
-    if (refused := _only(request, "POST")) is not None:
+    if (refused := only(request, "POST")) is not None:
         return refused
     user = acting(request, Scope.GREENHOUSE)
     try:
-        given = SendTest.model_validate(_body(request))
+        given = SendTest.model_validate(read_json(request))
     except ValueError as error:  # bad JSON or a body that does not fit (SchemaError included)
-        problems = _schema_errors(error) if isinstance(error, SchemaError) else [f"body: {error}"]
-        _record(request, "send_test", 400, error="; ".join(problems)[:500])
+        problems = schema_problems(error)
+        record(request, Ats.GREENHOUSE, "send_test", 400, error="; ".join(problems)[:500])
         return errors(400, *problems)
     asked = {
         "partner_test_id": given.partner_test_id,
@@ -146,23 +126,15 @@ def send_test(request: HttpRequest) -> HttpResponse:
         "resume_url_given": given.candidate.resume_url is not None,
         "phone_number_given": given.candidate.phone_number is not None,
     }
-    problems = []
-    try:
-        validate_email(given.candidate.email)
-    except ValidationError:
-        problems.append("candidate.email: not an email address")
-    try:
-        parse_url(given.url)
-    except OutboundRefused as error:
-        problems.append(f"url: {error}")
+    problems = address_problems(given.candidate.email, given.url, "url")
     if problems:
-        _record(request, "send_test", 400, asked=asked, error="; ".join(problems))
+        record(request, Ats.GREENHOUSE, "send_test", 400, asked=asked, error="; ".join(problems))
         return errors(400, *problems)
     try:
         opening_id = row_id(given.partner_test_id)
         opening = access_opening(user, opening_id, Permission.MANAGE_OPENINGS)
     except (ValueError, Http404):
-        _record(request, "send_test", 404, asked=asked, error="no such test")
+        record(request, Ats.GREENHOUSE, "send_test", 404, asked=asked, error="no such test")
         return errors(404, f"No test {given.partner_test_id!r}.")
     first = (given.candidate.preferred_name or "").strip() or given.candidate.first_name.strip()
     try:
@@ -179,32 +151,40 @@ def send_test(request: HttpRequest) -> HttpResponse:
             base_url=request.build_absolute_uri("/"),
         )
     except OrderRefused as refusal:
-        _record(request, "send_test", 409, asked=asked, error=str(refusal))
+        record(request, Ats.GREENHOUSE, "send_test", 409, asked=asked, error=str(refusal))
         return errors(409, str(refusal))
     answer = {"partner_interview_id": order.public_id}
-    _record(request, "send_test", 200, order=order, asked=asked, answered=answer)
+    record(request, Ats.GREENHOUSE, "send_test", 200, order=order, asked=asked, answered=answer)
     return JsonResponse(answer)
 
 
 def test_status(request: HttpRequest) -> HttpResponse:
     """Where the order stands, and its result once scored."""
-    if (refused := _only(request, "GET")) is not None:
+    if (refused := only(request, "GET")) is not None:
         return refused
     user = acting(request, Scope.GREENHOUSE)
     given = request.GET.get("partner_interview_id", "")
     asked = {"partner_interview_id": given[:MAX_ID]}
     if not given:
-        _record(request, "test_status", 400, asked=asked, error="no partner_interview_id")
+        record(
+            request,
+            Ats.GREENHOUSE,
+            "test_status",
+            400,
+            asked=asked,
+            error="no partner_interview_id",
+        )
         return errors(400, "partner_interview_id: required")
     try:
         order = access_order(user, Ats.GREENHOUSE, given, Permission.READ_CANDIDATES)
     except Http404:
-        _record(request, "test_status", 404, asked=asked, error="no such interview")
+        record(request, Ats.GREENHOUSE, "test_status", 404, asked=asked, error="no such interview")
         return errors(404, f"No interview {given[:MAX_ID]!r}.")
     now = timezone.now()
     answer = greenhouse.status_answer(order, order_facts(order, now), now)
-    _record(
+    record(
         request,
+        Ats.GREENHOUSE,
         "test_status",
         200,
         order=order,
@@ -217,19 +197,21 @@ def test_status(request: HttpRequest) -> HttpResponse:
 def response_error(request: HttpRequest) -> HttpResponse:
     """Greenhouse could not read one of our responses: kept as an exchange (the log keeps the
     call and the ids; the row keeps the messages, never the candidate's email)."""
-    if (refused := _only(request, "POST")) is not None:
+    if (refused := only(request, "POST")) is not None:
         return refused
     user = acting(request, Scope.GREENHOUSE)
     try:
         access_site(user, Permission.READ_CANDIDATES)
     except Http404:
-        _record(request, "response_error", 404, error="the key may not read candidates")
+        record(
+            request, Ats.GREENHOUSE, "response_error", 404, error="the key may not read candidates"
+        )
         return errors(404, "Nothing to report to for this key.")
     try:
-        given = ResponseError.model_validate(_body(request))
+        given = ResponseError.model_validate(read_json(request))
     except ValueError as error:
-        problems = _schema_errors(error) if isinstance(error, SchemaError) else [f"body: {error}"]
-        _record(request, "response_error", 400, error="; ".join(problems)[:500])
+        problems = schema_problems(error)
+        record(request, Ats.GREENHOUSE, "response_error", 400, error="; ".join(problems)[:500])
         return errors(400, *problems)
     order = None
     if given.partner_interview_id:
@@ -239,8 +221,9 @@ def response_error(request: HttpRequest) -> HttpResponse:
             )
         except Http404:
             order = None
-    _record(
+    record(
         request,
+        Ats.GREENHOUSE,
         "response_error",
         200,
         order=order,

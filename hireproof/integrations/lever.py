@@ -53,7 +53,7 @@ from hireproof.hiring.ats.push import (
     read_call,
 )
 from hireproof.hiring.models.orders import AssessmentOrder, Ats, AtsConnection, connection_for
-from hireproof.integrations.basic import errors, parse_json, read_json
+from hireproof.integrations.basic import errors, only, parse_json, read_json, schema_problems
 from hireproof.platform.tasks import background_task, enqueue
 
 MAX_ID = 200
@@ -103,13 +103,6 @@ class Opportunity(BaseModel):
     tags: list[str] = Field(default_factory=list)
 
 
-def _schema_errors(error: SchemaError) -> list[str]:
-    return [
-        f"{'.'.join(str(part) for part in problem['loc']) or 'body'}: {problem['msg']}"
-        for problem in error.errors()
-    ]
-
-
 def _record(call: str, status: int, **fields: Any) -> None:
     do_record_ats_exchange(actor=ACTOR, ats=Ats.LEVER, call=call, status=status, **fields)
 
@@ -118,14 +111,12 @@ def _record(call: str, status: int, **fields: Any) -> None:
 def webhook(request: HttpRequest) -> HttpResponse:
     """Check Lever's signature, then queue the start of a test for a stage change to the
     trigger stage (see the module)."""
-    if request.method != "POST":
-        response = errors(405, "This call takes POST only.")
-        response["Allow"] = "POST"
-        return response
+    if (refused := only(request, "POST")) is not None:
+        return refused
     try:
         envelope = Envelope.model_validate(read_json(request))
     except ValueError as error:  # bad JSON or a body that does not fit (SchemaError included)
-        problems = _schema_errors(error) if isinstance(error, SchemaError) else [f"body: {error}"]
+        problems = schema_problems(error)
         return errors(400, *problems)
     connection = connection_for(Ats.LEVER)
     secret = connection.signing_secret if connection is not None else ""
@@ -144,7 +135,7 @@ def webhook(request: HttpRequest) -> HttpResponse:
     try:
         change = StageChange.model_validate(envelope.data)
     except SchemaError as error:
-        problems = [f"data.{problem}" for problem in _schema_errors(error)]
+        problems = [f"data.{problem}" for problem in schema_problems(error)]
         _record("webhook", 400, asked=asked, error="; ".join(problems)[:500])
         return errors(400, *problems)
     asked.update(to_stage_id=change.toStageId, opportunity_id=change.opportunityId)

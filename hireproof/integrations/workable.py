@@ -26,8 +26,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from pydantic import BaseModel, ConfigDict, Field
@@ -40,14 +38,22 @@ from hireproof.hiring.actions.orders import (
     OrderRefused,
     OrderRequest,
     do_place_order,
-    do_record_ats_exchange,
 )
 from hireproof.hiring.ats.exchanges import host_of
 from hireproof.hiring.ats.links import report_url
 from hireproof.hiring.models.orders import Ats
 from hireproof.hiring.models.report_links import link_days
-from hireproof.integrations.basic import acting, read_json, row_id, status_message
-from hireproof.platform.outbound import OutboundRefused, parse_url
+from hireproof.integrations.basic import (
+    BEARER,
+    acting,
+    address_problems,
+    only,
+    read_json,
+    record,
+    row_id,
+    schema_problems,
+    status_message,
+)
 
 MAX_ID = 40
 
@@ -73,46 +79,24 @@ class CreateAssessment(BaseModel):
     candidate: WorkableCandidate
 
 
-def _actor(request: HttpRequest) -> str:
-    return f"api-key:{request.api_key.pk}"  # type: ignore[attr-defined]  # set by the gate
-
-
 def _refuse(
     request: HttpRequest, call: str, status: int, message: str, **fields: Any
 ) -> JsonResponse:
     """Keep the exchange and answer ``message`` in Workable's shape."""
-    _record(request, call, status, error=message[:500], **fields)
+    record(request, Ats.WORKABLE, call, status, error=message[:500], **fields)
     return status_message(status, message)
-
-
-def _record(request: HttpRequest, call: str, status: int, **fields: Any) -> None:
-    do_record_ats_exchange(
-        actor=_actor(request), ats=Ats.WORKABLE, call=call, status=status, **fields
-    )
-
-
-def _only(request: HttpRequest, method: str) -> HttpResponse | None:
-    if request.method != method:
-        response = status_message(405, f"This call takes {method} only.")
-        response["Allow"] = method
-        return response
-    return None
 
 
 def _schema_problems(error: SchemaError) -> tuple[int, str]:
     """422 when only required fields are missing, else 400; every field named."""
-    problems = error.errors()
-    named = "; ".join(
-        f"{'.'.join(str(part) for part in problem['loc']) or 'body'}: {problem['msg']}"
-        for problem in problems
-    )
-    missing_only = all(problem["type"] == "missing" for problem in problems)
+    named = "; ".join(schema_problems(error))
+    missing_only = all(problem["type"] == "missing" for problem in error.errors())
     return (422 if missing_only else 400), named
 
 
 def tests(request: HttpRequest) -> HttpResponse:
     """The open openings, as Workable's tests."""
-    if (refused := _only(request, "GET")) is not None:
+    if (refused := only(request, "GET", BEARER)) is not None:
         return refused
     user = acting(request, Scope.WORKABLE)
     try:
@@ -120,13 +104,13 @@ def tests(request: HttpRequest) -> HttpResponse:
     except Http404:
         return _refuse(request, "tests", 404, "No tests for this key.")
     found = [{"id": opening.pk, "name": opening.title} for opening in openings]
-    _record(request, "tests", 200, answered={"tests": [test["id"] for test in found]})
+    record(request, Ats.WORKABLE, "tests", 200, answered={"tests": [test["id"] for test in found]})
     return JsonResponse({"tests": found})
 
 
 def assessments(request: HttpRequest) -> HttpResponse:
     """Add the candidate, email them their link, and answer the order's id (201)."""
-    if (refused := _only(request, "POST")) is not None:
+    if (refused := only(request, "POST", BEARER)) is not None:
         return refused
     user = acting(request, Scope.WORKABLE)
     try:
@@ -142,15 +126,7 @@ def assessments(request: HttpRequest) -> HttpResponse:
         "callback_host": host_of(given.callback_url),
         "phone_given": given.candidate.phone is not None,
     }
-    problems: list[str] = []
-    try:
-        validate_email(given.candidate.email)
-    except ValidationError:
-        problems.append("candidate.email: not an email address")
-    try:
-        parse_url(given.callback_url)
-    except OutboundRefused as error:
-        problems.append(f"callback_url: {error}")
+    problems = address_problems(given.candidate.email, given.callback_url, "callback_url")
     if problems:
         return _refuse(request, "assessments", 400, "; ".join(problems), asked=asked)
     try:
@@ -178,13 +154,13 @@ def assessments(request: HttpRequest) -> HttpResponse:
     except OrderRefused as refusal:
         return _refuse(request, "assessments", 422, str(refusal), asked=asked)
     answer = {"assessment_id": order.public_id}
-    _record(request, "assessments", 201, order=order, asked=asked, answered=answer)
+    record(request, Ats.WORKABLE, "assessments", 201, order=order, asked=asked, answered=answer)
     return JsonResponse(answer, status=201)
 
 
 def shared_link(request: HttpRequest, assessment_id: str) -> HttpResponse:
     """A fresh link to the order's report, and how long it opens."""
-    if (refused := _only(request, "GET")) is not None:
+    if (refused := only(request, "GET", BEARER)) is not None:
         return refused
     user = acting(request, Scope.WORKABLE)
     asked = {"assessment_id": assessment_id[:MAX_ID]}
@@ -198,5 +174,13 @@ def shared_link(request: HttpRequest, assessment_id: str) -> HttpResponse:
         return _refuse(request, "shared_link", 404, message, order=order, asked=asked)
     days = link_days()
     answer = {"url": report_url(order, timezone.now()), "ttl": str(days), "ttl_units": "days"}
-    _record(request, "shared_link", 200, order=order, asked=asked, answered={"ttl_days": days})
+    record(
+        request,
+        Ats.WORKABLE,
+        "shared_link",
+        200,
+        order=order,
+        asked=asked,
+        answered={"ttl_days": days},
+    )
     return JsonResponse(answer)
