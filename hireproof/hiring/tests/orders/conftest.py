@@ -15,6 +15,8 @@ import pytest
 from hireproof.accounts.actions import do_create_api_key
 from hireproof.accounts.models import User
 from hireproof.accounts.roles import Scope
+from hireproof.audit.models import LogLeaf
+from hireproof.core.audit import parse_leaf
 from hireproof.hiring.access import access_invitation_for_candidate
 from hireproof.hiring.actions.attempts import do_save_answer, do_start_attempt, do_submit_attempt
 from hireproof.hiring.actions.connections import ConnectionChange, do_save_connection
@@ -106,3 +108,18 @@ def take_the_test(mailoutbox: Any, address: str, *, submit: bool = True) -> Cand
     if submit:
         do_submit_attempt(attempt)
     return invitation.candidate
+
+
+def ats_events() -> list[dict[str, Any]]:
+    """The ``ats.*`` events of the audit log, in order: each one's type and public fields."""
+    leaves = [parse_leaf(bytes(row.data)) for row in LogLeaf.objects.order_by("index")]
+    return [
+        {"type": str(leaf.event_type), **leaf.public}
+        for leaf in leaves
+        if str(leaf.event_type).startswith("ats.")
+    ]
+
+
+def ats_calls() -> list[tuple[str, str, int | None]]:
+    """The exchanges the audit log holds, in order: direction, call and status."""
+    return [(e["direction"], e["call"], e["status"]) for e in ats_events() if "call" in e]

@@ -19,8 +19,6 @@ from django.http import Http404
 
 from hireproof.accounts.models import User
 from hireproof.accounts.roles import Scope
-from hireproof.audit.models import LogLeaf
-from hireproof.core.audit import parse_leaf
 from hireproof.hiring.access import access_invitation_for_candidate
 from hireproof.hiring.actions.connections import ConnectionChange, do_save_connection
 from hireproof.hiring.actions.erasure import ErasureBasis, do_erase_candidate
@@ -31,7 +29,13 @@ from hireproof.hiring.ats.push import PUSH_FIRST_DELAY, make_call
 from hireproof.hiring.models.candidates import Candidate, Invitation
 from hireproof.hiring.models.openings import Opening
 from hireproof.hiring.models.orders import AssessmentOrder, Ats, AtsConnection, AtsExchange
-from hireproof.hiring.tests.orders.conftest import greenhouse_key, link_token, take_the_test
+from hireproof.hiring.tests.orders.conftest import (
+    ats_calls,
+    ats_events,
+    greenhouse_key,
+    link_token,
+    take_the_test,
+)
 from hireproof.platform.models import TaskProblem
 from hireproof.platform.tasks import run_due_schedules
 from hireproof.testing.fake_ashby import FakeAshby, running_ashby
@@ -87,19 +91,6 @@ def _started(fake: FakeAshby, opening: Opening, application: str = APPLICATION) 
 
 def _take_the_test_from_the_email(mailoutbox: Any, *, submit: bool = True) -> None:
     take_the_test(mailoutbox, ADA["email"], submit=submit)
-
-
-def _ats_events() -> list[dict[str, Any]]:
-    leaves = [parse_leaf(bytes(row.data)) for row in LogLeaf.objects.order_by("index")]
-    return [
-        {"type": str(leaf.event_type), **leaf.public}
-        for leaf in leaves
-        if str(leaf.event_type).startswith("ats.")
-    ]
-
-
-def _calls() -> list[tuple[str, str, int | None]]:
-    return [(e["direction"], e["call"], e["status"]) for e in _ats_events() if "call" in e]
 
 
 def test_a_candidate_goes_from_assessment_start_to_a_result_and_report_link_in_ashby(
@@ -158,16 +149,16 @@ def test_a_candidate_goes_from_assessment_start_to_a_result_and_report_link_in_a
 
     # Told once per status: a later action sends nothing again.
     assert AssessmentOrder.objects.get(pk=order.pk).reported_status == "scored"
-    assert _calls() == [
+    assert ats_calls() == [
         ("in", "assessment.list", 200),
         ("in", "assessment.start", 200),
         ("out", "assessment.update", 200),
         ("out", "assessment.update", 200),
     ]
-    outbound = [e for e in _ats_events() if e.get("direction") == "out"]
+    outbound = [e for e in ats_events() if e.get("direction") == "out"]
     assert [e["asked"]["assessment_status"] for e in outbound] == ["Started", "Completed"]
     assert outbound[1]["asked"]["score"] == "100"
-    text = str(_ats_events())
+    text = str(ats_events())
     for secret in ("Ada", "lovelace", connected.api_key, connected.partner_key, "/reports/"):
         assert secret not in text
 
@@ -268,7 +259,7 @@ def test_ashby_cancels_an_assessment_and_the_candidates_link_stops_working(
         access_invitation_for_candidate(token)
     assert connected.assessment_cancel(assessment_id).status_code == 200  # again: still so
     assert connected.updates() == []  # Ashby cancelled it: it is not told back
-    revoked = [e for e in _ats_events() if e.get("call") == "assessment.cancel"]
+    revoked = [e for e in ats_events() if e.get("call") == "assessment.cancel"]
     assert [e["status"] for e in revoked] == [200, 200]
 
     unknown = connected.assessment_cancel("hpo_unknown")

@@ -17,15 +17,18 @@ from django.utils import timezone
 
 from hireproof.accounts.models import User
 from hireproof.accounts.roles import Scope
-from hireproof.audit.models import LogLeaf
-from hireproof.core.audit import parse_leaf
 from hireproof.hiring.actions.decisions import do_record_decision
 from hireproof.hiring.actions.invitations import do_revoke_invitation
 from hireproof.hiring.ats.push import push_order
 from hireproof.hiring.models.candidates import Candidate
 from hireproof.hiring.models.openings import Opening
 from hireproof.hiring.models.orders import AssessmentOrder, AtsExchange
-from hireproof.hiring.tests.orders.conftest import greenhouse_key, take_the_test
+from hireproof.hiring.tests.orders.conftest import (
+    ats_calls,
+    ats_events,
+    greenhouse_key,
+    take_the_test,
+)
 from hireproof.platform.models import TaskProblem
 from hireproof.testing.fake_greenhouse import FakeGreenhouse
 
@@ -44,15 +47,6 @@ GRACE = {
 
 def _take_the_test_from_the_email(mailoutbox: Any) -> None:
     take_the_test(mailoutbox, GRACE["email"])  # type: ignore[arg-type]  # a str in GRACE
-
-
-def _ats_events() -> list[dict[str, Any]]:
-    leaves = [parse_leaf(bytes(row.data)) for row in LogLeaf.objects.order_by("index")]
-    return [
-        {"type": str(leaf.event_type), **leaf.public}
-        for leaf in leaves
-        if str(leaf.event_type).startswith("ats.")
-    ]
 
 
 def test_a_candidate_goes_from_send_test_to_a_score_and_report_link_in_greenhouse(
@@ -108,7 +102,7 @@ def test_a_candidate_goes_from_send_test_to_a_score_and_report_link_in_greenhous
 
     # The order was told once: a later action does not PATCH again.
     assert AssessmentOrder.objects.get(pk=order.pk).reported_status == "scored"
-    calls = [(e["direction"], e["call"], e["status"]) for e in _ats_events() if "call" in e]
+    calls = ats_calls()
     assert calls == [
         ("in", "list_tests", 200),
         ("in", "send_test", 200),
@@ -116,10 +110,10 @@ def test_a_candidate_goes_from_send_test_to_a_score_and_report_link_in_greenhous
         ("out", "patch_completed", 200),
         ("in", "test_status", 200),
     ]
-    placed = [e for e in _ats_events() if e["type"] == "ats.order_placed"]
+    placed = [e for e in ats_events() if e["type"] == "ats.order_placed"]
     assert placed[0]["order_id"] == interview
     assert placed[0]["invited"] is True
-    text = str(_ats_events())
+    text = str(ats_events())
     for secret in ("Grace", "grace.hopper", greenhouse.api_key):
         assert secret not in text
 

@@ -32,6 +32,8 @@ from hireproof.hiring.tests.orders.conftest import (
     LEVER_KEY,
     LEVER_SIGNATURE_TOKEN,
     TRIGGER_STAGE,
+    ats_calls,
+    ats_events,
     connect_lever,
     take_the_test,
 )
@@ -55,19 +57,6 @@ def _take_the_test_from_the_email(mailoutbox: Any, email: str = EMAIL) -> Candid
     return take_the_test(mailoutbox, email)
 
 
-def _ats_events() -> list[dict[str, Any]]:
-    leaves = [parse_leaf(bytes(row.data)) for row in LogLeaf.objects.order_by("index")]
-    return [
-        {"type": str(leaf.event_type), **leaf.public}
-        for leaf in leaves
-        if str(leaf.event_type).startswith("ats.")
-    ]
-
-
-def _calls() -> list[tuple[str, str, int | None]]:
-    return [(e["direction"], e["call"], e["status"]) for e in _ats_events() if "call" in e]
-
-
 def test_a_candidate_goes_from_a_lever_stage_change_to_a_note_and_tags_in_lever(
     lever: FakeLever, opening: Opening, administrator: User, mailoutbox: Any
 ) -> None:
@@ -83,7 +72,7 @@ def test_a_candidate_goes_from_a_lever_stage_change_to_a_note_and_tags_in_lever(
     assert order.reported_status == "sent"
     assert "hireproof: sent" in lever.tags_of(opportunity)
     assert lever.notes == []
-    placed = [e for e in _ats_events() if e["type"] == "ats.order_placed"]
+    placed = [e for e in ats_events() if e["type"] == "ats.order_placed"]
     assert placed[0]["order_id"] == order.public_id
     assert placed[0]["invited"] is True
 
@@ -109,7 +98,7 @@ def test_a_candidate_goes_from_a_lever_stage_change_to_a_note_and_tags_in_lever(
     assert "Engineering" in tags
     assert AssessmentOrder.objects.get(pk=order.pk).reported_status == "scored"
 
-    assert _calls() == [
+    assert ats_calls() == [
         ("in", "webhook", 200),
         ("out", "get_opportunity", 200),
         ("out", "add_tags", 200),
@@ -119,7 +108,7 @@ def test_a_candidate_goes_from_a_lever_stage_change_to_a_note_and_tags_in_lever(
         ("out", "add_tags", 200),
         ("out", "remove_tags", 200),
     ]
-    text = str(_ats_events()) + str(list(AtsExchange.objects.values("asked", "answered", "error")))
+    text = str(ats_events()) + str(list(AtsExchange.objects.values("asked", "answered", "error")))
     for secret in ("Katherine", "katherine.johnson", LEVER_KEY, LEVER_SIGNATURE_TOKEN):
         assert secret not in text
     actors = {

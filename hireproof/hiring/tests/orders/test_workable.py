@@ -21,8 +21,6 @@ from django.utils import timezone
 from hireproof.accounts.actions import do_create_api_key
 from hireproof.accounts.models import User
 from hireproof.accounts.roles import Scope
-from hireproof.audit.models import LogLeaf
-from hireproof.core.audit import parse_leaf
 from hireproof.hiring.actions.connections import ConnectionChange, do_save_connection
 from hireproof.hiring.actions.erasure import ErasureBasis, do_erase_candidate
 from hireproof.hiring.actions.invitations import do_revoke_invitation
@@ -33,7 +31,7 @@ from hireproof.hiring.ats.push import make_call
 from hireproof.hiring.models.candidates import Candidate, Invitation
 from hireproof.hiring.models.openings import Opening
 from hireproof.hiring.models.orders import AssessmentOrder, Ats, AtsExchange, connection_for
-from hireproof.hiring.tests.orders.conftest import take_the_test
+from hireproof.hiring.tests.orders.conftest import ats_calls, ats_events, take_the_test
 from hireproof.platform.models import TaskProblem
 from hireproof.platform.tasks import run_due_schedules
 from hireproof.testing.fake_workable import FakeWorkable, running_workable
@@ -89,19 +87,6 @@ def _take_the_test_from_the_email(mailoutbox: Any, address: str = LAKITA["email"
     take_the_test(mailoutbox, address)
 
 
-def _ats_events() -> list[dict[str, Any]]:
-    leaves = [parse_leaf(bytes(row.data)) for row in LogLeaf.objects.order_by("index")]
-    return [
-        {"type": str(leaf.event_type), **leaf.public}
-        for leaf in leaves
-        if str(leaf.event_type).startswith("ats.")
-    ]
-
-
-def _calls() -> list[tuple[str, str, int | None]]:
-    return [(e["direction"], e["call"], e["status"]) for e in _ats_events() if "call" in e]
-
-
 def test_a_candidate_goes_from_an_assessment_in_workable_to_a_graded_result_and_report_link(
     workable: FakeWorkable, opening: Opening, mailoutbox: Any
 ) -> None:
@@ -149,16 +134,16 @@ def test_a_candidate_goes_from_an_assessment_in_workable_to_a_graded_result_and_
     assert requests.get(link.json()["url"], timeout=30).status_code == 200
 
     assert AssessmentOrder.objects.get(pk=order.pk).reported_status == "scored"
-    assert _calls() == [
+    assert ats_calls() == [
         ("in", "tests", 200),
         ("out", "put_pending", 200),
         ("in", "assessments", 201),
         ("out", "put_completed", 200),
         ("in", "shared_link", 200),
     ]
-    placed = [e for e in _ats_events() if e["type"] == "ats.order_placed"]
+    placed = [e for e in ats_events() if e["type"] == "ats.order_placed"]
     assert placed[0]["order_id"] == assessment
-    text = str(_ats_events()) + str(list(AtsExchange.objects.values("asked", "answered")))
+    text = str(ats_events()) + str(list(AtsExchange.objects.values("asked", "answered")))
     for secret in ("Lakita", "lakita.marrero", "+30", workable.api_key, workable.token):
         assert secret not in text
 
@@ -381,7 +366,7 @@ def test_the_test_event_calls_our_own_tests_endpoint_as_workable_would(
     exchange, error = make_call(call, ats=Ats.WORKABLE, actor="user:1")
     assert error == ""
     assert (exchange.call, exchange.status_code) == ("test_event", 200)
-    assert _calls()[-2:] == [("in", "tests", 200), ("out", "test_event", 200)]
+    assert ats_calls()[-2:] == [("in", "tests", 200), ("out", "test_event", 200)]
     assert unconnected.api_key not in str(exchange.asked)
 
     do_save_connection(
