@@ -19,7 +19,12 @@ import statistics
 import time
 
 # bench/ is the script's folder, first on sys.path.
-from before_after import in_fresh_data_folder, prepare_database, start_checkpointer_if_asked
+from before_after import (
+    bench_opening,
+    in_fresh_data_folder,
+    prepare_database,
+    start_checkpointer_if_asked,
+)
 
 ANSWERS = {
     "cognitive-growth": "1210",
@@ -62,27 +67,15 @@ def _run(orders: int, every: float) -> int:
         do_submit_attempt,
     )
     from hireproof.hiring.actions.connections import ConnectionChange, do_save_connection
-    from hireproof.hiring.actions.openings import do_create_opening
     from hireproof.hiring.actions.orders import OrderRequest, do_place_order
-    from hireproof.hiring.actions.playbooks import load_builtin_playbooks
     from hireproof.hiring.models.candidates import Invitation
-    from hireproof.hiring.models.openings import DEFAULT_EMAIL_BODY, DEFAULT_EMAIL_SUBJECT
     from hireproof.hiring.models.orders import Ats
-    from hireproof.hiring.models.playbooks import PlaybookVersion
     from hireproof.testing.fake_ashby import running_ashby
 
     admin = User.objects.create_user(
         "bench@example.org", None, full_name="Bench", role=Role.ADMINISTRATOR
     )
-    load_builtin_playbooks()
-    opening = do_create_opening(
-        actor=admin,
-        title="Data Scientist (bench)",
-        playbook_version=PlaybookVersion.objects.get(playbook_id="data-scientist-mid"),
-        invitation_days=7,
-        email_subject=DEFAULT_EMAIL_SUBJECT,
-        email_body=DEFAULT_EMAIL_BODY,
-    )
+    opening = bench_opening(admin, "Data Scientist (bench)")
     stop = start_checkpointer_if_asked(True)  # the worker
     try:
         with running_ashby("http://127.0.0.1:9/unused", "unused") as fake:

@@ -38,6 +38,8 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from before_after import bench_opening  # noqa: E402  (bench/ is the script's folder)
+
 from hireproof.testing.fake_greenhouse import FakeGreenhouse  # noqa: E402
 from hireproof.testing.server import READY, RunningServer  # noqa: E402
 
@@ -121,25 +123,13 @@ def set_up() -> tuple[int, str]:
     from hireproof.accounts.models import Role, User
     from hireproof.accounts.roles import Scope
     from hireproof.audit.startup import prepare_process
-    from hireproof.hiring.actions.openings import do_create_opening
-    from hireproof.hiring.actions.playbooks import load_builtin_playbooks
-    from hireproof.hiring.models.openings import DEFAULT_EMAIL_BODY, DEFAULT_EMAIL_SUBJECT
-    from hireproof.hiring.models.playbooks import PlaybookVersion
 
     prepare_process()
     call_command("migrate", interactive=False, verbosity=0)
-    load_builtin_playbooks()
     recruiter = User.objects.create_user(
         "bench-recruiter@example.org", None, full_name="Bench Recruiter", role=Role.RECRUITER
     )
-    opening = do_create_opening(
-        actor=recruiter,
-        title="Data Scientist (Greenhouse benchmark)",
-        playbook_version=PlaybookVersion.objects.get(playbook_id="data-scientist-mid"),
-        invitation_days=7,
-        email_subject=DEFAULT_EMAIL_SUBJECT,
-        email_body=DEFAULT_EMAIL_BODY,
-    )
+    opening = bench_opening(recruiter, "Data Scientist (Greenhouse benchmark)")
     _, key = do_create_api_key(
         actor=None, name="Greenhouse", owner=recruiter, scopes=[Scope.GREENHOUSE]
     )

@@ -137,6 +137,25 @@ def prepare_database() -> None:
     call_command("migrate", verbosity=0)
 
 
+def bench_opening(actor: Any, title: str) -> Any:
+    """A new opening of the built-in ``data-scientist-mid`` playbook, created by ``actor`` with
+    the default invitation email (the built-ins loaded first)."""
+    from hireproof.hiring.actions.openings import do_create_opening
+    from hireproof.hiring.actions.playbooks import load_builtin_playbooks
+    from hireproof.hiring.models.openings import DEFAULT_EMAIL_BODY, DEFAULT_EMAIL_SUBJECT
+    from hireproof.hiring.models.playbooks import PlaybookVersion
+
+    load_builtin_playbooks()
+    return do_create_opening(
+        actor=actor,
+        title=title,
+        playbook_version=PlaybookVersion.objects.get(playbook_id="data-scientist-mid"),
+        invitation_days=7,
+        email_subject=DEFAULT_EMAIL_SUBJECT,
+        email_body=DEFAULT_EMAIL_BODY,
+    )
+
+
 def start_checkpointer_if_asked(wanted: bool) -> Callable[[], None]:
     """Start what signs checkpoints off the append path, if ``wanted`` and the measured code has
     it: a ``hireproof worker`` process (waiting for its heartbeat), or the checkpointer thread
