@@ -87,7 +87,9 @@ def parse_json(data: bytes) -> Any:
     try:
         return json.loads(data)
     except RecursionError:
-        raise ValueError("the JSON is nested too deeply") from None
+        raise ValueError("not JSON hireproof can read (nested too deeply)") from None
+    except ValueError as error:  # JSONDecodeError, UnicodeDecodeError
+        raise ValueError(f"not JSON ({error})") from None
 
 
 def schema_problems(error: ValueError) -> list[str]:
