@@ -68,6 +68,12 @@ def _path_values(route: Route, values: dict[str, Any], token: str) -> dict[str, 
     return real
 
 
+def _not_ready(url: str, status: int) -> bool:
+    """``/readyz`` answering 503: an answer, not a failure (no checkpoint signer runs here, so
+    once the log's oldest leaf has waited a minute, the process rightly says it is not ready)."""
+    return status == 503 and url.split("?")[0] == "/readyz"
+
+
 def test_odd_values_in_every_field_of_every_page_answer_no_5xx(demo: DemoReport) -> None:
     values = values_of(demo)
     made = links(demo)
@@ -126,7 +132,7 @@ def test_odd_values_in_every_field_of_every_page_answer_no_5xx(demo: DemoReport)
         send = client.post if path_case.method == "post" else client.get
         status = send(path_case.url).status_code
         shown = f"{path_case.method.upper()} {path_case.route} {path_case.parameter}="
-        if status >= 500:
+        if status >= 500 and not _not_ready(path_case.url, status):
             failed.append(f"{shown}{path_case.label}: {status}")
         if path_case.expected is not None and status != path_case.expected:
             unexpected.append(f"{shown}{path_case.label}: {status}")
@@ -135,7 +141,7 @@ def test_odd_values_in_every_field_of_every_page_answer_no_5xx(demo: DemoReport)
         if case.visitor in staff and not _signed_in(client):  # new, or a case signed out
             client.force_login(staff[case.visitor])
         status = _send(client, case)
-        if status >= 500:
+        if status >= 500 and not _not_ready(case.url, status):
             failed.append(f"{case.method.upper()} {case.url} {case.field}={case.label}: {status}")
         if case.malformed and status != 400:
             not_refused.append(

@@ -246,11 +246,13 @@ def export_selection(request: HttpRequest, opening_id: int) -> HttpResponse:
     return response
 
 
+@require_POST
 @staff_view
 def export_results(request: HttpRequest, opening_id: int) -> HttpResponseBase:
     """The opening's results as a CSV file, for the pipeline's search and filters (``q``,
-    ``status``, ``verdict``, ``review``, ``sort``): written as it is sent, recorded as
-    ``opening.results_exported`` first. A filter not understood is a 400 naming it."""
+    ``status``, ``verdict``, ``review``, ``sort``, in the address the form posts to): written
+    as it is sent, recorded as ``opening.results_exported`` first, so a POST (a page that is
+    only read never writes). A filter not understood is a 400 naming it."""
     opening = access_opening(request.user, opening_id, Permission.READ_CANDIDATES)
     try:
         query = export_query(request.GET)
