@@ -244,11 +244,7 @@ def test_the_page_offers_a_test_event_only_where_the_adapter_has_one(
 def test_the_greenhouse_test_event_calls_list_tests_with_the_connections_key(
     live_server: Any, settings: Any, administrator: User, opening: Opening
 ) -> None:
-    settings.HIREPROOF_SITE_URL = live_server.url
-    settings.HIREPROOF_OUTBOUND_ALLOW_PRIVATE = True
-    client = Client()
-    client.force_login(administrator)
-    raw = _connect(client, Ats.GREENHOUSE)
+    client, raw = _greenhouse_connected(live_server, settings, administrator)
     sent = client.post(reverse("integrations_settings:send_test", args=["greenhouse"]))
     assert sent.status_code == 302
     words = [str(m) for m in get_messages(sent.wsgi_request)]
@@ -282,11 +278,7 @@ def test_the_greenhouse_test_event_calls_list_tests_with_the_connections_key(
 def test_the_fake_greenhouse_calls_with_the_key_the_page_showed(
     live_server: Any, settings: Any, administrator: User, opening: Opening
 ) -> None:
-    settings.HIREPROOF_SITE_URL = live_server.url
-    settings.HIREPROOF_OUTBOUND_ALLOW_PRIVATE = True
-    client = Client()
-    client.force_login(administrator)
-    raw = _connect(client, Ats.GREENHOUSE)
+    client, raw = _greenhouse_connected(live_server, settings, administrator)
     with running_greenhouse(f"{live_server.url}/integrations/greenhouse", raw) as fake:
         assert fake.list_tests().status_code == 200
         _, sent = fake.send_test(str(opening.pk), _grace())
@@ -426,15 +418,23 @@ def test_an_unknown_ats_is_a_404(administrator_client: Client) -> None:
     assert administrator_client.get("/settings/integrations/bamboohr/").status_code == 404
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_connection_switched_off_stops_traffic_both_ways_until_switched_on(
-    live_server: Any, settings: Any, administrator: User, opening: Opening, mailoutbox: Any
-) -> None:
+def _greenhouse_connected(
+    live_server: Any, settings: Any, administrator: User
+) -> tuple[Client, str]:
+    """An administrator's client that connected Greenhouse on the live server (outbound calls
+    to 127.0.0.1 allowed, for the fake), and the key the page showed."""
     settings.HIREPROOF_SITE_URL = live_server.url
     settings.HIREPROOF_OUTBOUND_ALLOW_PRIVATE = True
     client = Client()
     client.force_login(administrator)
-    raw = _connect(client, Ats.GREENHOUSE)
+    return client, _connect(client, Ats.GREENHOUSE)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_switched_off_stops_traffic_both_ways_until_switched_on(
+    live_server: Any, settings: Any, administrator: User, opening: Opening, mailoutbox: Any
+) -> None:
+    client, raw = _greenhouse_connected(live_server, settings, administrator)
     with running_greenhouse(f"{live_server.url}/integrations/greenhouse", raw) as fake:
         _, sent = fake.send_test(str(opening.pk), GRACE)
         assert sent.status_code == 200, sent.text
@@ -457,11 +457,7 @@ def test_a_connection_switched_off_stops_traffic_both_ways_until_switched_on(
 def test_after_a_rotation_the_patch_carries_the_key_greenhouse_now_holds(
     live_server: Any, settings: Any, administrator: User, opening: Opening, mailoutbox: Any
 ) -> None:
-    settings.HIREPROOF_SITE_URL = live_server.url
-    settings.HIREPROOF_OUTBOUND_ALLOW_PRIVATE = True
-    client = Client()
-    client.force_login(administrator)
-    old = _connect(client, Ats.GREENHOUSE)
+    client, old = _greenhouse_connected(live_server, settings, administrator)
     with running_greenhouse(f"{live_server.url}/integrations/greenhouse", old) as fake:
         _, sent = fake.send_test(str(opening.pk), GRACE)
         assert sent.status_code == 200, sent.text
